@@ -1,0 +1,146 @@
+/* sipservlet-uas: a small user-agent server built on libsipservlet.
+ *
+ * Answers INVITE with 180 then 200 (echoing the offer as the answer, so
+ * signalling tests work without media), OPTIONS/MESSAGE/INFO/UPDATE with
+ * 200 and BYE with 200. With --answer-delay it rings that many ms before
+ * answering: the servlet defers the INVITE and answers from a timer, which
+ * is how a CANCEL before the answer can be tested.
+ */
+#include <sipservlet/sipservlet.h>
+
+#include "example-main.h"
+
+static guint answer_delay_ms;
+
+static void
+send_or_warn (SipServletResponse *response)
+{
+  GError *error = NULL;
+  if (!sipservlet_response_send (response, &error))
+    {
+      g_warning ("cannot send %u: %s", sipservlet_response_get_status (response), error->message);
+      g_error_free (error);
+    }
+}
+
+static void
+answer (SipServletRequest *request, guint status)
+{
+  GError *error = NULL;
+  SipServletResponse *response = sipservlet_request_create_response (request, status, NULL, &error);
+  if (response == NULL)
+    {
+      g_warning ("cannot answer: %s", error->message);
+      g_error_free (error);
+      return;
+    }
+  if (status == 200 && g_strcmp0 (sipservlet_message_get_method (SIPSERVLET_MESSAGE (request)), "INVITE") == 0)
+    {
+      gsize length = 0;
+      gconstpointer offer = sipservlet_message_get_content (SIPSERVLET_MESSAGE (request), &length);
+      if (offer != NULL)
+        sipservlet_message_set_content (SIPSERVLET_MESSAGE (response), offer, length,
+                                        sipservlet_message_get_content_type (SIPSERVLET_MESSAGE (request)),
+                                        NULL);
+    }
+  send_or_warn (response);
+  sipservlet_response_unref (response);
+}
+
+static gboolean
+answer_later (gpointer data)
+{
+  SipServletRequest *request = data;
+  /* A CANCEL may have won the race: the container then answered 487. */
+  if (!sipservlet_request_is_cancelled (request))
+    answer (request, 200);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  answer (request, 180);
+  if (answer_delay_ms == 0)
+    {
+      answer (request, 200);
+      return;
+    }
+  sipservlet_request_defer (request);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, answer_delay_ms, answer_later,
+                      sipservlet_request_ref (request), (GDestroyNotify) sipservlet_request_unref);
+}
+
+static void
+on_ok (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  answer (request, 200);
+}
+
+static void
+on_ack (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  g_debug ("call %s confirmed", sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
+}
+
+static void
+on_cancel (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  g_debug ("call %s cancelled", sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
+}
+
+static const SipServletHandlers uas_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_invite = on_invite,
+  .do_ack = on_ack,
+  .do_cancel = on_cancel,
+  .do_bye = on_ok,
+  .do_options = on_ok,
+  .do_message = on_ok,
+  .do_info = on_ok,
+  .do_update = on_ok,
+};
+
+int
+main (int argc, char **argv)
+{
+  ExampleOptions options = { 0 };
+  gint delay = 0;
+  GOptionEntry extra[] = {
+    { "answer-delay", 0, 0, G_OPTION_ARG_INT, &delay,
+      "Ring this many milliseconds before answering INVITE", "MS" },
+    G_OPTION_ENTRY_NULL
+  };
+  GOptionContext *context = g_option_context_new ("- a SIP user-agent server on libsipservlet");
+  GOptionEntry *common = example_option_entries (&options);
+  GError *error = NULL;
+
+  g_option_context_add_main_entries (context, common, NULL);
+  g_option_context_add_main_entries (context, extra, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("error: %s\n", error->message);
+      return 2;
+    }
+  g_option_context_free (context);
+  g_free (common);
+  if (delay < 0)
+    {
+      g_printerr ("error: --answer-delay must not be negative\n");
+      return 2;
+    }
+  answer_delay_ms = (guint) delay;
+
+  SipContainer *container = example_container_new (&options);
+  g_strfreev (options.listen);
+  if (container == NULL)
+    return 1;
+  SipServlet *servlet = sipservlet_servlet_new ("uas", &uas_handlers, NULL, NULL);
+  if (!sipservlet_container_add_servlet (container, servlet, NULL, &error))
+    {
+      g_printerr ("error: %s\n", error->message);
+      return 1;
+    }
+  sipservlet_servlet_unref (servlet);
+  return example_run (container);
+}

@@ -1,0 +1,259 @@
+/* libsipservlet - SipContainer: the SIP servlet container.
+ *
+ * A container runs a sofia-sip transaction stack inside a GMainContext,
+ * listens on UDP and TCP, classifies every request (initial or subsequent,
+ * JSR 289 Appendix B), keeps dialogs and sessions, and dispatches to its
+ * servlets. Until the application router exists, a container selects the
+ * servlet registered for the request's method, else its default servlet.
+ *
+ * Threading: the container is bound to the GMainContext that is
+ * thread-default when sipservlet_container_new() runs. All callbacks run
+ * on that context's thread and the container's objects must only be used
+ * from it; only _ref()/_unref() and sipservlet_container_invoke() may be
+ * called from other threads.
+ */
+#pragma once
+
+#if !defined(SIPSERVLET_INSIDE) && !defined(SIPSERVLET_COMPILATION)
+#error "Only <sipservlet/sipservlet.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include <sipservlet/sipservlet-visibility.h>
+#include <sipservlet/sipservlet-types.h>
+
+G_BEGIN_DECLS
+
+/**
+ * SipTransportFlags:
+ * @SIPSERVLET_TRANSPORT_UDP: UDP
+ * @SIPSERVLET_TRANSPORT_TCP: TCP
+ * @SIPSERVLET_TRANSPORT_ALL: UDP and TCP
+ *
+ * Transports of a listening point.
+ */
+typedef enum {
+  SIPSERVLET_TRANSPORT_UDP = 1 << 0,
+  SIPSERVLET_TRANSPORT_TCP = 1 << 1,
+  SIPSERVLET_TRANSPORT_ALL = SIPSERVLET_TRANSPORT_UDP | SIPSERVLET_TRANSPORT_TCP,
+} SipTransportFlags;
+
+/**
+ * SipServletListeners:
+ * @struct_size: set with %SIPSERVLET_LISTENERS_INIT
+ * @session_created: a #SipSession was created
+ * @session_destroyed: a #SipSession was invalidated
+ * @session_ready_to_invalidate: a #SipSession became ready to invalidate
+ *   (before it is invalidated when invalidate-when-ready is on)
+ * @application_session_created: a #SipApplicationSession was created
+ * @application_session_destroyed: a #SipApplicationSession was invalidated
+ * @application_session_expired: a #SipApplicationSession expired; call
+ *   sipservlet_application_session_set_expires() here to keep it
+ * @application_session_ready_to_invalidate: it has no session and no timer
+ * @timer_fired: a #SipServletTimer expired
+ * @no_ack_received: a 2xx to INVITE sent by a servlet got no ACK within
+ *   64*T1; the request and the unacknowledged response are given
+ *
+ * Container-wide listeners (JSR 289 SipSessionListener,
+ * SipApplicationSessionListener, TimerListener, SipErrorListener). Members
+ * are appended only; the table is copied on registration.
+ */
+typedef struct {
+  gsize struct_size;
+  void (*session_created) (SipSession *session, gpointer user_data);
+  void (*session_destroyed) (SipSession *session, gpointer user_data);
+  void (*session_ready_to_invalidate) (SipSession *session, gpointer user_data);
+  void (*application_session_created) (SipApplicationSession *app_session, gpointer user_data);
+  void (*application_session_destroyed) (SipApplicationSession *app_session, gpointer user_data);
+  void (*application_session_expired) (SipApplicationSession *app_session, gpointer user_data);
+  void (*application_session_ready_to_invalidate) (SipApplicationSession *app_session, gpointer user_data);
+  void (*timer_fired) (SipServletTimer *timer, gpointer user_data);
+  void (*no_ack_received) (SipServletRequest *request, SipServletResponse *response, gpointer user_data);
+} SipServletListeners;
+
+/**
+ * SIPSERVLET_LISTENERS_INIT:
+ *
+ * First initialiser of a #SipServletListeners: sets struct_size.
+ */
+#define SIPSERVLET_LISTENERS_INIT .struct_size = sizeof (SipServletListeners)
+
+/**
+ * SipContainerShutdownFunc:
+ * @container: the container
+ * @user_data: data given to sipservlet_container_shutdown()
+ *
+ * Called once the container has finished its transactions and closed its
+ * transports.
+ */
+typedef void (*SipContainerShutdownFunc) (SipContainer *container, gpointer user_data);
+
+/**
+ * sipservlet_container_new:
+ * @error: return location for a #GError
+ *
+ * Creates a container on the thread-default GMainContext. It does not
+ * listen until sipservlet_container_listen() is called.
+ *
+ * Returns: (transfer full): a container, or %NULL with
+ *   %SIPSERVLET_ERROR_FAILED when the SIP stack cannot start.
+ */
+SIPSERVLET_API SipContainer *sipservlet_container_new (GError **error);
+
+/**
+ * sipservlet_container_ref:
+ * @container: a container
+ *
+ * Returns: (transfer full): @container with one more reference.
+ */
+SIPSERVLET_API SipContainer *sipservlet_container_ref (SipContainer *container);
+
+/**
+ * sipservlet_container_unref:
+ * @container: (transfer full): a container
+ *
+ * Drops one reference. The last one tears the stack down at once: call
+ * sipservlet_container_shutdown() first to finish live transactions.
+ */
+SIPSERVLET_API void sipservlet_container_unref (SipContainer *container);
+
+/**
+ * sipservlet_container_listen:
+ * @container: a container
+ * @host: an IPv4 or IPv6 address ("127.0.0.1", "::1", "0.0.0.0")
+ * @port: the port; 0 picks a free one, the same for UDP and TCP (read it
+ *   back with sipservlet_container_get_port())
+ * @transports: which transports to open
+ * @error: return location for a #GError
+ *
+ * Adds a listening point. Can be called several times.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_BIND when the address cannot be
+ *   bound, %SIPSERVLET_ERROR_INVALID_ARGUMENT for a bad host.
+ */
+SIPSERVLET_API gboolean sipservlet_container_listen (SipContainer *container,
+                                                     const char *host,
+                                                     guint16 port,
+                                                     SipTransportFlags transports,
+                                                     GError **error);
+
+/**
+ * sipservlet_container_get_port:
+ * @container: a container
+ * @host: (nullable): the host given to sipservlet_container_listen(), or
+ *   %NULL for the first listening point
+ *
+ * Returns: the bound port, 0 if not listening there.
+ */
+SIPSERVLET_API guint16 sipservlet_container_get_port (SipContainer *container,
+                                                      const char *host);
+
+/**
+ * sipservlet_container_get_listen_addresses:
+ * @container: a container
+ *
+ * Returns: (transfer full): one "host:port" per listening point (IPv6
+ *   hosts in brackets), %NULL-terminated. Free with g_strfreev().
+ */
+SIPSERVLET_API char **sipservlet_container_get_listen_addresses (SipContainer *container);
+
+/**
+ * sipservlet_container_add_servlet:
+ * @container: a container
+ * @servlet: a servlet (the container takes a reference)
+ * @method: (nullable): the method it serves ("REGISTER"), or %NULL for the
+ *   default servlet that gets every other method
+ * @error: return location for a #GError
+ *
+ * Adds a servlet and runs its init handler.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when a servlet is
+ *   already registered for @method or the servlet is in another container,
+ *   or the init handler's error.
+ */
+SIPSERVLET_API gboolean sipservlet_container_add_servlet (SipContainer *container,
+                                                          SipServlet *servlet,
+                                                          const char *method,
+                                                          GError **error);
+
+/**
+ * sipservlet_container_add_listeners:
+ * @container: a container
+ * @listeners: the table (copied)
+ * @user_data: (nullable): passed to every listener
+ * @destroy: (nullable): called exactly once on @user_data when the
+ *   container is freed
+ *
+ * Adds a set of listeners; several sets may be added.
+ *
+ * Returns: %FALSE with a critical when struct_size is unknown.
+ */
+SIPSERVLET_API gboolean sipservlet_container_add_listeners (SipContainer *container,
+                                                            const SipServletListeners *listeners,
+                                                            gpointer user_data,
+                                                            GDestroyNotify destroy);
+
+/**
+ * sipservlet_container_get_factory:
+ * @container: a container
+ *
+ * Returns: (transfer none): the container's #SipFactory.
+ */
+SIPSERVLET_API SipFactory *sipservlet_container_get_factory (SipContainer *container);
+
+/**
+ * sipservlet_container_set_application_session_timeout:
+ * @container: a container
+ * @minutes: default lifetime of new application sessions; 0 = never expire
+ *
+ * Default: 3 minutes (JSR 289).
+ */
+SIPSERVLET_API void sipservlet_container_set_application_session_timeout (SipContainer *container,
+                                                                          guint minutes);
+
+/**
+ * sipservlet_container_get_session_count:
+ * @container: a container
+ *
+ * Returns: the number of valid #SipSession objects (a leak indicator).
+ */
+SIPSERVLET_API guint sipservlet_container_get_session_count (SipContainer *container);
+
+/**
+ * sipservlet_container_get_application_session_count:
+ * @container: a container
+ *
+ * Returns: the number of valid #SipApplicationSession objects.
+ */
+SIPSERVLET_API guint sipservlet_container_get_application_session_count (SipContainer *container);
+
+/**
+ * sipservlet_container_invoke:
+ * @container: a container
+ * @func: the function to run on the container thread
+ * @data: (nullable): its argument
+ * @destroy: (nullable): called on @data after @func ran
+ *
+ * Queues @func on the container's GMainContext. Thread-safe.
+ */
+SIPSERVLET_API void sipservlet_container_invoke (SipContainer *container,
+                                                 GSourceFunc func,
+                                                 gpointer data,
+                                                 GDestroyNotify destroy);
+
+/**
+ * sipservlet_container_shutdown:
+ * @container: a container
+ * @callback: (nullable): called once the container has stopped
+ * @user_data: (nullable): data for @callback
+ *
+ * Stops accepting new requests (they get 503), lets live transactions
+ * finish, invalidates sessions, calls the servlets' destroy handlers and
+ * closes the transports, then calls @callback from the main loop.
+ * Asynchronous: keep iterating the GMainContext until @callback runs.
+ */
+SIPSERVLET_API void sipservlet_container_shutdown (SipContainer *container,
+                                                   SipContainerShutdownFunc callback,
+                                                   gpointer user_data);
+
+G_END_DECLS

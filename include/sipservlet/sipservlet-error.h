@@ -1,0 +1,67 @@
+/* libsipservlet - error domain.
+ *
+ * Runtime failures (bind, send, parse of user input, illegal state) return
+ * FALSE or NULL and set a GError in the SIPSERVLET_ERROR domain. Programming
+ * errors (NULL objects, wrong thread) are g_return_if_fail() criticals.
+ */
+#pragma once
+
+#if !defined(SIPSERVLET_INSIDE) && !defined(SIPSERVLET_COMPILATION)
+#error "Only <sipservlet/sipservlet.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include <sipservlet/sipservlet-visibility.h>
+
+G_BEGIN_DECLS
+
+/**
+ * SIPSERVLET_ERROR:
+ *
+ * Error domain of libsipservlet. Errors in this domain are from the
+ * #SipServletError enumeration.
+ */
+#define SIPSERVLET_ERROR (sipservlet_error_quark ())
+
+/**
+ * SipServletError:
+ * @SIPSERVLET_ERROR_FAILED: generic failure; the message says what failed.
+ * @SIPSERVLET_ERROR_INVALID_ARGUMENT: an argument is not acceptable
+ *   (JSR 289 IllegalArgumentException): a system header, a bad status code,
+ *   a reserved URI parameter...
+ * @SIPSERVLET_ERROR_INVALID_STATE: the operation is illegal in the object's
+ *   current state (JSR 289 IllegalStateException): sending twice, modifying
+ *   a committed message, answering a cancelled request, using an
+ *   invalidated session...
+ * @SIPSERVLET_ERROR_PARSE: text could not be parsed as a URI, address,
+ *   header or message (JSR 289 ServletParseException).
+ * @SIPSERVLET_ERROR_BIND: a listening address could not be bound.
+ * @SIPSERVLET_ERROR_TRANSPORT: a message could not be sent.
+ * @SIPSERVLET_ERROR_TIMEOUT: an operation timed out.
+ * @SIPSERVLET_ERROR_SHUTTING_DOWN: the container is shutting down and
+ *   refuses new work.
+ * @SIPSERVLET_ERROR_TOO_MANY_HOPS: Max-Forwards reached 0 (JSR 289
+ *   TooManyHopsException); the container has answered 483.
+ *
+ * Error codes of the %SIPSERVLET_ERROR domain.
+ */
+typedef enum {
+  SIPSERVLET_ERROR_FAILED,
+  SIPSERVLET_ERROR_INVALID_ARGUMENT,
+  SIPSERVLET_ERROR_INVALID_STATE,
+  SIPSERVLET_ERROR_PARSE,
+  SIPSERVLET_ERROR_BIND,
+  SIPSERVLET_ERROR_TRANSPORT,
+  SIPSERVLET_ERROR_TIMEOUT,
+  SIPSERVLET_ERROR_SHUTTING_DOWN,
+  SIPSERVLET_ERROR_TOO_MANY_HOPS,
+} SipServletError;
+
+/**
+ * sipservlet_error_quark:
+ *
+ * Returns: the #GQuark of the %SIPSERVLET_ERROR domain.
+ */
+SIPSERVLET_API GQuark sipservlet_error_quark (void);
+
+G_END_DECLS

@@ -1,0 +1,671 @@
+/* libsipservlet - SIP messages: SipServletMessage, SipServletRequest,
+ * SipServletResponse (JSR 289 chapters 4 and 5).
+ *
+ * A request or response is an opaque, reference-counted object. Requests
+ * and responses share the header, body and attribute API of
+ * SipServletMessage: pass them through SIPSERVLET_MESSAGE().
+ *
+ * Ownership: objects handed to a servlet callback are borrowed for the
+ * call; _ref() one to keep it (for example to answer later). Strings
+ * returned as `const char *` belong to the message and stay valid as long
+ * as the message lives. Everything runs on the container thread.
+ *
+ * System headers (From, To, Call-ID, CSeq, Via, Route, Record-Route, Path,
+ * RSeq, RAck; Contact except in REGISTER, 3xx, 485 and 200-to-OPTIONS
+ * messages) cannot be added, set or removed by applications:
+ * %SIPSERVLET_ERROR_INVALID_ARGUMENT. A committed message cannot be
+ * modified: %SIPSERVLET_ERROR_INVALID_STATE.
+ */
+#pragma once
+
+#if !defined(SIPSERVLET_INSIDE) && !defined(SIPSERVLET_COMPILATION)
+#error "Only <sipservlet/sipservlet.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include <sipservlet/sipservlet-visibility.h>
+#include <sipservlet/sipservlet-types.h>
+
+G_BEGIN_DECLS
+
+/**
+ * SIPSERVLET_MESSAGE:
+ * @m: a #SipServletRequest or #SipServletResponse
+ *
+ * Views a request or response as its #SipServletMessage base. Requests and
+ * responses are message objects, so this cast is always valid.
+ */
+#define SIPSERVLET_MESSAGE(m) ((SipServletMessage *) (m))
+
+/* ---- SipServletMessage: the shared base ------------------------------ */
+
+/**
+ * sipservlet_message_ref:
+ * @message: a message
+ *
+ * Returns: (transfer full): @message with one more reference.
+ */
+SIPSERVLET_API SipServletMessage *sipservlet_message_ref (SipServletMessage *message);
+
+/**
+ * sipservlet_message_unref:
+ * @message: (transfer full): a message
+ *
+ * Drops one reference; the last one frees the message.
+ */
+SIPSERVLET_API void sipservlet_message_unref (SipServletMessage *message);
+
+/**
+ * sipservlet_message_is_request:
+ * @message: a message
+ *
+ * Returns: %TRUE for a request, %FALSE for a response.
+ */
+SIPSERVLET_API gboolean sipservlet_message_is_request (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_method:
+ * @message: a message
+ *
+ * Returns: (transfer none): the request method, or for a response the
+ *   method of the request it answers (from CSeq).
+ */
+SIPSERVLET_API const char *sipservlet_message_get_method (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_call_id:
+ * @message: a message
+ *
+ * Returns: (transfer none) (nullable): the Call-ID.
+ */
+SIPSERVLET_API const char *sipservlet_message_get_call_id (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_cseq:
+ * @message: a message
+ *
+ * Returns: the CSeq sequence number, 0 if absent.
+ */
+SIPSERVLET_API guint32 sipservlet_message_get_cseq (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_header:
+ * @message: a message
+ * @name: header name, long or compact form, any case ("Via", "v")
+ *
+ * Returns: (transfer none) (nullable): the first value of the header, or
+ *   %NULL when absent. Owned by the message.
+ */
+SIPSERVLET_API const char *sipservlet_message_get_header (SipServletMessage *message,
+                                                          const char *name);
+
+/**
+ * sipservlet_message_get_headers:
+ * @message: a message
+ * @name: header name, long or compact form
+ *
+ * Every value of a multi-valued header, one element per value (a header
+ * line with comma-separated values yields several elements).
+ *
+ * Returns: (transfer full): a %NULL-terminated array, empty when the header
+ *   is absent. Free with g_strfreev().
+ */
+SIPSERVLET_API char **sipservlet_message_get_headers (SipServletMessage *message,
+                                                      const char *name);
+
+/**
+ * sipservlet_message_get_header_names:
+ * @message: a message
+ *
+ * Returns: (transfer full): the names (long form) of the headers present,
+ *   each once, in message order. Free with g_strfreev().
+ */
+SIPSERVLET_API char **sipservlet_message_get_header_names (SipServletMessage *message);
+
+/**
+ * sipservlet_message_add_header:
+ * @message: a message
+ * @name: header name
+ * @value: header value
+ * @error: return location for a #GError
+ *
+ * Appends a header value.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT for a system
+ *   header or a value that does not parse as that header,
+ *   %SIPSERVLET_ERROR_INVALID_STATE when the message is committed.
+ */
+SIPSERVLET_API gboolean sipservlet_message_add_header (SipServletMessage *message,
+                                                       const char *name,
+                                                       const char *value,
+                                                       GError **error);
+
+/**
+ * sipservlet_message_set_header:
+ * @message: a message
+ * @name: header name
+ * @value: header value
+ * @error: return location for a #GError
+ *
+ * Replaces every value of the header with @value.
+ *
+ * Returns: as sipservlet_message_add_header().
+ */
+SIPSERVLET_API gboolean sipservlet_message_set_header (SipServletMessage *message,
+                                                       const char *name,
+                                                       const char *value,
+                                                       GError **error);
+
+/**
+ * sipservlet_message_remove_header:
+ * @message: a message
+ * @name: header name
+ * @error: return location for a #GError
+ *
+ * Removes every value of the header (nothing happens if it is absent).
+ *
+ * Returns: as sipservlet_message_add_header().
+ */
+SIPSERVLET_API gboolean sipservlet_message_remove_header (SipServletMessage *message,
+                                                          const char *name,
+                                                          GError **error);
+
+/**
+ * sipservlet_message_get_address_header:
+ * @message: a message
+ * @name: an address-valued header (From, To, Contact, Route, Record-Route,
+ *   Reply-To, Refer-To, P-Asserted-Identity, Path...)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the first value parsed as an address,
+ *   %NULL without error when absent, %NULL with %SIPSERVLET_ERROR_PARSE when
+ *   it is not an address. Changing the returned object does not change the
+ *   message: use sipservlet_message_set_address_header().
+ */
+SIPSERVLET_API SipAddress *sipservlet_message_get_address_header (SipServletMessage *message,
+                                                                  const char *name,
+                                                                  GError **error);
+
+/**
+ * sipservlet_message_get_address_headers:
+ * @message: a message
+ * @name: an address-valued header
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (element-type SipAddress): every value parsed as
+ *   an address (possibly empty), or %NULL with %SIPSERVLET_ERROR_PARSE.
+ *   Free with g_ptr_array_unref().
+ */
+SIPSERVLET_API GPtrArray *sipservlet_message_get_address_headers (SipServletMessage *message,
+                                                                  const char *name,
+                                                                  GError **error);
+
+/**
+ * sipservlet_message_set_address_header:
+ * @message: a message
+ * @name: an address-valued, non-system header
+ * @address: the new value (copied)
+ * @error: return location for a #GError
+ *
+ * Returns: as sipservlet_message_add_header().
+ */
+SIPSERVLET_API gboolean sipservlet_message_set_address_header (SipServletMessage *message,
+                                                               const char *name,
+                                                               const SipAddress *address,
+                                                               GError **error);
+
+/**
+ * sipservlet_message_add_address_header:
+ * @message: a message
+ * @name: an address-valued, non-system header
+ * @address: the value to add (copied)
+ * @first: %TRUE to put it before the existing values
+ * @error: return location for a #GError
+ *
+ * Returns: as sipservlet_message_add_header().
+ */
+SIPSERVLET_API gboolean sipservlet_message_add_address_header (SipServletMessage *message,
+                                                               const char *name,
+                                                               const SipAddress *address,
+                                                               gboolean first,
+                                                               GError **error);
+
+/**
+ * sipservlet_message_get_parameterable_header:
+ * @message: a message
+ * @name: a header whose value is a value plus parameters (Content-Type,
+ *   Via, Accept, Event, Content-Disposition...)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the first value, %NULL when absent
+ *   or with %SIPSERVLET_ERROR_PARSE.
+ */
+SIPSERVLET_API SipParameterable *sipservlet_message_get_parameterable_header (SipServletMessage *message,
+                                                                              const char *name,
+                                                                              GError **error);
+
+/**
+ * sipservlet_message_set_parameterable_header:
+ * @message: a message
+ * @name: a non-system header
+ * @value: the new value (copied)
+ * @error: return location for a #GError
+ *
+ * Returns: as sipservlet_message_add_header().
+ */
+SIPSERVLET_API gboolean sipservlet_message_set_parameterable_header (SipServletMessage *message,
+                                                                     const char *name,
+                                                                     const SipParameterable *value,
+                                                                     GError **error);
+
+/**
+ * sipservlet_message_get_from:
+ * @message: a message
+ *
+ * Returns: (transfer full): the From address (a copy).
+ */
+SIPSERVLET_API SipAddress *sipservlet_message_get_from (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_to:
+ * @message: a message
+ *
+ * Returns: (transfer full): the To address (a copy).
+ */
+SIPSERVLET_API SipAddress *sipservlet_message_get_to (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_expires:
+ * @message: a message
+ *
+ * Returns: the Expires header in seconds, -1 when absent.
+ */
+SIPSERVLET_API gint sipservlet_message_get_expires (SipServletMessage *message);
+
+/**
+ * sipservlet_message_set_expires:
+ * @message: a message
+ * @seconds: the value, or -1 to remove the header
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when committed.
+ */
+SIPSERVLET_API gboolean sipservlet_message_set_expires (SipServletMessage *message,
+                                                        gint seconds,
+                                                        GError **error);
+
+/**
+ * sipservlet_message_get_content_type:
+ * @message: a message
+ *
+ * Returns: (transfer none) (nullable): the Content-Type value, or %NULL.
+ */
+SIPSERVLET_API const char *sipservlet_message_get_content_type (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_content:
+ * @message: a message
+ * @length: (out) (optional): the body length in bytes
+ *
+ * Returns: (transfer none) (nullable): the body bytes (NUL-terminated for
+ *   convenience; the body may itself contain NULs), %NULL when empty.
+ */
+SIPSERVLET_API gconstpointer sipservlet_message_get_content (SipServletMessage *message,
+                                                             gsize *length);
+
+/**
+ * sipservlet_message_set_content:
+ * @message: a message
+ * @content: (nullable): body bytes (copied), %NULL to remove the body
+ * @length: length of @content, or -1 if it is a NUL-terminated string
+ * @content_type: (nullable): the Content-Type, required with a body
+ * @error: return location for a #GError
+ *
+ * Sets the body, Content-Type and Content-Length.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when committed,
+ *   %SIPSERVLET_ERROR_INVALID_ARGUMENT for a body without a content type or
+ *   a content type that does not parse.
+ */
+SIPSERVLET_API gboolean sipservlet_message_set_content (SipServletMessage *message,
+                                                        gconstpointer content,
+                                                        gssize length,
+                                                        const char *content_type,
+                                                        GError **error);
+
+/**
+ * sipservlet_message_is_committed:
+ * @message: a message
+ *
+ * JSR 289 §5.2: an incoming request once a final response was sent, an
+ * outgoing request once sent, a response once sent or received...
+ *
+ * Returns: %TRUE when the message can no longer be modified.
+ */
+SIPSERVLET_API gboolean sipservlet_message_is_committed (SipServletMessage *message);
+
+/**
+ * sipservlet_message_set_attribute:
+ * @message: a message
+ * @name: attribute name (names starting "javax.servlet.sip." and
+ *   "sipservlet." are reserved)
+ * @value: (nullable): the value; %NULL removes the attribute
+ * @destroy: (nullable): called exactly once on @value when it is replaced,
+ *   removed or the message is freed
+ *
+ * Attaches application data to the message.
+ */
+SIPSERVLET_API void sipservlet_message_set_attribute (SipServletMessage *message,
+                                                      const char *name,
+                                                      gpointer value,
+                                                      GDestroyNotify destroy);
+
+/**
+ * sipservlet_message_get_attribute:
+ * @message: a message
+ * @name: attribute name
+ *
+ * Returns: (transfer none) (nullable): the value, or %NULL.
+ */
+SIPSERVLET_API gpointer sipservlet_message_get_attribute (SipServletMessage *message,
+                                                          const char *name);
+
+/**
+ * sipservlet_message_get_session:
+ * @message: a message
+ *
+ * Returns: (transfer none) (nullable): the #SipSession the message belongs
+ *   to, or %NULL for a message with none.
+ */
+SIPSERVLET_API SipSession *sipservlet_message_get_session (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_application_session:
+ * @message: a message
+ *
+ * Returns: (transfer none) (nullable): the #SipApplicationSession of the
+ *   message's session.
+ */
+SIPSERVLET_API SipApplicationSession *sipservlet_message_get_application_session (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_transport:
+ * @message: a message
+ *
+ * Returns: (transfer none) (nullable): "UDP", "TCP"... for a received
+ *   message, %NULL for one created locally.
+ */
+SIPSERVLET_API const char *sipservlet_message_get_transport (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_remote_addr:
+ * @message: a message
+ *
+ * Returns: (transfer none) (nullable): the IP address the message came
+ *   from, %NULL for one created locally.
+ */
+SIPSERVLET_API const char *sipservlet_message_get_remote_addr (SipServletMessage *message);
+
+/**
+ * sipservlet_message_get_remote_port:
+ * @message: a message
+ *
+ * Returns: the port the message came from, -1 for one created locally.
+ */
+SIPSERVLET_API gint sipservlet_message_get_remote_port (SipServletMessage *message);
+
+/**
+ * sipservlet_message_to_string:
+ * @message: a message
+ *
+ * Returns: (transfer full): the message as it would be sent. Free with
+ *   g_free().
+ */
+SIPSERVLET_API char *sipservlet_message_to_string (SipServletMessage *message);
+
+/* ---- SipServletRequest ---------------------------------------------- */
+
+/**
+ * sipservlet_request_ref:
+ * @request: a request
+ *
+ * Returns: (transfer full): @request with one more reference.
+ */
+SIPSERVLET_API SipServletRequest *sipservlet_request_ref (SipServletRequest *request);
+
+/**
+ * sipservlet_request_unref:
+ * @request: (transfer full): a request
+ *
+ * Drops one reference. An incoming request that was deferred and is freed
+ * without a final response is answered 500 and a warning is logged.
+ */
+SIPSERVLET_API void sipservlet_request_unref (SipServletRequest *request);
+
+/**
+ * sipservlet_request_get_request_uri:
+ * @request: a request
+ *
+ * Returns: (transfer none): the Request-URI, owned by the request. Use
+ *   sipservlet_request_set_request_uri() to change it.
+ */
+SIPSERVLET_API const SipURI *sipservlet_request_get_request_uri (SipServletRequest *request);
+
+/**
+ * sipservlet_request_set_request_uri:
+ * @request: an outgoing request not yet sent
+ * @uri: the new Request-URI (copied)
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when committed.
+ */
+SIPSERVLET_API gboolean sipservlet_request_set_request_uri (SipServletRequest *request,
+                                                            const SipURI *uri,
+                                                            GError **error);
+
+/**
+ * sipservlet_request_get_max_forwards:
+ * @request: a request
+ *
+ * Returns: Max-Forwards, or -1 when absent.
+ */
+SIPSERVLET_API gint sipservlet_request_get_max_forwards (SipServletRequest *request);
+
+/**
+ * sipservlet_request_set_max_forwards:
+ * @request: a request
+ * @value: 0..255
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT outside 0..255,
+ *   %SIPSERVLET_ERROR_INVALID_STATE when committed.
+ */
+SIPSERVLET_API gboolean sipservlet_request_set_max_forwards (SipServletRequest *request,
+                                                             gint value,
+                                                             GError **error);
+
+/**
+ * sipservlet_request_is_initial:
+ * @request: a request
+ *
+ * JSR 289 Appendix B: an initial request starts a new application path; a
+ * subsequent one belongs to an existing dialog or transaction.
+ *
+ * Returns: %TRUE for an initial request.
+ */
+SIPSERVLET_API gboolean sipservlet_request_is_initial (SipServletRequest *request);
+
+/**
+ * sipservlet_request_push_route:
+ * @request: an outgoing initial request not yet sent
+ * @route: the address to route through (copied)
+ * @error: return location for a #GError
+ *
+ * Adds a Route header on top of the existing ones (a loose route: add the
+ * "lr" URI parameter yourself when the next hop expects it).
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE on a committed or
+ *   subsequent request.
+ */
+SIPSERVLET_API gboolean sipservlet_request_push_route (SipServletRequest *request,
+                                                       const SipAddress *route,
+                                                       GError **error);
+
+/**
+ * sipservlet_request_create_response:
+ * @request: an incoming request
+ * @status: 100..699
+ * @reason: (nullable): reason phrase, %NULL for the standard one
+ * @error: return location for a #GError
+ *
+ * Creates a response to send with sipservlet_response_send(). The response
+ * carries the dialog's To-tag.
+ *
+ * Returns: (transfer full): the response, or %NULL with
+ *   %SIPSERVLET_ERROR_INVALID_ARGUMENT for a bad status,
+ *   %SIPSERVLET_ERROR_INVALID_STATE when a final response was already sent,
+ *   the request was cancelled, or it is an ACK or an outgoing request.
+ */
+SIPSERVLET_API SipServletResponse *sipservlet_request_create_response (SipServletRequest *request,
+                                                                       guint status,
+                                                                       const char *reason,
+                                                                       GError **error);
+
+/**
+ * sipservlet_request_defer:
+ * @request: an incoming request, inside the servlet callback that got it
+ *
+ * Tells the container "I will answer later". Without it, a request left
+ * with no final response when the callback returns is answered 500 and a
+ * warning is logged. Keep a reference (sipservlet_request_ref()) and send
+ * the response later from the container thread.
+ */
+SIPSERVLET_API void sipservlet_request_defer (SipServletRequest *request);
+
+/**
+ * sipservlet_request_send:
+ * @request: an outgoing request (from sipservlet_factory_create_request(),
+ *   sipservlet_session_create_request(), a create_ack or create_cancel)
+ * @error: return location for a #GError
+ *
+ * Sends the request. Responses are delivered to the session's servlet
+ * response callbacks (do_response or do_provisional_response...). A
+ * client transaction that times out delivers a locally made 408.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when already sent or
+ *   incoming, %SIPSERVLET_ERROR_TRANSPORT when it cannot be sent,
+ *   %SIPSERVLET_ERROR_SHUTTING_DOWN during shutdown.
+ */
+SIPSERVLET_API gboolean sipservlet_request_send (SipServletRequest *request,
+                                                 GError **error);
+
+/**
+ * sipservlet_request_create_cancel:
+ * @request: an outgoing INVITE that was sent and has no final response yet
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a CANCEL to send, or %NULL with
+ *   %SIPSERVLET_ERROR_INVALID_STATE.
+ */
+SIPSERVLET_API SipServletRequest *sipservlet_request_create_cancel (SipServletRequest *request,
+                                                                    GError **error);
+
+/**
+ * sipservlet_request_is_cancelled:
+ * @request: an incoming request
+ *
+ * Returns: %TRUE once a CANCEL arrived for it (the container has answered
+ *   487; the servlet must not answer any more).
+ */
+SIPSERVLET_API gboolean sipservlet_request_is_cancelled (SipServletRequest *request);
+
+/* ---- SipServletResponse --------------------------------------------- */
+
+/**
+ * sipservlet_response_ref:
+ * @response: a response
+ *
+ * Returns: (transfer full): @response with one more reference.
+ */
+SIPSERVLET_API SipServletResponse *sipservlet_response_ref (SipServletResponse *response);
+
+/**
+ * sipservlet_response_unref:
+ * @response: (transfer full): a response
+ *
+ * Drops one reference.
+ */
+SIPSERVLET_API void sipservlet_response_unref (SipServletResponse *response);
+
+/**
+ * sipservlet_response_get_status:
+ * @response: a response
+ *
+ * Returns: the status code.
+ */
+SIPSERVLET_API guint sipservlet_response_get_status (SipServletResponse *response);
+
+/**
+ * sipservlet_response_get_reason_phrase:
+ * @response: a response
+ *
+ * Returns: (transfer none): the reason phrase.
+ */
+SIPSERVLET_API const char *sipservlet_response_get_reason_phrase (SipServletResponse *response);
+
+/**
+ * sipservlet_response_set_status:
+ * @response: an outgoing response not yet sent
+ * @status: 100..699
+ * @reason: (nullable): reason phrase, %NULL for the standard one
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT or
+ *   %SIPSERVLET_ERROR_INVALID_STATE.
+ */
+SIPSERVLET_API gboolean sipservlet_response_set_status (SipServletResponse *response,
+                                                        guint status,
+                                                        const char *reason,
+                                                        GError **error);
+
+/**
+ * sipservlet_response_get_request:
+ * @response: a response
+ *
+ * Returns: (transfer none): the request this response answers.
+ */
+SIPSERVLET_API SipServletRequest *sipservlet_response_get_request (SipServletResponse *response);
+
+/**
+ * sipservlet_response_send:
+ * @response: a response made by sipservlet_request_create_response()
+ * @error: return location for a #GError
+ *
+ * Sends the response. A 2xx to INVITE is retransmitted by the container
+ * until the ACK arrives (RFC 3261 timers G and H); without an ACK the
+ * no_ack_received listener fires.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when sent twice,
+ *   received from the network, after a final response or after CANCEL;
+ *   %SIPSERVLET_ERROR_TRANSPORT when it cannot be sent.
+ */
+SIPSERVLET_API gboolean sipservlet_response_send (SipServletResponse *response,
+                                                  GError **error);
+
+/**
+ * sipservlet_response_create_ack:
+ * @response: a received 2xx response to an INVITE sent by this servlet
+ * @error: return location for a #GError
+ *
+ * The container acknowledges non-2xx responses itself; a 2xx is
+ * acknowledged by the application with this ACK (sent with
+ * sipservlet_request_send()).
+ *
+ * Returns: (transfer full): the ACK, or %NULL with
+ *   %SIPSERVLET_ERROR_INVALID_STATE (not a 2xx to INVITE, or already
+ *   acknowledged).
+ */
+SIPSERVLET_API SipServletRequest *sipservlet_response_create_ack (SipServletResponse *response,
+                                                                  GError **error);
+
+G_END_DECLS

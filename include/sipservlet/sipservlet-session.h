@@ -1,0 +1,458 @@
+/* libsipservlet - SipSession, SipApplicationSession and SipServletTimer
+ * (JSR 289 chapters 6 and 7).
+ *
+ * A SipSession is one dialog (or one transaction's worth of state for
+ * requests that create no dialog); a SipApplicationSession groups the
+ * sessions and timers of one application instance. The container owns
+ * them: sessions live until they are invalidated, explicitly or when they
+ * become ready to invalidate (invalidate-when-ready is on by default, so
+ * REGISTER, OPTIONS and MESSAGE sessions go away when their transaction
+ * ends, and dialogs when they terminate). Application sessions also expire
+ * (default 3 minutes of inactivity; see
+ * sipservlet_application_session_set_expires()).
+ *
+ * Pointers to sessions handed to callbacks are borrowed; _ref() to keep
+ * one beyond the callback. A reference keeps the memory, not the session
+ * valid: check sipservlet_session_is_valid(). All calls run on the
+ * container thread.
+ */
+#pragma once
+
+#if !defined(SIPSERVLET_INSIDE) && !defined(SIPSERVLET_COMPILATION)
+#error "Only <sipservlet/sipservlet.h> can be included directly."
+#endif
+
+#include <glib.h>
+#include <sipservlet/sipservlet-visibility.h>
+#include <sipservlet/sipservlet-types.h>
+
+G_BEGIN_DECLS
+
+/**
+ * SipSessionState:
+ * @SIPSERVLET_SESSION_STATE_INITIAL: no dialog yet (or a UAC got a non-2xx
+ *   final response and may retry)
+ * @SIPSERVLET_SESSION_STATE_EARLY: a provisional response with a To-tag
+ * @SIPSERVLET_SESSION_STATE_CONFIRMED: a 2xx established the dialog
+ * @SIPSERVLET_SESSION_STATE_TERMINATED: the dialog ended (BYE, or a UAS
+ *   sent a non-2xx final response)
+ *
+ * JSR 289 §6.2.1 session states.
+ */
+typedef enum {
+  SIPSERVLET_SESSION_STATE_INITIAL,
+  SIPSERVLET_SESSION_STATE_EARLY,
+  SIPSERVLET_SESSION_STATE_CONFIRMED,
+  SIPSERVLET_SESSION_STATE_TERMINATED,
+} SipSessionState;
+
+/* ---- SipSession ------------------------------------------------------ */
+
+/**
+ * sipservlet_session_ref:
+ * @session: a session
+ *
+ * Returns: (transfer full): @session with one more reference.
+ */
+SIPSERVLET_API SipSession *sipservlet_session_ref (SipSession *session);
+
+/**
+ * sipservlet_session_unref:
+ * @session: (transfer full): a session
+ *
+ * Drops one reference.
+ */
+SIPSERVLET_API void sipservlet_session_unref (SipSession *session);
+
+/**
+ * sipservlet_session_get_id:
+ * @session: a session
+ *
+ * Returns: (transfer none): a unique identifier.
+ */
+SIPSERVLET_API const char *sipservlet_session_get_id (SipSession *session);
+
+/**
+ * sipservlet_session_get_state:
+ * @session: a session
+ *
+ * Returns: the JSR 289 §6.2.1 state.
+ */
+SIPSERVLET_API SipSessionState sipservlet_session_get_state (SipSession *session);
+
+/**
+ * sipservlet_session_get_call_id:
+ * @session: a session
+ *
+ * Returns: (transfer none): the Call-ID of the session's dialog.
+ */
+SIPSERVLET_API const char *sipservlet_session_get_call_id (SipSession *session);
+
+/**
+ * sipservlet_session_get_local_party:
+ * @session: a session
+ *
+ * Returns: (transfer full): our address in the dialog (with our tag).
+ */
+SIPSERVLET_API SipAddress *sipservlet_session_get_local_party (SipSession *session);
+
+/**
+ * sipservlet_session_get_remote_party:
+ * @session: a session
+ *
+ * Returns: (transfer full): the peer's address (with its tag once known).
+ */
+SIPSERVLET_API SipAddress *sipservlet_session_get_remote_party (SipSession *session);
+
+/**
+ * sipservlet_session_get_application_session:
+ * @session: a session
+ *
+ * Returns: (transfer none): the application session it belongs to.
+ */
+SIPSERVLET_API SipApplicationSession *sipservlet_session_get_application_session (SipSession *session);
+
+/**
+ * sipservlet_session_create_request:
+ * @session: a session with an established or early dialog, or an INITIAL
+ *   UAC session with no transaction in progress
+ * @method: the method ("BYE", "INFO", "INVITE" for a re-INVITE...)
+ * @error: return location for a #GError
+ *
+ * Builds a request inside the dialog: Request-URI from the remote target,
+ * Route from the route set, next local CSeq, dialog tags.
+ *
+ * Returns: (transfer full): the request to send with
+ *   sipservlet_request_send(), or %NULL with
+ *   %SIPSERVLET_ERROR_INVALID_ARGUMENT for ACK or CANCEL (use
+ *   sipservlet_response_create_ack() / sipservlet_request_create_cancel())
+ *   and %SIPSERVLET_ERROR_INVALID_STATE on an invalid or terminated session.
+ */
+SIPSERVLET_API SipServletRequest *sipservlet_session_create_request (SipSession *session,
+                                                                     const char *method,
+                                                                     GError **error);
+
+/**
+ * sipservlet_session_set_attribute:
+ * @session: a valid session
+ * @name: attribute name
+ * @value: (nullable): the value; %NULL removes the attribute
+ * @destroy: (nullable): called exactly once on @value when it is replaced,
+ *   removed, or the session is invalidated or freed
+ *
+ * Attaches application data to the session.
+ */
+SIPSERVLET_API void sipservlet_session_set_attribute (SipSession *session,
+                                                      const char *name,
+                                                      gpointer value,
+                                                      GDestroyNotify destroy);
+
+/**
+ * sipservlet_session_get_attribute:
+ * @session: a session
+ * @name: attribute name
+ *
+ * Returns: (transfer none) (nullable): the value, or %NULL.
+ */
+SIPSERVLET_API gpointer sipservlet_session_get_attribute (SipSession *session,
+                                                          const char *name);
+
+/**
+ * sipservlet_session_is_valid:
+ * @session: a session
+ *
+ * Returns: %FALSE once the session has been invalidated.
+ */
+SIPSERVLET_API gboolean sipservlet_session_is_valid (SipSession *session);
+
+/**
+ * sipservlet_session_invalidate:
+ * @session: a session
+ * @error: return location for a #GError
+ *
+ * Invalidates the session now: attributes are released, the
+ * session_destroyed listener runs, and later messages of its dialog are
+ * answered 481.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when already
+ *   invalid.
+ */
+SIPSERVLET_API gboolean sipservlet_session_invalidate (SipSession *session,
+                                                       GError **error);
+
+/**
+ * sipservlet_session_set_invalidate_when_ready:
+ * @session: a session
+ * @invalidate_when_ready: %TRUE (the default) to invalidate the session as
+ *   soon as it is ready to invalidate
+ *
+ * JSR 289 §6.1.2.2.2.
+ */
+SIPSERVLET_API void sipservlet_session_set_invalidate_when_ready (SipSession *session,
+                                                                  gboolean invalidate_when_ready);
+
+/**
+ * sipservlet_session_get_invalidate_when_ready:
+ * @session: a session
+ *
+ * Returns: whether the session is invalidated once ready.
+ */
+SIPSERVLET_API gboolean sipservlet_session_get_invalidate_when_ready (SipSession *session);
+
+/**
+ * sipservlet_session_is_ready_to_invalidate:
+ * @session: a session
+ *
+ * Returns: %TRUE when the session has no transaction in progress and its
+ *   dialog (if any) has terminated, or it never created one.
+ */
+SIPSERVLET_API gboolean sipservlet_session_is_ready_to_invalidate (SipSession *session);
+
+/**
+ * sipservlet_session_set_handler:
+ * @session: a session
+ * @servlet: the servlet that receives the session's later messages
+ *
+ * JSR 289 SipSession.setHandler().
+ */
+SIPSERVLET_API void sipservlet_session_set_handler (SipSession *session,
+                                                    SipServlet *servlet);
+
+/* ---- SipApplicationSession -------------------------------------------- */
+
+/**
+ * sipservlet_application_session_ref:
+ * @app_session: an application session
+ *
+ * Returns: (transfer full): @app_session with one more reference.
+ */
+SIPSERVLET_API SipApplicationSession *sipservlet_application_session_ref (SipApplicationSession *app_session);
+
+/**
+ * sipservlet_application_session_unref:
+ * @app_session: (transfer full): an application session
+ *
+ * Drops one reference.
+ */
+SIPSERVLET_API void sipservlet_application_session_unref (SipApplicationSession *app_session);
+
+/**
+ * sipservlet_application_session_get_id:
+ * @app_session: an application session
+ *
+ * Returns: (transfer none): a unique identifier.
+ */
+SIPSERVLET_API const char *sipservlet_application_session_get_id (SipApplicationSession *app_session);
+
+/**
+ * sipservlet_application_session_get_creation_time:
+ * @app_session: an application session
+ *
+ * Returns: creation time, g_get_real_time() microseconds.
+ */
+SIPSERVLET_API gint64 sipservlet_application_session_get_creation_time (SipApplicationSession *app_session);
+
+/**
+ * sipservlet_application_session_get_last_accessed_time:
+ * @app_session: an application session
+ *
+ * Returns: when a message of this application session was last sent or
+ *   received, g_get_real_time() microseconds.
+ */
+SIPSERVLET_API gint64 sipservlet_application_session_get_last_accessed_time (SipApplicationSession *app_session);
+
+/**
+ * sipservlet_application_session_get_expiration_time:
+ * @app_session: an application session
+ *
+ * Returns: when it expires (g_get_real_time() microseconds), 0 if never.
+ */
+SIPSERVLET_API gint64 sipservlet_application_session_get_expiration_time (SipApplicationSession *app_session);
+
+/**
+ * sipservlet_application_session_set_expires:
+ * @app_session: a valid application session
+ * @minutes: minutes from now; 0 or less means never expire
+ *
+ * Changes the expiry; may be called from the application_session_expired
+ * listener to extend the session.
+ *
+ * Returns: the minutes granted (%G_MAXINT for never), 0 when invalid.
+ */
+SIPSERVLET_API gint sipservlet_application_session_set_expires (SipApplicationSession *app_session,
+                                                                gint minutes);
+
+/**
+ * sipservlet_application_session_is_valid:
+ * @app_session: an application session
+ *
+ * Returns: %FALSE once invalidated.
+ */
+SIPSERVLET_API gboolean sipservlet_application_session_is_valid (SipApplicationSession *app_session);
+
+/**
+ * sipservlet_application_session_invalidate:
+ * @app_session: an application session
+ * @error: return location for a #GError
+ *
+ * Invalidates its sessions, cancels its timers, releases its attributes.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when already
+ *   invalid.
+ */
+SIPSERVLET_API gboolean sipservlet_application_session_invalidate (SipApplicationSession *app_session,
+                                                                   GError **error);
+
+/**
+ * sipservlet_application_session_set_invalidate_when_ready:
+ * @app_session: an application session
+ * @invalidate_when_ready: %TRUE (the default) to invalidate it once all
+ *   its sessions are gone and no timer is active
+ *
+ * JSR 289 §6.1.2.2.
+ */
+SIPSERVLET_API void sipservlet_application_session_set_invalidate_when_ready (SipApplicationSession *app_session,
+                                                                              gboolean invalidate_when_ready);
+
+/**
+ * sipservlet_application_session_is_ready_to_invalidate:
+ * @app_session: an application session
+ *
+ * Returns: %TRUE when it has no valid session and no active timer.
+ */
+SIPSERVLET_API gboolean sipservlet_application_session_is_ready_to_invalidate (SipApplicationSession *app_session);
+
+/**
+ * sipservlet_application_session_set_attribute:
+ * @app_session: a valid application session
+ * @name: attribute name
+ * @value: (nullable): the value; %NULL removes the attribute
+ * @destroy: (nullable): called exactly once on @value when it is replaced,
+ *   removed, or the application session is invalidated or freed
+ *
+ * Attaches application data.
+ */
+SIPSERVLET_API void sipservlet_application_session_set_attribute (SipApplicationSession *app_session,
+                                                                  const char *name,
+                                                                  gpointer value,
+                                                                  GDestroyNotify destroy);
+
+/**
+ * sipservlet_application_session_get_attribute:
+ * @app_session: an application session
+ * @name: attribute name
+ *
+ * Returns: (transfer none) (nullable): the value, or %NULL.
+ */
+SIPSERVLET_API gpointer sipservlet_application_session_get_attribute (SipApplicationSession *app_session,
+                                                                      const char *name);
+
+/**
+ * sipservlet_application_session_get_sessions:
+ * @app_session: an application session
+ *
+ * Returns: (transfer container) (element-type SipSession): its valid
+ *   sessions. Free with g_ptr_array_unref().
+ */
+SIPSERVLET_API GPtrArray *sipservlet_application_session_get_sessions (SipApplicationSession *app_session);
+
+/**
+ * sipservlet_application_session_create_timer:
+ * @app_session: a valid application session
+ * @delay_ms: first expiry, in milliseconds from now
+ * @period_ms: 0 for a one-shot timer, else the repeat period
+ * @fixed_delay: for repeating timers, %TRUE to count the period from each
+ *   expiry's run (drifts), %FALSE for a fixed rate (catches up)
+ * @info: (nullable): application data, read back with
+ *   sipservlet_timer_get_info()
+ * @info_destroy: (nullable): called exactly once on @info when the timer
+ *   is freed
+ * @error: return location for a #GError
+ *
+ * Creates a servlet timer (JSR 289 TimerService.createTimer). On expiry the
+ * timer_fired listener runs. Timers die with their application session
+ * and keep it from being ready to invalidate while active.
+ *
+ * Returns: (transfer none): the timer, owned by the application session
+ *   (ref it to keep it past its cancellation), or %NULL with
+ *   %SIPSERVLET_ERROR_INVALID_STATE for an invalid application session.
+ */
+SIPSERVLET_API SipServletTimer *sipservlet_application_session_create_timer (SipApplicationSession *app_session,
+                                                                             guint delay_ms,
+                                                                             guint period_ms,
+                                                                             gboolean fixed_delay,
+                                                                             gpointer info,
+                                                                             GDestroyNotify info_destroy,
+                                                                             GError **error);
+
+/**
+ * sipservlet_application_session_get_timers:
+ * @app_session: an application session
+ *
+ * Returns: (transfer container) (element-type SipServletTimer): its active
+ *   timers. Free with g_ptr_array_unref().
+ */
+SIPSERVLET_API GPtrArray *sipservlet_application_session_get_timers (SipApplicationSession *app_session);
+
+/* ---- SipServletTimer -------------------------------------------------- */
+
+/**
+ * sipservlet_timer_ref:
+ * @timer: a timer
+ *
+ * Returns: (transfer full): @timer with one more reference.
+ */
+SIPSERVLET_API SipServletTimer *sipservlet_timer_ref (SipServletTimer *timer);
+
+/**
+ * sipservlet_timer_unref:
+ * @timer: (transfer full): a timer
+ *
+ * Drops one reference.
+ */
+SIPSERVLET_API void sipservlet_timer_unref (SipServletTimer *timer);
+
+/**
+ * sipservlet_timer_get_id:
+ * @timer: a timer
+ *
+ * Returns: (transfer none): a unique identifier.
+ */
+SIPSERVLET_API const char *sipservlet_timer_get_id (SipServletTimer *timer);
+
+/**
+ * sipservlet_timer_get_info:
+ * @timer: a timer
+ *
+ * Returns: (transfer none) (nullable): the info given at creation.
+ */
+SIPSERVLET_API gpointer sipservlet_timer_get_info (SipServletTimer *timer);
+
+/**
+ * sipservlet_timer_get_application_session:
+ * @timer: a timer
+ *
+ * Returns: (transfer none) (nullable): its application session, %NULL once
+ *   the timer is cancelled.
+ */
+SIPSERVLET_API SipApplicationSession *sipservlet_timer_get_application_session (SipServletTimer *timer);
+
+/**
+ * sipservlet_timer_get_time_remaining:
+ * @timer: a timer
+ *
+ * Returns: milliseconds until the next expiry (negative if overdue), 0 once
+ *   cancelled.
+ */
+SIPSERVLET_API gint64 sipservlet_timer_get_time_remaining (SipServletTimer *timer);
+
+/**
+ * sipservlet_timer_cancel:
+ * @timer: a timer
+ *
+ * Cancels the timer; idempotent. Called from its own timer_fired
+ * callback, it guarantees no further expiry.
+ */
+SIPSERVLET_API void sipservlet_timer_cancel (SipServletTimer *timer);
+
+G_END_DECLS

@@ -1,0 +1,4 @@
+/* libsipservlet - common private prelude included first by every source. */
+#pragma once
+
+#include <sipservlet/sipservlet.h>

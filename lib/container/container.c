@@ -1,0 +1,348 @@
+/* libsipservlet - SipContainer: lifecycle, listening points, servlets,
+ * listeners and shutdown. Message classification is in dispatch.c. */
+#include "config-private.h"
+
+#include <string.h>
+
+#include "container/container-private.h"
+
+SipContainer *
+sipservlet_container_new (GError **error)
+{
+  SipContainer *container = g_new0 (SipContainer, 1);
+
+  g_atomic_ref_count_init (&container->ref_count);
+  container->context = g_main_context_ref_thread_default ();
+  if (!sipsv_stack_init (&container->stack, container->context,
+                         sipsv_container_on_message, (nta_agent_magic_t *) container, error))
+    {
+      g_main_context_unref (container->context);
+      g_free (container);
+      return NULL;
+    }
+  container->t1 = sipsv_stack_t1 (&container->stack);
+  sipsv_session_manager_init (&container->sessions, container, container->context);
+  container->factory.container = container;
+  container->servlets_by_method = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) sipservlet_servlet_unref);
+  container->servlets = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_servlet_unref);
+  container->listen_points = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
+  container->option_tags = g_ptr_array_new_with_free_func (g_free);
+  container->release_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_request_unref);
+  return container;
+}
+
+SipContainer *
+sipservlet_container_ref (SipContainer *container)
+{
+  g_return_val_if_fail (container != NULL, NULL);
+  g_atomic_ref_count_inc (&container->ref_count);
+  return container;
+}
+
+static void
+destroy_servlets (SipContainer *container)
+{
+  for (guint i = 0; i < container->servlets->len; i++)
+    {
+      SipServlet *servlet = container->servlets->pdata[i];
+      if (servlet->initialized && servlet->handlers.destroy != NULL)
+        servlet->handlers.destroy (servlet, servlet->user_data);
+      servlet->initialized = FALSE;
+    }
+}
+
+static void
+flush_release_queue (SipContainer *container)
+{
+  if (container->release_source != NULL)
+    {
+      g_source_destroy (container->release_source);
+      g_clear_pointer (&container->release_source, g_source_unref);
+    }
+  while (container->release_queue->len > 0)
+    {
+      GPtrArray *batch = container->release_queue;
+      container->release_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_request_unref);
+      g_ptr_array_unref (batch);
+    }
+}
+
+void
+sipservlet_container_unref (SipContainer *container)
+{
+  g_return_if_fail (container != NULL);
+  if (!g_atomic_ref_count_dec (&container->ref_count))
+    return;
+
+  container->shutting_down = TRUE;
+  sipsv_session_manager_invalidate_all (&container->sessions);
+  flush_release_queue (container);
+  destroy_servlets (container);
+  if (container->shutdown_source != NULL)
+    {
+      g_source_destroy (container->shutdown_source);
+      g_source_unref (container->shutdown_source);
+    }
+  sipsv_stack_clear (&container->stack);
+  /* Transactions the stack held may have released requests. */
+  flush_release_queue (container);
+  sipsv_session_manager_clear (&container->sessions);
+  g_ptr_array_unref (container->release_queue);
+  g_hash_table_destroy (container->servlets_by_method);
+  g_clear_pointer (&container->default_servlet, sipservlet_servlet_unref);
+  g_ptr_array_unref (container->servlets);
+  for (guint i = 0; i < container->listen_points->len; i++)
+    g_free (g_array_index (container->listen_points, SipsvListenPoint, i).host);
+  g_array_unref (container->listen_points);
+  g_ptr_array_unref (container->option_tags);
+  g_main_context_unref (container->context);
+  g_free (container);
+}
+
+static gboolean
+run_release_queue (gpointer data)
+{
+  SipContainer *container = data;
+  GPtrArray *batch = container->release_queue;
+
+  container->release_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_request_unref);
+  g_clear_pointer (&container->release_source, g_source_unref);
+  g_ptr_array_unref (batch);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sipsv_container_release_later (SipContainer *container, SipServletRequest *request)
+{
+  g_ptr_array_add (container->release_queue, request);
+  if (container->release_source == NULL)
+    {
+      container->release_source = g_idle_source_new ();
+      g_source_set_priority (container->release_source, G_PRIORITY_HIGH);
+      g_source_set_callback (container->release_source, run_release_queue, container, NULL);
+      g_source_attach (container->release_source, container->context);
+    }
+}
+
+gboolean
+sipservlet_container_listen (SipContainer *container, const char *host, guint16 port,
+                             SipTransportFlags transports, GError **error)
+{
+  g_return_val_if_fail (container != NULL && host != NULL, FALSE);
+  g_return_val_if_fail ((transports & SIPSERVLET_TRANSPORT_ALL) != 0, FALSE);
+
+  char *bare = g_strdup (host);
+  if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
+    {
+      memmove (bare, bare + 1, strlen (bare));
+      bare[strlen (bare) - 1] = '\0';
+    }
+  guint16 bound = sipsv_stack_listen (&container->stack, bare, port,
+                                      (transports & SIPSERVLET_TRANSPORT_UDP) != 0,
+                                      (transports & SIPSERVLET_TRANSPORT_TCP) != 0, error);
+  if (bound == 0)
+    {
+      g_free (bare);
+      return FALSE;
+    }
+  SipsvListenPoint lp = { bare, bound, transports & SIPSERVLET_TRANSPORT_ALL };
+  g_array_append_val (container->listen_points, lp);
+  return TRUE;
+}
+
+guint16
+sipservlet_container_get_port (SipContainer *container, const char *host)
+{
+  g_return_val_if_fail (container != NULL, 0);
+  for (guint i = 0; i < container->listen_points->len; i++)
+    {
+      SipsvListenPoint *lp = &g_array_index (container->listen_points, SipsvListenPoint, i);
+      if (host == NULL || strcmp (lp->host, host) == 0)
+        return lp->port;
+    }
+  return 0;
+}
+
+char **
+sipservlet_container_get_listen_addresses (SipContainer *container)
+{
+  g_return_val_if_fail (container != NULL, NULL);
+  GPtrArray *result = g_ptr_array_new ();
+  for (guint i = 0; i < container->listen_points->len; i++)
+    {
+      SipsvListenPoint *lp = &g_array_index (container->listen_points, SipsvListenPoint, i);
+      gboolean v6 = strchr (lp->host, ':') != NULL;
+      g_ptr_array_add (result, g_strdup_printf ("%s%s%s:%u", v6 ? "[" : "", lp->host,
+                                                v6 ? "]" : "", lp->port));
+    }
+  g_ptr_array_add (result, NULL);
+  return (char **) g_ptr_array_free (result, FALSE);
+}
+
+gboolean
+sipservlet_container_add_servlet (SipContainer *container, SipServlet *servlet,
+                                  const char *method, GError **error)
+{
+  g_return_val_if_fail (container != NULL && servlet != NULL, FALSE);
+
+  if (servlet->container != NULL && servlet->container != container)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "servlet '%s' belongs to another container", servlet->name);
+      return FALSE;
+    }
+  if (method == NULL ? container->default_servlet != NULL
+                     : g_hash_table_contains (container->servlets_by_method, method))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "a servlet is already registered for %s", method ? method : "the default");
+      return FALSE;
+    }
+  servlet->container = container;
+  servlet->factory = &container->factory;
+  if (!servlet->initialized)
+    {
+      if (servlet->handlers.init != NULL
+          && !servlet->handlers.init (servlet, servlet->user_data, error))
+        {
+          servlet->container = NULL;
+          servlet->factory = NULL;
+          return FALSE;
+        }
+      servlet->initialized = TRUE;
+      g_ptr_array_add (container->servlets, sipservlet_servlet_ref (servlet));
+    }
+  if (method == NULL)
+    container->default_servlet = sipservlet_servlet_ref (servlet);
+  else
+    g_hash_table_insert (container->servlets_by_method, g_ascii_strup (method, -1),
+                         sipservlet_servlet_ref (servlet));
+  return TRUE;
+}
+
+SipServlet *
+sipsv_container_select_servlet (SipContainer *container, const char *method)
+{
+  SipServlet *servlet = g_hash_table_size (container->servlets_by_method) > 0
+    ? g_hash_table_lookup (container->servlets_by_method, method) : NULL;
+  return servlet != NULL ? servlet : container->default_servlet;
+}
+
+gboolean
+sipservlet_container_add_listeners (SipContainer *container,
+                                    const SipServletListeners *listeners,
+                                    gpointer user_data, GDestroyNotify destroy)
+{
+  g_return_val_if_fail (container != NULL && listeners != NULL, FALSE);
+  return sipsv_session_manager_add_listeners (&container->sessions, listeners,
+                                              user_data, destroy);
+}
+
+SipFactory *
+sipservlet_container_get_factory (SipContainer *container)
+{
+  g_return_val_if_fail (container != NULL, NULL);
+  return &container->factory;
+}
+
+void
+sipservlet_container_set_application_session_timeout (SipContainer *container, guint minutes)
+{
+  g_return_if_fail (container != NULL);
+  container->sessions.app_session_timeout_min = minutes;
+}
+
+guint
+sipservlet_container_get_session_count (SipContainer *container)
+{
+  g_return_val_if_fail (container != NULL, 0);
+  return container->sessions.n_sessions;
+}
+
+guint
+sipservlet_container_get_application_session_count (SipContainer *container)
+{
+  g_return_val_if_fail (container != NULL, 0);
+  return g_hash_table_size (container->sessions.app_sessions);
+}
+
+void
+sipservlet_container_invoke (SipContainer *container, GSourceFunc func, gpointer data,
+                             GDestroyNotify destroy)
+{
+  g_return_if_fail (container != NULL && func != NULL);
+  g_main_context_invoke_full (container->context, G_PRIORITY_DEFAULT, func, data, destroy);
+}
+
+/* ---- shutdown ---------------------------------------------------------------- */
+
+/* Polls until the stack has no live transaction left or the grace period
+ * ends, then completes the shutdown. */
+#define SHUTDOWN_POLL_MS 50
+#define SHUTDOWN_GRACE_US (32 * G_USEC_PER_SEC)
+
+/* Live work: a transaction without its final response, or a 2xx still
+ * waiting for its ACK. Transactions that only linger in the stack to absorb
+ * retransmissions (timers J, K) do not hold the shutdown. */
+static gboolean
+transactions_pending (SipContainer *container)
+{
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, container->sessions.app_sessions);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      SipApplicationSession *app = key;
+      for (guint i = 0; i < app->sessions->len; i++)
+        {
+          SipSession *session = app->sessions->pdata[i];
+          if (session->active_transactions > 0 || session->unacked_2xx != NULL)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+typedef struct {
+  SipContainer *container;
+  gint64 deadline;
+} ShutdownState;
+
+static gboolean
+on_shutdown_poll (gpointer data)
+{
+  ShutdownState *state = data;
+  SipContainer *container = state->container;
+
+  if (transactions_pending (container) && g_get_monotonic_time () < state->deadline)
+    return G_SOURCE_CONTINUE;
+
+  sipsv_session_manager_invalidate_all (&container->sessions);
+  flush_release_queue (container);
+  destroy_servlets (container);
+  g_clear_pointer (&container->shutdown_source, g_source_unref);
+  if (container->shutdown_cb != NULL)
+    container->shutdown_cb (container, container->shutdown_data);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sipservlet_container_shutdown (SipContainer *container, SipContainerShutdownFunc callback,
+                               gpointer user_data)
+{
+  g_return_if_fail (container != NULL);
+  if (container->shutting_down)
+    return;
+  container->shutting_down = TRUE;
+  container->shutdown_cb = callback;
+  container->shutdown_data = user_data;
+
+  ShutdownState *state = g_new0 (ShutdownState, 1);
+  state->container = container;
+  state->deadline = g_get_monotonic_time () + SHUTDOWN_GRACE_US;
+  container->shutdown_source = g_timeout_source_new (SHUTDOWN_POLL_MS);
+  g_source_set_callback (container->shutdown_source, on_shutdown_poll, state, g_free);
+  g_source_attach (container->shutdown_source, container->context);
+}

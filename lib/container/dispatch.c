@@ -1,0 +1,227 @@
+/* libsipservlet - request classification and dispatch (JSR 289 Appendix B).
+ *
+ * Every request that matches no server transaction arrives here from the
+ * agent's message callback (there is no default leg). In order:
+ *   responses without a transaction -> the UAC layer;
+ *   ACK -> the session's pending 2xx (lib/ua/uas.c), or dropped;
+ *   checks: shutdown 503, Max-Forwards 483, Require 420, stray CANCEL 481;
+ *   To-tag -> a subsequent request of a known dialog, else 481;
+ *   BYE/PRACK without To-tag -> 481 (never initial);
+ *   everything else -> initial: new application session and session, the
+ *   servlet for the method (else the default servlet).
+ * Parse errors, missing mandatory headers, bad versions and oversized
+ * messages are answered by NTA itself (400 naming the bad header, 505, 413)
+ * before they reach this file.
+ */
+#include "config-private.h"
+
+#include <string.h>
+
+#include "ua/ua-private.h"
+
+static void
+reply_stateless (SipContainer *container, msg_t *msg, int status, const char *phrase)
+{
+  nta_msg_treply (container->stack.agent, msg, status, phrase, TAG_END ());
+}
+
+/* Runs the servlet and enforces "answer, defer or get 500". */
+static void
+run_servlet (SipServlet *servlet, SipServletRequest *request)
+{
+  if (servlet == NULL || !sipsv_servlet_dispatch_request (servlet, request))
+    sipsv_uas_apply_default (request);
+  else if (!request->final_sent && !request->deferred && !request->cancelled)
+    {
+      g_warning ("servlet '%s' returned from %s without answering or deferring it: "
+                 "answering 500", servlet->name,
+                 request->base.sip->sip_request->rq_method_name);
+      sipsv_uas_reply (request, 500, "Request Not Answered");
+    }
+  sipservlet_request_unref (request);
+}
+
+/* Option tags in Require that this container does not support. */
+static char *
+unsupported_extensions (SipContainer *container, sip_t const *sip)
+{
+  GString *bad = NULL;
+
+  for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
+    for (int i = 0; r->k_items && r->k_items[i]; i++)
+      {
+        gboolean known = FALSE;
+        for (guint j = 0; j < container->option_tags->len && !known; j++)
+          known = g_ascii_strcasecmp (container->option_tags->pdata[j], r->k_items[i]) == 0;
+        if (!known)
+          {
+            if (bad == NULL)
+              bad = g_string_new (r->k_items[i]);
+            else
+              g_string_append_printf (bad, ", %s", r->k_items[i]);
+          }
+      }
+  return bad != NULL ? g_string_free (bad, FALSE) : NULL;
+}
+
+static char *
+allowed_methods (SipContainer *container)
+{
+  GList *keys = g_hash_table_get_keys (container->servlets_by_method);
+  GString *allow = g_string_new (NULL);
+  keys = g_list_sort (keys, (GCompareFunc) strcmp);
+  for (GList *l = keys; l != NULL; l = l->next)
+    g_string_append_printf (allow, "%s%s", allow->len ? ", " : "", (char *) l->data);
+  g_list_free (keys);
+  return g_string_free (allow, FALSE);
+}
+
+static void
+handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip_t *sip)
+{
+  guint32 cseq = sip->sip_cseq->cs_seq;
+
+  /* RFC 3261 §12.2.2: a lower CSeq than the last one is out of order. */
+  if (session->have_remote_cseq && cseq < session->remote_cseq)
+    {
+      reply_stateless (container, msg, 500, "CSeq Out of Order");
+      return;
+    }
+  session->remote_cseq = cseq;
+  session->have_remote_cseq = TRUE;
+
+  SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, FALSE);
+  if (request != NULL)
+    run_servlet (session->handler ? session->handler : container->default_servlet, request);
+}
+
+static void
+handle_initial (SipContainer *container, msg_t *msg, sip_t *sip)
+{
+  const char *method = sip->sip_request->rq_method_name;
+  SipServlet *servlet = sipsv_container_select_servlet (container, method);
+  gboolean dialog = sipsv_method_creates_dialog (method);
+
+  if (servlet == NULL)
+    {
+      char *allow = allowed_methods (container);
+      nta_msg_treply (container->stack.agent, msg, 405, "Method Not Allowed",
+                      SIPTAG_ALLOW_STR (allow), TAG_END ());
+      g_free (allow);
+      return;
+    }
+  if (dialog && sip->sip_contact == NULL)
+    {
+      reply_stateless (container, msg, 400, "Missing Contact Header");
+      return;
+    }
+
+  SipAddress *local = sipservlet_address_parse (sipsv_header_value (msg, (msg_header_t *) sip->sip_to), NULL);
+  SipAddress *remote = sipservlet_address_parse (sipsv_header_value (msg, (msg_header_t *) sip->sip_from), NULL);
+  if (local == NULL || remote == NULL)
+    {
+      reply_stateless (container, msg, 400, local == NULL ? "Bad To Header" : "Bad From Header");
+      g_clear_pointer (&local, sipservlet_address_unref);
+      g_clear_pointer (&remote, sipservlet_address_unref);
+      return;
+    }
+
+  char *tag = sipsv_new_tag ();
+  sipservlet_address_set_parameter (local, "tag", tag, NULL);
+  SipApplicationSession *app = sipsv_application_session_new (&container->sessions);
+  SipSession *session = sipsv_session_new (app, FALSE, sip->sip_call_id->i_id, tag,
+                                           local, remote);
+  g_free (tag);
+  session->dialog_method = dialog;
+  session->remote_cseq = sip->sip_cseq->cs_seq;
+  session->have_remote_cseq = TRUE;
+  session->handler = sipservlet_servlet_ref (servlet);
+  session->remote_tag = g_strdup (sip->sip_from->a_tag);
+  if (dialog)
+    {
+      /* UAS route set: Record-Route in order (RFC 3261 §12.1.1). */
+      GPtrArray *routes = g_ptr_array_new_with_free_func (g_free);
+      for (sip_record_route_t *rr = sip->sip_record_route; rr; rr = rr->r_next)
+        g_ptr_array_add (routes, g_strdup (sipsv_header_value (msg, (msg_header_t *) rr)));
+      sipsv_session_set_route_set (session, routes);
+      g_ptr_array_unref (routes);
+      char *target = url_as_string (msg_home (msg), sip->sip_contact->m_url);
+      sipsv_session_set_remote_target (session, target);
+      sipsv_session_register_dialog (session);
+    }
+
+  SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, TRUE);
+  sipservlet_session_unref (session);      /* the application session keeps it */
+  if (request != NULL)
+    run_servlet (servlet, request);
+}
+
+int
+sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
+                            msg_t *msg, sip_t *sip)
+{
+  SipContainer *container = (SipContainer *) magic;
+
+  if (sip->sip_request == NULL)
+    {
+      sipsv_uac_stray_response (container, msg, sip);
+      return 0;
+    }
+
+  sip_method_t method = sip->sip_request->rq_method;
+  const char *to_tag = sip->sip_to->a_tag;
+  const char *from_tag = sip->sip_from->a_tag;
+
+  if (method == sip_method_ack)
+    {
+      SipSession *session = to_tag != NULL
+        ? sipsv_session_lookup (&container->sessions, sip->sip_call_id->i_id, to_tag, from_tag)
+        : NULL;
+      if (session != NULL && session->valid)
+        sipsv_uas_receive_ack (container, session, msg);
+      else
+        msg_destroy (msg);
+      return 0;
+    }
+  if (container->shutting_down)
+    {
+      nta_msg_treply (agent, msg, 503, "Service Unavailable",
+                      SIPTAG_RETRY_AFTER_STR ("5"), TAG_END ());
+      return 0;
+    }
+  /* RFC 3261 §16.3 step 2 lets an OPTIONS with Max-Forwards 0 be answered. */
+  if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0
+      && method != sip_method_options)
+    {
+      reply_stateless (container, msg, 483, "Too Many Hops");
+      return 0;
+    }
+  if (method == sip_method_cancel)
+    {
+      reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
+      return 0;
+    }
+  char *unsupported = unsupported_extensions (container, sip);
+  if (unsupported != NULL)
+    {
+      nta_msg_treply (agent, msg, 420, "Bad Extension", SIPTAG_UNSUPPORTED_STR (unsupported),
+                      TAG_END ());
+      g_free (unsupported);
+      return 0;
+    }
+
+  if (to_tag != NULL)
+    {
+      SipSession *session = sipsv_session_lookup (&container->sessions, sip->sip_call_id->i_id,
+                                                  to_tag, from_tag);
+      if (session == NULL || !session->valid)
+        reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
+      else
+        handle_subsequent (container, session, msg, sip);
+    }
+  else if (method == sip_method_bye || method == sip_method_prack)
+    reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
+  else
+    handle_initial (container, msg, sip);
+  return 0;
+}

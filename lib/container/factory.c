@@ -1,0 +1,26 @@
+/* libsipservlet - SipFactory: URIs, addresses and application sessions.
+ * (createRequest lives with the UAC role in lib/ua/uac.c.) */
+#include "config-private.h"
+
+#include "container/container-private.h"
+
+SipApplicationSession *
+sipservlet_factory_create_application_session (SipFactory *factory)
+{
+  g_return_val_if_fail (factory != NULL, NULL);
+  return sipsv_application_session_new (&factory->container->sessions);
+}
+
+SipURI *
+sipservlet_factory_create_uri (SipFactory *factory, const char *text, GError **error)
+{
+  g_return_val_if_fail (factory != NULL && text != NULL, NULL);
+  return sipservlet_uri_parse (text, error);
+}
+
+SipAddress *
+sipservlet_factory_create_address (SipFactory *factory, const char *text, GError **error)
+{
+  g_return_val_if_fail (factory != NULL && text != NULL, NULL);
+  return sipservlet_address_parse (text, error);
+}

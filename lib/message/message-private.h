@@ -1,0 +1,76 @@
+/* libsipservlet - message layer internals.
+ *
+ * SipServletRequest and SipServletResponse embed SipServletMessage as their
+ * first member, so SIPSERVLET_MESSAGE() is a plain cast. A message holds
+ * one reference on a parsed sofia msg_t; every header accessor works on it
+ * directly (no second copy of the headers), and strings returned to
+ * callers are allocated in the msg's own home so they live as long as it.
+ */
+#pragma once
+
+#include "stack/stack-private.h"
+
+typedef enum {
+  SIPSV_MESSAGE_REQUEST,
+  SIPSV_MESSAGE_RESPONSE,
+} SipsvMessageKind;
+
+struct _SipServletMessage {
+  gatomicrefcount ref_count;
+  SipsvMessageKind kind;
+  guint incoming : 1;        /* received from the network */
+  guint committed : 1;       /* JSR 289 §5.2 */
+  SipContainer *container;   /* not owned: the container outlives messages */
+  msg_t *msg;                /* one reference */
+  sip_t *sip;
+  SipSession *session;       /* owned reference, nullable */
+  GHashTable *attributes;    /* name -> SipsvAttribute */
+  char *transport;           /* received messages: "UDP", "TCP" */
+  char *remote_addr;
+  gint remote_port;
+};
+
+struct _SipServletRequest {
+  SipServletMessage base;
+  nta_incoming_t *irq;              /* server transaction (incoming) */
+  nta_outgoing_t *orq;              /* client transaction (outgoing) */
+  SipURI *request_uri;              /* parsed lazily */
+  SipServletRequest *invite;        /* ACK/CANCEL: the INVITE they belong to */
+  SipServletResponse *final_response; /* sent (UAS) or received (UAC) */
+  guint initial : 1;
+  guint deferred : 1;
+  guint dispatching : 1;            /* inside the servlet callback */
+  guint final_sent : 1;
+  guint cancelled : 1;
+  guint sent : 1;
+  guint acked : 1;                  /* UAC: an ACK was created for its 2xx */
+  guint auto_ack_pending : 1;
+};
+
+struct _SipServletResponse {
+  SipServletMessage base;
+  SipServletRequest *request;       /* owned reference */
+  guint sent : 1;
+};
+
+/* Construction (the message takes over one reference of msg). */
+SipServletRequest *sipsv_request_new (SipContainer *container, msg_t *msg,
+                                      gboolean incoming);
+SipServletResponse *sipsv_response_new (SipContainer *container, msg_t *msg,
+                                        SipServletRequest *request,
+                                        gboolean incoming);
+void sipsv_message_set_session (SipServletMessage *message, SipSession *session);
+void sipsv_message_set_source (SipServletMessage *message, msg_t *msg);
+
+
+/* Formats a header (value only) in the message's home. */
+const char *sipsv_header_value (msg_t *msg, const msg_header_t *h);
+
+/* Reason phrase for a status, or "Unknown". */
+const char *sipsv_status_phrase (guint status);
+
+/* Headers the container manages (JSR 289 §4.1.2 system headers). */
+gboolean sipsv_is_system_header (SipServletMessage *message, msg_hclass_t *hc);
+
+#define SIPSV_REQUEST(m) ((SipServletRequest *) (m))
+#define SIPSV_RESPONSE(m) ((SipServletResponse *) (m))

@@ -1,0 +1,719 @@
+/* libsipservlet - SipServletMessage: headers, body, attributes.
+ *
+ * Header access goes straight to sofia's parsed msg_t: the header class is
+ * looked up by name (long or compact, any case) and values are formatted
+ * on demand into the msg's home. Unknown headers live in sip_unknown and
+ * are matched by name.
+ */
+#include "config-private.h"
+
+#include <string.h>
+
+#include "attributes-private.h"
+#include "message/message-private.h"
+#include "session/session-private.h"
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+static void
+message_init (SipServletMessage *message, SipsvMessageKind kind,
+              SipContainer *container, msg_t *msg, gboolean incoming)
+{
+  g_atomic_ref_count_init (&message->ref_count);
+  message->kind = kind;
+  message->container = container;
+  message->msg = msg;
+  message->sip = sip_object (msg);
+  message->incoming = incoming;
+  message->remote_port = -1;
+}
+
+SipServletRequest *
+sipsv_request_new (SipContainer *container, msg_t *msg, gboolean incoming)
+{
+  SipServletRequest *request = g_new0 (SipServletRequest, 1);
+  message_init (&request->base, SIPSV_MESSAGE_REQUEST, container, msg, incoming);
+  return request;
+}
+
+SipServletResponse *
+sipsv_response_new (SipContainer *container, msg_t *msg,
+                    SipServletRequest *request, gboolean incoming)
+{
+  SipServletResponse *response = g_new0 (SipServletResponse, 1);
+  message_init (&response->base, SIPSV_MESSAGE_RESPONSE, container, msg, incoming);
+  response->request = request != NULL ? sipservlet_request_ref (request) : NULL;
+  /* A received response is read-only for the application. */
+  response->base.committed = incoming;
+  return response;
+}
+
+void
+sipsv_message_set_session (SipServletMessage *message, SipSession *session)
+{
+  if (message->session == session)
+    return;
+  if (session != NULL)
+    sipservlet_session_ref (session);
+  if (message->session != NULL)
+    sipservlet_session_unref (message->session);
+  message->session = session;
+}
+
+void
+sipsv_message_set_source (SipServletMessage *message, msg_t *msg)
+{
+  su_addrinfo_t *ai = msg_addrinfo (msg);
+  su_sockaddr_t const *su = ai != NULL ? (su_sockaddr_t const *) ai->ai_addr : NULL;
+  char buf[64];
+
+  if (su != NULL && su_inet_ntop (su->su_family, SU_ADDR (su), buf, sizeof buf) != NULL)
+    {
+      message->remote_addr = g_strdup (buf);
+      message->remote_port = ntohs (su->su_port);
+    }
+  if (ai != NULL)
+    message->transport = g_strdup (ai->ai_protocol == IPPROTO_TCP ? "TCP" : "UDP");
+}
+
+static void
+request_finalize (SipServletRequest *request)
+{
+  SipServletMessage *message = &request->base;
+
+  if (request->irq != NULL)
+    {
+      nta_incoming_bind (request->irq, NULL, NULL);
+      if (!request->final_sent && !request->cancelled && message->incoming
+          && message->sip->sip_request->rq_method != sip_method_ack)
+        {
+          g_warning ("%s %s was dropped without a final response: answering 500",
+                     message->sip->sip_request->rq_method_name,
+                     message->sip->sip_call_id ? message->sip->sip_call_id->i_id : "");
+          nta_incoming_treply (request->irq, 500, "Request Not Answered", TAG_END ());
+        }
+      nta_incoming_destroy (request->irq);
+    }
+  if (request->orq != NULL)
+    nta_outgoing_destroy (request->orq);
+  g_clear_pointer (&request->request_uri, sipservlet_uri_unref);
+  g_clear_pointer (&request->invite, sipservlet_request_unref);
+  g_clear_pointer (&request->final_response, sipservlet_response_unref);
+}
+
+SipServletMessage *
+sipservlet_message_ref (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  g_atomic_ref_count_inc (&message->ref_count);
+  return message;
+}
+
+void
+sipservlet_message_unref (SipServletMessage *message)
+{
+  g_return_if_fail (message != NULL);
+  if (!g_atomic_ref_count_dec (&message->ref_count))
+    return;
+
+  if (message->kind == SIPSV_MESSAGE_REQUEST)
+    request_finalize (SIPSV_REQUEST (message));
+  else
+    g_clear_pointer (&SIPSV_RESPONSE (message)->request, sipservlet_request_unref);
+
+  sipsv_message_set_session (message, NULL);
+  g_clear_pointer (&message->attributes, g_hash_table_destroy);
+  g_free (message->transport);
+  g_free (message->remote_addr);
+  msg_destroy (message->msg);
+  g_free (message);
+}
+
+gboolean
+sipservlet_message_is_request (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, FALSE);
+  return message->kind == SIPSV_MESSAGE_REQUEST;
+}
+
+/* ---- simple accessors ---------------------------------------------------- */
+
+const char *
+sipservlet_message_get_method (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  if (message->sip->sip_request != NULL)
+    return message->sip->sip_request->rq_method_name;
+  return message->sip->sip_cseq ? message->sip->sip_cseq->cs_method_name : NULL;
+}
+
+const char *
+sipservlet_message_get_call_id (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  return message->sip->sip_call_id ? message->sip->sip_call_id->i_id : NULL;
+}
+
+guint32
+sipservlet_message_get_cseq (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, 0);
+  return message->sip->sip_cseq ? message->sip->sip_cseq->cs_seq : 0;
+}
+
+const char *
+sipservlet_message_get_transport (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  return message->transport;
+}
+
+const char *
+sipservlet_message_get_remote_addr (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  return message->remote_addr;
+}
+
+gint
+sipservlet_message_get_remote_port (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, -1);
+  return message->remote_port;
+}
+
+gboolean
+sipservlet_message_is_committed (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, TRUE);
+  return message->committed;
+}
+
+SipSession *
+sipservlet_message_get_session (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  return message->session;
+}
+
+SipApplicationSession *
+sipservlet_message_get_application_session (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  return message->session != NULL
+    ? sipservlet_session_get_application_session (message->session) : NULL;
+}
+
+void
+sipservlet_message_set_attribute (SipServletMessage *message, const char *name,
+                                  gpointer value, GDestroyNotify destroy)
+{
+  g_return_if_fail (message != NULL && name != NULL);
+  sipsv_attributes_set (&message->attributes, name, value, destroy);
+}
+
+gpointer
+sipservlet_message_get_attribute (SipServletMessage *message, const char *name)
+{
+  g_return_val_if_fail (message != NULL && name != NULL, NULL);
+  return sipsv_attributes_get (message->attributes, name);
+}
+
+char *
+sipservlet_message_to_string (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  msg_t *copy = msg_copy (message->msg);
+  size_t len = 0;
+  char *text;
+
+  sip_complete_message (copy);
+  msg_serialize (copy, (msg_pub_t *) sip_object (copy));
+  text = msg_as_string (NULL, copy, NULL, 0, &len);
+  char *result = g_strndup (text, len);
+  su_free (NULL, text);
+  msg_destroy (copy);
+  return result;
+}
+
+/* ---- header lookup -------------------------------------------------------- */
+
+const char *
+sipsv_header_value (msg_t *msg, const msg_header_t *h)
+{
+  if (h->sh_class == sip_unknown_class)
+    return ((const msg_unknown_t *) h)->un_value;
+  return sip_header_as_string (msg_home (msg), (sip_header_t const *) h);
+}
+
+/* Resolves a header name to its class and the slot in sip_t. For unknown
+ * headers *is_unknown is set and the slot is sip_unknown. */
+static msg_header_t **
+header_slot (SipServletMessage *message, const char *name, msg_hclass_t **hc_out,
+             gboolean *is_unknown)
+{
+  msg_mclass_t const *mclass = msg_mclass (message->msg);
+  msg_href_t const *href;
+
+  *is_unknown = FALSE;
+  *hc_out = NULL;
+  if (name == NULL || name[0] == '\0' || strpbrk (name, ": \t\r\n") != NULL)
+    return NULL;
+  href = msg_find_hclass (mclass, name, NULL);
+  if (href == NULL || href->hr_class == NULL || href->hr_class == sip_error_class)
+    return NULL;
+  *hc_out = href->hr_class;
+  *is_unknown = href->hr_class == sip_unknown_class;
+  return (msg_header_t **) ((char *) message->sip + href->hr_offset);
+}
+
+static gboolean
+header_matches (const msg_header_t *h, gboolean is_unknown, const char *name)
+{
+  return !is_unknown || g_ascii_strcasecmp (((const msg_unknown_t *) h)->un_name, name) == 0;
+}
+
+/* Visible header classes: everything but the start line, separator, body
+ * and parse errors. */
+static gboolean
+is_header_class (msg_hclass_t const *hc)
+{
+  return hc != sip_request_class && hc != sip_status_class
+    && hc != sip_separator_class && hc != sip_payload_class
+    && hc != sip_error_class;
+}
+
+const char *
+sipservlet_message_get_header (SipServletMessage *message, const char *name)
+{
+  msg_hclass_t *hc;
+  gboolean unknown;
+
+  g_return_val_if_fail (message != NULL && name != NULL, NULL);
+  msg_header_t **slot = header_slot (message, name, &hc, &unknown);
+  if (slot == NULL)
+    return NULL;
+  for (msg_header_t *h = *slot; h != NULL; h = h->sh_next)
+    if (header_matches (h, unknown, name))
+      return sipsv_header_value (message->msg, h);
+  return NULL;
+}
+
+char **
+sipservlet_message_get_headers (SipServletMessage *message, const char *name)
+{
+  GPtrArray *values = g_ptr_array_new ();
+  msg_hclass_t *hc;
+  gboolean unknown;
+
+  g_return_val_if_fail (message != NULL && name != NULL, NULL);
+  msg_header_t **slot = header_slot (message, name, &hc, &unknown);
+  for (msg_header_t *h = slot ? *slot : NULL; h != NULL; h = h->sh_next)
+    if (header_matches (h, unknown, name))
+      g_ptr_array_add (values, g_strdup (sipsv_header_value (message->msg, h)));
+  g_ptr_array_add (values, NULL);
+  return (char **) g_ptr_array_free (values, FALSE);
+}
+
+char **
+sipservlet_message_get_header_names (SipServletMessage *message)
+{
+  GPtrArray *names = g_ptr_array_new ();
+
+  g_return_val_if_fail (message != NULL, NULL);
+  for (msg_header_t *h = msg_chain_head (message->msg) ? *msg_chain_head (message->msg) : NULL;
+       h != NULL; h = h->sh_succ)
+    {
+      const char *name;
+      if (!is_header_class (h->sh_class))
+        continue;
+      name = h->sh_class == sip_unknown_class ? ((msg_unknown_t *) h)->un_name
+                                              : h->sh_class->hc_name;
+      gboolean seen = FALSE;
+      for (guint i = 0; i < names->len && !seen; i++)
+        seen = g_ascii_strcasecmp (names->pdata[i], name) == 0;
+      if (!seen)
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/* ---- system headers and mutation ------------------------------------------ */
+
+static gboolean
+contact_is_system (SipServletMessage *message)
+{
+  sip_t *sip = message->sip;
+  const char *method = sipservlet_message_get_method (message);
+
+  if (method != NULL && g_ascii_strcasecmp (method, "REGISTER") == 0)
+    return FALSE;
+  if (sip->sip_status != NULL)
+    {
+      int status = sip->sip_status->st_status;
+      if ((status >= 300 && status < 400) || status == 485)
+        return FALSE;
+      if (status == 200 && method != NULL && g_ascii_strcasecmp (method, "OPTIONS") == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sipsv_is_system_header (SipServletMessage *message, msg_hclass_t *hc)
+{
+  if (hc == sip_from_class || hc == sip_to_class || hc == sip_call_id_class
+      || hc == sip_cseq_class || hc == sip_via_class || hc == sip_route_class
+      || hc == sip_record_route_class || hc == sip_path_class
+      || hc == sip_rseq_class || hc == sip_rack_class
+      || hc == sip_content_length_class)
+    return TRUE;
+  if (hc == sip_contact_class)
+    return contact_is_system (message);
+  return FALSE;
+}
+
+static gboolean
+check_mutable (SipServletMessage *message, const char *name, msg_hclass_t *hc,
+               msg_header_t **slot, GError **error)
+{
+  if (slot == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not a valid header name", name);
+      return FALSE;
+    }
+  if (message->committed)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the message is committed and can no longer be modified");
+      return FALSE;
+    }
+  if (sipsv_is_system_header (message, hc))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "%s is a system header managed by the container", hc->hc_name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static msg_header_t *
+make_header (SipServletMessage *message, msg_hclass_t *hc, gboolean unknown,
+             const char *name, const char *value, GError **error)
+{
+  msg_header_t *h;
+
+  if (value == NULL || strpbrk (value, "\r\n") != NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "invalid value for header %s", name);
+      return NULL;
+    }
+  if (unknown)
+    {
+      char *line = g_strdup_printf ("%s: %s", name, value);
+      h = msg_header_make (msg_home (message->msg), hc, line);
+      g_free (line);
+    }
+  else
+    h = msg_header_make (msg_home (message->msg), hc, value);
+  if (h == NULL)
+    g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                 "'%s' is not a valid %s header value", value, name);
+  return h;
+}
+
+static void
+remove_matching (SipServletMessage *message, msg_header_t **slot,
+                 gboolean unknown, const char *name)
+{
+  msg_header_t *h = *slot;
+  while (h != NULL)
+    {
+      msg_header_t *next = h->sh_next;
+      if (header_matches (h, unknown, name))
+        msg_header_remove (message->msg, (msg_pub_t *) message->sip, h);
+      h = next;
+    }
+}
+
+/* Inserts h; with first, the existing values of the same header are moved
+ * behind it. */
+static void
+insert_header (SipServletMessage *message, msg_header_t **slot, gboolean unknown,
+               const char *name, msg_header_t *h, gboolean first)
+{
+  GPtrArray *old = NULL;
+
+  if (first && *slot != NULL)
+    {
+      old = g_ptr_array_new ();
+      for (msg_header_t *o = *slot; o != NULL; o = o->sh_next)
+        if (header_matches (o, unknown, name))
+          g_ptr_array_add (old, msg_header_dup (msg_home (message->msg), o));
+      remove_matching (message, slot, unknown, name);
+    }
+  msg_header_insert (message->msg, (msg_pub_t *) message->sip, h);
+  if (old != NULL)
+    {
+      for (guint i = 0; i < old->len; i++)
+        msg_header_insert (message->msg, (msg_pub_t *) message->sip, old->pdata[i]);
+      g_ptr_array_free (old, TRUE);
+    }
+}
+
+static gboolean
+put_header (SipServletMessage *message, const char *name, const char *value,
+            gboolean replace, gboolean first, GError **error)
+{
+  msg_hclass_t *hc;
+  gboolean unknown;
+  msg_header_t **slot = header_slot (message, name, &hc, &unknown);
+  msg_header_t *h;
+
+  if (!check_mutable (message, name, hc, slot, error))
+    return FALSE;
+  if ((h = make_header (message, hc, unknown, name, value, error)) == NULL)
+    return FALSE;
+  if (replace)
+    remove_matching (message, slot, unknown, name);
+  insert_header (message, slot, unknown, name, h, first);
+  return TRUE;
+}
+
+gboolean
+sipservlet_message_add_header (SipServletMessage *message, const char *name,
+                               const char *value, GError **error)
+{
+  g_return_val_if_fail (message != NULL && name != NULL, FALSE);
+  return put_header (message, name, value, FALSE, FALSE, error);
+}
+
+gboolean
+sipservlet_message_set_header (SipServletMessage *message, const char *name,
+                               const char *value, GError **error)
+{
+  g_return_val_if_fail (message != NULL && name != NULL, FALSE);
+  return put_header (message, name, value, TRUE, FALSE, error);
+}
+
+gboolean
+sipservlet_message_remove_header (SipServletMessage *message, const char *name,
+                                  GError **error)
+{
+  msg_hclass_t *hc;
+  gboolean unknown;
+
+  g_return_val_if_fail (message != NULL && name != NULL, FALSE);
+  msg_header_t **slot = header_slot (message, name, &hc, &unknown);
+  if (!check_mutable (message, name, hc, slot, error))
+    return FALSE;
+  remove_matching (message, slot, unknown, name);
+  return TRUE;
+}
+
+/* ---- typed headers ---------------------------------------------------------- */
+
+SipAddress *
+sipservlet_message_get_address_header (SipServletMessage *message,
+                                       const char *name, GError **error)
+{
+  g_return_val_if_fail (message != NULL && name != NULL, NULL);
+  const char *value = sipservlet_message_get_header (message, name);
+  return value != NULL ? sipservlet_address_parse (value, error) : NULL;
+}
+
+GPtrArray *
+sipservlet_message_get_address_headers (SipServletMessage *message,
+                                        const char *name, GError **error)
+{
+  g_return_val_if_fail (message != NULL && name != NULL, NULL);
+  char **values = sipservlet_message_get_headers (message, name);
+  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_address_unref);
+
+  for (char **v = values; *v != NULL; v++)
+    {
+      SipAddress *address = sipservlet_address_parse (*v, error);
+      if (address == NULL)
+        {
+          g_ptr_array_unref (result);
+          result = NULL;
+          break;
+        }
+      g_ptr_array_add (result, address);
+    }
+  g_strfreev (values);
+  return result;
+}
+
+gboolean
+sipservlet_message_set_address_header (SipServletMessage *message, const char *name,
+                                       const SipAddress *address, GError **error)
+{
+  g_return_val_if_fail (message != NULL && name != NULL && address != NULL, FALSE);
+  char *text = sipservlet_address_to_string (address);
+  gboolean ok = put_header (message, name, text, TRUE, FALSE, error);
+  g_free (text);
+  return ok;
+}
+
+gboolean
+sipservlet_message_add_address_header (SipServletMessage *message, const char *name,
+                                       const SipAddress *address, gboolean first,
+                                       GError **error)
+{
+  g_return_val_if_fail (message != NULL && name != NULL && address != NULL, FALSE);
+  char *text = sipservlet_address_to_string (address);
+  gboolean ok = put_header (message, name, text, FALSE, first, error);
+  g_free (text);
+  return ok;
+}
+
+SipParameterable *
+sipservlet_message_get_parameterable_header (SipServletMessage *message,
+                                             const char *name, GError **error)
+{
+  g_return_val_if_fail (message != NULL && name != NULL, NULL);
+  const char *value = sipservlet_message_get_header (message, name);
+  return value != NULL ? sipservlet_parameterable_parse (value, error) : NULL;
+}
+
+gboolean
+sipservlet_message_set_parameterable_header (SipServletMessage *message,
+                                             const char *name,
+                                             const SipParameterable *value,
+                                             GError **error)
+{
+  g_return_val_if_fail (message != NULL && name != NULL && value != NULL, FALSE);
+  char *text = sipservlet_parameterable_to_string (value);
+  gboolean ok = put_header (message, name, text, TRUE, FALSE, error);
+  g_free (text);
+  return ok;
+}
+
+static SipAddress *
+address_from_header (SipServletMessage *message, const msg_header_t *h)
+{
+  if (h == NULL)
+    return NULL;
+  SipAddress *address = sipservlet_address_parse (sipsv_header_value (message->msg, h), NULL);
+  if (address == NULL)
+    g_warning ("cannot represent header value '%s' as an address",
+               sipsv_header_value (message->msg, h));
+  return address;
+}
+
+SipAddress *
+sipservlet_message_get_from (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  return address_from_header (message, (msg_header_t *) message->sip->sip_from);
+}
+
+SipAddress *
+sipservlet_message_get_to (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  return address_from_header (message, (msg_header_t *) message->sip->sip_to);
+}
+
+gint
+sipservlet_message_get_expires (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, -1);
+  return message->sip->sip_expires ? (gint) message->sip->sip_expires->ex_delta : -1;
+}
+
+gboolean
+sipservlet_message_set_expires (SipServletMessage *message, gint seconds,
+                                GError **error)
+{
+  g_return_val_if_fail (message != NULL, FALSE);
+  if (seconds < 0)
+    return sipservlet_message_remove_header (message, "Expires", error);
+  char text[16];
+  g_snprintf (text, sizeof text, "%d", seconds);
+  return sipservlet_message_set_header (message, "Expires", text, error);
+}
+
+/* ---- body ------------------------------------------------------------------- */
+
+const char *
+sipservlet_message_get_content_type (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  return message->sip->sip_content_type
+    ? sipsv_header_value (message->msg, (msg_header_t *) message->sip->sip_content_type)
+    : NULL;
+}
+
+gconstpointer
+sipservlet_message_get_content (SipServletMessage *message, gsize *length)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  sip_payload_t *pl = message->sip->sip_payload;
+  if (length != NULL)
+    *length = pl ? pl->pl_len : 0;
+  return pl != NULL && pl->pl_len > 0 ? pl->pl_data : NULL;
+}
+
+gboolean
+sipservlet_message_set_content (SipServletMessage *message, gconstpointer content,
+                                gssize length, const char *content_type,
+                                GError **error)
+{
+  su_home_t *home;
+  sip_t *sip;
+
+  g_return_val_if_fail (message != NULL, FALSE);
+  home = msg_home (message->msg);
+  sip = message->sip;
+  if (message->committed)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the message is committed and can no longer be modified");
+      return FALSE;
+    }
+  if (content != NULL && length < 0)
+    length = strlen (content);
+  if (content != NULL && length > 0 && content_type == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "a body needs a content type");
+      return FALSE;
+    }
+
+  sip_content_type_t *ct = NULL;
+  if (content != NULL && length > 0
+      && (ct = sip_content_type_make (home, content_type)) == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not a valid content type", content_type);
+      return FALSE;
+    }
+
+  if (sip->sip_payload)
+    msg_header_remove_all (message->msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_payload);
+  if (sip->sip_content_type)
+    msg_header_remove (message->msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_content_type);
+
+  if (content != NULL && length > 0)
+    {
+      msg_header_insert (message->msg, (msg_pub_t *) sip, (msg_header_t *) ct);
+      msg_header_insert (message->msg, (msg_pub_t *) sip,
+                         (msg_header_t *) sip_payload_create (home, content, length));
+    }
+  msg_header_replace (message->msg, (msg_pub_t *) sip,
+                      (msg_header_t *) sip->sip_content_length,
+                      (msg_header_t *) sip_content_length_create (home, content ? length : 0));
+  return TRUE;
+}
+
+const char *
+sipsv_status_phrase (guint status)
+{
+  const char *phrase = sip_status_phrase ((int) status);
+  return phrase != NULL ? phrase : "Unknown";
+}

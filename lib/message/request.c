@@ -1,0 +1,145 @@
+/* libsipservlet - SipServletRequest accessors (answering and sending live
+ * with the UA roles in lib/ua/). */
+#include "config-private.h"
+
+#include "message/message-private.h"
+#include "session/session-private.h"
+
+SipServletRequest *
+sipservlet_request_ref (SipServletRequest *request)
+{
+  return (SipServletRequest *) sipservlet_message_ref (SIPSERVLET_MESSAGE (request));
+}
+
+void
+sipservlet_request_unref (SipServletRequest *request)
+{
+  sipservlet_message_unref (SIPSERVLET_MESSAGE (request));
+}
+
+static gboolean
+check_uncommitted (SipServletRequest *request, GError **error)
+{
+  if (request->base.committed)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the request is committed and can no longer be modified");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+const SipURI *
+sipservlet_request_get_request_uri (SipServletRequest *request)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+  if (request->request_uri == NULL)
+    {
+      GError *error = NULL;
+      char *text = url_as_string (NULL, request->base.sip->sip_request->rq_url);
+      request->request_uri = sipservlet_uri_parse (text, &error);
+      if (request->request_uri == NULL)
+        {
+          g_warning ("cannot represent Request-URI '%s': %s", text, error->message);
+          g_error_free (error);
+        }
+      su_free (NULL, text);
+    }
+  return request->request_uri;
+}
+
+gboolean
+sipservlet_request_set_request_uri (SipServletRequest *request, const SipURI *uri,
+                                    GError **error)
+{
+  g_return_val_if_fail (request != NULL && uri != NULL, FALSE);
+  if (!check_uncommitted (request, error))
+    return FALSE;
+
+  msg_t *msg = request->base.msg;
+  sip_t *sip = request->base.sip;
+  char *text = sipservlet_uri_to_string (uri);
+  sip_request_t *rq = sip_request_create (msg_home (msg), sip->sip_request->rq_method,
+                                          sip->sip_request->rq_method_name,
+                                          URL_STRING_MAKE (text), NULL);
+  g_free (text);
+  if (rq == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "the URI cannot be used as a Request-URI");
+      return FALSE;
+    }
+  msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_request,
+                      (msg_header_t *) rq);
+  g_clear_pointer (&request->request_uri, sipservlet_uri_unref);
+  return TRUE;
+}
+
+gint
+sipservlet_request_get_max_forwards (SipServletRequest *request)
+{
+  g_return_val_if_fail (request != NULL, -1);
+  sip_max_forwards_t *mf = request->base.sip->sip_max_forwards;
+  return mf != NULL ? (gint) mf->mf_count : -1;
+}
+
+gboolean
+sipservlet_request_set_max_forwards (SipServletRequest *request, gint value, GError **error)
+{
+  g_return_val_if_fail (request != NULL, FALSE);
+  if (value < 0 || value > 255)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "Max-Forwards %d is outside 0..255", value);
+      return FALSE;
+    }
+  char text[8];
+  g_snprintf (text, sizeof text, "%d", value);
+  return sipservlet_message_set_header (SIPSERVLET_MESSAGE (request), "Max-Forwards", text, error);
+}
+
+gboolean
+sipservlet_request_is_initial (SipServletRequest *request)
+{
+  g_return_val_if_fail (request != NULL, FALSE);
+  return request->initial;
+}
+
+gboolean
+sipservlet_request_push_route (SipServletRequest *request, const SipAddress *route,
+                               GError **error)
+{
+  g_return_val_if_fail (request != NULL && route != NULL, FALSE);
+  if (!check_uncommitted (request, error))
+    return FALSE;
+  if (request->base.incoming || !request->initial)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "routes can only be pushed on outgoing initial requests");
+      return FALSE;
+    }
+  char *text = sipservlet_address_to_string (route);
+  msg_t *msg = request->base.msg;
+  sip_t *sip = request->base.sip;
+  sip_route_t *r = sip_route_make (msg_home (msg), text);
+  g_free (text);
+  if (r == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "the address cannot be used as a Route");
+      return FALSE;
+    }
+  /* Prepend: the new route goes before the existing ones. */
+  r->r_next = sip->sip_route;
+  sip->sip_route = NULL;
+  msg_header_remove_all (msg, (msg_pub_t *) sip, (msg_header_t *) r->r_next);
+  for (sip_route_t *old = r->r_next, *copy; old != NULL; old = old->r_next)
+    (void) copy;
+  sip_route_t *rest = r->r_next;
+  r->r_next = NULL;
+  msg_header_insert (msg, (msg_pub_t *) sip, (msg_header_t *) r);
+  for (; rest != NULL; rest = rest->r_next)
+    msg_header_insert (msg, (msg_pub_t *) sip,
+                       msg_header_dup_one (msg_home (msg), (msg_header_t *) rest));
+  return TRUE;
+}

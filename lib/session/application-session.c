@@ -1,0 +1,258 @@
+/* libsipservlet - SipApplicationSession: groups sessions and timers of one
+ * application instance, expires after inactivity (JSR 289 §6.1). */
+#include "config-private.h"
+
+#include "attributes-private.h"
+#include "session/session-private.h"
+
+#define USEC_PER_MINUTE (G_USEC_PER_SEC * (gint64) 60)
+
+static void schedule_expiry (SipApplicationSession *app);
+
+SipApplicationSession *
+sipsv_application_session_new (SipsvSessionManager *manager)
+{
+  SipApplicationSession *app = g_new0 (SipApplicationSession, 1);
+
+  g_atomic_ref_count_init (&app->ref_count);
+  app->manager = manager;
+  app->id = sipsv_session_manager_new_id (manager, "as");
+  app->valid = TRUE;
+  app->invalidate_when_ready = TRUE;
+  app->created = app->last_accessed = g_get_real_time ();
+  app->lifetime = manager->app_session_timeout_min * USEC_PER_MINUTE;
+  app->sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
+  app->timers = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_timer_unref);
+  /* The manager's table owns the initial reference. */
+  g_hash_table_add (manager->app_sessions, app);
+  schedule_expiry (app);
+  SIPSV_NOTIFY (manager, application_session_created, app);
+  return app;
+}
+
+void
+sipsv_application_session_touch (SipApplicationSession *app)
+{
+  /* Expiry is re-read when the timer fires, so touching costs one store. */
+  app->last_accessed = g_get_real_time ();
+}
+
+static void
+clear_expiry (SipApplicationSession *app)
+{
+  if (app->expiry_source != NULL)
+    {
+      g_source_destroy (app->expiry_source);
+      g_clear_pointer (&app->expiry_source, g_source_unref);
+    }
+}
+
+static gboolean
+on_expiry (gpointer data)
+{
+  SipApplicationSession *app = data;
+  gint64 now = g_get_real_time ();
+  gint64 due = app->last_accessed + app->lifetime;
+
+  g_clear_pointer (&app->expiry_source, g_source_unref);
+  if (!app->valid || app->lifetime == 0)
+    return G_SOURCE_REMOVE;
+  if (due > now)
+    {
+      schedule_expiry (app);
+      return G_SOURCE_REMOVE;
+    }
+
+  sipservlet_application_session_ref (app);
+  gint64 before = app->lifetime;
+  gint64 accessed = app->last_accessed;
+  SIPSV_NOTIFY (app->manager, application_session_expired, app);
+  /* The listener may have extended it with set_expires(). */
+  if (app->valid && app->lifetime == before && app->last_accessed == accessed)
+    sipservlet_application_session_invalidate (app, NULL);
+  sipservlet_application_session_unref (app);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_expiry (SipApplicationSession *app)
+{
+  clear_expiry (app);
+  if (app->lifetime == 0 || app->manager == NULL)
+    return;
+  gint64 remaining = app->last_accessed + app->lifetime - g_get_real_time ();
+  guint ms = remaining <= 0 ? 0 : (guint) MIN (remaining / 1000 + 1, G_MAXUINT);
+  app->expiry_source = g_timeout_source_new (ms);
+  g_source_set_callback (app->expiry_source, on_expiry, app, NULL);
+  g_source_attach (app->expiry_source, app->manager->context);
+}
+
+/* ---- public API -------------------------------------------------------------- */
+
+SipApplicationSession *
+sipservlet_application_session_ref (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, NULL);
+  g_atomic_ref_count_inc (&app->ref_count);
+  return app;
+}
+
+void
+sipservlet_application_session_unref (SipApplicationSession *app)
+{
+  g_return_if_fail (app != NULL);
+  if (!g_atomic_ref_count_dec (&app->ref_count))
+    return;
+  clear_expiry (app);
+  g_ptr_array_unref (app->sessions);
+  g_ptr_array_unref (app->timers);
+  g_clear_pointer (&app->attributes, g_hash_table_destroy);
+  g_free (app->id);
+  g_free (app);
+}
+
+const char *
+sipservlet_application_session_get_id (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, NULL);
+  return app->id;
+}
+
+gint64
+sipservlet_application_session_get_creation_time (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, 0);
+  return app->created;
+}
+
+gint64
+sipservlet_application_session_get_last_accessed_time (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, 0);
+  return app->last_accessed;
+}
+
+gint64
+sipservlet_application_session_get_expiration_time (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, 0);
+  return app->lifetime == 0 ? 0 : app->last_accessed + app->lifetime;
+}
+
+gint
+sipservlet_application_session_set_expires (SipApplicationSession *app, gint minutes)
+{
+  g_return_val_if_fail (app != NULL, 0);
+  if (!app->valid)
+    return 0;
+  app->last_accessed = g_get_real_time ();
+  if (minutes <= 0)
+    {
+      app->lifetime = 0;
+      clear_expiry (app);
+      return G_MAXINT;
+    }
+  app->lifetime = minutes * USEC_PER_MINUTE;
+  schedule_expiry (app);
+  return minutes;
+}
+
+gboolean
+sipservlet_application_session_is_valid (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, FALSE);
+  return app->valid;
+}
+
+gboolean
+sipservlet_application_session_invalidate (SipApplicationSession *app, GError **error)
+{
+  g_return_val_if_fail (app != NULL, FALSE);
+  if (!app->valid)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "application session %s is already invalidated", app->id);
+      return FALSE;
+    }
+  sipservlet_application_session_ref (app);
+  app->valid = FALSE;
+  clear_expiry (app);
+
+  /* Sessions first (each removes itself from app->sessions), then timers. */
+  while (app->sessions->len > 0)
+    {
+      SipSession *session = g_ptr_array_index (app->sessions, app->sessions->len - 1);
+      if (session->valid)
+        sipservlet_session_invalidate (session, NULL);
+      else
+        g_ptr_array_remove_index (app->sessions, app->sessions->len - 1);
+    }
+  while (app->timers->len > 0)
+    sipservlet_timer_cancel (g_ptr_array_index (app->timers, app->timers->len - 1));
+
+  SipsvSessionManager *manager = app->manager;
+  SIPSV_NOTIFY (manager, application_session_destroyed, app);
+  g_clear_pointer (&app->attributes, g_hash_table_destroy);
+  if (manager != NULL)
+    g_hash_table_remove (manager->app_sessions, app);
+  sipservlet_application_session_unref (app);
+  return TRUE;
+}
+
+void
+sipservlet_application_session_set_invalidate_when_ready (SipApplicationSession *app,
+                                                          gboolean invalidate_when_ready)
+{
+  g_return_if_fail (app != NULL);
+  app->invalidate_when_ready = invalidate_when_ready;
+}
+
+gboolean
+sipservlet_application_session_is_ready_to_invalidate (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, FALSE);
+  return app->valid && app->sessions->len == 0 && app->timers->len == 0;
+}
+
+void
+sipservlet_application_session_set_attribute (SipApplicationSession *app,
+                                              const char *name, gpointer value,
+                                              GDestroyNotify destroy)
+{
+  g_return_if_fail (app != NULL && name != NULL);
+  if (!app->valid)
+    {
+      g_critical ("sipservlet_application_session_set_attribute: %s is invalidated", app->id);
+      if (destroy != NULL && value != NULL)
+        destroy (value);
+      return;
+    }
+  sipsv_attributes_set (&app->attributes, name, value, destroy);
+}
+
+gpointer
+sipservlet_application_session_get_attribute (SipApplicationSession *app, const char *name)
+{
+  g_return_val_if_fail (app != NULL && name != NULL, NULL);
+  return sipsv_attributes_get (app->attributes, name);
+}
+
+GPtrArray *
+sipservlet_application_session_get_sessions (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, NULL);
+  GPtrArray *result = g_ptr_array_new ();
+  for (guint i = 0; i < app->sessions->len; i++)
+    g_ptr_array_add (result, app->sessions->pdata[i]);
+  return result;
+}
+
+GPtrArray *
+sipservlet_application_session_get_timers (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, NULL);
+  GPtrArray *result = g_ptr_array_new ();
+  for (guint i = 0; i < app->timers->len; i++)
+    g_ptr_array_add (result, app->timers->pdata[i]);
+  return result;
+}

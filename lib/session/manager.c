@@ -1,0 +1,126 @@
+/* libsipservlet - the session manager: dialog table, listeners, and the
+ * deferred readiness checks that implement invalidate-when-ready without
+ * ever invalidating a session while application code is on the stack. */
+#include "config-private.h"
+
+#include <string.h>
+
+#include "session/session-private.h"
+
+void
+sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *container,
+                            GMainContext *context)
+{
+  manager->context = context;
+  manager->container = container;
+  manager->dialogs = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->app_sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal,
+                                                 (GDestroyNotify) sipservlet_application_session_unref,
+                                                 NULL);
+  manager->listeners = g_array_new (FALSE, TRUE, sizeof (SipsvListenerEntry));
+  manager->app_session_timeout_min = 3;
+  manager->pending_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
+}
+
+void
+sipsv_session_manager_invalidate_all (SipsvSessionManager *manager)
+{
+  GList *apps = g_hash_table_get_keys (manager->app_sessions);
+  for (GList *l = apps; l != NULL; l = l->next)
+    sipservlet_application_session_ref (l->data);
+  for (GList *l = apps; l != NULL; l = l->next)
+    {
+      if (sipservlet_application_session_is_valid (l->data))
+        sipservlet_application_session_invalidate (l->data, NULL);
+      sipservlet_application_session_unref (l->data);
+    }
+  g_list_free (apps);
+  g_ptr_array_set_size (manager->pending_checks, 0);
+}
+
+void
+sipsv_session_manager_clear (SipsvSessionManager *manager)
+{
+  sipsv_session_manager_invalidate_all (manager);
+  if (manager->check_source != NULL)
+    {
+      g_source_destroy (manager->check_source);
+      g_source_unref (manager->check_source);
+      manager->check_source = NULL;
+    }
+  g_clear_pointer (&manager->pending_checks, g_ptr_array_unref);
+  g_clear_pointer (&manager->app_sessions, g_hash_table_destroy);
+  g_clear_pointer (&manager->dialogs, g_hash_table_destroy);
+  for (guint i = 0; i < manager->listeners->len; i++)
+    {
+      SipsvListenerEntry *e = &g_array_index (manager->listeners, SipsvListenerEntry, i);
+      if (e->destroy != NULL)
+        e->destroy (e->user_data);
+    }
+  g_clear_pointer (&manager->listeners, g_array_unref);
+}
+
+gboolean
+sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
+                                     const SipServletListeners *listeners,
+                                     gpointer user_data, GDestroyNotify destroy)
+{
+  SipsvListenerEntry entry = { 0 };
+
+  g_return_val_if_fail (listeners->struct_size > 0
+                        && listeners->struct_size <= sizeof (SipServletListeners), FALSE);
+  memcpy (&entry.vtable, listeners, listeners->struct_size);
+  entry.vtable.struct_size = sizeof (SipServletListeners);
+  entry.user_data = user_data;
+  entry.destroy = destroy;
+  g_array_append_val (manager->listeners, entry);
+  return TRUE;
+}
+
+char *
+sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix)
+{
+  return g_strdup_printf ("%s-%08x-%" G_GUINT64_FORMAT, prefix,
+                          g_random_int (), ++manager->next_id);
+}
+
+static gboolean
+run_checks (gpointer data)
+{
+  SipsvSessionManager *manager = data;
+  GPtrArray *batch = manager->pending_checks;
+
+  manager->pending_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
+  g_source_unref (manager->check_source);
+  manager->check_source = NULL;
+
+  for (guint i = 0; i < batch->len; i++)
+    {
+      SipSession *session = batch->pdata[i];
+      if (!session->valid || !sipservlet_session_is_ready_to_invalidate (session))
+        continue;
+      SIPSV_NOTIFY (manager, session_ready_to_invalidate, session);
+      if (session->valid && session->invalidate_when_ready
+          && sipservlet_session_is_ready_to_invalidate (session))
+        sipservlet_session_invalidate (session, NULL);
+    }
+  g_ptr_array_unref (batch);
+  return G_SOURCE_REMOVE;
+}
+
+void
+sipsv_session_schedule_check (SipSession *session)
+{
+  SipsvSessionManager *manager = session->manager;
+
+  if (manager == NULL || !session->valid)
+    return;
+  g_ptr_array_add (manager->pending_checks, sipservlet_session_ref (session));
+  if (manager->check_source == NULL)
+    {
+      manager->check_source = g_idle_source_new ();
+      g_source_set_priority (manager->check_source, G_PRIORITY_HIGH);
+      g_source_set_callback (manager->check_source, run_checks, manager, NULL);
+      g_source_attach (manager->check_source, manager->context);
+    }
+}

@@ -1,0 +1,141 @@
+/* libsipservlet - session layer internals: SipSession (dialog state),
+ * SipApplicationSession, SipServletTimer, and the session manager that the
+ * container embeds (dialog table, counts, listeners, readiness checks).
+ *
+ * Ownership: the manager holds a reference on every valid application
+ * session; an application session holds references on its valid sessions
+ * and active timers; a session holds a reference on its application
+ * session. Invalidation breaks these links, so nothing stays in a cycle.
+ */
+#pragma once
+
+#include <sipservlet/sipservlet.h>
+
+typedef struct {
+  SipServletListeners vtable;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} SipsvListenerEntry;
+
+typedef struct {
+  GMainContext *context;
+  SipContainer *container;
+  GHashTable *dialogs;          /* dialog key -> SipSession, not owned */
+  GHashTable *app_sessions;     /* SipApplicationSession -> itself, owned */
+  guint n_sessions;             /* valid sessions */
+  GArray *listeners;            /* SipsvListenerEntry */
+  guint app_session_timeout_min;
+  GPtrArray *pending_checks;    /* sessions to test for readiness, owned */
+  GSource *check_source;
+  guint64 next_id;
+} SipsvSessionManager;
+
+struct _SipSession {
+  gatomicrefcount ref_count;
+  SipsvSessionManager *manager;     /* not owned; NULL once the manager died */
+  SipApplicationSession *app;       /* owned */
+  char *id;
+  SipSessionState state;
+  guint valid : 1;
+  guint invalidate_when_ready : 1;
+  guint uac : 1;                    /* created by a UAC request */
+  guint had_transaction : 1;
+  guint dialog_method : 1;          /* initial method creates dialogs */
+  guint have_remote_cseq : 1;
+  char *call_id;
+  char *local_tag;
+  char *remote_tag;
+  SipAddress *local_party;          /* with local tag */
+  SipAddress *remote_party;         /* with remote tag once known */
+  char *remote_target;              /* Contact URI of the peer */
+  GPtrArray *route_set;             /* char * URIs/addresses, in order */
+  guint32 local_cseq;
+  guint32 remote_cseq;
+  GHashTable *attributes;
+  SipServlet *handler;              /* owned */
+  guint active_transactions;
+  char *dialog_key;                 /* registered in manager->dialogs */
+  /* UA bookkeeping, lib/ua/ */
+  SipServletResponse *unacked_2xx;  /* UAS: 2xx being retransmitted */
+  GSource *retransmit_source;
+  guint retransmit_interval;
+  gint64 retransmit_deadline;
+  SipServletRequest *uac_invite;    /* UAC: INVITE kept to re-ACK 2xx retransmissions */
+  SipServletRequest *uac_ack;
+  GSource *linger_source;
+};
+
+struct _SipApplicationSession {
+  gatomicrefcount ref_count;
+  SipsvSessionManager *manager;
+  char *id;
+  guint valid : 1;
+  guint invalidate_when_ready : 1;
+  guint expired_notified : 1;
+  gint64 created;                   /* real time, µs */
+  gint64 last_accessed;
+  gint64 lifetime;                  /* µs of inactivity before expiry, 0 = never */
+  GSource *expiry_source;
+  GPtrArray *sessions;              /* owned */
+  GPtrArray *timers;                /* active timers, owned */
+  GHashTable *attributes;
+};
+
+struct _SipServletTimer {
+  gatomicrefcount ref_count;
+  char *id;
+  SipApplicationSession *app;       /* not owned; NULL once cancelled */
+  gpointer info;
+  GDestroyNotify info_destroy;
+  guint period_ms;
+  gboolean fixed_delay;
+  gint64 scheduled;                 /* monotonic µs of next expiry */
+  GSource *source;
+};
+
+/* Manager. */
+void sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *container,
+                                 GMainContext *context);
+void sipsv_session_manager_clear (SipsvSessionManager *manager);
+void sipsv_session_manager_invalidate_all (SipsvSessionManager *manager);
+gboolean sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
+                                              const SipServletListeners *listeners,
+                                              gpointer user_data, GDestroyNotify destroy);
+char *sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix);
+
+/* Runs every registered listener that has the member. */
+#define SIPSV_NOTIFY(manager, member, ...)                                      \
+  G_STMT_START {                                                                \
+    for (guint i_ = 0; (manager) != NULL && i_ < (manager)->listeners->len; i_++) \
+      {                                                                         \
+        SipsvListenerEntry *e_ = &g_array_index ((manager)->listeners,         \
+                                                 SipsvListenerEntry, i_);      \
+        if (e_->vtable.member != NULL)                                          \
+          e_->vtable.member (__VA_ARGS__, e_->user_data);                      \
+      }                                                                         \
+  } G_STMT_END
+
+/* Application sessions. */
+SipApplicationSession *sipsv_application_session_new (SipsvSessionManager *manager);
+void sipsv_application_session_touch (SipApplicationSession *app);
+
+/* Sessions. */
+SipSession *sipsv_session_new (SipApplicationSession *app, gboolean uac,
+                               const char *call_id, const char *local_tag,
+                               SipAddress *local_party, SipAddress *remote_party);
+char *sipsv_dialog_key (const char *call_id, const char *local_tag, const char *remote_tag);
+SipSession *sipsv_session_lookup (SipsvSessionManager *manager, const char *call_id,
+                                  const char *local_tag, const char *remote_tag);
+void sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag);
+void sipsv_session_register_dialog (SipSession *session);
+void sipsv_session_set_state (SipSession *session, SipSessionState state);
+void sipsv_session_transaction_begin (SipSession *session);
+void sipsv_session_transaction_end (SipSession *session);
+void sipsv_session_set_route_set (SipSession *session, GPtrArray *routes);
+void sipsv_session_set_remote_target (SipSession *session, const char *target);
+SipServlet *sipsv_session_get_handler (SipSession *session);
+void sipsv_session_schedule_check (SipSession *session);
+gboolean sipsv_method_creates_dialog (const char *method);
+/* A random token for tags and Call-IDs: 2*bytes hex digits. */
+char *sipsv_random_token (guint bytes);
+#define sipsv_new_tag() sipsv_random_token (6)

@@ -1,0 +1,360 @@
+/* libsipservlet - SipSession: one dialog's state (JSR 289 §6.2.1). */
+#include "config-private.h"
+
+#include <string.h>
+
+#include "attributes-private.h"
+#include "session/session-private.h"
+
+gboolean
+sipsv_method_creates_dialog (const char *method)
+{
+  return method != NULL && (strcmp (method, "INVITE") == 0
+                            || strcmp (method, "SUBSCRIBE") == 0
+                            || strcmp (method, "REFER") == 0);
+}
+
+char *
+sipsv_random_token (guint bytes)
+{
+  static const char hex[] = "0123456789abcdef";
+  char *token = g_malloc (bytes * 2 + 1);
+  for (guint i = 0; i < bytes; i++)
+    {
+      guint32 r = g_random_int ();
+      token[2 * i] = hex[r & 15];
+      token[2 * i + 1] = hex[(r >> 4) & 15];
+    }
+  token[bytes * 2] = '\0';
+  return token;
+}
+
+char *
+sipsv_dialog_key (const char *call_id, const char *local_tag, const char *remote_tag)
+{
+  return g_strconcat (call_id, "\n", local_tag ? local_tag : "", "\n",
+                      remote_tag ? remote_tag : "", NULL);
+}
+
+SipSession *
+sipsv_session_new (SipApplicationSession *app, gboolean uac, const char *call_id,
+                   const char *local_tag, SipAddress *local_party,
+                   SipAddress *remote_party)
+{
+  SipsvSessionManager *manager = app->manager;
+  SipSession *session = g_new0 (SipSession, 1);
+
+  g_atomic_ref_count_init (&session->ref_count);
+  session->manager = manager;
+  session->app = sipservlet_application_session_ref (app);
+  session->id = sipsv_session_manager_new_id (manager, "ss");
+  session->state = SIPSERVLET_SESSION_STATE_INITIAL;
+  session->valid = TRUE;
+  session->invalidate_when_ready = TRUE;
+  session->uac = uac;
+  session->call_id = g_strdup (call_id);
+  session->local_tag = g_strdup (local_tag);
+  session->local_party = local_party;     /* takes ownership */
+  session->remote_party = remote_party;
+  session->route_set = g_ptr_array_new_with_free_func (g_free);
+  session->local_cseq = uac ? 0 : 1;
+
+  /* The application session owns valid sessions. */
+  g_ptr_array_add (app->sessions, sipservlet_session_ref (session));
+  manager->n_sessions++;
+  SIPSV_NOTIFY (manager, session_created, session);
+  return session;
+}
+
+SipSession *
+sipsv_session_lookup (SipsvSessionManager *manager, const char *call_id,
+                      const char *local_tag, const char *remote_tag)
+{
+  char *key = sipsv_dialog_key (call_id, local_tag, remote_tag);
+  SipSession *session = g_hash_table_lookup (manager->dialogs, key);
+  g_free (key);
+  return session;
+}
+
+void
+sipsv_session_register_dialog (SipSession *session)
+{
+  if (session->dialog_key != NULL || session->manager == NULL || !session->valid)
+    return;
+  session->dialog_key = sipsv_dialog_key (session->call_id, session->local_tag,
+                                          session->remote_tag);
+  g_hash_table_insert (session->manager->dialogs, session->dialog_key, session);
+}
+
+static void
+unregister_dialog (SipSession *session)
+{
+  if (session->dialog_key == NULL)
+    return;
+  if (session->manager != NULL
+      && g_hash_table_lookup (session->manager->dialogs, session->dialog_key) == session)
+    g_hash_table_remove (session->manager->dialogs, session->dialog_key);
+  g_clear_pointer (&session->dialog_key, g_free);
+}
+
+void
+sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag)
+{
+  if (g_strcmp0 (session->remote_tag, remote_tag) == 0)
+    return;
+  unregister_dialog (session);
+  g_free (session->remote_tag);
+  session->remote_tag = g_strdup (remote_tag);
+  if (session->remote_party != NULL && remote_tag != NULL)
+    sipservlet_address_set_parameter (session->remote_party, "tag", remote_tag, NULL);
+}
+
+void
+sipsv_session_set_state (SipSession *session, SipSessionState state)
+{
+  if (session->state == state)
+    return;
+  session->state = state;
+  if (state == SIPSERVLET_SESSION_STATE_TERMINATED)
+    unregister_dialog (session);
+  sipsv_session_schedule_check (session);
+}
+
+void
+sipsv_session_transaction_begin (SipSession *session)
+{
+  session->active_transactions++;
+  session->had_transaction = TRUE;
+  sipsv_application_session_touch (session->app);
+}
+
+void
+sipsv_session_transaction_end (SipSession *session)
+{
+  if (session->active_transactions > 0)
+    session->active_transactions--;
+  sipsv_application_session_touch (session->app);
+  sipsv_session_schedule_check (session);
+}
+
+void
+sipsv_session_set_route_set (SipSession *session, GPtrArray *routes)
+{
+  g_ptr_array_set_size (session->route_set, 0);
+  for (guint i = 0; routes != NULL && i < routes->len; i++)
+    g_ptr_array_add (session->route_set, g_strdup (routes->pdata[i]));
+}
+
+void
+sipsv_session_set_remote_target (SipSession *session, const char *target)
+{
+  if (target == NULL)
+    return;
+  g_free (session->remote_target);
+  session->remote_target = g_strdup (target);
+}
+
+SipServlet *
+sipsv_session_get_handler (SipSession *session)
+{
+  return session->handler;
+}
+
+/* Drops the UA layer's retransmission and linger state. */
+static void
+clear_ua_state (SipSession *session)
+{
+  if (session->retransmit_source != NULL)
+    {
+      g_source_destroy (session->retransmit_source);
+      g_clear_pointer (&session->retransmit_source, g_source_unref);
+    }
+  if (session->linger_source != NULL)
+    {
+      g_source_destroy (session->linger_source);
+      g_clear_pointer (&session->linger_source, g_source_unref);
+    }
+  g_clear_pointer (&session->unacked_2xx, sipservlet_response_unref);
+  g_clear_pointer (&session->uac_invite, sipservlet_request_unref);
+  g_clear_pointer (&session->uac_ack, sipservlet_request_unref);
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+SipSession *
+sipservlet_session_ref (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  g_atomic_ref_count_inc (&session->ref_count);
+  return session;
+}
+
+void
+sipservlet_session_unref (SipSession *session)
+{
+  g_return_if_fail (session != NULL);
+  if (!g_atomic_ref_count_dec (&session->ref_count))
+    return;
+  clear_ua_state (session);
+  unregister_dialog (session);
+  g_clear_pointer (&session->attributes, g_hash_table_destroy);
+  g_clear_pointer (&session->handler, sipservlet_servlet_unref);
+  g_clear_pointer (&session->app, sipservlet_application_session_unref);
+  g_clear_pointer (&session->local_party, sipservlet_address_unref);
+  g_clear_pointer (&session->remote_party, sipservlet_address_unref);
+  g_ptr_array_unref (session->route_set);
+  g_free (session->id);
+  g_free (session->call_id);
+  g_free (session->local_tag);
+  g_free (session->remote_tag);
+  g_free (session->remote_target);
+  g_free (session);
+}
+
+const char *
+sipservlet_session_get_id (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  return session->id;
+}
+
+SipSessionState
+sipservlet_session_get_state (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, SIPSERVLET_SESSION_STATE_TERMINATED);
+  return session->state;
+}
+
+const char *
+sipservlet_session_get_call_id (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  return session->call_id;
+}
+
+SipAddress *
+sipservlet_session_get_local_party (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  return session->local_party ? sipservlet_address_clone (session->local_party) : NULL;
+}
+
+SipAddress *
+sipservlet_session_get_remote_party (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  return session->remote_party ? sipservlet_address_clone (session->remote_party) : NULL;
+}
+
+SipApplicationSession *
+sipservlet_session_get_application_session (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  return session->app;
+}
+
+void
+sipservlet_session_set_attribute (SipSession *session, const char *name,
+                                  gpointer value, GDestroyNotify destroy)
+{
+  g_return_if_fail (session != NULL && name != NULL);
+  if (!session->valid)
+    {
+      g_critical ("sipservlet_session_set_attribute: session %s is invalidated", session->id);
+      if (destroy != NULL && value != NULL)
+        destroy (value);
+      return;
+    }
+  sipsv_attributes_set (&session->attributes, name, value, destroy);
+}
+
+gpointer
+sipservlet_session_get_attribute (SipSession *session, const char *name)
+{
+  g_return_val_if_fail (session != NULL && name != NULL, NULL);
+  return sipsv_attributes_get (session->attributes, name);
+}
+
+gboolean
+sipservlet_session_is_valid (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, FALSE);
+  return session->valid;
+}
+
+gboolean
+sipservlet_session_invalidate (SipSession *session, GError **error)
+{
+  g_return_val_if_fail (session != NULL, FALSE);
+  if (!session->valid)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "session %s is already invalidated", session->id);
+      return FALSE;
+    }
+  sipservlet_session_ref (session);
+  session->valid = FALSE;
+  unregister_dialog (session);
+  clear_ua_state (session);
+  SipsvSessionManager *manager = session->manager;
+  if (manager != NULL)
+    {
+      manager->n_sessions--;
+      SIPSV_NOTIFY (manager, session_destroyed, session);
+    }
+  g_clear_pointer (&session->attributes, g_hash_table_destroy);
+
+  SipApplicationSession *app = session->app;
+  if (g_ptr_array_remove (app->sessions, session))
+    {
+      /* The last session gone may make the application session ready. */
+      if (app->valid && app->invalidate_when_ready
+          && sipservlet_application_session_is_ready_to_invalidate (app))
+        {
+          SIPSV_NOTIFY (manager, application_session_ready_to_invalidate, app);
+          if (app->valid && app->invalidate_when_ready
+              && sipservlet_application_session_is_ready_to_invalidate (app))
+            sipservlet_application_session_invalidate (app, NULL);
+        }
+    }
+  sipservlet_session_unref (session);
+  return TRUE;
+}
+
+void
+sipservlet_session_set_invalidate_when_ready (SipSession *session,
+                                              gboolean invalidate_when_ready)
+{
+  g_return_if_fail (session != NULL);
+  session->invalidate_when_ready = invalidate_when_ready;
+  if (invalidate_when_ready)
+    sipsv_session_schedule_check (session);
+}
+
+gboolean
+sipservlet_session_get_invalidate_when_ready (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, FALSE);
+  return session->invalidate_when_ready;
+}
+
+gboolean
+sipservlet_session_is_ready_to_invalidate (SipSession *session)
+{
+  g_return_val_if_fail (session != NULL, FALSE);
+  if (!session->valid || !session->had_transaction || session->active_transactions > 0
+      || session->unacked_2xx != NULL)
+    return FALSE;
+  return session->state == SIPSERVLET_SESSION_STATE_INITIAL
+    || session->state == SIPSERVLET_SESSION_STATE_TERMINATED;
+}
+
+void
+sipservlet_session_set_handler (SipSession *session, SipServlet *servlet)
+{
+  g_return_if_fail (session != NULL && servlet != NULL);
+  sipservlet_servlet_ref (servlet);
+  if (session->handler != NULL)
+    sipservlet_servlet_unref (session->handler);
+  session->handler = servlet;
+}

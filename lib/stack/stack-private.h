@@ -1,0 +1,45 @@
+/* libsipservlet - stack glue: sofia-sip NTA inside a GMainContext.
+ *
+ * The only place (with lib/message/ and the roles that drive transactions)
+ * that creates agents, binds transports and owns the su_root. The agent
+ * runs in proxy mode (NTATAG_UA(0)): the container does the UA-only parts
+ * itself (2xx retransmission, ACK re-send), see lib/ua/.
+ */
+#pragma once
+
+#include <glib.h>
+#include <sofia-sip/su_glib.h>
+#include <sofia-sip/nta.h>
+#include <sofia-sip/nta_tport.h>
+#include <sofia-sip/nta_stateless.h>
+#include <sofia-sip/sip.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_protos.h>
+#include <sofia-sip/msg_header.h>
+#include <sofia-sip/tport.h>
+#include <sofia-sip/msg_mclass.h>
+#include <sofia-sip/msg_addr.h>
+
+typedef struct {
+  su_root_t *root;
+  GSource *source;
+  nta_agent_t *agent;
+} SipsvStack;
+
+/* su_init()/su_deinit() reference counting and log redirection to g_log. */
+void sipsv_stack_global_ref (void);
+void sipsv_stack_global_unref (void);
+
+gboolean sipsv_stack_init (SipsvStack *stack, GMainContext *context,
+                           nta_message_f *callback, nta_agent_magic_t *magic,
+                           GError **error);
+void sipsv_stack_clear (SipsvStack *stack);
+
+/* Binds host:port (port 0: a free port, the same for UDP and TCP).
+ * Returns the bound port, 0 with an error. */
+guint16 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
+                            gboolean udp, gboolean tcp, GError **error);
+
+/* Timer T1 in milliseconds as the agent uses it. */
+guint sipsv_stack_t1 (SipsvStack *stack);

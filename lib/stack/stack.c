@@ -1,0 +1,216 @@
+/* libsipservlet - stack glue: sofia-sip NTA inside a GMainContext. */
+#include "config-private.h"
+
+#include <gio/gio.h>
+#include <string.h>
+#include <stdio.h>
+
+#include "stack/stack-private.h"
+#include <sofia-sip/su_log.h>
+#include <sofia-sip/tport_tag.h>
+
+/* sofia's per-module log objects are exported but not declared publicly. */
+extern su_log_t nta_log[];
+extern su_log_t tport_log[];
+
+/* Socket buffers for UDP: the 212 KB default overflows first under load
+ * (sofia-notes §3.3), so ask for 4 MiB. */
+#define SIPSV_UDP_BUFFER (4u * 1024u * 1024u)
+
+static GMutex global_lock;
+static guint global_refs;
+
+static void
+log_to_glib (void *stream, char const *fmt, va_list ap)
+{
+  char *text = g_strdup_vprintf (fmt, ap);
+  g_strchomp (text);
+  if (text[0] != '\0')
+    g_debug ("sofia: %s", text);
+  g_free (text);
+}
+
+void
+sipsv_stack_global_ref (void)
+{
+  g_mutex_lock (&global_lock);
+  if (global_refs++ == 0)
+    {
+      su_init ();
+      /* sofia prints to stderr by default, even during root creation. */
+      su_log_redirect (su_log_default, log_to_glib, NULL);
+      su_log_redirect (nta_log, log_to_glib, NULL);
+      su_log_redirect (tport_log, log_to_glib, NULL);
+    }
+  g_mutex_unlock (&global_lock);
+}
+
+void
+sipsv_stack_global_unref (void)
+{
+  g_mutex_lock (&global_lock);
+  if (--global_refs == 0)
+    su_deinit ();
+  g_mutex_unlock (&global_lock);
+}
+
+gboolean
+sipsv_stack_init (SipsvStack *stack, GMainContext *context,
+                  nta_message_f *callback, nta_agent_magic_t *magic,
+                  GError **error)
+{
+  memset (stack, 0, sizeof *stack);
+  sipsv_stack_global_ref ();
+
+  stack->root = su_glib_root_create (NULL);
+  if (stack->root == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                   "cannot create the sofia-sip event root");
+      sipsv_stack_global_unref ();
+      return FALSE;
+    }
+  stack->source = su_glib_root_gsource (stack->root);
+  g_source_attach (stack->source, context);
+
+  stack->agent = nta_agent_create (stack->root, (url_string_t *) -1 /* no transport yet */, callback, magic,
+                                   NTATAG_UA (0),
+                                   NTATAG_CANCEL_487 (0),
+                                   NTATAG_SERVER_RPORT (1),
+                                   NTATAG_CLIENT_RPORT (1),
+                                   NTATAG_MAX_PROCEEDING (100000),
+                                   NTATAG_UDP_MTU (65535),
+                                   NTATAG_TAG_3261 (1),
+                                   TAG_END ());
+  if (stack->agent == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                   "cannot create the SIP transaction agent");
+      sipsv_stack_clear (stack);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+sipsv_stack_clear (SipsvStack *stack)
+{
+  if (stack->agent != NULL)
+    nta_agent_destroy (stack->agent);
+  stack->agent = NULL;
+  if (stack->root != NULL)
+    {
+      /* Detach first, then destroy the root: su_root_destroy alone leaves
+       * both attached to the context (sofia-notes §3.2). */
+      g_source_destroy (stack->source);
+      su_root_destroy (stack->root);
+      stack->root = NULL;
+      stack->source = NULL;
+      sipsv_stack_global_unref ();
+    }
+}
+
+/* Finds a port that is free for both UDP and TCP on host right now. */
+static guint16
+pick_free_port (const char *host, GError **error)
+{
+  GInetAddress *addr = g_inet_address_new_from_string (host);
+  guint16 port = 0;
+
+  for (int attempt = 0; attempt < 20 && port == 0; attempt++)
+    {
+      GSocketAddress *any = g_inet_socket_address_new (addr, 0);
+      GSocket *udp = g_socket_new (g_inet_address_get_family (addr),
+                                   G_SOCKET_TYPE_DATAGRAM,
+                                   G_SOCKET_PROTOCOL_UDP, error);
+      GSocket *tcp = NULL;
+      guint16 candidate = 0;
+
+      if (udp != NULL && g_socket_bind (udp, any, FALSE, error))
+        {
+          GSocketAddress *bound = g_socket_get_local_address (udp, error);
+          if (bound != NULL)
+            {
+              candidate = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+              g_object_unref (bound);
+            }
+        }
+      if (candidate != 0)
+        {
+          GSocketAddress *same = g_inet_socket_address_new (addr, candidate);
+          tcp = g_socket_new (g_inet_address_get_family (addr),
+                              G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                              NULL);
+          if (tcp != NULL && g_socket_bind (tcp, same, FALSE, NULL))
+            port = candidate;
+          g_object_unref (same);
+        }
+      g_clear_object (&tcp);
+      g_clear_object (&udp);
+      g_object_unref (any);
+      if (error != NULL && *error != NULL)
+        break;
+    }
+  g_object_unref (addr);
+  if (port == 0 && error != NULL && *error == NULL)
+    g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_BIND,
+                 "no free port on %s", host);
+  return port;
+}
+
+guint16
+sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
+                    gboolean udp, gboolean tcp, GError **error)
+{
+  GInetAddress *addr = g_inet_address_new_from_string (host);
+  gboolean ipv6;
+
+  if (addr == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not an IPv4 or IPv6 address", host);
+      return 0;
+    }
+  ipv6 = g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6;
+  g_object_unref (addr);
+
+  /* Port 0: choose one that both transports can share, then bind it; a
+   * race with another process is possible, so retry a few times. */
+  for (int attempt = 0; attempt < 5; attempt++)
+    {
+      guint16 want = port;
+      char *url;
+      int rc;
+
+      if (want == 0 && (want = pick_free_port (host, error)) == 0)
+        return 0;
+
+      url = g_strdup_printf ("sip:%s%s%s:%u%s", ipv6 ? "[" : "", host,
+                             ipv6 ? "]" : "", want,
+                             udp && tcp ? "" : udp ? ";transport=udp"
+                                                   : ";transport=tcp");
+      rc = nta_agent_add_tport (stack->agent, URL_STRING_MAKE (url),
+                                TPTAG_UDP_RMEM (SIPSV_UDP_BUFFER),
+                                TPTAG_UDP_WMEM (SIPSV_UDP_BUFFER),
+                                TPTAG_QUEUESIZE (1024),
+                                TAG_END ());
+      g_free (url);
+      if (rc == 0)
+        return want;
+      if (port != 0)
+        break;
+    }
+  g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_BIND,
+               "cannot listen on %s port %u (%s%s%s): %s", host, port,
+               udp ? "udp" : "", udp && tcp ? "+" : "", tcp ? "tcp" : "",
+               g_strerror (errno));
+  return 0;
+}
+
+guint
+sipsv_stack_t1 (SipsvStack *stack)
+{
+  unsigned t1 = 500;
+  nta_agent_get_params (stack->agent, NTATAG_SIP_T1_REF (t1), TAG_END ());
+  return t1;
+}

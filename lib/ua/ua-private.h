@@ -1,0 +1,24 @@
+/* libsipservlet - user-agent roles on top of NTA in proxy mode.
+ *
+ * uas.c: responses to incoming requests, the session state they drive,
+ * 2xx retransmission until ACK (timers G/H, the agent runs with
+ * NTATAG_UA(0)), CANCEL handling (200 by NTA, 487 and do_cancel here).
+ * uac.c: sending requests, delivering their responses, ACK for 2xx and
+ * its re-sending when the 2xx is retransmitted, CANCEL, in-dialog requests.
+ */
+#pragma once
+
+#include "container/container-private.h"
+
+/* UAS */
+SipServletRequest *sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
+                                     SipSession *session, gboolean initial);
+gboolean sipsv_uas_reply (SipServletRequest *request, guint status, const char *reason);
+void sipsv_uas_apply_default (SipServletRequest *request);
+void sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg);
+
+/* UAC */
+void sipsv_uac_stray_response (SipContainer *container, msg_t *msg, sip_t *sip);
+SipServletRequest *sipsv_uac_new_request (SipContainer *container, SipSession *session,
+                                          msg_t *msg);
+char *sipsv_container_contact (SipContainer *container);

@@ -1,0 +1,621 @@
+/* libsipservlet - UAC role: building and sending requests, delivering
+ * their responses, ACK and CANCEL.
+ *
+ * A sent request is referenced by its client transaction until the final
+ * response (the "transaction reference"). For an INVITE answered 2xx the
+ * session keeps the request 64*T1 more, because in proxy mode NTA hands
+ * 2xx retransmissions to the same callback and we must ACK them again.
+ */
+#include "config-private.h"
+
+#include <string.h>
+
+#include "ua/ua-private.h"
+
+static int on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
+                        sip_t const *sip);
+
+char *
+sipsv_container_contact (SipContainer *container)
+{
+  const SipsvListenPoint *lp;
+  const char *host;
+  gboolean v6;
+
+  if (container->listen_points->len == 0)
+    return g_strdup ("<sip:invalid.invalid>");
+  lp = &g_array_index (container->listen_points, SipsvListenPoint, 0);
+  host = lp->host;
+  if (strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0)
+    {
+      sip_contact_t const *m = nta_agent_contact (container->stack.agent);
+      if (m != NULL && m->m_url->url_host != NULL)
+        host = m->m_url->url_host;
+    }
+  v6 = strchr (host, ':') != NULL && host[0] != '[';
+  return g_strdup_printf ("<sip:%s%s%s:%u%s>", v6 ? "[" : "", host, v6 ? "]" : "",
+                          lp->port,
+                          lp->transports == SIPSERVLET_TRANSPORT_TCP ? ";transport=tcp" : "");
+}
+
+static gboolean
+method_is_token (const char *method)
+{
+  if (method == NULL || method[0] == '\0')
+    return FALSE;
+  for (const char *p = method; *p; p++)
+    if (!g_ascii_isalnum (*p) && strchr ("-.!%*_+`'~", *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
+check_method (const char *method, GError **error)
+{
+  if (!method_is_token (method))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "'%s' is not a valid SIP method", method ? method : "(null)");
+      return FALSE;
+    }
+  if (strcmp (method, "ACK") == 0 || strcmp (method, "CANCEL") == 0)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "%s cannot be created this way: use create_ack or create_cancel",
+                   method);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+method_has_contact (const char *method)
+{
+  return strcmp (method, "INVITE") == 0 || strcmp (method, "UPDATE") == 0
+    || strcmp (method, "SUBSCRIBE") == 0 || strcmp (method, "REFER") == 0
+    || strcmp (method, "NOTIFY") == 0;
+}
+
+/* Builds a request message from text parts; NULL when sofia refuses one. */
+static msg_t *
+build_request (SipContainer *container, const char *method, const char *ruri,
+               const char *from, const char *to, const char *call_id, guint32 cseq,
+               GPtrArray *routes, gboolean with_contact)
+{
+  msg_t *msg = nta_msg_create (container->stack.agent, 0);
+  sip_t *sip = sip_object (msg);
+  su_home_t *home = msg_home (msg);
+  sip_method_t code = sip_method_code (method);
+  char *contact = with_contact ? sipsv_container_contact (container) : NULL;
+  int rc;
+
+  rc = sip_add_tl (msg, sip,
+                   SIPTAG_REQUEST (sip_request_create (home, code, method,
+                                                       URL_STRING_MAKE (ruri), NULL)),
+                   SIPTAG_FROM_STR (from),
+                   SIPTAG_TO_STR (to),
+                   SIPTAG_CALL_ID_STR (call_id),
+                   SIPTAG_CSEQ (sip_cseq_create (home, cseq, code, method)),
+                   SIPTAG_MAX_FORWARDS_STR ("70"),
+                   TAG_IF (contact != NULL, SIPTAG_CONTACT_STR (contact)),
+                   TAG_END ());
+  g_free (contact);
+  for (guint i = 0; rc == 0 && routes != NULL && i < routes->len; i++)
+    rc = sip_add_make (msg, sip, sip_route_class, routes->pdata[i]);
+  if (rc < 0 || sip->sip_request == NULL || sip->sip_from == NULL || sip->sip_to == NULL
+      || sip->sip_cseq == NULL)
+    {
+      msg_destroy (msg);
+      return NULL;
+    }
+  return msg;
+}
+
+SipServletRequest *
+sipsv_uac_new_request (SipContainer *container, SipSession *session, msg_t *msg)
+{
+  SipServletRequest *request = sipsv_request_new (container, msg, FALSE);
+  sipsv_message_set_session (&request->base, session);
+  return request;
+}
+
+/* ---- SipFactory.createRequest ------------------------------------------------ */
+
+SipServletRequest *
+sipservlet_factory_create_request (SipFactory *factory, SipApplicationSession *app,
+                                   const char *method, const SipAddress *from,
+                                   const SipAddress *to, GError **error)
+{
+  g_return_val_if_fail (factory != NULL && app != NULL && from != NULL && to != NULL, NULL);
+  SipContainer *container = factory->container;
+
+  if (!check_method (method, error))
+    return NULL;
+  if (!sipservlet_application_session_is_valid (app))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the application session is invalidated");
+      return NULL;
+    }
+  if (sipservlet_address_is_wildcard (from) || sipservlet_address_is_wildcard (to))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "From and To cannot be the wildcard address");
+      return NULL;
+    }
+
+  char *tag = sipsv_random_token (6);
+  char *call_id = sipsv_random_token (12);
+  SipAddress *local = sipservlet_address_clone (from);
+  SipAddress *remote = sipservlet_address_clone (to);
+  sipservlet_address_set_parameter (local, "tag", tag, NULL);
+  sipservlet_address_remove_parameter (remote, "tag");
+
+  /* RFC 3261 Table 1: no method parameter or headers in a Request-URI. */
+  SipURI *ruri = sipservlet_uri_clone (sipservlet_address_get_uri (remote));
+  sipservlet_uri_remove_parameter (ruri, "method");
+  char **headers = sipservlet_uri_get_header_names (ruri);
+  for (char **h = headers; h && *h; h++)
+    sipservlet_uri_remove_header (ruri, *h);
+  g_strfreev (headers);
+
+  char *ruri_text = sipservlet_uri_to_string (ruri);
+  char *from_text = sipservlet_address_to_string (local);
+  char *to_text = sipservlet_address_to_string (remote);
+  msg_t *msg = build_request (container, method, ruri_text, from_text, to_text, call_id, 1,
+                              NULL, strcmp (method, "REGISTER") != 0);
+  SipServletRequest *request = NULL;
+
+  if (msg == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "cannot build a %s request from '%s' to '%s'", method, from_text, to_text);
+      sipservlet_address_unref (local);
+      sipservlet_address_unref (remote);
+    }
+  else
+    {
+      SipSession *session = sipsv_session_new (app, TRUE, call_id, tag, local, remote);
+      session->local_cseq = 1;
+      session->dialog_method = sipsv_method_creates_dialog (method);
+      request = sipsv_uac_new_request (container, session, msg);
+      request->initial = TRUE;
+      sipservlet_session_unref (session);   /* the application session keeps it */
+    }
+  g_free (ruri_text);
+  g_free (from_text);
+  g_free (to_text);
+  sipservlet_uri_unref (ruri);
+  g_free (tag);
+  g_free (call_id);
+  return request;
+}
+
+/* ---- SipSession.createRequest --------------------------------------------------- */
+
+SipServletRequest *
+sipservlet_session_create_request (SipSession *session, const char *method, GError **error)
+{
+  g_return_val_if_fail (session != NULL, NULL);
+  if (!check_method (method, error))
+    return NULL;
+  if (!session->valid || session->state == SIPSERVLET_SESSION_STATE_TERMINATED
+      || session->manager == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "session %s is %s", session->id,
+                   session->valid ? "terminated" : "invalidated");
+      return NULL;
+    }
+  gboolean initial = session->state == SIPSERVLET_SESSION_STATE_INITIAL;
+  if (initial && (!session->uac || session->active_transactions > 0))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "session %s has no dialog to send a request in", session->id);
+      return NULL;
+    }
+
+  SipContainer *container = session->manager->container;
+  SipAddress *remote = sipservlet_address_clone (session->remote_party);
+  if (initial)
+    sipservlet_address_remove_parameter (remote, "tag");
+  char *from_text = sipservlet_address_to_string (session->local_party);
+  char *to_text = sipservlet_address_to_string (remote);
+  char *ruri = initial || session->remote_target == NULL
+    ? sipservlet_uri_to_string (sipservlet_address_get_uri (remote))
+    : g_strdup (session->remote_target);
+  GPtrArray *routes = g_ptr_array_new_with_free_func (g_free);
+
+  if (!initial && session->route_set->len > 0)
+    {
+      SipAddress *first = sipservlet_address_parse (session->route_set->pdata[0], NULL);
+      gboolean loose = first != NULL
+        && sipservlet_uri_get_lr_param (sipservlet_address_get_uri (first));
+      guint start = 0;
+      if (first != NULL && !loose)
+        {
+          /* RFC 3261 §12.2.1.1: a strict router gets the Request-URI, the
+           * remote target goes last in Route. */
+          g_free (ruri);
+          ruri = sipservlet_uri_to_string (sipservlet_address_get_uri (first));
+          start = 1;
+        }
+      for (guint i = start; i < session->route_set->len; i++)
+        g_ptr_array_add (routes, g_strdup (session->route_set->pdata[i]));
+      if (first != NULL && !loose)
+        g_ptr_array_add (routes, g_strdup_printf ("<%s>", session->remote_target));
+      g_clear_pointer (&first, sipservlet_address_unref);
+    }
+
+  msg_t *msg = build_request (container, method, ruri, from_text, to_text,
+                              session->call_id, ++session->local_cseq, routes,
+                              method_has_contact (method));
+  SipServletRequest *request = NULL;
+  if (msg == NULL)
+    g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                 "cannot build a %s request in session %s", method, session->id);
+  else
+    {
+      request = sipsv_uac_new_request (container, session, msg);
+      request->initial = initial;
+    }
+  g_ptr_array_unref (routes);
+  g_free (ruri);
+  g_free (from_text);
+  g_free (to_text);
+  sipservlet_address_unref (remote);
+  return request;
+}
+
+/* ---- sending ------------------------------------------------------------------------ */
+
+static gboolean
+send_ack (SipServletRequest *ack, GError **error)
+{
+  SipContainer *container = ack->base.container;
+  nta_outgoing_t *orq = nta_outgoing_mcreate (container->stack.agent, NULL, NULL, NULL,
+                                              msg_ref_create (ack->base.msg), TAG_END ());
+  if (orq == NULL)
+    {
+      msg_destroy (ack->base.msg);   /* the reference mcreate did not take */
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT, "cannot send the ACK");
+      return FALSE;
+    }
+  ack->orq = orq;
+  return TRUE;
+}
+
+gboolean
+sipservlet_request_send (SipServletRequest *request, GError **error)
+{
+  g_return_val_if_fail (request != NULL, FALSE);
+  SipContainer *container = request->base.container;
+  SipSession *session = request->base.session;
+  sip_method_t method = request->base.sip->sip_request->rq_method;
+
+  if (request->base.incoming || request->sent)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   request->sent ? "the request was already sent"
+                                 : "a received request cannot be sent");
+      return FALSE;
+    }
+  if (container->shutting_down)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_SHUTTING_DOWN,
+                   "the container is shutting down");
+      return FALSE;
+    }
+  if (session != NULL && !session->valid)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the request's session is invalidated");
+      return FALSE;
+    }
+
+  if (method == sip_method_ack)
+    {
+      if (!send_ack (request, error))
+        return FALSE;
+      if (session != NULL)
+        {
+          g_clear_pointer (&session->uac_ack, sipservlet_request_unref);
+          session->uac_ack = sipservlet_request_ref (request);
+        }
+    }
+  else if (method == sip_method_cancel)
+    {
+      SipServletRequest *invite = request->invite;
+      if (invite == NULL || invite->orq == NULL || invite->final_response != NULL)
+        {
+          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                       "the INVITE has completed and can no longer be cancelled");
+          return FALSE;
+        }
+      request->orq = nta_outgoing_tcancel (invite->orq, NULL, NULL, TAG_END ());
+      if (request->orq == NULL)
+        {
+          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
+                       "cannot send the CANCEL");
+          return FALSE;
+        }
+    }
+  else
+    {
+      nta_outgoing_t *orq = nta_outgoing_mcreate (container->stack.agent, on_response,
+                                                  (nta_outgoing_magic_t *) request, NULL,
+                                                  msg_ref_create (request->base.msg),
+                                                  TAG_END ());
+      if (orq == NULL)
+        {
+          msg_destroy (request->base.msg);
+          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
+                       "cannot send the %s request", request->base.sip->sip_request->rq_method_name);
+          return FALSE;
+        }
+      request->orq = orq;
+      sipservlet_request_ref (request);      /* the transaction reference */
+      if (session != NULL)
+        sipsv_session_transaction_begin (session);
+    }
+  request->sent = TRUE;
+  request->base.committed = TRUE;
+  return TRUE;
+}
+
+/* ---- responses ------------------------------------------------------------------------- */
+
+static void
+learn_dialog (SipSession *session, sip_t const *sip)
+{
+  GPtrArray *routes = g_ptr_array_new_with_free_func (g_free);
+
+  sipsv_session_set_remote_tag (session, sip->sip_to->a_tag);
+  /* UAC route set: Record-Route in reverse order (RFC 3261 §12.1.2). */
+  for (sip_record_route_t const *rr = sip->sip_record_route; rr; rr = rr->r_next)
+    g_ptr_array_insert (routes, 0, sip_header_as_string (NULL, (sip_header_t const *) rr));
+  for (guint i = 0; i < routes->len; i++)
+    {
+      char *su = routes->pdata[i];
+      routes->pdata[i] = g_strdup (su);
+      su_free (NULL, su);
+    }
+  sipsv_session_set_route_set (session, routes);
+  g_ptr_array_unref (routes);
+  if (sip->sip_contact != NULL)
+    {
+      char *target = url_as_string (NULL, sip->sip_contact->m_url);
+      sipsv_session_set_remote_target (session, target);
+      su_free (NULL, target);
+    }
+  sipsv_session_register_dialog (session);
+}
+
+/* JSR 289 §6.2.1 rule 3: a UAC session tracks the dialog, but a non-2xx
+ * final response in INITIAL or EARLY returns it to INITIAL. */
+static void
+update_session (SipServletRequest *request, sip_t const *sip, guint status)
+{
+  SipSession *session = request->base.session;
+  sip_method_t method = request->base.sip->sip_request->rq_method;
+
+  if (session == NULL)
+    return;
+  if (request->initial && session->dialog_method
+      && (session->state == SIPSERVLET_SESSION_STATE_INITIAL
+          || session->state == SIPSERVLET_SESSION_STATE_EARLY))
+    {
+      if (status > 100 && status < 300 && sip->sip_to->a_tag != NULL)
+        {
+          /* The first early dialog wins; a 2xx fixes the dialog. */
+          if (session->state == SIPSERVLET_SESSION_STATE_INITIAL || status >= 200)
+            learn_dialog (session, sip);
+          sipsv_session_set_state (session, status >= 200 ? SIPSERVLET_SESSION_STATE_CONFIRMED
+                                                          : SIPSERVLET_SESSION_STATE_EARLY);
+        }
+      else if (status >= 300)
+        {
+          sipsv_session_set_remote_tag (session, NULL);
+          sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_INITIAL);
+        }
+    }
+  else if (method == sip_method_bye && status >= 200)
+    sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_TERMINATED);
+  else if (method == sip_method_invite && status >= 200 && status < 300 && sip->sip_contact)
+    {
+      char *target = url_as_string (NULL, sip->sip_contact->m_url);
+      sipsv_session_set_remote_target (session, target);
+      su_free (NULL, target);
+    }
+}
+
+static void
+resend_ack (SipSession *session, sip_t const *sip)
+{
+  SipServletRequest *ack = session->uac_ack;
+  if (ack == NULL || g_strcmp0 (sip->sip_to->a_tag, session->remote_tag) != 0)
+    return;
+  /* Same ACK again, without the Via NTA added the first time. */
+  msg_t *copy = msg_dup (ack->base.msg);
+  sip_t *csip = sip_object (copy);
+  if (csip->sip_via != NULL)
+    msg_header_remove_all (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_via);
+  nta_outgoing_t *orq = nta_outgoing_mcreate (ack->base.container->stack.agent, NULL, NULL,
+                                              NULL, copy, TAG_END ());
+  if (orq == NULL)
+    msg_destroy (copy);
+  else
+    nta_outgoing_destroy (orq);
+}
+
+static gboolean
+on_linger_end (gpointer data)
+{
+  SipSession *session = data;
+  g_clear_pointer (&session->linger_source, g_source_unref);
+  g_clear_pointer (&session->uac_invite, sipservlet_request_unref);
+  g_clear_pointer (&session->uac_ack, sipservlet_request_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+linger_for_retransmissions (SipSession *session, SipServletRequest *invite)
+{
+  if (session->linger_source != NULL)
+    {
+      g_source_destroy (session->linger_source);
+      g_clear_pointer (&session->linger_source, g_source_unref);
+    }
+  g_clear_pointer (&session->uac_invite, sipservlet_request_unref);
+  session->uac_invite = invite;   /* takes the transaction reference */
+  session->linger_source = g_timeout_source_new (64 * invite->base.container->t1);
+  g_source_set_callback (session->linger_source, on_linger_end, session, NULL);
+  g_source_attach (session->linger_source, session->manager->context);
+}
+
+static int
+on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
+{
+  SipServletRequest *request = (SipServletRequest *) magic;
+  SipContainer *container = request->base.container;
+  SipSession *session = request->base.session;
+  gboolean invite = request->base.sip->sip_request->rq_method == sip_method_invite;
+
+  if (sip == NULL || sip->sip_status == NULL)
+    return 0;
+  guint status = sip->sip_status->st_status;
+  if (status == 100)
+    return 0;
+  if (request->final_response != NULL)
+    {
+      /* After the final response only 2xx retransmissions come here. */
+      if (invite && status < 300 && session != NULL)
+        resend_ack (session, sip);
+      return 0;
+    }
+
+  SipServletResponse *response = sipsv_response_new (container, nta_outgoing_getresponse (orq),
+                                                     request, TRUE);
+  sipsv_message_set_session (&response->base, session);
+  if (session != NULL)
+    sipsv_application_session_touch (session->app);
+  update_session (request, sip, status);
+  if (status >= 200)
+    {
+      request->final_response = sipservlet_response_ref (response);
+      if (session != NULL)
+        sipsv_session_transaction_end (session);
+    }
+
+  SipServlet *servlet = session != NULL && session->handler != NULL
+    ? session->handler : container->default_servlet;
+  if (servlet != NULL && (session == NULL || session->valid))
+    sipsv_servlet_dispatch_response (servlet, response);
+
+  if (status >= 200)
+    {
+      if (invite && status < 300 && session != NULL && session->valid)
+        linger_for_retransmissions (session, request);
+      else
+        sipsv_container_release_later (container, request);
+    }
+  sipservlet_response_unref (response);
+  return 0;
+}
+
+void
+sipsv_uac_stray_response (SipContainer *container, msg_t *msg, sip_t *sip)
+{
+  /* A response no client transaction wants (a late 2xx retransmission):
+   * nothing to do for a UA. */
+  g_debug ("dropping stray %d response for %s", sip->sip_status ? sip->sip_status->st_status : 0,
+           sip->sip_call_id ? sip->sip_call_id->i_id : "?");
+  msg_destroy (msg);
+}
+
+/* ---- ACK and CANCEL --------------------------------------------------------------------------- */
+
+SipServletRequest *
+sipservlet_response_create_ack (SipServletResponse *response, GError **error)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+  SipServletRequest *invite = response->request;
+  sip_t *sip = response->base.sip;
+  guint status = sip->sip_status->st_status;
+  SipSession *session = response->base.session;
+
+  if (!response->base.incoming || invite == NULL
+      || invite->base.sip->sip_request->rq_method != sip_method_invite
+      || status < 200 || status >= 300)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "only a received 2xx response to INVITE can be acknowledged");
+      return NULL;
+    }
+  if (invite->acked)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "an ACK was already created for this response");
+      return NULL;
+    }
+
+  SipContainer *container = response->base.container;
+  msg_t *msg = nta_msg_create (container->stack.agent, 0);
+  sip_t *asip = sip_object (msg);
+  su_home_t *home = msg_home (msg);
+  const char *target = session != NULL && session->remote_target ? session->remote_target : NULL;
+  char *ruri = target ? g_strdup (target)
+                      : url_as_string (home, invite->base.sip->sip_request->rq_url);
+
+  sip_add_tl (msg, asip,
+              SIPTAG_REQUEST (sip_request_create (home, sip_method_ack, "ACK",
+                                                  URL_STRING_MAKE (ruri), NULL)),
+              SIPTAG_FROM (sip->sip_from),
+              SIPTAG_TO (sip->sip_to),
+              SIPTAG_CALL_ID (sip->sip_call_id),
+              SIPTAG_CSEQ (sip_cseq_create (home, sip->sip_cseq->cs_seq, sip_method_ack, "ACK")),
+              SIPTAG_MAX_FORWARDS_STR ("70"),
+              TAG_END ());
+  if (target != NULL)
+    g_free (ruri);
+  for (guint i = 0; session != NULL && i < session->route_set->len; i++)
+    sip_add_make (msg, asip, sip_route_class, session->route_set->pdata[i]);
+
+  SipServletRequest *ack = sipsv_uac_new_request (container, session, msg);
+  ack->invite = sipservlet_request_ref (invite);
+  invite->acked = TRUE;
+  return ack;
+}
+
+SipServletRequest *
+sipservlet_request_create_cancel (SipServletRequest *request, GError **error)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+  sip_t *sip = request->base.sip;
+
+  if (request->base.incoming || !request->sent || request->orq == NULL
+      || sip->sip_request->rq_method != sip_method_invite || request->final_response != NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "only a sent INVITE without a final response can be cancelled");
+      return NULL;
+    }
+  SipContainer *container = request->base.container;
+  msg_t *msg = nta_msg_create (container->stack.agent, 0);
+  sip_t *csip = sip_object (msg);
+  su_home_t *home = msg_home (msg);
+
+  sip_add_tl (msg, csip,
+              SIPTAG_REQUEST (sip_request_create (home, sip_method_cancel, "CANCEL",
+                                                  (url_string_t *) sip->sip_request->rq_url, NULL)),
+              SIPTAG_FROM (sip->sip_from),
+              SIPTAG_TO (sip->sip_to),
+              SIPTAG_CALL_ID (sip->sip_call_id),
+              SIPTAG_CSEQ (sip_cseq_create (home, sip->sip_cseq->cs_seq, sip_method_cancel, "CANCEL")),
+              SIPTAG_ROUTE (sip->sip_route),
+              SIPTAG_MAX_FORWARDS_STR ("70"),
+              TAG_END ());
+  SipServletRequest *cancel = sipsv_uac_new_request (container, request->base.session, msg);
+  cancel->invite = sipservlet_request_ref (request);
+  return cancel;
+}

@@ -1,0 +1,390 @@
+/* libsipservlet - UAS role: answering incoming requests.
+ *
+ * The agent runs in proxy mode (NTATAG_UA(0)), so NTA sends a 2xx to
+ * INVITE only once and hands the ACK to the message callback; this file
+ * retransmits the 2xx itself (RFC 3261 §13.3.1.4: T1 doubling to T2, for
+ * 64*T1) and matches the ACK to the session.
+ */
+#include "config-private.h"
+
+#include <string.h>
+
+#include "ua/ua-private.h"
+
+#define SIPSV_T2_MS 4000
+
+static int on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq,
+                         sip_t const *sip);
+
+SipServletRequest *
+sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
+                  SipSession *session, gboolean initial)
+{
+  nta_incoming_t *irq = nta_incoming_create (container->stack.agent, NULL, msg, sip,
+                                             TAG_END ());
+  SipServletRequest *request;
+
+  if (irq == NULL)
+    {
+      g_warning ("cannot create a server transaction for %s",
+                 sip->sip_request->rq_method_name);
+      nta_msg_treply (container->stack.agent, msg, 500, "Server Internal Error",
+                      TAG_END ());
+      return NULL;
+    }
+  if (sip->sip_to->a_tag == NULL)
+    nta_incoming_tag (irq, session->local_tag);
+
+  request = sipsv_request_new (container, nta_incoming_getrequest (irq), TRUE);
+  request->irq = irq;
+  request->initial = initial;
+  sipsv_message_set_source (&request->base, msg);
+  sipsv_message_set_session (&request->base, session);
+  if (sip->sip_request->rq_method == sip_method_invite)
+    nta_incoming_bind (irq, on_irq_event, (nta_incoming_magic_t *) request);
+  sipsv_session_transaction_begin (session);
+  return request;
+}
+
+/* ---- building and sending responses ----------------------------------------- */
+
+static gboolean
+is_dialog_creating (SipServletRequest *request)
+{
+  sip_method_t m = request->base.sip->sip_request->rq_method;
+  return m == sip_method_invite || m == sip_method_subscribe || m == sip_method_refer;
+}
+
+static SipServletResponse *
+build_response (SipServletRequest *request, guint status, const char *reason)
+{
+  SipContainer *container = request->base.container;
+  msg_t *msg = nta_msg_create (container->stack.agent, 0);
+
+  if (msg == NULL)
+    return NULL;
+  if (nta_incoming_complete_response (request->irq, msg, (int) status,
+                                      reason ? reason : sipsv_status_phrase (status),
+                                      TAG_END ()) < 0)
+    {
+      msg_destroy (msg);
+      return NULL;
+    }
+  /* Dialog-creating and target-refresh responses carry our Contact. */
+  if (status > 100 && status < 300
+      && (is_dialog_creating (request)
+          || request->base.sip->sip_request->rq_method == sip_method_update))
+    {
+      char *contact = sipsv_container_contact (container);
+      sip_add_make (msg, sip_object (msg), sip_contact_class, contact);
+      g_free (contact);
+    }
+  SipServletResponse *response = sipsv_response_new (container, msg, request, FALSE);
+  sipsv_message_set_session (&response->base, request->base.session);
+  return response;
+}
+
+SipServletResponse *
+sipservlet_request_create_response (SipServletRequest *request, guint status,
+                                    const char *reason, GError **error)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+  if (!request->base.incoming || request->irq == NULL
+      || request->base.sip->sip_request->rq_method == sip_method_ack)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "only incoming requests other than ACK can be answered");
+      return NULL;
+    }
+  if (status < 100 || status > 699)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "%u is not a valid status code (100-699)", status);
+      return NULL;
+    }
+  if (request->cancelled)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the request was cancelled and has been answered 487");
+      return NULL;
+    }
+  if (request->final_sent)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "a final response was already sent");
+      return NULL;
+    }
+  SipServletResponse *response = build_response (request, status, reason);
+  if (response == NULL)
+    g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                 "cannot build a %u response", status);
+  return response;
+}
+
+/* JSR 289 §6.2.1 rule 4: a UAS session tracks the dialog state; a non-2xx
+ * final response ends it. */
+static void
+update_session (SipServletRequest *request, guint status)
+{
+  SipSession *session = request->base.session;
+  sip_t *sip = request->base.sip;
+  sip_method_t method = sip->sip_request->rq_method;
+
+  if (session == NULL)
+    return;
+  if (request->initial && is_dialog_creating (request)
+      && (session->state == SIPSERVLET_SESSION_STATE_INITIAL
+          || session->state == SIPSERVLET_SESSION_STATE_EARLY))
+    {
+      if (status > 100 && status < 200)
+        sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_EARLY);
+      else if (status >= 200 && status < 300)
+        sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_CONFIRMED);
+      else if (status >= 300)
+        sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_TERMINATED);
+    }
+  else if (method == sip_method_bye && status >= 200)
+    sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_TERMINATED);
+  else if (method == sip_method_invite && status >= 200 && status < 300
+           && sip->sip_contact != NULL)
+    {
+      /* re-INVITE: target refresh (RFC 3261 §12.2.2). */
+      char *target = url_as_string (NULL, sip->sip_contact->m_url);
+      sipsv_session_set_remote_target (session, target);
+      su_free (NULL, target);
+    }
+}
+
+static void stop_retransmission (SipSession *session);
+
+static gboolean
+on_retransmit (gpointer data)
+{
+  SipSession *session = data;
+  SipServletResponse *response = session->unacked_2xx;
+  SipServletRequest *request = response->request;
+
+  g_clear_pointer (&session->retransmit_source, g_source_unref);
+  if (g_get_monotonic_time () >= session->retransmit_deadline)
+    {
+      /* Timer H: no ACK came. */
+      sipservlet_session_ref (session);
+      session->unacked_2xx = NULL;
+      g_debug ("no ACK for %u to %s %s", response->base.sip->sip_status->st_status,
+               request->base.sip->sip_request->rq_method_name, session->call_id);
+      SIPSV_NOTIFY (session->manager, no_ack_received, request, response);
+      sipservlet_response_unref (response);
+      sipsv_session_schedule_check (session);
+      sipservlet_session_unref (session);
+      return G_SOURCE_REMOVE;
+    }
+  if (request->irq != NULL)
+    nta_incoming_mreply (request->irq, msg_dup (response->base.msg));
+  guint interval = session->retransmit_interval;
+  session->retransmit_interval = MIN (interval * 2, SIPSV_T2_MS);
+  session->retransmit_source = g_timeout_source_new (session->retransmit_interval);
+  g_source_set_callback (session->retransmit_source, on_retransmit, session, NULL);
+  g_source_attach (session->retransmit_source, session->manager->context);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_retransmission (SipSession *session, SipServletResponse *response)
+{
+  guint t1 = response->base.container->t1;
+
+  stop_retransmission (session);
+  session->unacked_2xx = sipservlet_response_ref (response);
+  session->retransmit_interval = t1;
+  session->retransmit_deadline = g_get_monotonic_time () + (gint64) 64 * t1 * 1000;
+  session->retransmit_source = g_timeout_source_new (t1);
+  g_source_set_callback (session->retransmit_source, on_retransmit, session, NULL);
+  g_source_attach (session->retransmit_source, session->manager->context);
+}
+
+static void
+stop_retransmission (SipSession *session)
+{
+  if (session->retransmit_source != NULL)
+    {
+      g_source_destroy (session->retransmit_source);
+      g_clear_pointer (&session->retransmit_source, g_source_unref);
+    }
+  g_clear_pointer (&session->unacked_2xx, sipservlet_response_unref);
+}
+
+static gboolean
+send_response (SipServletResponse *response, GError **error)
+{
+  SipServletRequest *request = response->request;
+  sip_t *sip = response->base.sip;
+  guint status = sip->sip_status->st_status;
+
+  /* A status changed after creation may now need the dialog's tag. */
+  if (status > 100 && sip->sip_to != NULL && sip->sip_to->a_tag == NULL
+      && request->base.session != NULL)
+    sip_to_tag (msg_home (response->base.msg), sip->sip_to, request->base.session->local_tag);
+
+  if (nta_incoming_mreply (request->irq, msg_ref_create (response->base.msg)) < 0)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
+                   "cannot send the %u response", status);
+      return FALSE;
+    }
+  response->sent = TRUE;
+  response->base.committed = TRUE;
+  update_session (request, status);
+  if (status >= 200)
+    {
+      request->final_sent = TRUE;
+      request->base.committed = TRUE;
+      request->final_response = sipservlet_response_ref (response);
+      if (request->base.session != NULL)
+        {
+          if (status < 300 && request->base.sip->sip_request->rq_method == sip_method_invite)
+            start_retransmission (request->base.session, response);
+          sipsv_session_transaction_end (request->base.session);
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+sipservlet_response_send (SipServletResponse *response, GError **error)
+{
+  g_return_val_if_fail (response != NULL, FALSE);
+  SipServletRequest *request = response->request;
+
+  if (response->base.incoming || request == NULL || request->irq == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "a received response cannot be sent");
+      return FALSE;
+    }
+  if (response->sent)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the response was already sent");
+      return FALSE;
+    }
+  if (request->cancelled)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the request was cancelled and has been answered 487");
+      return FALSE;
+    }
+  if (request->final_sent)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "a final response was already sent for this request");
+      return FALSE;
+    }
+  return send_response (response, error);
+}
+
+gboolean
+sipsv_uas_reply (SipServletRequest *request, guint status, const char *reason)
+{
+  GError *error = NULL;
+  SipServletResponse *response = build_response (request, status, reason);
+  gboolean ok = response != NULL && send_response (response, &error);
+
+  if (!ok)
+    g_warning ("cannot answer %s with %u: %s", request->base.sip->sip_request->rq_method_name,
+               status, error ? error->message : "cannot build the response");
+  g_clear_error (&error);
+  if (response != NULL)
+    sipservlet_response_unref (response);
+  return ok;
+}
+
+void
+sipsv_uas_apply_default (SipServletRequest *request)
+{
+  sip_method_t method = request->base.sip->sip_request->rq_method;
+
+  /* JSR 289 defaults: ACK and CANCEL are notifications; MESSAGE, NOTIFY,
+   * SUBSCRIBE, PUBLISH and unknown methods get 501; the rest 500. */
+  if (method == sip_method_ack || method == sip_method_cancel || request->final_sent)
+    return;
+  if (method == sip_method_message || method == sip_method_notify
+      || method == sip_method_subscribe || method == sip_method_publish
+      || method == sip_method_unknown)
+    sipsv_uas_reply (request, 501, "Not Implemented");
+  else
+    sipsv_uas_reply (request, 500, "Request not handled by application");
+}
+
+/* CANCEL matched to our INVITE: NTA already answered it 200. JSR 289
+ * §11.2.3: answer the INVITE 487, then tell the servlet. */
+static int
+on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip)
+{
+  SipServletRequest *request = (SipServletRequest *) magic;
+  SipSession *session = request->base.session;
+
+  if (sip == NULL || sip->sip_request == NULL
+      || sip->sip_request->rq_method != sip_method_cancel || request->final_sent)
+    return 0;
+
+  sipservlet_request_ref (request);
+  sipsv_uas_reply (request, 487, "Request Terminated");
+  request->cancelled = TRUE;
+
+  msg_t *cancel_msg = nta_incoming_getrequest_ackcancel (irq);
+  if (cancel_msg != NULL)
+    {
+      SipServletRequest *cancel = sipsv_request_new (request->base.container, cancel_msg, TRUE);
+      cancel->base.committed = TRUE;
+      cancel->invite = sipservlet_request_ref (request);
+      sipsv_message_set_source (&cancel->base, cancel_msg);
+      sipsv_message_set_session (&cancel->base, session);
+      if (session != NULL && session->handler != NULL)
+        sipsv_servlet_dispatch_request (session->handler, cancel);
+      sipservlet_request_unref (cancel);
+    }
+  sipservlet_request_unref (request);
+  return 0;
+}
+
+void
+sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg)
+{
+  sip_t *sip = sip_object (msg);
+  SipServletResponse *pending = session->unacked_2xx;
+
+  /* Only the first ACK for an outstanding 2xx reaches the servlet;
+   * retransmitted ACKs are absorbed. */
+  if (pending == NULL || sip->sip_cseq == NULL
+      || sip->sip_cseq->cs_seq != pending->base.sip->sip_cseq->cs_seq)
+    {
+      msg_destroy (msg);
+      return;
+    }
+
+  SipServletRequest *ack = sipsv_request_new (container, msg, TRUE);
+  ack->base.committed = TRUE;
+  ack->invite = sipservlet_request_ref (pending->request);
+  sipsv_message_set_source (&ack->base, msg);
+  sipsv_message_set_session (&ack->base, session);
+  stop_retransmission (session);
+  sipsv_application_session_touch (session->app);
+  if (session->handler != NULL)
+    sipsv_servlet_dispatch_request (session->handler, ack);
+  sipsv_session_schedule_check (session);
+  sipservlet_request_unref (ack);
+}
+
+void
+sipservlet_request_defer (SipServletRequest *request)
+{
+  g_return_if_fail (request != NULL);
+  request->deferred = TRUE;
+}
+
+gboolean
+sipservlet_request_is_cancelled (SipServletRequest *request)
+{
+  g_return_val_if_fail (request != NULL, FALSE);
+  return request->cancelled;
+}
