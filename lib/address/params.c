@@ -37,19 +37,23 @@ gboolean
 sip_parse_fail (SipParseCtx *ctx, const char *format, ...)
 {
   va_list args;
+  char *raw;
   char *problem;
   char *shown;
 
   if (ctx->error == NULL)
     return FALSE;
   va_start (args, format);
-  problem = g_strdup_vprintf (format, args);
+  raw = g_strdup_vprintf (format, args);
   va_end (args);
+  /* The problem may quote a control character from the input. */
+  problem = printable_input (raw);
   shown = printable_input (ctx->text);
   g_set_error (ctx->error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_PARSE,
                "%s in %s '%s'", problem, ctx->kind, shown);
   g_free (shown);
   g_free (problem);
+  g_free (raw);
   return FALSE;
 }
 

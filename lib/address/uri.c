@@ -615,15 +615,16 @@ sipservlet_uri_to_canonical_string (const SipURI *uri)
         g_free (digits);
         if (context != NULL)
           {
-            char *c = tel_normalize (context);
-
             g_string_append (out, ";phone-context=");
-            /* Domain names keep their dots. */
             if (context[0] == '+')
-              g_string_append (out, c);
+              {
+                char *c = tel_normalize (context);
+
+                g_string_append (out, c);
+                g_free (c);
+              }
             else
-              host_canonical_append (out, context);
-            g_free (c);
+              host_canonical_append (out, context);  /* domain names keep their dots */
           }
       }
       break;

@@ -36,7 +36,8 @@ struct _SipServletRequest {
   nta_outgoing_t *orq;              /* client transaction (outgoing) */
   SipURI *request_uri;              /* parsed lazily */
   SipServletRequest *invite;        /* ACK/CANCEL: the INVITE they belong to */
-  SipServletResponse *final_response; /* sent (UAS) or received (UAC) */
+  guint final_status;               /* final response sent (UAS) or received (UAC), 0 before; not a
+                                       * reference: the response refs its request */
   guint initial : 1;
   guint deferred : 1;
   guint dispatching : 1;            /* inside the servlet callback */

@@ -98,7 +98,6 @@ request_finalize (SipServletRequest *request)
     nta_outgoing_destroy (request->orq);
   g_clear_pointer (&request->request_uri, sipservlet_uri_unref);
   g_clear_pointer (&request->invite, sipservlet_request_unref);
-  g_clear_pointer (&request->final_response, sipservlet_response_unref);
 }
 
 SipServletMessage *

@@ -326,7 +326,7 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
   else if (method == sip_method_cancel)
     {
       SipServletRequest *invite = request->invite;
-      if (invite == NULL || invite->orq == NULL || invite->final_response != NULL)
+      if (invite == NULL || invite->orq == NULL || invite->final_status != 0)
         {
           g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                        "the INVITE has completed and can no longer be cancelled");
@@ -486,7 +486,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
   guint status = sip->sip_status->st_status;
   if (status == 100)
     return 0;
-  if (request->final_response != NULL)
+  if (request->final_status != 0)
     {
       /* After the final response only 2xx retransmissions come here. */
       if (invite && status < 300 && session != NULL)
@@ -502,7 +502,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
   update_session (request, sip, status);
   if (status >= 200)
     {
-      request->final_response = sipservlet_response_ref (response);
+      request->final_status = status;
       if (session != NULL)
         sipsv_session_transaction_end (session);
     }
@@ -594,7 +594,7 @@ sipservlet_request_create_cancel (SipServletRequest *request, GError **error)
   sip_t *sip = request->base.sip;
 
   if (request->base.incoming || !request->sent || request->orq == NULL
-      || sip->sip_request->rq_method != sip_method_invite || request->final_response != NULL)
+      || sip->sip_request->rq_method != sip_method_invite || request->final_status != 0)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "only a sent INVITE without a final response can be cancelled");

@@ -238,7 +238,7 @@ send_response (SipServletResponse *response, GError **error)
     {
       request->final_sent = TRUE;
       request->base.committed = TRUE;
-      request->final_response = sipservlet_response_ref (response);
+      request->final_status = status;
       if (request->base.session != NULL)
         {
           if (status < 300 && request->base.sip->sip_request->rq_method == sip_method_invite)
