@@ -64,6 +64,9 @@ void sipsv_message_set_session (SipServletMessage *message, SipSession *session)
 void sipsv_message_set_source (SipServletMessage *message, msg_t *msg);
 
 
+/* Inserts h before the existing headers of its (known) class. */
+void sipsv_message_insert_first (SipServletMessage *message, msg_header_t *h);
+
 /* Formats a header (value only) in the message's home. */
 const char *sipsv_header_value (msg_t *msg, const msg_header_t *h);
 

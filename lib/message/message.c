@@ -463,6 +463,15 @@ insert_header (SipServletMessage *message, msg_header_t **slot, gboolean unknown
     }
 }
 
+void
+sipsv_message_insert_first (SipServletMessage *message, msg_header_t *h)
+{
+  msg_hclass_t *hc;
+  gboolean unknown;
+  msg_header_t **slot = header_slot (message, h->sh_class->hc_name, &hc, &unknown);
+  insert_header (message, slot, unknown, h->sh_class->hc_name, h, TRUE);
+}
+
 static gboolean
 put_header (SipServletMessage *message, const char *name, const char *value,
             gboolean replace, gboolean first, GError **error)

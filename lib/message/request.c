@@ -120,7 +120,6 @@ sipservlet_request_push_route (SipServletRequest *request, const SipAddress *rou
     }
   char *text = sipservlet_address_to_string (route);
   msg_t *msg = request->base.msg;
-  sip_t *sip = request->base.sip;
   sip_route_t *r = sip_route_make (msg_home (msg), text);
   g_free (text);
   if (r == NULL)
@@ -130,16 +129,6 @@ sipservlet_request_push_route (SipServletRequest *request, const SipAddress *rou
       return FALSE;
     }
   /* Prepend: the new route goes before the existing ones. */
-  r->r_next = sip->sip_route;
-  sip->sip_route = NULL;
-  msg_header_remove_all (msg, (msg_pub_t *) sip, (msg_header_t *) r->r_next);
-  for (sip_route_t *old = r->r_next, *copy; old != NULL; old = old->r_next)
-    (void) copy;
-  sip_route_t *rest = r->r_next;
-  r->r_next = NULL;
-  msg_header_insert (msg, (msg_pub_t *) sip, (msg_header_t *) r);
-  for (; rest != NULL; rest = rest->r_next)
-    msg_header_insert (msg, (msg_pub_t *) sip,
-                       msg_header_dup_one (msg_home (msg), (msg_header_t *) rest));
+  sipsv_message_insert_first (&request->base, (msg_header_t *) r);
   return TRUE;
 }
