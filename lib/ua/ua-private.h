@@ -21,4 +21,6 @@ void sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t 
 void sipsv_uac_stray_response (SipContainer *container, msg_t *msg, sip_t *sip);
 SipServletRequest *sipsv_uac_new_request (SipContainer *container, SipSession *session,
                                           msg_t *msg);
+/* Our Contact: the first listening point, or the one a request came in on. */
 char *sipsv_container_contact (SipContainer *container);
+char *sipsv_container_contact_for (SipContainer *container, nta_incoming_t *irq);

@@ -15,12 +15,21 @@
 static int on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
                         sip_t const *sip);
 
+/* Formats <sip:host:port[;transport=tcp]>, bracketing IPv6 hosts. */
+static char *
+format_contact (const char *host, const char *port, gboolean tcp)
+{
+  gboolean v6 = strchr (host, ':') != NULL && host[0] != '[';
+  return g_strdup_printf ("<sip:%s%s%s:%s%s>", v6 ? "[" : "", host, v6 ? "]" : "", port,
+                          tcp ? ";transport=tcp" : "");
+}
+
 char *
 sipsv_container_contact (SipContainer *container)
 {
   const SipsvListenPoint *lp;
   const char *host;
-  gboolean v6;
+  char port[8];
 
   if (container->listen_points->len == 0)
     return g_strdup ("<sip:invalid.invalid>");
@@ -32,10 +41,28 @@ sipsv_container_contact (SipContainer *container)
       if (m != NULL && m->m_url->url_host != NULL)
         host = m->m_url->url_host;
     }
-  v6 = strchr (host, ':') != NULL && host[0] != '[';
-  return g_strdup_printf ("<sip:%s%s%s:%u%s>", v6 ? "[" : "", host, v6 ? "]" : "",
-                          lp->port,
-                          lp->transports == SIPSERVLET_TRANSPORT_TCP ? ";transport=tcp" : "");
+  g_snprintf (port, sizeof port, "%u", lp->port);
+  return format_contact (host, port, lp->transports == SIPSERVLET_TRANSPORT_TCP);
+}
+
+char *
+sipsv_container_contact_for (SipContainer *container, nta_incoming_t *irq)
+{
+  /* Answer with the listening point the request came in on, so an IPv4
+   * peer never gets an IPv6 Contact and a TCP dialog stays on TCP. */
+  tport_t *tp = nta_incoming_transport (container->stack.agent, irq, NULL);
+  tport_t *primary = tp != NULL ? tport_parent (tp) : NULL;
+  tp_name_t const *name = primary != NULL ? tport_name (primary) : NULL;
+  char *contact = NULL;
+
+  if (name != NULL && name->tpn_host != NULL && name->tpn_port != NULL
+      && strcmp (name->tpn_host, "0.0.0.0") != 0 && strcmp (name->tpn_host, "::") != 0
+      && strcmp (name->tpn_host, "*") != 0)
+    contact = format_contact (name->tpn_host, name->tpn_port,
+                              g_ascii_strcasecmp (name->tpn_proto, "tcp") == 0);
+  if (tp != NULL)
+    tport_unref (tp);
+  return contact != NULL ? contact : sipsv_container_contact (container);
 }
 
 static gboolean

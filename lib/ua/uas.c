@@ -75,7 +75,7 @@ build_response (SipServletRequest *request, guint status, const char *reason)
       && (is_dialog_creating (request)
           || request->base.sip->sip_request->rq_method == sip_method_update))
     {
-      char *contact = sipsv_container_contact (container);
+      char *contact = sipsv_container_contact_for (container, request->irq);
       sip_add_make (msg, sip_object (msg), sip_contact_class, contact);
       g_free (contact);
     }
