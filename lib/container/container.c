@@ -192,8 +192,9 @@ sipservlet_container_add_servlet (SipContainer *container, SipServlet *servlet,
                    "servlet '%s' belongs to another container", servlet->name);
       return FALSE;
     }
-  if (method == NULL ? container->default_servlet != NULL
-                     : g_hash_table_contains (container->servlets_by_method, method))
+  g_autofree char *key = method != NULL ? g_ascii_strup (method, -1) : NULL;
+  if (key == NULL ? container->default_servlet != NULL
+                  : g_hash_table_contains (container->servlets_by_method, key))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "a servlet is already registered for %s", method ? method : "the default");
@@ -216,7 +217,7 @@ sipservlet_container_add_servlet (SipContainer *container, SipServlet *servlet,
   if (method == NULL)
     container->default_servlet = sipservlet_servlet_ref (servlet);
   else
-    g_hash_table_insert (container->servlets_by_method, g_ascii_strup (method, -1),
+    g_hash_table_insert (container->servlets_by_method, g_steal_pointer (&key),
                          sipservlet_servlet_ref (servlet));
   return TRUE;
 }

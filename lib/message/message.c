@@ -451,7 +451,7 @@ insert_header (SipServletMessage *message, msg_header_t **slot, gboolean unknown
       old = g_ptr_array_new ();
       for (msg_header_t *o = *slot; o != NULL; o = o->sh_next)
         if (header_matches (o, unknown, name))
-          g_ptr_array_add (old, msg_header_dup (msg_home (message->msg), o));
+          g_ptr_array_add (old, msg_header_dup_one (msg_home (message->msg), o));
       remove_matching (message, slot, unknown, name);
     }
   msg_header_insert (message->msg, (msg_pub_t *) message->sip, h);

@@ -30,6 +30,20 @@ sipsv_application_session_new (SipsvSessionManager *manager)
   return app;
 }
 
+/* Called when its last session or timer goes: tell the listeners, then
+ * invalidate when invalidate-when-ready is on (JSR 289 §6.1.2.2). */
+void
+sipsv_application_session_check_ready (SipApplicationSession *app)
+{
+  if (!sipservlet_application_session_is_ready_to_invalidate (app))
+    return;
+  sipservlet_application_session_ref (app);
+  SIPSV_NOTIFY (app->manager, application_session_ready_to_invalidate, app);
+  if (app->invalidate_when_ready && sipservlet_application_session_is_ready_to_invalidate (app))
+    sipservlet_application_session_invalidate (app, NULL);
+  sipservlet_application_session_unref (app);
+}
+
 void
 sipsv_application_session_touch (SipApplicationSession *app)
 {

@@ -97,9 +97,14 @@ run_checks (gpointer data)
   for (guint i = 0; i < batch->len; i++)
     {
       SipSession *session = batch->pdata[i];
+      session->check_pending = FALSE;
       if (!session->valid || !sipservlet_session_is_ready_to_invalidate (session))
         continue;
-      SIPSV_NOTIFY (manager, session_ready_to_invalidate, session);
+      if (!session->ready_notified)
+        {
+          session->ready_notified = TRUE;
+          SIPSV_NOTIFY (manager, session_ready_to_invalidate, session);
+        }
       if (session->valid && session->invalidate_when_ready
           && sipservlet_session_is_ready_to_invalidate (session))
         sipservlet_session_invalidate (session, NULL);
@@ -113,8 +118,9 @@ sipsv_session_schedule_check (SipSession *session)
 {
   SipsvSessionManager *manager = session->manager;
 
-  if (manager == NULL || !session->valid)
+  if (manager == NULL || !session->valid || session->check_pending)
     return;
+  session->check_pending = TRUE;
   g_ptr_array_add (manager->pending_checks, sipservlet_session_ref (session));
   if (manager->check_source == NULL)
     {

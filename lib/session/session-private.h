@@ -42,6 +42,8 @@ struct _SipSession {
   guint had_transaction : 1;
   guint dialog_method : 1;          /* initial method creates dialogs */
   guint have_remote_cseq : 1;
+  guint check_pending : 1;          /* queued for a readiness check */
+  guint ready_notified : 1;         /* listener told since it became ready */
   char *call_id;
   char *local_tag;
   char *remote_tag;
@@ -118,6 +120,7 @@ char *sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *pr
 /* Application sessions. */
 SipApplicationSession *sipsv_application_session_new (SipsvSessionManager *manager);
 void sipsv_application_session_touch (SipApplicationSession *app);
+void sipsv_application_session_check_ready (SipApplicationSession *app);
 
 /* Sessions. */
 SipSession *sipsv_session_new (SipApplicationSession *app, gboolean uac,

@@ -125,6 +125,7 @@ sipsv_session_transaction_begin (SipSession *session)
 {
   session->active_transactions++;
   session->had_transaction = TRUE;
+  session->ready_notified = FALSE;
   sipsv_application_session_touch (session->app);
 }
 
@@ -308,14 +309,7 @@ sipservlet_session_invalidate (SipSession *session, GError **error)
   if (g_ptr_array_remove (app->sessions, session))
     {
       /* The last session gone may make the application session ready. */
-      if (app->valid && app->invalidate_when_ready
-          && sipservlet_application_session_is_ready_to_invalidate (app))
-        {
-          SIPSV_NOTIFY (manager, application_session_ready_to_invalidate, app);
-          if (app->valid && app->invalidate_when_ready
-              && sipservlet_application_session_is_ready_to_invalidate (app))
-            sipservlet_application_session_invalidate (app, NULL);
-        }
+      sipsv_application_session_check_ready (app);
     }
   sipservlet_session_unref (session);
   return TRUE;

@@ -145,13 +145,6 @@ sipservlet_timer_cancel (SipServletTimer *timer)
   sipservlet_timer_ref (timer);
   g_ptr_array_remove (app->timers, timer);
   /* A finished timer may leave its application session ready. */
-  if (app->valid && app->invalidate_when_ready && app->sessions->len == 0
-      && app->timers->len == 0)
-    {
-      SIPSV_NOTIFY (app->manager, application_session_ready_to_invalidate, app);
-      if (app->valid && app->invalidate_when_ready
-          && sipservlet_application_session_is_ready_to_invalidate (app))
-        sipservlet_application_session_invalidate (app, NULL);
-    }
+  sipsv_application_session_check_ready (app);
   sipservlet_timer_unref (timer);
 }
