@@ -28,5 +28,7 @@ typedef struct _SipAddress SipAddress;
 typedef struct _SipParameterable SipParameterable;
 typedef struct _SipLocationService SipLocationService;
 typedef struct _SipLocationStore SipLocationStore;
+typedef struct _SipProxy SipProxy;
+typedef struct _SipProxyBranch SipProxyBranch;
 
 G_END_DECLS

@@ -24,6 +24,7 @@
 #include <sipservlet/sipservlet-message.h>
 #include <sipservlet/sipservlet-session.h>
 #include <sipservlet/sipservlet-factory.h>
+#include <sipservlet/sipservlet-proxy.h>
 #include <sipservlet/sipservlet-servlet.h>
 #include <sipservlet/sipservlet-container.h>
 #include <sipservlet/sipservlet-location.h>

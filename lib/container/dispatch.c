@@ -17,7 +17,7 @@
 
 #include <string.h>
 
-#include "ua/ua-private.h"
+#include "proxy/proxy-private.h"
 
 static void
 reply_stateless (SipContainer *container, msg_t *msg, int status, const char *phrase)
@@ -31,7 +31,8 @@ run_servlet (SipServlet *servlet, SipServletRequest *request)
 {
   if (servlet == NULL || !sipsv_servlet_dispatch_request (servlet, request))
     sipsv_uas_apply_default (request);
-  else if (!request->final_sent && !request->deferred && !request->cancelled)
+  else if (!request->final_sent && !request->deferred && !request->cancelled
+           && request->proxy == NULL)
     {
       g_warning ("servlet '%s' returned from %s without answering or deferring it: "
                  "answering 500", servlet->name,
@@ -95,13 +96,37 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
     run_servlet (session->handler ? session->handler : container->default_servlet, request);
 }
 
+/* A request inside a dialog this container proxies (or a request routed
+ * through us whose dialog we do not know): the servlet sees it first, then
+ * it goes on along the route set. */
 static void
-handle_initial (SipContainer *container, msg_t *msg, sip_t *sip)
+handle_proxy_subsequent (SipContainer *container, SipSession *session, msg_t *msg,
+                         sip_t *sip, char *popped)
+{
+  SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, FALSE);
+  if (request == NULL)
+    {
+      g_free (popped);
+      return;
+    }
+  request->popped_route = popped;
+  sipsv_proxy_new (request);
+  if (session != NULL && session->handler != NULL)
+    sipsv_servlet_dispatch_request (session->handler, request);
+  if (!request->final_sent && !request->proxy->started)
+    sipsv_proxy_forward_subsequent (request);
+  sipservlet_request_unref (request);
+}
+
+static void
+handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
 {
   const char *method = sip->sip_request->rq_method_name;
   SipServlet *servlet = sipsv_container_select_servlet (container, method);
   gboolean dialog = sipsv_method_creates_dialog (method);
 
+  g_autofree char *popped_owned = popped;
+  popped = NULL;
   if (servlet == NULL)
     {
       char *allow = allowed_methods (container);
@@ -153,7 +178,10 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip)
   SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, TRUE);
   sipservlet_session_unref (session);      /* the application session keeps it */
   if (request != NULL)
-    run_servlet (servlet, request);
+    {
+      request->popped_route = g_steal_pointer (&popped_owned);
+      run_servlet (servlet, request);
+    }
 }
 
 int
@@ -164,13 +192,14 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
 
   if (sip->sip_request == NULL)
     {
-      sipsv_uac_stray_response (container, msg, sip);
+      sipsv_proxy_forward_stray_response (container, msg, sip);
       return 0;
     }
 
   sip_method_t method = sip->sip_request->rq_method;
   const char *to_tag = sip->sip_to->a_tag;
   const char *from_tag = sip->sip_from->a_tag;
+  char *popped = sipsv_proxy_pop_route (container, msg, sip);
 
   if (method == sip_method_ack)
     {
@@ -179,14 +208,18 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
         : NULL;
       if (session != NULL && session->valid)
         sipsv_uas_receive_ack (container, session, msg);
+      else if (popped != NULL || sipsv_proxy_lookup_session (container, sip) != NULL)
+        sipsv_proxy_forward_stateless (container, msg, sip);
       else
         msg_destroy (msg);
+      g_free (popped);
       return 0;
     }
   if (container->shutting_down)
     {
       nta_msg_treply (agent, msg, 503, "Service Unavailable",
                       SIPTAG_RETRY_AFTER_STR ("5"), TAG_END ());
+      g_free (popped);
       return 0;
     }
   /* RFC 3261 §16.3 step 2 lets an OPTIONS with Max-Forwards 0 be answered. */
@@ -194,11 +227,13 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       && method != sip_method_options)
     {
       reply_stateless (container, msg, 483, "Too Many Hops");
+      g_free (popped);
       return 0;
     }
   if (method == sip_method_cancel)
     {
       reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
+      g_free (popped);
       return 0;
     }
   char *unsupported = unsupported_extensions (container, sip);
@@ -207,6 +242,7 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       nta_msg_treply (agent, msg, 420, "Bad Extension", SIPTAG_UNSUPPORTED_STR (unsupported),
                       TAG_END ());
       g_free (unsupported);
+      g_free (popped);
       return 0;
     }
 
@@ -214,14 +250,26 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
     {
       SipSession *session = sipsv_session_lookup (&container->sessions, sip->sip_call_id->i_id,
                                                   to_tag, from_tag);
-      if (session == NULL || !session->valid)
-        reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
+      SipSession *proxied = session == NULL ? sipsv_proxy_lookup_session (container, sip) : NULL;
+      if (session != NULL && session->valid)
+        {
+          handle_subsequent (container, session, msg, sip);
+          g_free (popped);
+        }
+      else if ((proxied != NULL && proxied->valid) || popped != NULL)
+        handle_proxy_subsequent (container, proxied, msg, sip, popped);
       else
-        handle_subsequent (container, session, msg, sip);
+        {
+          reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
+          g_free (popped);
+        }
     }
   else if (method == sip_method_bye || method == sip_method_prack)
-    reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
+    {
+      reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
+      g_free (popped);
+    }
   else
-    handle_initial (container, msg, sip);
+    handle_initial (container, msg, sip, popped);
   return 0;
 }

@@ -38,6 +38,9 @@ struct _SipServletRequest {
   SipServletRequest *invite;        /* ACK/CANCEL: the INVITE they belong to */
   guint final_status;               /* final response sent (UAS) or received (UAC), 0 before; not a
                                        * reference: the response refs its request */
+  SipProxy *proxy;                  /* owned; lib/proxy/ */
+  char *popped_route;               /* Route removed because it named us */
+  SipURI *popped_route_uri;         /* parsed lazily */
   guint initial : 1;
   guint deferred : 1;
   guint dispatching : 1;            /* inside the servlet callback */
@@ -51,8 +54,14 @@ struct _SipServletRequest {
 struct _SipServletResponse {
   SipServletMessage base;
   SipServletRequest *request;       /* owned reference */
+  SipProxyBranch *branch;           /* proxied responses: their branch, not owned */
   guint sent : 1;
+  guint branch_response : 1;
 };
+
+/* Frees a request's proxy (lib/proxy/); set by the proxy module so the
+ * message layer does not depend on it. */
+extern void (*sipsv_proxy_free_hook) (SipProxy *proxy);
 
 /* Construction (the message takes over one reference of msg). */
 SipServletRequest *sipsv_request_new (SipContainer *container, msg_t *msg,

@@ -76,10 +76,18 @@ sipsv_message_set_source (SipServletMessage *message, msg_t *msg)
     message->transport = g_strdup (ai->ai_protocol == IPPROTO_TCP ? "TCP" : "UDP");
 }
 
+void (*sipsv_proxy_free_hook) (SipProxy *proxy);
+
 static void
 request_finalize (SipServletRequest *request)
 {
   SipServletMessage *message = &request->base;
+
+  if (request->proxy != NULL && sipsv_proxy_free_hook != NULL)
+    sipsv_proxy_free_hook (request->proxy);
+  request->proxy = NULL;
+  g_free (request->popped_route);
+  g_clear_pointer (&request->popped_route_uri, sipservlet_uri_unref);
 
   if (request->irq != NULL)
     {

@@ -42,6 +42,8 @@ struct _SipSession {
   guint had_transaction : 1;
   guint dialog_method : 1;          /* initial method creates dialogs */
   guint have_remote_cseq : 1;
+  guint proxy : 1;                  /* the session of a proxied dialog */
+  guint record_routed : 1;
   guint check_pending : 1;          /* queued for a readiness check */
   guint ready_notified : 1;         /* listener told since it became ready */
   char *call_id;
@@ -131,6 +133,7 @@ SipSession *sipsv_session_lookup (SipsvSessionManager *manager, const char *call
                                   const char *local_tag, const char *remote_tag);
 void sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag);
 void sipsv_session_register_dialog (SipSession *session);
+void sipsv_session_unregister_dialog (SipSession *session);
 void sipsv_session_set_state (SipSession *session, SipSessionState state);
 void sipsv_session_transaction_begin (SipSession *session);
 void sipsv_session_transaction_end (SipSession *session);

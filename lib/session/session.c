@@ -86,8 +86,8 @@ sipsv_session_register_dialog (SipSession *session)
   g_hash_table_insert (session->manager->dialogs, session->dialog_key, session);
 }
 
-static void
-unregister_dialog (SipSession *session)
+void
+sipsv_session_unregister_dialog (SipSession *session)
 {
   if (session->dialog_key == NULL)
     return;
@@ -102,7 +102,7 @@ sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag)
 {
   if (g_strcmp0 (session->remote_tag, remote_tag) == 0)
     return;
-  unregister_dialog (session);
+  sipsv_session_unregister_dialog (session);
   g_free (session->remote_tag);
   session->remote_tag = g_strdup (remote_tag);
   if (session->remote_party != NULL && remote_tag != NULL)
@@ -116,7 +116,7 @@ sipsv_session_set_state (SipSession *session, SipSessionState state)
     return;
   session->state = state;
   if (state == SIPSERVLET_SESSION_STATE_TERMINATED)
-    unregister_dialog (session);
+    sipsv_session_unregister_dialog (session);
   sipsv_session_schedule_check (session);
 }
 
@@ -197,7 +197,7 @@ sipservlet_session_unref (SipSession *session)
   if (!g_atomic_ref_count_dec (&session->ref_count))
     return;
   clear_ua_state (session);
-  unregister_dialog (session);
+  sipsv_session_unregister_dialog (session);
   g_clear_pointer (&session->attributes, g_hash_table_destroy);
   g_clear_pointer (&session->handler, sipservlet_servlet_unref);
   g_clear_pointer (&session->app, sipservlet_application_session_unref);
@@ -295,7 +295,7 @@ sipservlet_session_invalidate (SipSession *session, GError **error)
     }
   sipservlet_session_ref (session);
   session->valid = FALSE;
-  unregister_dialog (session);
+  sipsv_session_unregister_dialog (session);
   clear_ua_state (session);
   SipsvSessionManager *manager = session->manager;
   if (manager != NULL)
@@ -339,6 +339,10 @@ sipservlet_session_is_ready_to_invalidate (SipSession *session)
   if (!session->valid || !session->had_transaction || session->active_transactions > 0
       || session->unacked_2xx != NULL)
     return FALSE;
+  /* A proxy that did not record-route never sees the dialog again. */
+  if (session->proxy && !session->record_routed
+      && session->state == SIPSERVLET_SESSION_STATE_CONFIRMED)
+    return TRUE;
   return session->state == SIPSERVLET_SESSION_STATE_INITIAL
     || session->state == SIPSERVLET_SESSION_STATE_TERMINATED;
 }

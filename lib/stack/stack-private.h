@@ -20,6 +20,7 @@
 #include <sofia-sip/tport.h>
 #include <sofia-sip/msg_mclass.h>
 #include <sofia-sip/msg_addr.h>
+#include <sofia-sip/sip_util.h>
 
 typedef struct {
   su_root_t *root;
@@ -40,6 +41,15 @@ void sipsv_stack_clear (SipsvStack *stack);
  * Returns the bound port, 0 with an error. */
 guint16 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
                             gboolean udp, gboolean tcp, GError **error);
+
+/* A Max-Forwards header with the given count (sofia has no _create). */
+static inline sip_max_forwards_t *
+sipsv_max_forwards_new (su_home_t *home, unsigned long count)
+{
+  char text[24];
+  g_snprintf (text, sizeof text, "%lu", count);
+  return sip_max_forwards_make (home, text);
+}
 
 /* Timer T1 in milliseconds as the agent uses it. */
 guint sipsv_stack_t1 (SipsvStack *stack);

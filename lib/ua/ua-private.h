@@ -14,11 +14,12 @@
 SipServletRequest *sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
                                      SipSession *session, gboolean initial);
 gboolean sipsv_uas_reply (SipServletRequest *request, guint status, const char *reason);
+/* Sends a response made elsewhere (a proxied one); takes msg. */
+gboolean sipsv_uas_relay (SipServletRequest *request, msg_t *msg, guint status);
 void sipsv_uas_apply_default (SipServletRequest *request);
 void sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg);
 
 /* UAC */
-void sipsv_uac_stray_response (SipContainer *container, msg_t *msg, sip_t *sip);
 SipServletRequest *sipsv_uac_new_request (SipContainer *container, SipSession *session,
                                           msg_t *msg);
 /* Our Contact: the first listening point, or the one a request came in on. */

@@ -550,16 +550,6 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
   return 0;
 }
 
-void
-sipsv_uac_stray_response (SipContainer *container, msg_t *msg, sip_t *sip)
-{
-  /* A response no client transaction wants (a late 2xx retransmission):
-   * nothing to do for a UA. */
-  g_debug ("dropping stray %d response for %s", sip->sip_status ? sip->sip_status->st_status : 0,
-           sip->sip_call_id ? sip->sip_call_id->i_id : "?");
-  msg_destroy (msg);
-}
-
 /* ---- ACK and CANCEL --------------------------------------------------------------------------- */
 
 SipServletRequest *

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "ua/ua-private.h"
+#include "proxy/proxy-private.h"
 
 #define SIPSV_T2_MS 4000
 
@@ -32,7 +32,7 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
                       TAG_END ());
       return NULL;
     }
-  if (sip->sip_to->a_tag == NULL)
+  if (sip->sip_to->a_tag == NULL && session != NULL)
     nta_incoming_tag (irq, session->local_tag);
 
   request = sipsv_request_new (container, nta_incoming_getrequest (irq), TRUE);
@@ -42,7 +42,8 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
   sipsv_message_set_session (&request->base, session);
   if (sip->sip_request->rq_method == sip_method_invite)
     nta_incoming_bind (irq, on_irq_event, (nta_incoming_magic_t *) request);
-  sipsv_session_transaction_begin (session);
+  if (session != NULL)
+    sipsv_session_transaction_begin (session);
   return request;
 }
 
@@ -130,7 +131,7 @@ update_session (SipServletRequest *request, guint status)
   sip_t *sip = request->base.sip;
   sip_method_t method = sip->sip_request->rq_method;
 
-  if (session == NULL)
+  if (session == NULL || session->proxy)
     return;
   if (request->initial && is_dialog_creating (request)
       && (session->state == SIPSERVLET_SESSION_STATE_INITIAL
@@ -283,6 +284,22 @@ sipservlet_response_send (SipServletResponse *response, GError **error)
 }
 
 gboolean
+sipsv_uas_relay (SipServletRequest *request, msg_t *msg, guint status)
+{
+  if (nta_incoming_mreply (request->irq, msg) < 0)
+    return FALSE;
+  if (status >= 200 && !request->final_sent)
+    {
+      request->final_sent = TRUE;
+      request->base.committed = TRUE;
+      request->final_status = status;
+      if (request->base.session != NULL)
+        sipsv_session_transaction_end (request->base.session);
+    }
+  return TRUE;
+}
+
+gboolean
 sipsv_uas_reply (SipServletRequest *request, guint status, const char *reason)
 {
   GError *error = NULL;
@@ -328,7 +345,10 @@ on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip
     return 0;
 
   sipservlet_request_ref (request);
-  sipsv_uas_reply (request, 487, "Request Terminated");
+  if (request->proxy != NULL && request->proxy->started)
+    sipsv_proxy_on_upstream_cancel (request->proxy);  /* the 487s come back up */
+  else
+    sipsv_uas_reply (request, 487, "Request Terminated");
   request->cancelled = TRUE;
 
   msg_t *cancel_msg = nta_incoming_getrequest_ackcancel (irq);

@@ -1,0 +1,84 @@
+/* libsipservlet - proxy internals (JSR 289 chapter 10, RFC 3261 §16).
+ *
+ * A SipProxy belongs to the request it proxies (request->proxy) and owns
+ * its branches. While branches are in progress the proxy holds a
+ * reference on that request (the "proxy reference"), so the servlet need
+ * not keep it. Each branch owns the request it sent; its client
+ * transaction calls back with the branch as magic, and destroying the
+ * branch's request destroys the transaction first, so no callback can see
+ * a freed branch.
+ */
+#pragma once
+
+#include "ua/ua-private.h"
+
+typedef enum {
+  SIPSV_BRANCH_CREATED,     /* not sent yet */
+  SIPSV_BRANCH_TRYING,      /* sent, no provisional */
+  SIPSV_BRANCH_PROCEEDING,  /* got a provisional */
+  SIPSV_BRANCH_COMPLETED,   /* got (or made) a final response */
+} SipsvBranchState;
+
+struct _SipProxyBranch {
+  SipProxy *proxy;                  /* not owned */
+  SipProxyBranch *parent;           /* recursed from; not owned */
+  GPtrArray *recursed;              /* children, not owned (proxy->all owns) */
+  SipURI *uri;
+  SipServletRequest *request;       /* the request sent on this branch, owned */
+  SipServletResponse *response;     /* last response received, owned */
+  SipsvBranchState state;
+  guint final_status;               /* received, or made locally (408, 482...) */
+  char *final_phrase;               /* for a locally made final */
+  guint timeout_s;
+  GSource *timer;
+  gboolean recurse;
+  gboolean record_route;
+  gboolean add_to_path;
+  gboolean cancel_sent;
+};
+
+struct _SipProxy {
+  SipServletRequest *request;       /* not owned (it owns the proxy) */
+  SipContainer *container;
+  GPtrArray *branches;              /* top-level branches, not owned */
+  GPtrArray *all;                   /* every branch, owned, creation order */
+  SipURI *record_route_uri;
+  char *cancel_reason;
+  guint timeout_s;
+  guint parallel : 1;
+  guint recurse : 1;
+  guint record_route : 1;
+  guint supervised : 1;
+  guint add_to_path : 1;
+  guint no_cancel : 1;
+  guint started : 1;
+  guint completed : 1;              /* a final response went upstream */
+  guint got_2xx : 1;
+  guint cancelled : 1;              /* upstream CANCEL or sipservlet_proxy_cancel() */
+  guint in_best_callback : 1;
+  guint holds_request : 1;          /* the proxy reference is taken */
+  guint subsequent : 1;             /* forwarding a request inside a dialog */
+};
+
+/* proxy.c */
+SipProxy *sipsv_proxy_new (SipServletRequest *request);
+void sipsv_proxy_free (SipProxy *proxy);
+void sipsv_proxy_on_upstream_cancel (SipProxy *proxy);
+void sipsv_proxy_forward_subsequent (SipServletRequest *request);
+void sipsv_proxy_on_final_sent (SipProxy *proxy);
+
+/* best-response.c: RFC 3261 §16.7 step 6. Returns the index of the best
+ * of n final statuses (all >= 300), or -1 when n is 0. */
+gint sipsv_best_response (const guint *statuses, gsize n);
+/* The status to send upstream for a chosen one (503 becomes 500). */
+guint sipsv_best_response_upstream_status (guint status);
+
+/* routing.c */
+gboolean sipsv_container_url_is_self (SipContainer *container, const url_t *url);
+char *sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip);
+void sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip);
+void sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *sip);
+char *sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b);
+SipSession *sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip);
+void sipsv_proxy_register_session (SipSession *session, const char *call_id,
+                                   const char *tag_a, const char *tag_b);

@@ -1,0 +1,1096 @@
+/* libsipservlet - SipProxy and SipProxyBranch: the stateful forking proxy.
+ *
+ * One server transaction (the original request's) and one client
+ * transaction per branch, straight on NTA: branches are msg_dup()s of the
+ * original with a new Request-URI, Max-Forwards minus one, our
+ * Record-Route and Path on top; NTA pushes the Via. Responses come back in
+ * on_branch_response(): provisionals and every 2xx go upstream at once
+ * (their top Via popped), other finals wait for the best-response choice
+ * (RFC 3261 §16.7). See proxy-private.h for ownership.
+ */
+#include "config-private.h"
+
+#include <string.h>
+
+#include "proxy/proxy-private.h"
+
+#define DEFAULT_TIMEOUT_S 180
+#define MAX_TIMEOUT_S 3600
+
+static int on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
+                               sip_t const *sip);
+static void start_pending (SipProxy *proxy);
+static void schedule_check (SipProxy *proxy);
+
+/* ---- lifetime ------------------------------------------------------------- */
+
+static void
+branch_stop_timer (SipProxyBranch *branch)
+{
+  if (branch->timer != NULL)
+    {
+      g_source_destroy (branch->timer);
+      g_clear_pointer (&branch->timer, g_source_unref);
+    }
+}
+
+static void
+branch_free (gpointer data)
+{
+  SipProxyBranch *branch = data;
+  branch_stop_timer (branch);
+  g_clear_pointer (&branch->response, sipservlet_response_unref);
+  g_clear_pointer (&branch->request, sipservlet_request_unref);
+  sipservlet_uri_unref (branch->uri);
+  g_ptr_array_unref (branch->recursed);
+  g_free (branch->final_phrase);
+  g_free (branch);
+}
+
+SipProxy *
+sipsv_proxy_new (SipServletRequest *request)
+{
+  SipProxy *proxy = g_new0 (SipProxy, 1);
+  SipSession *session = request->base.session;
+
+  sipsv_proxy_free_hook = sipsv_proxy_free;
+  proxy->request = request;
+  proxy->container = request->base.container;
+  proxy->branches = g_ptr_array_new ();
+  proxy->all = g_ptr_array_new_with_free_func (branch_free);
+  proxy->parallel = proxy->recurse = proxy->supervised = TRUE;
+  proxy->timeout_s = DEFAULT_TIMEOUT_S;
+  request->proxy = proxy;
+  if (session != NULL && request->initial)
+    {
+      /* The session now follows a proxied dialog: it has no tag of ours. */
+      session->proxy = TRUE;
+      sipsv_session_unregister_dialog (session);
+    }
+  return proxy;
+}
+
+void
+sipsv_proxy_free (SipProxy *proxy)
+{
+  g_ptr_array_unref (proxy->branches);
+  g_ptr_array_unref (proxy->all);
+  g_clear_pointer (&proxy->record_route_uri, sipservlet_uri_unref);
+  g_free (proxy->cancel_reason);
+  g_free (proxy);
+}
+
+/* The proxy keeps its request alive while branches run; the reference is
+ * dropped from an idle callback, never inside an NTA callback. */
+static void
+hold_request (SipProxy *proxy)
+{
+  if (!proxy->holds_request)
+    {
+      proxy->holds_request = TRUE;
+      sipservlet_request_ref (proxy->request);
+    }
+}
+
+static void
+release_request (SipProxy *proxy)
+{
+  if (proxy->holds_request)
+    {
+      proxy->holds_request = FALSE;
+      sipsv_container_release_later (proxy->container, proxy->request);
+    }
+}
+
+/* ---- public API: obtaining and configuring ------------------------------- */
+
+SipProxy *
+sipservlet_request_get_proxy (SipServletRequest *request, GError **error)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+  if (request->proxy != NULL)
+    return request->proxy;
+
+  sip_t *sip = request->base.sip;
+  if (!request->base.incoming || request->irq == NULL || !request->initial
+      || sip->sip_request->rq_method == sip_method_ack
+      || sip->sip_request->rq_method == sip_method_cancel)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "only incoming initial requests can be proxied");
+      return NULL;
+    }
+  if (request->final_sent || request->cancelled)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the request has already been answered");
+      return NULL;
+    }
+  if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
+    {
+      sipsv_uas_reply (request, 483, "Too Many Hops");
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TOO_MANY_HOPS,
+                   "Max-Forwards is 0: answered 483");
+      return NULL;
+    }
+  return sipsv_proxy_new (request);
+}
+
+const SipURI *
+sipservlet_request_get_popped_route (SipServletRequest *request)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+  if (request->popped_route_uri == NULL && request->popped_route != NULL)
+    request->popped_route_uri = sipservlet_uri_parse (request->popped_route, NULL);
+  return request->popped_route_uri;
+}
+
+SipServletRequest *
+sipservlet_proxy_get_original_request (SipProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, NULL);
+  return proxy->request;
+}
+
+void
+sipservlet_proxy_set_parallel (SipProxy *proxy, gboolean parallel)
+{
+  g_return_if_fail (proxy != NULL);
+  proxy->parallel = parallel != FALSE;
+}
+
+gboolean
+sipservlet_proxy_get_parallel (SipProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, FALSE);
+  return proxy->parallel;
+}
+
+void
+sipservlet_proxy_set_recurse (SipProxy *proxy, gboolean recurse)
+{
+  g_return_if_fail (proxy != NULL);
+  proxy->recurse = recurse != FALSE;
+}
+
+gboolean
+sipservlet_proxy_get_recurse (SipProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, FALSE);
+  return proxy->recurse;
+}
+
+static gboolean
+check_not_started (SipProxy *proxy, GError **error)
+{
+  if (proxy->started)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the proxy has already started");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GError **error)
+{
+  g_return_val_if_fail (proxy != NULL, FALSE);
+  if (!check_not_started (proxy, error))
+    return FALSE;
+  proxy->record_route = record_route != FALSE;
+  if (proxy->record_route && proxy->record_route_uri == NULL)
+    {
+      char *contact = sipsv_container_contact_for (proxy->container, proxy->request->irq);
+      SipAddress *address = sipservlet_address_parse (contact, NULL);
+      g_free (contact);
+      if (address != NULL)
+        {
+          proxy->record_route_uri = sipservlet_uri_clone (sipservlet_address_get_uri (address));
+          sipservlet_uri_set_lr_param (proxy->record_route_uri, TRUE);
+          sipservlet_address_unref (address);
+        }
+    }
+  for (guint i = 0; i < proxy->all->len; i++)
+    ((SipProxyBranch *) proxy->all->pdata[i])->record_route = proxy->record_route;
+  return TRUE;
+}
+
+gboolean
+sipservlet_proxy_get_record_route (SipProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, FALSE);
+  return proxy->record_route;
+}
+
+SipURI *
+sipservlet_proxy_get_record_route_uri (SipProxy *proxy, GError **error)
+{
+  g_return_val_if_fail (proxy != NULL, NULL);
+  if (!proxy->record_route || proxy->record_route_uri == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the proxy does not record-route");
+      return NULL;
+    }
+  return proxy->record_route_uri;
+}
+
+void
+sipservlet_proxy_set_supervised (SipProxy *proxy, gboolean supervised)
+{
+  g_return_if_fail (proxy != NULL);
+  proxy->supervised = supervised != FALSE;
+}
+
+gboolean
+sipservlet_proxy_get_supervised (SipProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, FALSE);
+  return proxy->supervised;
+}
+
+gboolean
+sipservlet_proxy_set_add_to_path (SipProxy *proxy, gboolean add_to_path, GError **error)
+{
+  g_return_val_if_fail (proxy != NULL, FALSE);
+  if (!check_not_started (proxy, error))
+    return FALSE;
+  proxy->add_to_path = add_to_path != FALSE;
+  for (guint i = 0; i < proxy->all->len; i++)
+    ((SipProxyBranch *) proxy->all->pdata[i])->add_to_path = proxy->add_to_path;
+  return TRUE;
+}
+
+void
+sipservlet_proxy_set_no_cancel (SipProxy *proxy, gboolean no_cancel)
+{
+  g_return_if_fail (proxy != NULL);
+  proxy->no_cancel = no_cancel != FALSE;
+}
+
+gboolean
+sipservlet_proxy_set_proxy_timeout (SipProxy *proxy, guint seconds, GError **error)
+{
+  g_return_val_if_fail (proxy != NULL, FALSE);
+  if (seconds < 1 || seconds > MAX_TIMEOUT_S)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "proxy timeout %u s is outside 1..%u", seconds, MAX_TIMEOUT_S);
+      return FALSE;
+    }
+  proxy->timeout_s = seconds;
+  for (guint i = 0; i < proxy->all->len; i++)
+    {
+      SipProxyBranch *b = proxy->all->pdata[i];
+      if (b->state == SIPSV_BRANCH_CREATED)
+        b->timeout_s = seconds;
+    }
+  return TRUE;
+}
+
+guint
+sipservlet_proxy_get_proxy_timeout (SipProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, 0);
+  return proxy->timeout_s;
+}
+
+/* ---- branches ---------------------------------------------------------------- */
+
+static SipProxyBranch *
+branch_new (SipProxy *proxy, const SipURI *uri, SipProxyBranch *parent)
+{
+  SipProxyBranch *branch = g_new0 (SipProxyBranch, 1);
+  SipServletRequest *original = proxy->request;
+
+  branch->proxy = proxy;
+  branch->parent = parent;
+  branch->recursed = g_ptr_array_new ();
+  branch->uri = sipservlet_uri_clone (uri);
+  branch->recurse = parent != NULL ? parent->recurse : proxy->recurse;
+  branch->record_route = proxy->record_route;
+  branch->add_to_path = proxy->add_to_path;
+  branch->timeout_s = proxy->timeout_s;
+  branch->request = sipsv_request_new (proxy->container, msg_dup (original->base.msg), FALSE);
+  branch->request->initial = original->initial;
+  sipsv_message_set_session (&branch->request->base, original->base.session);
+  g_ptr_array_add (proxy->all, branch);
+  g_ptr_array_add (parent != NULL ? parent->recursed : proxy->branches, branch);
+  return branch;
+}
+
+static gboolean
+check_target (SipProxy *proxy, const SipURI *uri, GError **error)
+{
+  if (proxy->completed)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the proxy has completed: a final response went upstream");
+      return FALSE;
+    }
+  if (!sipservlet_uri_is_sip (uri))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "only sip and sips URIs can be proxied to");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A branch that ends without a network response (loop, send failure). */
+static void
+branch_complete_locally (SipProxyBranch *branch, guint status, const char *phrase)
+{
+  branch_stop_timer (branch);
+  branch->state = SIPSV_BRANCH_COMPLETED;
+  branch->final_status = status;
+  g_free (branch->final_phrase);
+  branch->final_phrase = g_strdup (phrase);
+  schedule_check (branch->proxy);
+}
+
+static gboolean
+on_branch_timeout (gpointer data)
+{
+  SipProxyBranch *branch = data;
+  SipProxy *proxy = branch->proxy;
+
+  g_clear_pointer (&branch->timer, g_source_unref);
+  if (branch->state == SIPSV_BRANCH_COMPLETED)
+    return G_SOURCE_REMOVE;
+  g_debug ("proxy branch to %s timed out", branch->request->base.sip->sip_request->rq_url->url_host);
+  if (branch->request->base.sip->sip_request->rq_method == sip_method_invite
+      && branch->request->orq != NULL && !branch->cancel_sent)
+    {
+      branch->cancel_sent = TRUE;
+      nta_outgoing_t *cancel = nta_outgoing_tcancel (branch->request->orq, NULL, NULL,
+                                                     TAG_END ());
+      if (cancel != NULL)
+        nta_outgoing_destroy (cancel);
+    }
+  /* Sequential search moves on without waiting for the 487. */
+  if (!proxy->parallel)
+    branch_complete_locally (branch, 408, "Request Timeout");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+branch_arm_timer (SipProxyBranch *branch)
+{
+  branch_stop_timer (branch);
+  branch->timer = g_timeout_source_new_seconds (branch->timeout_s);
+  g_source_set_callback (branch->timer, on_branch_timeout, branch, NULL);
+  g_source_attach (branch->timer, branch->proxy->container->context);
+}
+
+/* Puts h first among the headers of its kind (Record-Route, Path). */
+static void
+prepend (SipServletRequest *request, const char *name, const char *value)
+{
+  msg_t *msg = request->base.msg;
+  msg_hclass_t *hc = strcmp (name, "Path") == 0 ? sip_path_class : sip_record_route_class;
+  msg_header_t *h = msg_header_make (msg_home (msg), hc, value);
+  if (h != NULL)
+    sipsv_message_insert_first (&request->base, h);
+}
+
+static void
+branch_start (SipProxyBranch *branch)
+{
+  SipProxy *proxy = branch->proxy;
+  SipServletRequest *request = branch->request;
+  msg_t *msg = request->base.msg;
+  sip_t *sip = request->base.sip;
+  su_home_t *home = msg_home (msg);
+
+  char *target = sipservlet_uri_to_string (branch->uri);
+  sip_request_t *rq = sip_request_create (home, sip->sip_request->rq_method,
+                                          sip->sip_request->rq_method_name,
+                                          URL_STRING_MAKE (target), NULL);
+  g_free (target);
+  if (rq == NULL)
+    {
+      branch_complete_locally (branch, 416, "Unsupported URI Scheme");
+      return;
+    }
+  msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_request,
+                      (msg_header_t *) rq);
+  g_clear_pointer (&request->request_uri, sipservlet_uri_unref);
+
+  unsigned long hops = sip->sip_max_forwards ? sip->sip_max_forwards->mf_count : 71;
+  if (hops == 0)
+    {
+      branch_complete_locally (branch, 483, "Too Many Hops");
+      return;
+    }
+  msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_max_forwards,
+                      (msg_header_t *) sipsv_max_forwards_new (home, hops - 1));
+
+  if (branch->record_route && proxy->record_route_uri != NULL && request->initial)
+    {
+      char *rr = sipservlet_uri_to_string (proxy->record_route_uri);
+      char *value = g_strdup_printf ("<%s>", rr);
+      prepend (request, "Record-Route", value);
+      g_free (value);
+      g_free (rr);
+    }
+  if (branch->add_to_path && sip->sip_request->rq_method == sip_method_register)
+    {
+      char *contact = sipsv_container_contact_for (proxy->container, proxy->request->irq);
+      char *value = g_strdup_printf ("%.*s;lr>", (int) (strlen (contact) - 1), contact);
+      prepend (request, "Path", value);
+      g_free (value);
+      g_free (contact);
+    }
+
+  /* Loop prevention: never send to ourselves. */
+  const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
+  if (sipsv_container_url_is_self (proxy->container, next))
+    {
+      branch_complete_locally (branch, 482, "Loop Detected");
+      return;
+    }
+
+  branch->state = SIPSV_BRANCH_TRYING;
+  request->sent = TRUE;
+  request->base.committed = TRUE;
+  request->orq = nta_outgoing_mcreate (proxy->container->stack.agent, on_branch_response,
+                                       (nta_outgoing_magic_t *) branch, NULL,
+                                       msg_ref_create (msg), TAG_END ());
+  if (request->orq == NULL)
+    {
+      msg_destroy (msg);     /* the reference mcreate did not take */
+      branch_complete_locally (branch, 503, "Service Unavailable");
+      return;
+    }
+  branch_arm_timer (branch);
+}
+
+static gboolean
+branch_is_pending (SipProxyBranch *branch)
+{
+  return branch->state == SIPSV_BRANCH_TRYING || branch->state == SIPSV_BRANCH_PROCEEDING;
+}
+
+static void
+start_pending (SipProxy *proxy)
+{
+  if (proxy->cancelled || proxy->completed)
+    return;
+  proxy->started = TRUE;
+  hold_request (proxy);
+  for (guint i = 0; i < proxy->all->len; i++)
+    {
+      SipProxyBranch *branch = proxy->all->pdata[i];
+      if (!proxy->parallel && branch_is_pending (branch))
+        return;                         /* sequential: one at a time */
+    }
+  for (guint i = 0; i < proxy->all->len; i++)
+    {
+      SipProxyBranch *branch = proxy->all->pdata[i];
+      if (branch->state != SIPSV_BRANCH_CREATED)
+        continue;
+      branch_start (branch);
+      if (!proxy->parallel && branch_is_pending (branch))
+        return;
+    }
+  schedule_check (proxy);
+}
+
+SipProxyBranch *
+sipservlet_proxy_create_branch (SipProxy *proxy, const SipURI *uri, GError **error)
+{
+  g_return_val_if_fail (proxy != NULL && uri != NULL, NULL);
+  if (!check_target (proxy, uri, error))
+    return NULL;
+  return branch_new (proxy, uri, NULL);
+}
+
+gboolean
+sipservlet_proxy_start (SipProxy *proxy, GError **error)
+{
+  g_return_val_if_fail (proxy != NULL, FALSE);
+  gboolean any = FALSE;
+  for (guint i = 0; i < proxy->all->len && !any; i++)
+    any = ((SipProxyBranch *) proxy->all->pdata[i])->state == SIPSV_BRANCH_CREATED;
+  if (proxy->completed || !any)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   proxy->completed ? "the proxy has completed" : "no branch to start");
+      return FALSE;
+    }
+  start_pending (proxy);
+  return TRUE;
+}
+
+gboolean
+sipservlet_proxy_to_list (SipProxy *proxy, const SipURI * const *uris, gsize n_uris,
+                          GError **error)
+{
+  g_return_val_if_fail (proxy != NULL && (uris != NULL || n_uris == 0), FALSE);
+  for (gsize i = 0; i < n_uris; i++)
+    if (!check_target (proxy, uris[i], error))
+      return FALSE;
+  for (gsize i = 0; i < n_uris; i++)
+    branch_new (proxy, uris[i], NULL);
+  start_pending (proxy);
+  return TRUE;
+}
+
+gboolean
+sipservlet_proxy_to (SipProxy *proxy, const SipURI *uri, GError **error)
+{
+  g_return_val_if_fail (proxy != NULL && uri != NULL, FALSE);
+  return sipservlet_proxy_to_list (proxy, &uri, 1, error);
+}
+
+static void
+branch_cancel (SipProxyBranch *branch, const char *reason)
+{
+  for (guint i = 0; i < branch->recursed->len; i++)
+    branch_cancel (branch->recursed->pdata[i], reason);
+  if (branch->state == SIPSV_BRANCH_CREATED)
+    {
+      branch->state = SIPSV_BRANCH_COMPLETED;
+      branch->final_status = 487;
+      branch->final_phrase = g_strdup ("Request Terminated");
+      return;
+    }
+  if (!branch_is_pending (branch) || branch->cancel_sent || branch->request->orq == NULL)
+    return;
+  if (branch->request->base.sip->sip_request->rq_method != sip_method_invite)
+    return;                             /* only INVITE can be cancelled */
+  branch->cancel_sent = TRUE;
+  nta_outgoing_t *cancel = nta_outgoing_tcancel (branch->request->orq, NULL, NULL,
+                                                 TAG_IF (reason != NULL, SIPTAG_REASON_STR (reason)),
+                                                 TAG_END ());
+  if (cancel != NULL)
+    nta_outgoing_destroy (cancel);
+}
+
+static void
+cancel_pending (SipProxy *proxy, const char *reason, SipProxyBranch *except)
+{
+  for (guint i = 0; i < proxy->all->len; i++)
+    {
+      SipProxyBranch *branch = proxy->all->pdata[i];
+      if (branch != except)
+        branch_cancel (branch, reason);
+    }
+  schedule_check (proxy);
+}
+
+gboolean
+sipservlet_proxy_cancel (SipProxy *proxy, const char *reason, GError **error)
+{
+  g_return_val_if_fail (proxy != NULL, FALSE);
+  if (proxy->completed)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the proxy has completed");
+      return FALSE;
+    }
+  proxy->cancelled = TRUE;
+  cancel_pending (proxy, reason, NULL);
+  return TRUE;
+}
+
+void
+sipsv_proxy_on_upstream_cancel (SipProxy *proxy)
+{
+  proxy->cancelled = TRUE;
+  cancel_pending (proxy, NULL, NULL);
+}
+
+GPtrArray *
+sipservlet_proxy_get_branches (SipProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, NULL);
+  return g_ptr_array_copy (proxy->branches, NULL, NULL);
+}
+
+SipProxyBranch *
+sipservlet_proxy_get_branch (SipProxy *proxy, const SipURI *uri)
+{
+  g_return_val_if_fail (proxy != NULL && uri != NULL, NULL);
+  for (guint i = 0; i < proxy->branches->len; i++)
+    {
+      SipProxyBranch *branch = proxy->branches->pdata[i];
+      if (sipservlet_uri_equal (branch->uri, uri))
+        return branch;
+    }
+  return NULL;
+}
+
+SipProxy *
+sipservlet_proxy_branch_get_proxy (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  return branch->proxy;
+}
+
+const SipURI *
+sipservlet_proxy_branch_get_uri (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  return branch->uri;
+}
+
+SipServletRequest *
+sipservlet_proxy_branch_get_request (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  return branch->request;
+}
+
+SipServletResponse *
+sipservlet_proxy_branch_get_response (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  return branch->response;
+}
+
+gboolean
+sipservlet_proxy_branch_is_started (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, FALSE);
+  return branch->state != SIPSV_BRANCH_CREATED;
+}
+
+gboolean
+sipservlet_proxy_branch_cancel (SipProxyBranch *branch, const char *reason, GError **error)
+{
+  g_return_val_if_fail (branch != NULL, FALSE);
+  if (branch->state == SIPSV_BRANCH_COMPLETED && branch->recursed->len == 0)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the branch has completed");
+      return FALSE;
+    }
+  branch_cancel (branch, reason);
+  schedule_check (branch->proxy);
+  return TRUE;
+}
+
+gboolean
+sipservlet_proxy_branch_set_timeout (SipProxyBranch *branch, guint seconds, GError **error)
+{
+  g_return_val_if_fail (branch != NULL, FALSE);
+  guint limit = branch->proxy->parallel ? branch->proxy->timeout_s : MAX_TIMEOUT_S;
+  if (seconds < 1 || seconds > limit)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "branch timeout %u s is outside 1..%u", seconds, limit);
+      return FALSE;
+    }
+  branch->timeout_s = seconds;
+  if (branch_is_pending (branch))
+    branch_arm_timer (branch);
+  return TRUE;
+}
+
+GPtrArray *
+sipservlet_proxy_branch_get_recursed_branches (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  return g_ptr_array_copy (branch->recursed, NULL, NULL);
+}
+
+SipProxyBranch *
+sipservlet_response_get_proxy_branch (SipServletResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+  return response->branch;
+}
+
+gboolean
+sipservlet_response_is_branch_response (SipServletResponse *response)
+{
+  g_return_val_if_fail (response != NULL, FALSE);
+  return response->branch_response;
+}
+
+/* ---- sessions of proxied dialogs ------------------------------------------- */
+
+static SipSession *
+dialog_session (SipProxy *proxy, sip_t const *sip)
+{
+  SipSession *session = proxy->request->base.session;
+  const char *to_tag = sip->sip_to->a_tag;
+
+  if (session == NULL || proxy->subsequent || to_tag == NULL)
+    return session;
+  if (session->remote_tag == NULL || g_strcmp0 (session->remote_tag, to_tag) == 0
+      || session->state == SIPSERVLET_SESSION_STATE_EARLY)
+    {
+      if (g_strcmp0 (session->remote_tag, to_tag) != 0)
+        {
+          sipsv_session_unregister_dialog (session);
+          g_free (session->remote_tag);
+          session->remote_tag = g_strdup (to_tag);
+        }
+      return session;
+    }
+  /* Another 2xx with another To-tag: a derived session (JSR 289 §6.2.3). */
+  char *key = sipsv_proxy_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag, to_tag);
+  SipSession *derived = g_hash_table_lookup (proxy->container->sessions.dialogs, key);
+  g_free (key);
+  if (derived != NULL)
+    return derived;
+  derived = sipsv_session_new (session->app, FALSE, session->call_id, session->local_tag,
+                               sipservlet_address_clone (session->local_party),
+                               sipservlet_address_clone (session->remote_party));
+  derived->proxy = TRUE;
+  derived->dialog_method = session->dialog_method;
+  derived->record_routed = session->record_routed;
+  derived->had_transaction = TRUE;
+  derived->remote_tag = g_strdup (to_tag);
+  if (session->handler != NULL)
+    derived->handler = sipservlet_servlet_ref (session->handler);
+  sipservlet_session_unref (derived);   /* the application session keeps it */
+  return derived;
+}
+
+static void
+update_session (SipProxy *proxy, SipProxyBranch *branch, sip_t const *sip, guint status)
+{
+  sip_method_t method = proxy->request->base.sip->sip_request->rq_method;
+  SipSession *session;
+
+  if (proxy->subsequent)
+    {
+      session = proxy->request->base.session;
+      if (session != NULL && method == sip_method_bye && status >= 200)
+        sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_TERMINATED);
+      return;
+    }
+  if (proxy->request->base.session == NULL || !proxy->request->base.session->dialog_method
+      || status < 101 || status >= 300 || sip->sip_to->a_tag == NULL)
+    return;
+  session = dialog_session (proxy, sip);
+  session->record_routed = branch->record_route;
+  if (status >= 200)
+    {
+      sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_CONFIRMED);
+      if (branch->record_route)
+        sipsv_proxy_register_session (session, sip->sip_call_id->i_id, sip->sip_from->a_tag,
+                                      sip->sip_to->a_tag);
+    }
+  else if (session->state == SIPSERVLET_SESSION_STATE_INITIAL)
+    sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_EARLY);
+}
+
+/* ---- responses ---------------------------------------------------------------- */
+
+static SipServlet *
+response_servlet (SipProxy *proxy)
+{
+  SipSession *session = proxy->request->base.session;
+  if (!proxy->supervised)
+    return NULL;
+  if (session != NULL && session->handler != NULL)
+    return session->handler;
+  return proxy->container->default_servlet;
+}
+
+/* Lets the servlet see (and change) a response before it moves on. */
+static void
+show_to_servlet (SipProxy *proxy, SipServletResponse *response)
+{
+  SipServlet *servlet = response_servlet (proxy);
+  if (servlet == NULL)
+    return;
+  response->base.committed = FALSE;
+  sipsv_servlet_dispatch_response (servlet, response);
+  response->base.committed = TRUE;
+}
+
+/* Sends a branch response upstream; its top Via was popped on arrival. */
+static void
+relay_upstream (SipProxy *proxy, SipServletResponse *response, guint status)
+{
+  SipServletRequest *original = proxy->request;
+  sip_t *sip = response->base.sip;
+
+  if (original->irq == NULL || (original->final_sent && (status >= 300 || original->final_status >= 300)))
+    return;
+  if (sip->sip_via == NULL)
+    {
+      /* The downstream built it from a hop-by-hop request (a 487 from
+       * CANCEL's Via): answer from our own transaction instead. */
+      if (status >= 200)
+        sipsv_uas_reply (original, status, sip->sip_status->st_phrase);
+      return;
+    }
+  if (!sipsv_uas_relay (original, msg_ref_create (response->base.msg), status))
+    g_warning ("cannot forward %u upstream", status);
+}
+
+/* 401 and 407 challenges from every branch go up in one response. */
+static void
+aggregate_challenges (SipProxy *proxy, SipProxyBranch *best)
+{
+  msg_t *msg = best->response->base.msg;
+  sip_t *sip = best->response->base.sip;
+
+  for (guint i = 0; i < proxy->all->len; i++)
+    {
+      SipProxyBranch *b = proxy->all->pdata[i];
+      if (b == best || b->response == NULL || (b->final_status != 401 && b->final_status != 407))
+        continue;
+      sip_t *other = b->response->base.sip;
+      for (sip_www_authenticate_t *h = other->sip_www_authenticate; h; h = h->au_next)
+        msg_header_insert (msg, (msg_pub_t *) sip, msg_header_dup_one (msg_home (msg), (msg_header_t *) h));
+      for (sip_proxy_authenticate_t *h = other->sip_proxy_authenticate; h; h = h->au_next)
+        msg_header_insert (msg, (msg_pub_t *) sip, msg_header_dup_one (msg_home (msg), (msg_header_t *) h));
+    }
+}
+
+static void
+finish_with_best (SipProxy *proxy)
+{
+  SipServletRequest *original = proxy->request;
+  GArray *statuses = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < proxy->all->len; i++)
+    {
+      SipProxyBranch *b = proxy->all->pdata[i];
+      guint status = b->final_status;
+      g_array_append_val (statuses, status);
+    }
+  gint index = sipsv_best_response ((guint *) statuses->data, statuses->len);
+  g_array_free (statuses, TRUE);
+
+  SipProxyBranch *best = index >= 0 ? proxy->all->pdata[index] : NULL;
+  if (best != NULL && best->response != NULL && (guint) best->response->base.sip->sip_status->st_status
+      == best->final_status)
+    {
+      SipServletResponse *response = best->response;
+      response->branch_response = FALSE;
+      proxy->in_best_callback = TRUE;
+      show_to_servlet (proxy, response);
+      proxy->in_best_callback = FALSE;
+      /* The servlet may have answered itself or added targets. */
+      if (original->final_sent)
+        {
+          proxy->completed = TRUE;
+          return;
+        }
+      for (guint i = 0; i < proxy->all->len; i++)
+        {
+          SipProxyBranch *b = proxy->all->pdata[i];
+          if (b->state != SIPSV_BRANCH_COMPLETED)
+            return;
+        }
+      guint status = sipsv_best_response_upstream_status (best->final_status);
+      if (status != best->final_status)
+        {
+          sip_t *sip = response->base.sip;
+          msg_header_replace (response->base.msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_status,
+                              (msg_header_t *) sip_status_create (msg_home (response->base.msg), status,
+                                                                  sipsv_status_phrase (status), NULL));
+        }
+      if (status == 401 || status == 407)
+        aggregate_challenges (proxy, best);
+      proxy->completed = TRUE;
+      relay_upstream (proxy, response, status);
+    }
+  else
+    {
+      guint status = best != NULL ? sipsv_best_response_upstream_status (best->final_status) : 408;
+      const char *phrase = best != NULL && best->final_phrase ? best->final_phrase : NULL;
+      proxy->completed = TRUE;
+      if (!original->final_sent && !original->cancelled)
+        sipsv_uas_reply (original, status, phrase);
+      else if (original->cancelled && !original->final_sent)
+        sipsv_uas_reply (original, 487, NULL);
+    }
+  SipSession *session = original->base.session;
+  if (session != NULL && session->proxy && !proxy->subsequent
+      && session->state == SIPSERVLET_SESSION_STATE_EARLY)
+    sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_INITIAL);
+}
+
+static gboolean
+all_completed (SipProxy *proxy)
+{
+  for (guint i = 0; i < proxy->all->len; i++)
+    if (((SipProxyBranch *) proxy->all->pdata[i])->state != SIPSV_BRANCH_COMPLETED)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+check (SipProxy *proxy)
+{
+  if (!proxy->completed && proxy->request->final_sent)
+    {
+      /* The servlet answered the original request itself. */
+      proxy->completed = TRUE;
+      cancel_pending (proxy, NULL, NULL);
+    }
+  if (!proxy->completed && !proxy->parallel && !proxy->cancelled)
+    start_pending (proxy);
+  if (!proxy->completed && proxy->started && all_completed (proxy))
+    finish_with_best (proxy);
+  if (proxy->completed && all_completed (proxy))
+    release_request (proxy);
+}
+
+static gboolean
+on_check (gpointer data)
+{
+  SipProxy *proxy = data;
+  check (proxy);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_check (SipProxy *proxy)
+{
+  /* Checked from the loop so servlet callbacks never nest. The proxy
+   * reference keeps the proxy alive until then. */
+  if (!proxy->holds_request)
+    return;
+  GSource *source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, on_check, proxy, NULL);
+  g_source_attach (source, proxy->container->context);
+  g_source_unref (source);
+}
+
+void
+sipsv_proxy_on_final_sent (SipProxy *proxy)
+{
+  schedule_check (proxy);
+}
+
+static void
+recurse_on_redirect (SipProxy *proxy, SipProxyBranch *branch, sip_t const *sip)
+{
+  for (sip_contact_t const *m = sip->sip_contact; m != NULL; m = m->m_next)
+    {
+      char *text = url_as_string (NULL, m->m_url);
+      SipURI *uri = sipservlet_uri_parse (text, NULL);
+      su_free (NULL, text);
+      if (uri == NULL)
+        continue;
+      gboolean known = !sipservlet_uri_is_sip (uri);
+      for (guint i = 0; i < proxy->all->len && !known; i++)
+        known = sipservlet_uri_equal (((SipProxyBranch *) proxy->all->pdata[i])->uri, uri);
+      if (!known)
+        branch_new (proxy, uri, branch);
+      sipservlet_uri_unref (uri);
+    }
+}
+
+static int
+on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
+{
+  SipProxyBranch *branch = (SipProxyBranch *) magic;
+  SipProxy *proxy = branch->proxy;
+  SipServletRequest *original = proxy->request;
+
+  if (sip == NULL || sip->sip_status == NULL)
+    return 0;
+  guint status = sip->sip_status->st_status;
+  gboolean invite = original->base.sip->sip_request->rq_method == sip_method_invite;
+
+  if (status == 100)
+    return 0;
+  if (branch->state == SIPSV_BRANCH_COMPLETED)
+    {
+      /* 2xx retransmissions go upstream like the first 2xx. */
+      if (invite && status < 300 && branch->final_status < 300 && branch->response != NULL)
+        {
+          msg_t *m = nta_outgoing_getresponse (orq);
+          sip_via_remove (m, sip_object (m));
+          if (original->irq != NULL && sip_object (m)->sip_via != NULL)
+            nta_incoming_mreply (original->irq, m);
+          else
+            msg_destroy (m);
+        }
+      return 0;
+    }
+
+  SipServletResponse *response = sipsv_response_new (proxy->container, nta_outgoing_getresponse (orq),
+                                                     branch->request, TRUE);
+  response->branch = branch;
+  sipsv_message_set_session (&response->base, original->base.session);
+  sip_via_remove (response->base.msg, response->base.sip);
+  if (branch->response != NULL)
+    sipservlet_response_unref (branch->response);
+  branch->response = response;           /* the branch owns it */
+  if (original->base.session != NULL)
+    sipsv_application_session_touch (original->base.session->app);
+
+  if (status < 200)
+    {
+      branch->state = SIPSV_BRANCH_PROCEEDING;
+      if (invite)
+        branch_arm_timer (branch);         /* Timer C restarts on provisionals */
+      update_session (proxy, branch, sip, status);
+      show_to_servlet (proxy, response);
+      if (invite && !proxy->completed)
+        relay_upstream (proxy, response, status);
+      return 0;
+    }
+
+  branch_stop_timer (branch);
+  branch->state = SIPSV_BRANCH_COMPLETED;
+  branch->final_status = status;
+  update_session (proxy, branch, sip, status);
+
+  if (status < 300)
+    {
+      show_to_servlet (proxy, response);
+      proxy->got_2xx = TRUE;
+      proxy->completed = TRUE;
+      relay_upstream (proxy, response, status);
+      if (!proxy->no_cancel)
+        cancel_pending (proxy, NULL, branch);
+    }
+  else
+    {
+      if (status >= 600)
+        cancel_pending (proxy, NULL, branch);
+      else if (status < 400 && branch->recurse && !proxy->cancelled && !proxy->completed)
+        recurse_on_redirect (proxy, branch, sip);
+      /* An intermediate final response: the servlet sees it as a branch
+       * response; the best one comes later through do_response. */
+      if (proxy->all->len > 1 && proxy->supervised)
+        {
+          SipServlet *servlet = response_servlet (proxy);
+          response->branch_response = TRUE;
+          if (servlet != NULL && servlet->handlers.do_branch_response != NULL)
+            {
+              response->base.committed = FALSE;
+              servlet->handlers.do_branch_response (servlet, response, servlet->user_data);
+              response->base.committed = TRUE;
+            }
+        }
+      if (branch->recursed->len > 0)
+        start_pending (proxy);
+    }
+  schedule_check (proxy);
+  return 0;
+}
+
+/* ---- subsequent requests ------------------------------------------------------- */
+
+void
+sipsv_proxy_forward_subsequent (SipServletRequest *request)
+{
+  SipProxy *proxy = request->proxy != NULL ? request->proxy : sipsv_proxy_new (request);
+  const SipURI *target = sipservlet_request_get_request_uri (request);
+
+  proxy->subsequent = TRUE;
+  if (target == NULL)
+    {
+      sipsv_uas_reply (request, 416, "Unsupported URI Scheme");
+      return;
+    }
+  branch_new (proxy, target, NULL);
+  start_pending (proxy);
+}

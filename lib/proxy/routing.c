@@ -1,0 +1,160 @@
+/* libsipservlet - proxy routing: recognising our own URIs, popping the
+ * Route that names us (RFC 3261 §16.4, strict routers included),
+ * stateless forwarding of ACK for 2xx and of late 2xx retransmissions, and
+ * the table of record-routed dialogs. */
+#include "config-private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy/proxy-private.h"
+
+static gboolean
+host_equal (const char *url_host, const char *ours)
+{
+  gsize n = strlen (url_host);
+  /* url hosts keep IPv6 brackets; listening points do not. */
+  if (n > 2 && url_host[0] == '[' && url_host[n - 1] == ']')
+    return strlen (ours) == n - 2 && g_ascii_strncasecmp (url_host + 1, ours, n - 2) == 0;
+  return g_ascii_strcasecmp (url_host, ours) == 0;
+}
+
+gboolean
+sipsv_container_url_is_self (SipContainer *container, const url_t *url)
+{
+  if (url == NULL || url->url_host == NULL
+      || (url->url_type != url_sip && url->url_type != url_sips))
+    return FALSE;
+  guint port = url->url_port && *url->url_port ? (guint) strtoul (url->url_port, NULL, 10)
+                                               : (url->url_type == url_sips ? 5061 : 5060);
+  for (guint i = 0; i < container->listen_points->len; i++)
+    {
+      SipsvListenPoint *lp = &g_array_index (container->listen_points, SipsvListenPoint, i);
+      if (lp->port == port && host_equal (url->url_host, lp->host))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+char *
+sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
+{
+  char *popped = NULL;
+
+  if (sip->sip_route == NULL)
+    return NULL;
+  if (sipsv_container_url_is_self (container, sip->sip_request->rq_url))
+    {
+      /* A strict router upstream put our Record-Route URI in the
+       * Request-URI: the real target is the last Route (RFC 3261 §16.4). */
+      sip_route_t *last = sip->sip_route;
+      while (last->r_next != NULL)
+        last = last->r_next;
+      char *ruri = url_as_string (NULL, sip->sip_request->rq_url);
+      popped = g_strdup (ruri);
+      su_free (NULL, ruri);
+      sip_request_t *rq = sip_request_create (msg_home (msg), sip->sip_request->rq_method,
+                                              sip->sip_request->rq_method_name,
+                                              (url_string_t *) last->r_url, NULL);
+      msg_header_remove (msg, (msg_pub_t *) sip, (msg_header_t *) last);
+      msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_request,
+                          (msg_header_t *) rq);
+      return popped;
+    }
+  if (sipsv_container_url_is_self (container, sip->sip_route->r_url))
+    {
+      char *route = url_as_string (NULL, sip->sip_route->r_url);
+      popped = g_strdup (route);
+      su_free (NULL, route);
+      sip_route_remove (msg, sip);
+    }
+  return popped;
+}
+
+/* Decrements Max-Forwards; FALSE when it was already 0. */
+static gboolean
+decrement_max_forwards (msg_t *msg, sip_t *sip)
+{
+  unsigned long count = sip->sip_max_forwards ? sip->sip_max_forwards->mf_count : 70;
+  if (count == 0)
+    return FALSE;
+  sip_max_forwards_t *mf = sipsv_max_forwards_new (msg_home (msg), count - 1);
+  msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_max_forwards,
+                      (msg_header_t *) mf);
+  return TRUE;
+}
+
+void
+sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
+{
+  const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
+
+  /* Never to ourselves: a stateless ACK to self would loop for ever. */
+  if (sipsv_container_url_is_self (container, next))
+    {
+      g_debug ("dropping %s for %s: the next hop is this container",
+               sip->sip_request->rq_method_name, sip->sip_call_id->i_id);
+      msg_destroy (msg);
+      return;
+    }
+  if (!decrement_max_forwards (msg, sip))
+    {
+      msg_destroy (msg);
+      return;
+    }
+  nta_msg_tsend (container->stack.agent, msg, NULL, TAG_END ());
+}
+
+void
+sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *sip)
+{
+  /* RFC 3261 §16.7 step 4 / §16.11: a 2xx retransmission after the client
+   * transaction ended is forwarded statelessly; anything else is dropped.
+   * sofia asserts when no transport exists for the next Via's protocol. */
+  sip_via_t const *next = sip->sip_via ? sip->sip_via->v_next : NULL;
+  if (sip->sip_status == NULL || sip->sip_status->st_status < 200
+      || sip->sip_status->st_status >= 300 || next == NULL
+      || tport_by_protocol (nta_agent_tports (container->stack.agent), next->v_protocol) == NULL)
+    {
+      msg_destroy (msg);
+      return;
+    }
+  nta_msg_tsend (container->stack.agent, msg, NULL, TAG_END ());
+}
+
+char *
+sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b)
+{
+  /* Requests travel both ways: order the tags so both directions match. */
+  if (tag_a == NULL)
+    tag_a = "";
+  if (tag_b == NULL)
+    tag_b = "";
+  if (strcmp (tag_a, tag_b) > 0)
+    {
+      const char *t = tag_a;
+      tag_a = tag_b;
+      tag_b = t;
+    }
+  return g_strconcat ("proxy\n", call_id, "\n", tag_a, "\n", tag_b, NULL);
+}
+
+SipSession *
+sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip)
+{
+  char *key = sipsv_proxy_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag,
+                                      sip->sip_to->a_tag);
+  SipSession *session = g_hash_table_lookup (container->sessions.dialogs, key);
+  g_free (key);
+  return session;
+}
+
+void
+sipsv_proxy_register_session (SipSession *session, const char *call_id,
+                              const char *tag_a, const char *tag_b)
+{
+  if (session->dialog_key != NULL || session->manager == NULL || !session->valid)
+    return;
+  session->dialog_key = sipsv_proxy_dialog_key (call_id, tag_a, tag_b);
+  g_hash_table_insert (session->manager->dialogs, session->dialog_key, session);
+}
