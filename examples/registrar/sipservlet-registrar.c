@@ -202,21 +202,17 @@ add_header_or_warn (SipServletResponse *response, const char *name, const char *
     }
 }
 
-/* Path is a system header of the container's messages: when it refuses
- * to add it to the 200, say so once and keep storing the Path. */
+/* RFC 3327 §5.3: the 200 repeats the Path the UA's REGISTER carried. */
 static void
 add_path (SipServletResponse *response, char **path)
 {
-  static gboolean path_refused;
   GError *error = NULL;
 
-  for (char **p = path; p != NULL && *p != NULL && !path_refused; p++)
+  for (char **p = path; p != NULL && *p != NULL; p++)
     if (!sipservlet_message_add_header (SIPSERVLET_MESSAGE (response), "Path", *p, &error))
       {
-        g_message ("the 200 cannot echo Path (%s); Path is still stored with the bindings",
-                   error->message);
+        g_warning ("cannot echo Path '%s': %s", *p, error->message);
         g_clear_error (&error);
-        path_refused = TRUE;
       }
 }
 

@@ -12,7 +12,8 @@
  *
  * System headers (From, To, Call-ID, CSeq, Via, Route, Record-Route, Path,
  * RSeq, RAck; Contact except in REGISTER, 3xx, 485 and 200-to-OPTIONS
- * messages) cannot be added, set or removed by applications:
+ * messages; Path except in responses to REGISTER, which echo it) cannot
+ * be added, set or removed by applications:
  * %SIPSERVLET_ERROR_INVALID_ARGUMENT. A committed message cannot be
  * modified: %SIPSERVLET_ERROR_INVALID_STATE.
  */

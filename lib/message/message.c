@@ -370,6 +370,11 @@ contact_is_system (SipServletMessage *message)
 gboolean
 sipsv_is_system_header (SipServletMessage *message, msg_hclass_t *hc)
 {
+  /* A registrar echoes the Path it stored (RFC 3327 §5.3). */
+  if (hc == sip_path_class && message->sip->sip_status != NULL
+      && message->sip->sip_cseq != NULL
+      && message->sip->sip_cseq->cs_method == sip_method_register)
+    return FALSE;
   if (hc == sip_from_class || hc == sip_to_class || hc == sip_call_id_class
       || hc == sip_cseq_class || hc == sip_via_class || hc == sip_route_class
       || hc == sip_record_route_class || hc == sip_path_class

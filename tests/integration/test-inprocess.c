@@ -1,0 +1,1175 @@
+/* Integration test: a SipContainer in this process, listening on
+ * 127.0.0.1 (UDP and TCP, port 0), and a fake peer (tests/support/
+ * fake-peer.c) that writes raw SIP text on loopback sockets. Both run on
+ * one GMainContext pushed as thread-default for each test; waiting means
+ * iterating it under a deadline. The checks are on the wire: status
+ * lines and headers, plus the servlet handlers and listeners that ran.
+ *
+ * Run under valgrind with:
+ *   CK_FORK=no valgrind --leak-check=full --error-exitcode=1 \
+ *     build-tests/tests/integration/test-inprocess
+ */
+#include <sipservlet/sipservlet.h>
+
+#include <string.h>
+
+#include "check-main.h"
+#include "fake-peer.h"
+
+#define WAIT_MS 5000         /* for one message */
+#define SETTLE_MS 5000       /* for sessions to be invalidated */
+
+/* ---- the servlet's view ------------------------------------------------ */
+
+typedef struct {
+  guint init, destroy, freed;
+  guint options, invite, ack, bye, cancel, message, info;
+  guint success, provisional, error_response;
+  guint last_success_status;
+  char *last_success_method;
+  gboolean success_request_matches;
+  SipServletRequest *sent_request;      /* UAC: the request we sent */
+
+  /* INVITE behaviour: answer at once (0) or defer and answer after this
+   * many ms from a timeout source. */
+  guint answer_delay_ms;
+  SipServletRequest *invite_request;    /* ref while deferred */
+  SipServletResponse *early_200;        /* made before a CANCEL came */
+  gboolean late_ran;
+  gboolean late_saw_cancelled;
+  gint late_create_error;               /* -1: no error */
+  gint late_send_error;                 /* -1: no error */
+  gint64 answered_at;
+  gboolean cancel_saw_cancelled;
+  char *seen_from;                      /* From of the last OPTIONS */
+  char *seen_from_tag;
+} ServletState;
+
+/* ---- the fixture ------------------------------------------------------- */
+
+typedef struct {
+  guint created, destroyed;
+} Events;
+
+static struct {
+  GMainContext *context;
+  SipContainer *container;
+  FakePeer *peer;
+  guint16 port;
+  ServletState state;
+  SipServlet *servlet;          /* the test's servlet, if it kept a ref */
+  guint sessions_created, sessions_destroyed;
+  guint apps_created, apps_destroyed;
+  GHashTable *session_events;   /* id -> Events */
+  GHashTable *app_events;       /* id -> Events */
+  gboolean listeners_freed;
+  gboolean shut_down;
+  guint shutdown_calls;
+  guint call_seq;
+  guint expected_warnings;      /* matched warnings */
+  const char *expected_warning; /* substring, or NULL */
+} fx;
+
+static void
+count_event (GHashTable *table, const char *id, gboolean created)
+{
+  Events *e = g_hash_table_lookup (table, id);
+  if (e == NULL)
+    {
+      e = g_new0 (Events, 1);
+      g_hash_table_insert (table, g_strdup (id), e);
+    }
+  if (created)
+    e->created++;
+  else
+    e->destroyed++;
+}
+
+static void
+on_session_created (SipSession *session, gpointer data)
+{
+  fx.sessions_created++;
+  count_event (fx.session_events, sipservlet_session_get_id (session), TRUE);
+}
+
+static void
+on_session_destroyed (SipSession *session, gpointer data)
+{
+  fx.sessions_destroyed++;
+  count_event (fx.session_events, sipservlet_session_get_id (session), FALSE);
+}
+
+static void
+on_app_created (SipApplicationSession *app, gpointer data)
+{
+  fx.apps_created++;
+  count_event (fx.app_events, sipservlet_application_session_get_id (app), TRUE);
+}
+
+static void
+on_app_destroyed (SipApplicationSession *app, gpointer data)
+{
+  fx.apps_destroyed++;
+  count_event (fx.app_events, sipservlet_application_session_get_id (app), FALSE);
+}
+
+static void
+on_listeners_freed (gpointer data)
+{
+  fx.listeners_freed = TRUE;
+}
+
+static const SipServletListeners listeners = {
+  SIPSERVLET_LISTENERS_INIT,
+  .session_created = on_session_created,
+  .session_destroyed = on_session_destroyed,
+  .application_session_created = on_app_created,
+  .application_session_destroyed = on_app_destroyed,
+};
+
+static void
+setup (void)
+{
+  GError *error = NULL;
+
+  memset (&fx, 0, sizeof fx);
+  fx.state.late_create_error = -1;
+  fx.state.late_send_error = -1;
+  fx.session_events = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fx.app_events = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  fx.context = g_main_context_new ();
+  g_main_context_push_thread_default (fx.context);
+
+  fx.container = sipservlet_container_new (&error);
+  ck_assert_msg (fx.container != NULL, "container_new: %s", error ? error->message : "?");
+  ck_assert (sipservlet_container_add_listeners (fx.container, &listeners, NULL,
+                                                 on_listeners_freed));
+  ck_assert_msg (sipservlet_container_listen (fx.container, "127.0.0.1", 0,
+                                              SIPSERVLET_TRANSPORT_ALL, &error),
+                 "listen: %s", error ? error->message : "?");
+  fx.port = sipservlet_container_get_port (fx.container, NULL);
+  ck_assert_uint_ne (fx.port, 0);
+  ck_assert_uint_eq (sipservlet_container_get_port (fx.container, "127.0.0.1"), fx.port);
+
+  fx.peer = fake_peer_new (fx.context, "127.0.0.1", fx.port, &error);
+  ck_assert_msg (fx.peer != NULL, "fake peer: %s", error ? error->message : "?");
+}
+
+static void
+on_shutdown_done (SipContainer *container, gpointer data)
+{
+  ck_assert_ptr_eq (container, fx.container);
+  ck_assert_ptr_eq (data, &fx);
+  fx.shutdown_calls++;
+  fx.shut_down = TRUE;
+}
+
+static gboolean
+is_shut_down (gpointer data)
+{
+  return fx.shut_down;
+}
+
+static void
+shutdown_container (void)
+{
+  sipservlet_container_shutdown (fx.container, on_shutdown_done, &fx);
+  ck_assert_msg (fake_peer_run_until (fx.peer, is_shut_down, NULL, 40000),
+                 "shutdown did not complete");
+  ck_assert_uint_eq (fx.shutdown_calls, 1);
+}
+
+/* Every session and application session that was created was destroyed
+ * exactly once, and nothing was destroyed that was not created. */
+static void
+check_events_paired (GHashTable *table, const char *what)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, table);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      Events *e = value;
+      ck_assert_msg (e->created == 1 && e->destroyed == 1,
+                     "%s %s: created %u times, destroyed %u times", what,
+                     (const char *) key, e->created, e->destroyed);
+    }
+}
+
+static void
+teardown (void)
+{
+  /* A failed test_unanswered may have left its log handler. */
+  g_test_log_set_fatal_handler (NULL, NULL);
+  fx.expected_warning = NULL;
+  g_clear_pointer (&fx.state.early_200, sipservlet_response_unref);
+  g_clear_pointer (&fx.state.invite_request, sipservlet_request_unref);
+  g_clear_pointer (&fx.state.sent_request, sipservlet_request_unref);
+  if (!fx.shut_down)
+    shutdown_container ();
+  ck_assert_uint_eq (sipservlet_container_get_session_count (fx.container), 0);
+  ck_assert_uint_eq (sipservlet_container_get_application_session_count (fx.container), 0);
+  check_events_paired (fx.session_events, "session");
+  check_events_paired (fx.app_events, "application session");
+  ck_assert_uint_eq (fx.sessions_created, fx.sessions_destroyed);
+  ck_assert_uint_eq (fx.apps_created, fx.apps_destroyed);
+
+  /* The servlet's destroy handler ran once, during shutdown; its user
+   * data goes with the last reference, the container's. */
+  gboolean had_servlet = fx.servlet != NULL;
+  if (had_servlet)
+    {
+      ck_assert_uint_eq (fx.state.init, 1);
+      ck_assert_uint_eq (fx.state.destroy, 1);
+      g_clear_pointer (&fx.servlet, sipservlet_servlet_unref);
+      ck_assert_uint_eq (fx.state.freed, 0);
+    }
+  sipservlet_container_unref (fx.container);
+  ck_assert (fx.listeners_freed);
+  if (had_servlet)
+    ck_assert_uint_eq (fx.state.freed, 1);
+  fake_peer_free (fx.peer);
+  /* Dispatch whatever is left; valgrind reports anything that stays. */
+  while (g_main_context_iteration (fx.context, FALSE))
+    ;
+  g_main_context_pop_thread_default (fx.context);
+  g_main_context_unref (fx.context);
+  g_hash_table_destroy (fx.session_events);
+  g_hash_table_destroy (fx.app_events);
+  g_free (fx.state.last_success_method);
+  g_free (fx.state.seen_from);
+  g_free (fx.state.seen_from_tag);
+}
+
+/* ---- servlet handlers --------------------------------------------------- */
+
+static void
+send_response (SipServletRequest *request, guint status)
+{
+  GError *error = NULL;
+  SipServletResponse *response = sipservlet_request_create_response (request, status, NULL, &error);
+  ck_assert_msg (response != NULL, "create_response %u: %s", status, error ? error->message : "?");
+  if (status == 200 && strcmp (sipservlet_message_get_method (SIPSERVLET_MESSAGE (request)), "INVITE") == 0)
+    {
+      gsize length = 0;
+      gconstpointer offer = sipservlet_message_get_content (SIPSERVLET_MESSAGE (request), &length);
+      if (offer != NULL)
+        ck_assert (sipservlet_message_set_content (SIPSERVLET_MESSAGE (response), offer, length,
+                                                   "application/sdp", NULL));
+    }
+  ck_assert_msg (sipservlet_response_send (response, &error), "send %u: %s", status,
+                 error ? error->message : "?");
+  sipservlet_response_unref (response);
+}
+
+static gboolean
+servlet_init (SipServlet *servlet, gpointer data, GError **error)
+{
+  ((ServletState *) data)->init++;
+  return TRUE;
+}
+
+static void
+servlet_destroy (SipServlet *servlet, gpointer data)
+{
+  ((ServletState *) data)->destroy++;
+}
+
+static void
+servlet_freed (gpointer data)
+{
+  ((ServletState *) data)->freed++;
+}
+
+static void
+do_options (SipServlet *servlet, SipServletRequest *request, gpointer data)
+{
+  ServletState *s = data;
+  GError *error = NULL;
+  SipServletResponse *response = sipservlet_request_create_response (request, 200, NULL, &error);
+
+  s->options++;
+  ck_assert (sipservlet_request_is_initial (request));
+  ck_assert_ptr_nonnull (response);
+  g_free (s->seen_from);
+  s->seen_from = g_strdup (sipservlet_message_get_header (SIPSERVLET_MESSAGE (request), "From"));
+  SipAddress *from = sipservlet_message_get_from (SIPSERVLET_MESSAGE (request));
+  g_free (s->seen_from_tag);
+  s->seen_from_tag = from ? g_strdup (sipservlet_address_get_parameter (from, "tag")) : NULL;
+  g_clear_pointer (&from, sipservlet_address_unref);
+  ck_assert_msg (sipservlet_message_set_header (SIPSERVLET_MESSAGE (response), "X-Servlet",
+                                                "inprocess", &error),
+                 "set_header: %s", error ? error->message : "?");
+  ck_assert (sipservlet_response_send (response, &error));
+  sipservlet_response_unref (response);
+}
+
+/* Answers the deferred INVITE with the 200 made when it arrived; if that
+ * fails (a CANCEL came), also tries to make a new response. */
+static gboolean
+late_answer (gpointer data)
+{
+  ServletState *s = data;
+  SipServletRequest *request = s->invite_request;
+  GError *error = NULL;
+
+  s->late_ran = TRUE;
+  s->late_saw_cancelled = sipservlet_request_is_cancelled (request);
+  if (sipservlet_response_send (s->early_200, &error))
+    s->answered_at = g_get_monotonic_time ();
+  else
+    {
+      s->late_send_error = error->domain == SIPSERVLET_ERROR ? error->code : 1000;
+      g_clear_error (&error);
+      SipServletResponse *response = sipservlet_request_create_response (request, 200, NULL,
+                                                                         &error);
+      if (response == NULL)
+        {
+          s->late_create_error = error->domain == SIPSERVLET_ERROR ? error->code : 1000;
+          g_clear_error (&error);
+        }
+      else
+        {
+          if (!sipservlet_response_send (response, &error))
+            g_clear_error (&error);
+          sipservlet_response_unref (response);
+        }
+    }
+  g_clear_pointer (&s->early_200, sipservlet_response_unref);
+  g_clear_pointer (&s->invite_request, sipservlet_request_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+do_invite (SipServlet *servlet, SipServletRequest *request, gpointer data)
+{
+  ServletState *s = data;
+
+  s->invite++;
+  ck_assert (sipservlet_request_is_initial (request));
+  send_response (request, 180);
+  if (s->answer_delay_ms == 0)
+    {
+      send_response (request, 200);
+      s->answered_at = g_get_monotonic_time ();
+      return;
+    }
+  sipservlet_request_defer (request);
+  s->invite_request = sipservlet_request_ref (request);
+  s->early_200 = sipservlet_request_create_response (request, 200, NULL, NULL);
+  ck_assert_ptr_nonnull (s->early_200);
+  gsize length = 0;
+  gconstpointer offer = sipservlet_message_get_content (SIPSERVLET_MESSAGE (request), &length);
+  if (offer != NULL)
+    ck_assert (sipservlet_message_set_content (SIPSERVLET_MESSAGE (s->early_200), offer, length,
+                                               "application/sdp", NULL));
+  /* Answer from a timeout source on the container's context (the
+   * thread-default one, not the global default). */
+  GSource *timer = g_timeout_source_new (s->answer_delay_ms);
+  g_source_set_callback (timer, late_answer, s, NULL);
+  g_source_attach (timer, g_main_context_get_thread_default ());
+  g_source_unref (timer);
+}
+
+static void
+do_ack (SipServlet *servlet, SipServletRequest *request, gpointer data)
+{
+  ((ServletState *) data)->ack++;
+  ck_assert_str_eq (sipservlet_message_get_method (SIPSERVLET_MESSAGE (request)), "ACK");
+  ck_assert (!sipservlet_request_is_initial (request));
+}
+
+static void
+do_bye (SipServlet *servlet, SipServletRequest *request, gpointer data)
+{
+  ((ServletState *) data)->bye++;
+  ck_assert (!sipservlet_request_is_initial (request));
+  send_response (request, 200);
+}
+
+static void
+do_cancel (SipServlet *servlet, SipServletRequest *request, gpointer data)
+{
+  ServletState *s = data;
+  s->cancel++;
+  ck_assert_str_eq (sipservlet_message_get_method (SIPSERVLET_MESSAGE (request)), "CANCEL");
+  s->cancel_saw_cancelled = s->invite_request != NULL
+                            && sipservlet_request_is_cancelled (s->invite_request);
+}
+
+static void
+do_success_response (SipServlet *servlet, SipServletResponse *response, gpointer data)
+{
+  ServletState *s = data;
+  s->success++;
+  s->last_success_status = sipservlet_response_get_status (response);
+  g_free (s->last_success_method);
+  s->last_success_method = g_strdup (sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)));
+  s->success_request_matches = sipservlet_response_get_request (response) == s->sent_request;
+}
+
+static void
+do_provisional_response (SipServlet *servlet, SipServletResponse *response, gpointer data)
+{
+  ((ServletState *) data)->provisional++;
+}
+
+static void
+do_error_response (SipServlet *servlet, SipServletResponse *response, gpointer data)
+{
+  ((ServletState *) data)->error_response++;
+}
+
+static void
+do_silent (SipServlet *servlet, SipServletRequest *request, gpointer data)
+{
+  ((ServletState *) data)->options++;
+  /* Returns without answering or deferring. */
+}
+
+static const SipServletHandlers full_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .init = servlet_init,
+  .destroy = servlet_destroy,
+  .do_options = do_options,
+  .do_invite = do_invite,
+  .do_ack = do_ack,
+  .do_bye = do_bye,
+  .do_cancel = do_cancel,
+  .do_provisional_response = do_provisional_response,
+  .do_success_response = do_success_response,
+  .do_error_response = do_error_response,
+};
+
+/* No do_message, no do_info: the JSR 289 defaults answer. */
+static const SipServletHandlers minimal_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .init = servlet_init,
+  .destroy = servlet_destroy,
+  .do_options = do_options,
+};
+
+static const SipServletHandlers silent_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .init = servlet_init,
+  .destroy = servlet_destroy,
+  .do_options = do_silent,
+};
+
+static void
+add_servlet (const SipServletHandlers *handlers)
+{
+  GError *error = NULL;
+  fx.servlet = sipservlet_servlet_new ("test", handlers, &fx.state, servlet_freed);
+  ck_assert_ptr_nonnull (fx.servlet);
+  ck_assert_msg (sipservlet_container_add_servlet (fx.container, fx.servlet, NULL, &error),
+                 "add_servlet: %s", error ? error->message : "?");
+  ck_assert_uint_eq (fx.state.init, 1);
+  ck_assert_ptr_eq (sipservlet_servlet_get_container (fx.servlet), fx.container);
+  ck_assert_ptr_eq (sipservlet_servlet_get_factory (fx.servlet),
+                    sipservlet_container_get_factory (fx.container));
+}
+
+/* ---- the peer's side: calls, requests, expectations --------------------- */
+
+typedef struct {
+  FakeTransport transport;
+  char *call_id;
+  char *from_tag;
+  char *to_tag;      /* learned from the responses */
+  char *target;      /* remote target learned from Contact */
+  guint32 cseq;
+  char *invite_branch;
+} Call;
+
+static void
+call_init (Call *call, FakeTransport transport)
+{
+  GError *error = NULL;
+  memset (call, 0, sizeof *call);
+  call->transport = transport;
+  call->call_id = g_strdup_printf ("inprocess-%u-%08x@127.0.0.1", ++fx.call_seq, g_random_int ());
+  call->from_tag = g_strdup_printf ("peer%u", fx.call_seq);
+  call->cseq = 0;
+  if (transport == FAKE_TCP)
+    ck_assert_msg (fake_peer_connect_tcp (fx.peer, &error), "connect: %s",
+                   error ? error->message : "?");
+}
+
+static void
+call_clear (Call *call)
+{
+  g_free (call->call_id);
+  g_free (call->from_tag);
+  g_free (call->to_tag);
+  g_free (call->target);
+  g_free (call->invite_branch);
+}
+
+static char *
+new_branch (void)
+{
+  static guint n;
+  return g_strdup_printf ("z9hG4bK-inproc-%u-%08x", ++n, g_random_int ());
+}
+
+/* A request of @call. @branch NULL makes a new one; @cseq 0 takes the
+ * next number. */
+static char *
+build_request (Call *call, const char *method, guint32 cseq, const char *branch,
+               const char *extra_headers, const char *body)
+{
+  guint16 lport = fake_peer_get_port (fx.peer, call->transport);
+  const char *tr = fake_peer_transport_name (call->transport);
+  char *own_branch = branch == NULL ? new_branch () : NULL;
+  char *ruri = call->target != NULL ? g_strdup (call->target)
+                                    : g_strdup_printf ("sip:uas@127.0.0.1:%u", fx.port);
+  char *to_tag = call->to_tag != NULL ? g_strdup_printf (";tag=%s", call->to_tag) : g_strdup ("");
+  char *contact = strcmp (method, "INVITE") == 0
+    ? g_strdup_printf ("Contact: <sip:peer@127.0.0.1:%u%s>\r\n", lport,
+                       call->transport == FAKE_TCP ? ";transport=tcp" : "")
+    : g_strdup ("");
+  char *text;
+
+  if (cseq == 0)
+    cseq = ++call->cseq;
+  text = g_strdup_printf (
+    "%s %s SIP/2.0\r\n"
+    "Via: SIP/2.0/%s 127.0.0.1:%u;branch=%s;rport\r\n"
+    "Max-Forwards: 70\r\n"
+    "From: \"Peer\" <sip:peer@127.0.0.1:%u>;tag=%s\r\n"
+    "To: <sip:uas@127.0.0.1:%u>%s\r\n"
+    "Call-ID: %s\r\n"
+    "CSeq: %u %s\r\n"
+    "%s"
+    "%s"
+    "Content-Length: %zu\r\n"
+    "\r\n%s",
+    method, ruri, tr, lport, branch ? branch : own_branch, lport, call->from_tag, fx.port,
+    to_tag, call->call_id, cseq, method, contact,
+    extra_headers ? extra_headers : "",
+    body ? strlen (body) : 0, body ? body : "");
+  g_free (contact);
+  g_free (own_branch);
+  g_free (ruri);
+  g_free (to_tag);
+  return text;
+}
+
+static void
+peer_send (Call *call, const char *text)
+{
+  GError *error = NULL;
+  ck_assert_msg (fake_peer_send (fx.peer, call->transport, text, &error), "send: %s",
+                 error ? error->message : "?");
+}
+
+/* Waits for the next message (skipping 100 Trying) and checks it is a
+ * response @status to @cseq_method of @call. */
+static FakeMessage *
+expect_response (Call *call, guint status, const char *cseq_method)
+{
+  FakeMessage *m = fake_peer_wait_final_or_provisional (fx.peer, WAIT_MS);
+
+  ck_assert_msg (m != NULL, "no response (expected %u to %s)", status, cseq_method);
+  ck_assert_msg (!m->is_request, "got a request, expected %u to %s:\n%s", status, cseq_method,
+                 m->raw);
+  char *method = fake_cseq_method (m);
+  ck_assert_msg (m->status == status && g_strcmp0 (method, cseq_method) == 0,
+                 "expected %u to %s, got:\n%s", status, cseq_method, m->raw);
+  g_free (method);
+  ck_assert_msg (m->transport == call->transport, "response came over %s, request over %s",
+                 fake_peer_transport_name (m->transport),
+                 fake_peer_transport_name (call->transport));
+  ck_assert_str_eq (fake_message_header (m, "Call-ID"), call->call_id);
+  char *from_tag = fake_header_param (fake_message_header (m, "From"), "tag");
+  ck_assert_str_eq (from_tag, call->from_tag);
+  g_free (from_tag);
+  ck_assert_uint_eq (fake_message_count_headers (m, "Via"), 1);
+  if (status > 100)
+    {
+      char *to_tag = fake_header_param (fake_message_header (m, "To"), "tag");
+      ck_assert_msg (to_tag != NULL && to_tag[0] != '\0', "no To-tag in:\n%s", m->raw);
+      g_free (to_tag);
+    }
+  return m;
+}
+
+static gboolean
+no_sessions (gpointer data)
+{
+  return sipservlet_container_get_session_count (fx.container) == 0
+         && sipservlet_container_get_application_session_count (fx.container) == 0;
+}
+
+static void
+expect_sessions_settle (void)
+{
+  ck_assert_msg (fake_peer_run_until (fx.peer, no_sessions, NULL, SETTLE_MS),
+                 "sessions not released: %u sessions, %u application sessions",
+                 sipservlet_container_get_session_count (fx.container),
+                 sipservlet_container_get_application_session_count (fx.container));
+}
+
+static gboolean
+uint_nonzero (gpointer data)
+{
+  return *(guint *) data != 0;
+}
+
+static const char *SDP =
+  "v=0\r\n"
+  "o=peer 1 1 IN IP4 127.0.0.1\r\n"
+  "s=-\r\n"
+  "c=IN IP4 127.0.0.1\r\n"
+  "t=0 0\r\n"
+  "m=audio 49170 RTP/AVP 0\r\n"
+  "a=rtpmap:0 PCMU/8000\r\n";
+
+static char *
+build_invite (Call *call)
+{
+  g_free (call->invite_branch);
+  call->invite_branch = new_branch ();
+  return build_request (call, "INVITE", 0, call->invite_branch,
+                        "Content-Type: application/sdp\r\n", SDP);
+}
+
+/* Reads the To-tag and Contact of a dialog-creating response. */
+static void
+learn_dialog (Call *call, FakeMessage *m)
+{
+  char *tag = fake_header_param (fake_message_header (m, "To"), "tag");
+  if (call->to_tag == NULL)
+    call->to_tag = g_strdup (tag);
+  else
+    ck_assert_str_eq (call->to_tag, tag);
+  g_free (tag);
+  const char *contact = fake_message_header (m, "Contact");
+  ck_assert_msg (contact != NULL, "no Contact in:\n%s", m->raw);
+  g_free (call->target);
+  call->target = fake_header_uri (contact);
+  ck_assert_msg (call->target != NULL && g_str_has_prefix (call->target, "sip:"),
+                 "bad Contact '%s'", contact);
+}
+
+/* ---- tests ---------------------------------------------------------------- */
+
+static const FakeTransport transports[] = { FAKE_UDP, FAKE_TCP };
+
+START_TEST (test_options)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  call_init (&call, transports[_i]);
+
+  char *text = build_request (&call, "OPTIONS", 0, NULL, "Accept: application/sdp\r\n", NULL);
+  peer_send (&call, text);
+  g_free (text);
+  FakeMessage *m = expect_response (&call, 200, "OPTIONS");
+  ck_assert_str_eq (m->reason, "OK");
+  ck_assert_msg (g_strcmp0 (fake_message_header (m, "X-Servlet"), "inprocess") == 0,
+                 "the servlet's header is missing:\n%s", m->raw);
+  ck_assert_uint_eq (fx.state.options, 1);
+  fake_message_free (m);
+
+  expect_sessions_settle ();
+  ck_assert_uint_eq (fx.sessions_created, 1);
+  ck_assert_uint_eq (fx.sessions_destroyed, 1);
+  ck_assert_uint_eq (fx.apps_created, 1);
+  ck_assert_uint_eq (fx.apps_destroyed, 1);
+  call_clear (&call);
+}
+END_TEST
+
+/* Sends the ACK for the 2xx of @call and BYE, checks the answers. */
+static void
+ack_and_bye (Call *call)
+{
+  char *ack = build_request (call, "ACK", 1, NULL, NULL, NULL);
+  peer_send (call, ack);
+  g_free (ack);
+  ck_assert_msg (fake_peer_run_until (fx.peer, uint_nonzero, &fx.state.ack, WAIT_MS),
+                 "the ACK did not reach do_ack");
+  ck_assert_uint_eq (fx.state.ack, 1);
+  ck_assert_uint_eq (sipservlet_container_get_session_count (fx.container), 1);
+
+  char *bye = build_request (call, "BYE", 0, NULL, NULL, NULL);
+  peer_send (call, bye);
+  g_free (bye);
+  FakeMessage *m = expect_response (call, 200, "BYE");
+  char *tag = fake_header_param (fake_message_header (m, "To"), "tag");
+  ck_assert_str_eq (tag, call->to_tag);
+  g_free (tag);
+  fake_message_free (m);
+  ck_assert_uint_eq (fx.state.bye, 1);
+  expect_sessions_settle ();
+}
+
+START_TEST (test_invite_call)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  call_init (&call, transports[_i]);
+
+  char *text = build_invite (&call);
+  peer_send (&call, text);
+  g_free (text);
+
+  FakeMessage *ringing = expect_response (&call, 180, "INVITE");
+  learn_dialog (&call, ringing);
+  fake_message_free (ringing);
+
+  FakeMessage *ok = expect_response (&call, 200, "INVITE");
+  learn_dialog (&call, ok);     /* same To-tag as the 180 */
+  ck_assert_msg (g_strcmp0 (ok->body, SDP) == 0, "the 200 does not echo the offer:\n%s", ok->raw);
+  ck_assert_str_eq (fake_message_header (ok, "Content-Type"), "application/sdp");
+  char *expected_contact = g_strdup_printf ("sip:127.0.0.1:%u", fx.port);
+  ck_assert_msg (g_str_has_prefix (call.target, expected_contact), "Contact %s, expected %s",
+                 call.target, expected_contact);
+  g_free (expected_contact);
+  fake_message_free (ok);
+  ck_assert_uint_eq (fx.state.invite, 1);
+  ck_assert_uint_eq (sipservlet_container_get_session_count (fx.container), 1);
+
+  ack_and_bye (&call);
+  ck_assert_uint_eq (fx.sessions_created, 1);
+  ck_assert_uint_eq (fx.sessions_destroyed, 1);
+  ck_assert_uint_eq (fx.apps_created, 1);
+  ck_assert_uint_eq (fx.apps_destroyed, 1);
+  ck_assert_uint_eq (fake_peer_pending (fx.peer), 0);
+  call_clear (&call);
+}
+END_TEST
+
+START_TEST (test_jsr289_defaults)
+{
+  Call call;
+  add_servlet (&minimal_handlers);
+  call_init (&call, FAKE_UDP);
+
+  char *text = build_request (&call, "MESSAGE", 0, NULL, "Content-Type: text/plain\r\n", "hello");
+  peer_send (&call, text);
+  g_free (text);
+  FakeMessage *m = expect_response (&call, 501, "MESSAGE");
+  fake_message_free (m);
+
+  Call info;
+  call_init (&info, FAKE_UDP);
+  text = build_request (&info, "INFO", 0, NULL, NULL, NULL);
+  peer_send (&info, text);
+  g_free (text);
+  m = expect_response (&info, 500, "INFO");
+  fake_message_free (m);
+
+  ck_assert_uint_eq (fx.state.options, 0);
+  expect_sessions_settle ();
+  ck_assert_uint_eq (fx.sessions_created, 2);
+  call_clear (&call);
+  call_clear (&info);
+}
+END_TEST
+
+static gboolean
+expected_warning_handler (const char *domain, GLogLevelFlags level, const char *message,
+                          gpointer data)
+{
+  if (fx.expected_warning != NULL && (level & G_LOG_LEVEL_WARNING) != 0
+      && strstr (message, fx.expected_warning) != NULL)
+    {
+      fx.expected_warnings++;
+      return FALSE;      /* not fatal */
+    }
+  return TRUE;
+}
+
+START_TEST (test_unanswered)
+{
+  Call call;
+  add_servlet (&silent_handlers);
+  call_init (&call, FAKE_UDP);
+
+  /* check-main.h makes warnings fatal; let exactly this one through. */
+  fx.expected_warning = "without answering";
+  g_test_log_set_fatal_handler (expected_warning_handler, NULL);
+
+  char *text = build_request (&call, "OPTIONS", 0, NULL, NULL, NULL);
+  peer_send (&call, text);
+  g_free (text);
+  FakeMessage *m = expect_response (&call, 500, "OPTIONS");
+  fake_message_free (m);
+
+  g_test_log_set_fatal_handler (NULL, NULL);
+  fx.expected_warning = NULL;
+  ck_assert_uint_eq (fx.state.options, 1);
+  ck_assert_uint_eq (fx.expected_warnings, 1);
+  expect_sessions_settle ();
+  call_clear (&call);
+}
+END_TEST
+
+START_TEST (test_deferred_answer)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  fx.state.answer_delay_ms = 300;
+  call_init (&call, FAKE_UDP);
+
+  gint64 sent_at = g_get_monotonic_time ();
+  char *text = build_invite (&call);
+  peer_send (&call, text);
+  g_free (text);
+
+  FakeMessage *ringing = expect_response (&call, 180, "INVITE");
+  learn_dialog (&call, ringing);
+  fake_message_free (ringing);
+  FakeMessage *ok = expect_response (&call, 200, "INVITE");
+  learn_dialog (&call, ok);
+  ck_assert_msg (ok->received_at - sent_at >= 250 * 1000,
+                 "the deferred 200 came after %" G_GINT64_FORMAT " ms",
+                 (ok->received_at - sent_at) / 1000);
+  fake_message_free (ok);
+  ck_assert (fx.state.late_ran);
+  ck_assert (!fx.state.late_saw_cancelled);
+  ck_assert_int_eq (fx.state.late_send_error, -1);
+  ck_assert_int_eq (fx.state.late_create_error, -1);
+
+  ack_and_bye (&call);
+  call_clear (&call);
+}
+END_TEST
+
+static gboolean
+late_answer_ran (gpointer data)
+{
+  return fx.state.late_ran;
+}
+
+START_TEST (test_cancel_before_answer)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  fx.state.answer_delay_ms = 600;
+  call_init (&call, FAKE_UDP);
+
+  char *text = build_invite (&call);
+  peer_send (&call, text);
+  g_free (text);
+  FakeMessage *ringing = expect_response (&call, 180, "INVITE");
+  char *tag = fake_header_param (fake_message_header (ringing, "To"), "tag");
+  fake_message_free (ringing);
+
+  /* CANCEL: same branch, Call-ID, From, To (no tag), CSeq number. */
+  text = build_request (&call, "CANCEL", 1, call.invite_branch, NULL, NULL);
+  peer_send (&call, text);
+  g_free (text);
+
+  gboolean got_200 = FALSE, got_487 = FALSE;
+  for (int i = 0; i < 2; i++)
+    {
+      FakeMessage *m = fake_peer_wait_final_or_provisional (fx.peer, WAIT_MS);
+      ck_assert_msg (m != NULL, "missing %s", got_200 ? "487 to INVITE" : "200 to CANCEL");
+      char *method = fake_cseq_method (m);
+      if (m->status == 200 && g_strcmp0 (method, "CANCEL") == 0)
+        got_200 = TRUE;
+      else if (m->status == 487 && g_strcmp0 (method, "INVITE") == 0)
+        {
+          got_487 = TRUE;
+          char *tag487 = fake_header_param (fake_message_header (m, "To"), "tag");
+          ck_assert_str_eq (tag487, tag);
+          g_free (tag487);
+        }
+      else
+        ck_abort_msg ("unexpected message after CANCEL:\n%s", m->raw);
+      g_free (method);
+      fake_message_free (m);
+    }
+  ck_assert (got_200 && got_487);
+  ck_assert_uint_eq (fx.state.cancel, 1);
+  ck_assert_msg (fx.state.cancel_saw_cancelled, "is_cancelled() was FALSE inside do_cancel");
+
+  /* ACK the 487 (same branch: part of the INVITE transaction). */
+  call.to_tag = tag;
+  text = build_request (&call, "ACK", 1, call.invite_branch, NULL, NULL);
+  peer_send (&call, text);
+  g_free (text);
+
+  /* The servlet's late answer must fail: sending the 200 made before the
+   * CANCEL, and making a new one. */
+  ck_assert (fake_peer_run_until (fx.peer, late_answer_ran, NULL, WAIT_MS));
+  ck_assert (fx.state.late_saw_cancelled);
+  ck_assert_int_eq (fx.state.late_create_error, SIPSERVLET_ERROR_INVALID_STATE);
+  ck_assert_int_eq (fx.state.late_send_error, SIPSERVLET_ERROR_INVALID_STATE);
+  ck_assert_uint_eq (fx.state.ack, 0);     /* an ACK for a non-2xx is not a do_ack */
+
+  fake_peer_run (fx.peer, 300);
+  FakeMessage *stray = fake_peer_pop (fx.peer);
+  ck_assert_msg (stray == NULL, "unexpected message after the late answer:\n%s",
+                 stray ? stray->raw : "");
+  expect_sessions_settle ();
+  ck_assert_uint_eq (fx.sessions_created, 1);
+  ck_assert_uint_eq (fx.sessions_destroyed, 1);
+  call_clear (&call);
+}
+END_TEST
+
+START_TEST (test_2xx_retransmission)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  call_init (&call, FAKE_UDP);
+
+  gint64 sent_at = g_get_monotonic_time ();
+  char *text = build_invite (&call);
+  peer_send (&call, text);
+  g_free (text);
+  FakeMessage *ringing = expect_response (&call, 180, "INVITE");
+  learn_dialog (&call, ringing);
+  fake_message_free (ringing);
+
+  /* Withhold the ACK: the 200 must be retransmitted (T1 = 500 ms, so
+   * copies at about 0, 0.5 and 1.5 s). */
+  guint copies = 0;
+  char *first = NULL;
+  gint64 window_end = sent_at + 1600 * 1000;
+  for (;;)
+    {
+      gint64 left = (window_end - g_get_monotonic_time ()) / 1000;
+      if (left <= 0)
+        break;
+      FakeMessage *m = fake_peer_wait_final_or_provisional (fx.peer, (guint) left);
+      if (m == NULL)
+        break;
+      ck_assert_msg (m->status == 200, "expected only 200 copies, got:\n%s", m->raw);
+      if (first == NULL)
+        {
+          first = g_strdup (m->raw);
+          learn_dialog (&call, m);
+        }
+      else
+        ck_assert_msg (strcmp (first, m->raw) == 0, "a retransmission differs:\n%s\n---\n%s",
+                       first, m->raw);
+      copies++;
+      fake_message_free (m);
+    }
+  g_free (first);
+  ck_assert_msg (copies >= 2, "%u copies of the 200 within 1.6 s without ACK", copies);
+
+  /* The ACK stops them: the next copy would be due at about 3.5 s. */
+  char *ack = build_request (&call, "ACK", 1, NULL, NULL, NULL);
+  peer_send (&call, ack);
+  g_free (ack);
+  ck_assert (fake_peer_run_until (fx.peer, uint_nonzero, &fx.state.ack, WAIT_MS));
+  fake_peer_run (fx.peer, 2500);
+  guint late = 0;
+  for (FakeMessage *m; (m = fake_peer_pop (fx.peer)) != NULL; fake_message_free (m))
+    late++;
+  ck_assert_msg (late == 0, "%u copies of the 200 after the ACK", late);
+
+  char *bye = build_request (&call, "BYE", 0, NULL, NULL, NULL);
+  peer_send (&call, bye);
+  g_free (bye);
+  FakeMessage *m = expect_response (&call, 200, "BYE");
+  fake_message_free (m);
+  expect_sessions_settle ();
+  call_clear (&call);
+}
+END_TEST
+
+START_TEST (test_uac_options)
+{
+  GError *error = NULL;
+  add_servlet (&full_handlers);
+  SipFactory *factory = sipservlet_servlet_get_factory (fx.servlet);
+  guint16 peer_port = fake_peer_get_port (fx.peer, FAKE_UDP);
+
+  SipApplicationSession *app = sipservlet_factory_create_application_session (factory);
+  ck_assert_ptr_nonnull (app);
+  ck_assert_uint_eq (fx.apps_created, 1);
+  SipAddress *from = sipservlet_factory_create_address (factory, "\"UAC\" <sip:uac@127.0.0.1>", &error);
+  ck_assert_ptr_nonnull (from);
+  char *to_text = g_strdup_printf ("<sip:peer@127.0.0.1:%u>", peer_port);
+  SipAddress *to = sipservlet_factory_create_address (factory, to_text, &error);
+  ck_assert_ptr_nonnull (to);
+  SipServletRequest *request = sipservlet_factory_create_request (factory, app, "OPTIONS",
+                                                                  from, to, &error);
+  ck_assert_msg (request != NULL, "create_request: %s", error ? error->message : "?");
+  sipservlet_address_unref (from);
+  sipservlet_address_unref (to);
+  g_free (to_text);
+  SipSession *session = sipservlet_message_get_session (SIPSERVLET_MESSAGE (request));
+  ck_assert_ptr_nonnull (session);
+  sipservlet_session_set_handler (session, fx.servlet);
+  fx.state.sent_request = request;
+  ck_assert_msg (sipservlet_request_send (request, &error), "send: %s",
+                 error ? error->message : "?");
+
+  FakeMessage *m = fake_peer_wait (fx.peer, WAIT_MS);
+  ck_assert_msg (m != NULL, "the OPTIONS did not reach the peer");
+  ck_assert (m->is_request);
+  ck_assert_str_eq (m->method, "OPTIONS");
+  ck_assert_uint_eq (m->transport, FAKE_UDP);
+  char *expected_ruri = g_strdup_printf ("sip:peer@127.0.0.1:%u", peer_port);
+  ck_assert_str_eq (m->request_uri, expected_ruri);
+  g_free (expected_ruri);
+  ck_assert_str_eq (fake_message_header (m, "CSeq"), "1 OPTIONS");
+  ck_assert_str_eq (fake_message_header (m, "Max-Forwards"), "70");
+  char *from_tag = fake_header_param (fake_message_header (m, "From"), "tag");
+  ck_assert_msg (from_tag != NULL && from_tag[0] != '\0', "no From tag:\n%s", m->raw);
+  g_free (from_tag);
+  char *branch = fake_header_param (fake_message_header (m, "Via"), "branch");
+  ck_assert_msg (branch != NULL && g_str_has_prefix (branch, "z9hG4bK"), "bad branch:\n%s", m->raw);
+  g_free (branch);
+  ck_assert_ptr_null (fake_header_param (fake_message_header (m, "To"), "tag"));
+
+  char *reply = fake_peer_build_response (m, 200, "OK", "peer-uas", "Allow: INVITE, OPTIONS\r\n");
+  fake_message_free (m);
+  ck_assert (fake_peer_send (fx.peer, FAKE_UDP, reply, &error));
+  g_free (reply);
+
+  ck_assert_msg (fake_peer_run_until (fx.peer, uint_nonzero, &fx.state.success, WAIT_MS),
+                 "do_success_response did not run");
+  ck_assert_uint_eq (fx.state.success, 1);
+  ck_assert_uint_eq (fx.state.last_success_status, 200);
+  ck_assert_str_eq (fx.state.last_success_method, "OPTIONS");
+  ck_assert (fx.state.success_request_matches);
+  ck_assert_uint_eq (fx.state.error_response, 0);
+
+  g_clear_pointer (&fx.state.sent_request, sipservlet_request_unref);
+  expect_sessions_settle ();
+  ck_assert_uint_eq (fx.sessions_created, 1);
+  ck_assert_uint_eq (fx.sessions_destroyed, 1);
+  ck_assert_uint_eq (fx.apps_destroyed, 1);
+}
+END_TEST
+
+/* Header values longer than 128 bytes must reach the servlet intact (and
+ * must not make the container refuse the request). */
+START_TEST (test_long_header_values)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  call_init (&call, FAKE_UDP);
+
+  GString *user = g_string_new (NULL);
+  for (int i = 0; i < 20; i++)
+    g_string_append (user, "longuser.");
+  char *from = g_strdup_printf ("<sip:%s@127.0.0.1:%u>;tag=%s",
+                                user->str, fake_peer_get_port (fx.peer, FAKE_UDP), call.from_tag);
+  g_string_free (user, TRUE);
+  char *text = build_request (&call, "OPTIONS", 0, NULL, NULL, NULL);
+  /* Swap the From line for the long one. */
+  char **lines = g_strsplit (text, "\r\n", -1);
+  for (char **l = lines; *l != NULL; l++)
+    if (g_str_has_prefix (*l, "From: "))
+      {
+        g_free (*l);
+        *l = g_strconcat ("From: ", from, NULL);
+      }
+  g_free (text);
+  text = g_strjoinv ("\r\n", lines);
+  g_strfreev (lines);
+  peer_send (&call, text);
+  g_free (text);
+
+  /* Collect first, assert after freeing: a failure here must not add
+   * the test's own leaks to a valgrind report. */
+  FakeMessage *m = fake_peer_wait_final_or_provisional (fx.peer, WAIT_MS);
+  guint status = m != NULL ? m->status : 0;
+  char *raw = g_strdup (m != NULL ? m->raw : "(nothing)");
+  fake_message_free (m);
+  gboolean tag_ok = g_strcmp0 (fx.state.seen_from_tag, call.from_tag) == 0;
+  gboolean from_ok = g_strcmp0 (fx.state.seen_from, from) == 0;
+  char *problem = NULL;
+  if (status != 200)
+    problem = g_strdup_printf ("expected 200 to an OPTIONS with a %zu-byte From, got:\n%s",
+                               strlen (from), raw);
+  else if (!tag_ok)
+    problem = g_strdup_printf ("get_from() lost the tag: '%s'", fx.state.seen_from_tag);
+  else if (!from_ok)
+    problem = g_strdup_printf ("get_header(\"From\") returned\n  '%s'\nfor\n  '%s'",
+                               fx.state.seen_from, from);
+  g_free (raw);
+  g_free (from);
+  call_clear (&call);
+  if (problem != NULL)
+    {
+      /* The message lives on in Check's report; keep it static. */
+      static char report[4096];
+      g_strlcpy (report, problem, sizeof report);
+      g_free (problem);
+      ck_abort_msg ("%s", report);
+    }
+  ck_assert_uint_eq (fx.state.options, 1);
+  expect_sessions_settle ();
+}
+END_TEST
+
+START_TEST (test_shutdown)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  call_init (&call, FAKE_UDP);
+
+  /* One call that completes first, so shutdown has sessions to drop. */
+  char *text = build_request (&call, "OPTIONS", 0, NULL, NULL, NULL);
+  peer_send (&call, text);
+  g_free (text);
+  FakeMessage *m = expect_response (&call, 200, "OPTIONS");
+  fake_message_free (m);
+
+  sipservlet_container_shutdown (fx.container, on_shutdown_done, &fx);
+  ck_assert_uint_eq (fx.shutdown_calls, 0);   /* asynchronous */
+  /* A new request during shutdown is refused. */
+  Call late;
+  call_init (&late, FAKE_UDP);
+  text = build_request (&late, "OPTIONS", 0, NULL, NULL, NULL);
+  peer_send (&late, text);
+  g_free (text);
+  ck_assert_msg (fake_peer_run_until (fx.peer, is_shut_down, NULL, 40000),
+                 "shutdown did not complete");
+  ck_assert_uint_eq (fx.shutdown_calls, 1);
+  ck_assert_uint_eq (fx.state.destroy, 1);
+  m = fake_peer_wait (fx.peer, 1000);
+  ck_assert_msg (m != NULL, "no answer to a request sent during shutdown");
+  ck_assert_msg (m->status == 503, "expected 503 during shutdown, got:\n%s", m->raw);
+  fake_message_free (m);
+  ck_assert_uint_eq (fx.state.options, 1);
+
+  /* A second shutdown is a no-op and the callback never runs twice. */
+  sipservlet_container_shutdown (fx.container, on_shutdown_done, &fx);
+  fake_peer_run (fx.peer, 200);
+  ck_assert_uint_eq (fx.shutdown_calls, 1);
+  ck_assert_uint_eq (sipservlet_container_get_session_count (fx.container), 0);
+
+  /* teardown unrefs: the servlet's user data goes exactly once. */
+  ck_assert_uint_eq (fx.state.freed, 0);
+  call_clear (&call);
+  call_clear (&late);
+}
+END_TEST
+
+static Suite *
+make_suite (void)
+{
+  Suite *suite = suite_create ("integration-inprocess");
+  TCase *tc = tcase_create ("inprocess");
+
+  tcase_set_timeout (tc, 120);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_loop_test (tc, test_options, 0, G_N_ELEMENTS (transports));
+  tcase_add_loop_test (tc, test_invite_call, 0, G_N_ELEMENTS (transports));
+  tcase_add_test (tc, test_jsr289_defaults);
+  tcase_add_test (tc, test_unanswered);
+  tcase_add_test (tc, test_deferred_answer);
+  tcase_add_test (tc, test_cancel_before_answer);
+  tcase_add_test (tc, test_2xx_retransmission);
+  tcase_add_test (tc, test_uac_options);
+  tcase_add_test (tc, test_long_header_values);
+  tcase_add_test (tc, test_shutdown);
+  suite_add_tcase (suite, tc);
+  return suite;
+}
+
+SIPSERVLET_CHECK_MAIN (make_suite)
