@@ -115,7 +115,13 @@ sip_escape_append (GString *out, const char *s, const char *extra)
     {
       guchar c = (guchar) *s;
 
-      if (sip_char_in_set (c, extra))
+      if (c == '%' && s[1] == '0' && s[2] == '0')
+        {
+          /* An escaped NUL kept as written (see sip_unescape). */
+          g_string_append (out, "%00");
+          s += 2;
+        }
+      else if (sip_char_in_set (c, extra))
         g_string_append_c (out, (char) c);
       else
         {
@@ -153,12 +159,12 @@ sip_unescape (const char *start, gsize len, const char *extra, const char **prob
               return NULL;
             }
           if (hi == 0 && lo == 0)
-            {
-              *problem = "escaped NUL character";
-              g_string_free (out, TRUE);
-              return NULL;
-            }
-          g_string_append_c (out, (char) (hi << 4 | lo));
+            /* RFC 4475 escnull: %00 is legal but cannot live in a C
+             * string; it stays escaped, and sip_escape_append() writes it
+             * back as it came. */
+            g_string_append (out, "%00");
+          else
+            g_string_append_c (out, (char) (hi << 4 | lo));
           i += 2;
         }
       else if (sip_char_in_set (c, extra))

@@ -42,6 +42,31 @@ run_servlet (SipServlet *servlet, SipServletRequest *request)
   sipservlet_request_unref (request);
 }
 
+/* NTA rejects unparseable critical headers itself but lets others
+ * through as errors; these ones the container relies on, so a broken value
+ * is a 400 naming the header rather than a silently ignored header. */
+static const char *
+bad_header (sip_t const *sip)
+{
+  static msg_hclass_t *const critical[] = {
+    sip_max_forwards_class, sip_contact_class, sip_route_class, sip_record_route_class,
+    sip_require_class, sip_proxy_require_class, sip_expires_class, sip_content_type_class,
+  };
+
+  for (msg_header_t const *h = (msg_header_t const *) sip->sip_error; h != NULL; h = h->sh_next)
+    {
+      /* A header that failed to parse keeps its name in the error record. */
+      const char *name = h->sh_class == sip_error_class ? h->sh_error->er_name
+                                                        : h->sh_class->hc_name;
+      for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (critical); i++)
+        if (g_ascii_strcasecmp (name, critical[i]->hc_name) == 0
+            || (critical[i]->hc_short[0] != '\0'
+                && g_ascii_strcasecmp (name, critical[i]->hc_short) == 0))
+          return critical[i]->hc_name;
+    }
+  return NULL;
+}
+
 /* Option tags in Require that this container does not support. */
 static char *
 unsupported_extensions (SipContainer *container, sip_t const *sip)
@@ -135,6 +160,13 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
       g_free (allow);
       return;
     }
+  /* RFC 3261 §8.2.2.1: a Request-URI scheme we cannot handle gets 416. */
+  enum url_type_e scheme = sip->sip_request->rq_url->url_type;
+  if (scheme != url_sip && scheme != url_sips && scheme != url_tel)
+    {
+      reply_stateless (container, msg, 416, "Unsupported URI Scheme");
+      return;
+    }
   if (dialog && sip->sip_contact == NULL)
     {
       reply_stateless (container, msg, 400, "Missing Contact Header");
@@ -212,6 +244,15 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
         sipsv_proxy_forward_stateless (container, msg, sip);
       else
         msg_destroy (msg);
+      g_free (popped);
+      return 0;
+    }
+  const char *bad = bad_header (sip);
+  if (bad != NULL && method != sip_method_ack)
+    {
+      char *phrase = g_strdup_printf ("Bad %s Header", bad);
+      reply_stateless (container, msg, 400, phrase);
+      g_free (phrase);
       g_free (popped);
       return 0;
     }

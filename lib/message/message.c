@@ -248,9 +248,21 @@ sipservlet_message_to_string (SipServletMessage *message)
 const char *
 sipsv_header_value (msg_t *msg, const msg_header_t *h)
 {
+  char stack[256];
+
   if (h->sh_class == sip_unknown_class)
     return ((const msg_unknown_t *) h)->un_value;
-  return sip_header_as_string (msg_home (msg), (sip_header_t const *) h);
+  /* sofia 1.12.11's sip_header_as_string() truncates values over ~128
+   * bytes, so size the buffer from the encoder's own answer. */
+  issize_t n = msg_header_field_e (stack, sizeof stack, h, 0);
+  if (n < 0)
+    return "";
+  char *value = su_alloc (msg_home (msg), (isize_t) n + 1);
+  if ((gsize) n < sizeof stack)
+    memcpy (value, stack, (gsize) n + 1);
+  else
+    msg_header_field_e (value, (isize_t) n + 1, h, 0);
+  return value;
 }
 
 /* Resolves a header name to its class and the slot in sip_t. For unknown

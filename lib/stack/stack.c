@@ -16,6 +16,10 @@ extern su_log_t tport_log[];
 /* Socket buffers for UDP: the 212 KB default overflows first under load
  * (sofia-notes §3.3), so ask for 4 MiB. */
 #define SIPSV_UDP_BUFFER (4u * 1024u * 1024u)
+/* Largest message accepted: a UDP datagram's worth. */
+#define SIPSV_MAX_MESSAGE (64u * 1024u)
+/* How long a TCP peer may take to complete a message it started. */
+#define SIPSV_INCOMPLETE_TIMEOUT_MS 16000u
 
 static GMutex global_lock;
 static guint global_refs;
@@ -80,6 +84,8 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
                                    NTATAG_CLIENT_RPORT (1),
                                    NTATAG_MAX_PROCEEDING (100000),
                                    NTATAG_UDP_MTU (65535),
+                                   /* Larger messages get 413 (RFC 3261 §21.4.11). */
+                                   NTATAG_MAXSIZE (SIPSV_MAX_MESSAGE),
                                    NTATAG_TAG_3261 (1),
                                    TAG_END ());
   if (stack->agent == NULL)
@@ -193,6 +199,9 @@ sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
                                 TPTAG_UDP_RMEM (SIPSV_UDP_BUFFER),
                                 TPTAG_UDP_WMEM (SIPSV_UDP_BUFFER),
                                 TPTAG_QUEUESIZE (1024),
+                                /* A stream peer that stops mid-message is
+                                 * cut off instead of holding the socket. */
+                                TPTAG_TIMEOUT (SIPSV_INCOMPLETE_TIMEOUT_MS),
                                 TAG_END ());
       g_free (url);
       if (rc == 0)
