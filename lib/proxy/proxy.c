@@ -1032,8 +1032,8 @@ on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t cons
         branch_arm_timer (branch);         /* Timer C restarts on provisionals */
       update_session (proxy, branch, sip, status);
       show_to_servlet (proxy, response);
-      if (invite && !proxy->completed)
-        relay_upstream (proxy, response, status);
+      if (!proxy->completed)
+        relay_upstream (proxy, response, status);   /* every 1xx but 100 */
       return 0;
     }
 
