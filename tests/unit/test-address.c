@@ -5,6 +5,7 @@
 #include <sipservlet/sipservlet.h>
 
 #include "check-main.h"
+#include "assert-helpers.h"
 
 /* ---- Helpers ---------------------------------------------------------- */
 
@@ -47,29 +48,6 @@ assert_address_string (const SipAddress *address, const char *expected)
 
   ck_assert_str_eq (s, expected);
   g_free (s);
-}
-
-static void
-assert_strv (char **names, const char *const *expected)
-{
-  guint n = g_strv_length (names);
-
-  ck_assert_uint_eq (n, g_strv_length ((char **) expected));
-  for (guint i = 0; i < n; i++)
-    ck_assert_str_eq (names[i], expected[i]);
-  g_strfreev (names);
-}
-
-/* Takes the error location, not the error: the call that sets it is
- * another argument, and argument evaluation order is unspecified. */
-static void
-assert_invalid_argument (gboolean ok, GError **error)
-{
-  ck_assert (!ok);
-  ck_assert_ptr_nonnull (*error);
-  ck_assert_msg (g_error_matches (*error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT),
-                 "unexpected error %s", (*error)->message);
-  g_clear_error (error);
 }
 
 /* ---- SipURI: parsing -------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include <sipservlet/sipservlet.h>
 
 #include "check-main.h"
+#include "assert-helpers.h"
 
 static SipParameterable *
 parse_ok (const char *text)
@@ -28,24 +29,7 @@ assert_string (const SipParameterable *p, const char *expected)
 static void
 assert_names (const SipParameterable *p, const char *const *expected)
 {
-  char **names = sipservlet_parameterable_get_parameter_names (p);
-  guint n = g_strv_length (names);
-
-  ck_assert_uint_eq (n, g_strv_length ((char **) expected));
-  for (guint i = 0; i < n; i++)
-    ck_assert_str_eq (names[i], expected[i]);
-  g_strfreev (names);
-}
-
-/* Takes the error location: argument evaluation order is unspecified. */
-static void
-assert_invalid_argument (gboolean ok, GError **error)
-{
-  ck_assert (!ok);
-  ck_assert_ptr_nonnull (*error);
-  ck_assert_msg (g_error_matches (*error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT),
-                 "unexpected error %s", (*error)->message);
-  g_clear_error (error);
+  assert_strv (sipservlet_parameterable_get_parameter_names (p), expected);
 }
 
 START_TEST (test_parse_content_type)
