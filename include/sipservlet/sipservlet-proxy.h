@@ -195,9 +195,10 @@ SIPSERVLET_API gboolean sipservlet_proxy_get_record_route (SipProxy *proxy);
  * The URI put in Record-Route. The servlet may set parameters on it
  * (sipservlet_uri_set_parameter()) before branches are created; they come
  * back on subsequent requests through sipservlet_request_get_popped_route().
- * Changing its host, port, scheme or the parameters transport, lr, maddr,
- * ttl, method or user is refused when branches are created
- * (%SIPSERVLET_ERROR_INVALID_ARGUMENT).
+ * Changing its scheme, user, host, port or the parameters transport, lr,
+ * maddr, ttl, method or user makes the next sipservlet_proxy_to(),
+ * sipservlet_proxy_to_list(), sipservlet_proxy_create_branch() or
+ * sipservlet_proxy_start() fail with %SIPSERVLET_ERROR_INVALID_ARGUMENT.
  *
  * Returns: (transfer none): the URI, or %NULL with
  *   %SIPSERVLET_ERROR_INVALID_STATE when the proxy does not record-route.

@@ -43,6 +43,7 @@ struct _SipProxy {
   GPtrArray *branches;              /* top-level branches, not owned */
   GPtrArray *all;                   /* every branch, owned, creation order */
   SipURI *record_route_uri;
+  SipURI *record_route_pristine;    /* as the container made it, to check the servlet's edits */
   char *cancel_reason;
   guint timeout_s;
   guint parallel : 1;

@@ -76,6 +76,7 @@ sipsv_proxy_free (SipProxy *proxy)
   g_ptr_array_unref (proxy->branches);
   g_ptr_array_unref (proxy->all);
   g_clear_pointer (&proxy->record_route_uri, sipservlet_uri_unref);
+  g_clear_pointer (&proxy->record_route_pristine, sipservlet_uri_unref);
   g_free (proxy->cancel_reason);
   g_free (proxy);
 }
@@ -208,6 +209,7 @@ sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GErro
         {
           proxy->record_route_uri = sipservlet_uri_clone (sipservlet_address_get_uri (address));
           sipservlet_uri_set_lr_param (proxy->record_route_uri, TRUE);
+          proxy->record_route_pristine = sipservlet_uri_clone (proxy->record_route_uri);
           sipservlet_address_unref (address);
         }
     }
@@ -320,6 +322,34 @@ branch_new (SipProxy *proxy, const SipURI *uri, SipProxyBranch *parent)
   return branch;
 }
 
+/* JSR 289 §10.4: the servlet may add parameters to our Record-Route URI
+ * but not redirect it or change how it is reached. */
+static gboolean
+check_record_route_uri (SipProxy *proxy, GError **error)
+{
+  static const char *const reserved[] = { "transport", "lr", "maddr", "ttl", "method", "user" };
+  const SipURI *uri = proxy->record_route_uri;
+  const SipURI *orig = proxy->record_route_pristine;
+
+  if (!proxy->record_route || uri == NULL || orig == NULL)
+    return TRUE;
+  gboolean same = g_strcmp0 (sipservlet_uri_get_scheme (uri), sipservlet_uri_get_scheme (orig)) == 0
+    && g_ascii_strcasecmp (sipservlet_uri_get_host (uri), sipservlet_uri_get_host (orig)) == 0
+    && sipservlet_uri_get_port (uri) == sipservlet_uri_get_port (orig)
+    && g_strcmp0 (sipservlet_uri_get_user (uri), sipservlet_uri_get_user (orig)) == 0;
+  for (gsize i = 0; same && i < G_N_ELEMENTS (reserved); i++)
+    same = g_strcmp0 (sipservlet_uri_get_parameter (uri, reserved[i]),
+                      sipservlet_uri_get_parameter (orig, reserved[i])) == 0;
+  if (!same)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "the Record-Route URI's scheme, user, host, port and its transport, lr, "
+                   "maddr, ttl, method and user parameters belong to the container");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_target (SipProxy *proxy, const SipURI *uri, GError **error)
 {
@@ -335,7 +365,7 @@ check_target (SipProxy *proxy, const SipURI *uri, GError **error)
                    "only sip and sips URIs can be proxied to");
       return FALSE;
     }
-  return TRUE;
+  return check_record_route_uri (proxy, error);
 }
 
 /* A branch that ends without a network response (loop, send failure). */
@@ -520,6 +550,8 @@ sipservlet_proxy_start (SipProxy *proxy, GError **error)
                    proxy->completed ? "the proxy has completed" : "no branch to start");
       return FALSE;
     }
+  if (!check_record_route_uri (proxy, error))
+    return FALSE;
   start_pending (proxy);
   return TRUE;
 }

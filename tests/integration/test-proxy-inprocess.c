@@ -31,6 +31,12 @@ on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 
   const char *target = user_data;
   SipURI *uri = sipservlet_uri_parse (target, &error);
+  /* Reserved Record-Route parameters belong to the container. */
+  ck_assert (sipservlet_uri_set_parameter (rr, "maddr", "192.0.2.1", &error));
+  ck_assert (!sipservlet_proxy_to (proxy, uri, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT));
+  g_clear_error (&error);
+  sipservlet_uri_remove_parameter (rr, "maddr");
   ck_assert (sipservlet_proxy_to (proxy, uri, &error));
   sipservlet_uri_unref (uri);
   /* Once started, the Record-Route can no longer be switched. */
