@@ -18,6 +18,11 @@ typedef struct {
   SipTransportFlags transports;
 } SipsvListenPoint;
 
+typedef struct {
+  void (*func) (gpointer data);
+  gpointer data;
+} SipsvWork;
+
 struct _SipContainer {
   gatomicrefcount ref_count;
   GMainContext *context;
@@ -34,12 +39,16 @@ struct _SipContainer {
   SipContainerShutdownFunc shutdown_cb;
   gpointer shutdown_data;
   GSource *shutdown_source;
-  GPtrArray *release_queue;         /* requests to unref outside NTA callbacks */
-  GSource *release_source;
+  GArray *work_queue;               /* SipsvWork, run in order from one idle source */
+  GSource *work_source;
 };
 
-/* container.c: drops a transaction reference from an idle callback, never
- * from inside the NTA callback that ends the transaction. */
+/* container.c: work run from the main loop, in the order it was queued,
+ * never inside the NTA callback that queued it (destroying a transaction
+ * from its own callback is unsafe). */
+typedef void (*SipsvWorkFunc) (gpointer data);
+void sipsv_container_defer (SipContainer *container, SipsvWorkFunc func, gpointer data);
+/* Drops a request reference that way. */
 void sipsv_container_release_later (SipContainer *container, SipServletRequest *request);
 
 /* dispatch.c */

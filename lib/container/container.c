@@ -21,14 +21,15 @@ sipservlet_container_new (GError **error)
       return NULL;
     }
   container->t1 = sipsv_stack_t1 (&container->stack);
-  sipsv_session_manager_init (&container->sessions, container, container->context);
+  sipsv_session_manager_init (&container->sessions, container, container->context,
+                              (SipsvTimerQueue *) container->stack.root);
   container->factory.container = container;
   container->servlets_by_method = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                          (GDestroyNotify) sipservlet_servlet_unref);
   container->servlets = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_servlet_unref);
   container->listen_points = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
   container->option_tags = g_ptr_array_new_with_free_func (g_free);
-  container->release_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_request_unref);
+  container->work_queue = g_array_new (FALSE, FALSE, sizeof (SipsvWork));
   return container;
 }
 
@@ -52,20 +53,32 @@ destroy_servlets (SipContainer *container)
     }
 }
 
+/* Runs everything queued, including what the work itself queues. */
+static void
+run_work_queue (SipContainer *container)
+{
+  while (container->work_queue->len > 0)
+    {
+      GArray *batch = container->work_queue;
+      container->work_queue = g_array_new (FALSE, FALSE, sizeof (SipsvWork));
+      for (guint i = 0; i < batch->len; i++)
+        {
+          SipsvWork *work = &g_array_index (batch, SipsvWork, i);
+          work->func (work->data);
+        }
+      g_array_unref (batch);
+    }
+}
+
 static void
 flush_release_queue (SipContainer *container)
 {
-  if (container->release_source != NULL)
+  if (container->work_source != NULL)
     {
-      g_source_destroy (container->release_source);
-      g_clear_pointer (&container->release_source, g_source_unref);
+      g_source_destroy (container->work_source);
+      g_clear_pointer (&container->work_source, g_source_unref);
     }
-  while (container->release_queue->len > 0)
-    {
-      GPtrArray *batch = container->release_queue;
-      container->release_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_request_unref);
-      g_ptr_array_unref (batch);
-    }
+  run_work_queue (container);
 }
 
 void
@@ -88,7 +101,7 @@ sipservlet_container_unref (SipContainer *container)
   /* Transactions the stack held may have released requests. */
   flush_release_queue (container);
   sipsv_session_manager_clear (&container->sessions);
-  g_ptr_array_unref (container->release_queue);
+  g_array_unref (container->work_queue);
   g_hash_table_destroy (container->servlets_by_method);
   g_clear_pointer (&container->default_servlet, sipservlet_servlet_unref);
   g_ptr_array_unref (container->servlets);
@@ -101,28 +114,32 @@ sipservlet_container_unref (SipContainer *container)
 }
 
 static gboolean
-run_release_queue (gpointer data)
+on_work (gpointer data)
 {
   SipContainer *container = data;
-  GPtrArray *batch = container->release_queue;
-
-  container->release_queue = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_request_unref);
-  g_clear_pointer (&container->release_source, g_source_unref);
-  g_ptr_array_unref (batch);
+  g_clear_pointer (&container->work_source, g_source_unref);
+  run_work_queue (container);
   return G_SOURCE_REMOVE;
+}
+
+void
+sipsv_container_defer (SipContainer *container, SipsvWorkFunc func, gpointer data)
+{
+  SipsvWork work = { func, data };
+  g_array_append_val (container->work_queue, work);
+  if (container->work_source == NULL)
+    {
+      container->work_source = g_idle_source_new ();
+      g_source_set_priority (container->work_source, G_PRIORITY_HIGH);
+      g_source_set_callback (container->work_source, on_work, container, NULL);
+      g_source_attach (container->work_source, container->context);
+    }
 }
 
 void
 sipsv_container_release_later (SipContainer *container, SipServletRequest *request)
 {
-  g_ptr_array_add (container->release_queue, request);
-  if (container->release_source == NULL)
-    {
-      container->release_source = g_idle_source_new ();
-      g_source_set_priority (container->release_source, G_PRIORITY_HIGH);
-      g_source_set_callback (container->release_source, run_release_queue, container, NULL);
-      g_source_attach (container->release_source, container->context);
-    }
+  sipsv_container_defer (container, (SipsvWorkFunc) sipservlet_request_unref, request);
 }
 
 gboolean

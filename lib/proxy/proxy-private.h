@@ -30,7 +30,7 @@ struct _SipProxyBranch {
   guint final_status;               /* received, or made locally (408, 482...) */
   char *final_phrase;               /* for a locally made final */
   guint timeout_s;
-  GSource *timer;
+  SipsvTimer *timer;
   gboolean recurse;
   gboolean record_route;
   gboolean add_to_path;
@@ -59,6 +59,7 @@ struct _SipProxy {
   guint in_best_callback : 1;
   guint holds_request : 1;          /* the proxy reference is taken */
   guint subsequent : 1;             /* forwarding a request inside a dialog */
+  guint check_queued : 1;           /* a completion check is in the work queue */
 };
 
 /* proxy.c */

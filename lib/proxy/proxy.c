@@ -28,17 +28,14 @@ static void
 branch_stop_timer (SipProxyBranch *branch)
 {
   if (branch->timer != NULL)
-    {
-      g_source_destroy (branch->timer);
-      g_clear_pointer (&branch->timer, g_source_unref);
-    }
+    sipsv_timer_stop (branch->timer);
 }
 
 static void
 branch_free (gpointer data)
 {
   SipProxyBranch *branch = data;
-  branch_stop_timer (branch);
+  sipsv_timer_free (branch->timer);
   g_clear_pointer (&branch->response, sipservlet_response_unref);
   g_clear_pointer (&branch->request, sipservlet_request_unref);
   sipservlet_uri_unref (branch->uri);
@@ -380,15 +377,14 @@ branch_complete_locally (SipProxyBranch *branch, guint status, const char *phras
   schedule_check (branch->proxy);
 }
 
-static gboolean
+static void
 on_branch_timeout (gpointer data)
 {
   SipProxyBranch *branch = data;
   SipProxy *proxy = branch->proxy;
 
-  g_clear_pointer (&branch->timer, g_source_unref);
   if (branch->state == SIPSV_BRANCH_COMPLETED)
-    return G_SOURCE_REMOVE;
+    return;
   g_debug ("proxy branch to %s timed out", branch->request->base.sip->sip_request->rq_url->url_host);
   if (branch->request->base.sip->sip_request->rq_method == sip_method_invite
       && branch->request->orq != NULL && !branch->cancel_sent)
@@ -402,16 +398,15 @@ on_branch_timeout (gpointer data)
   /* Sequential search moves on without waiting for the 487. */
   if (!proxy->parallel)
     branch_complete_locally (branch, 408, "Request Timeout");
-  return G_SOURCE_REMOVE;
 }
 
 static void
 branch_arm_timer (SipProxyBranch *branch)
 {
-  branch_stop_timer (branch);
-  branch->timer = g_timeout_source_new_seconds (branch->timeout_s);
-  g_source_set_callback (branch->timer, on_branch_timeout, branch, NULL);
-  g_source_attach (branch->timer, branch->proxy->container->context);
+  if (branch->timer == NULL)
+    branch->timer = sipsv_timer_new ((SipsvTimerQueue *) branch->proxy->container->stack.root,
+                                     on_branch_timeout, branch);
+  sipsv_timer_start (branch->timer, branch->timeout_s * 1000);
 }
 
 /* Puts h first among the headers of its kind (Record-Route, Path). */
@@ -970,26 +965,24 @@ check (SipProxy *proxy)
     release_request (proxy);
 }
 
-static gboolean
+static void
 on_check (gpointer data)
 {
   SipProxy *proxy = data;
+  proxy->check_queued = FALSE;
   check (proxy);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 schedule_check (SipProxy *proxy)
 {
   /* Checked from the loop so servlet callbacks never nest. The proxy
-   * reference keeps the proxy alive until then. */
-  if (!proxy->holds_request)
+   * reference keeps the proxy alive until then: its release goes through
+   * the same ordered queue, after any check queued before it. */
+  if (!proxy->holds_request || proxy->check_queued)
     return;
-  GSource *source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH);
-  g_source_set_callback (source, on_check, proxy, NULL);
-  g_source_attach (source, proxy->container->context);
-  g_source_unref (source);
+  proxy->check_queued = TRUE;
+  sipsv_container_defer (proxy->container, on_check, proxy);
 }
 
 void

@@ -54,27 +54,23 @@ sipsv_application_session_touch (SipApplicationSession *app)
 static void
 clear_expiry (SipApplicationSession *app)
 {
-  if (app->expiry_source != NULL)
-    {
-      g_source_destroy (app->expiry_source);
-      g_clear_pointer (&app->expiry_source, g_source_unref);
-    }
+  if (app->expiry_timer != NULL)
+    sipsv_timer_stop (app->expiry_timer);
 }
 
-static gboolean
+static void
 on_expiry (gpointer data)
 {
   SipApplicationSession *app = data;
   gint64 now = g_get_real_time ();
   gint64 due = app->last_accessed + app->lifetime;
 
-  g_clear_pointer (&app->expiry_source, g_source_unref);
   if (!app->valid || app->lifetime == 0)
-    return G_SOURCE_REMOVE;
+    return;
   if (due > now)
     {
       schedule_expiry (app);
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   sipservlet_application_session_ref (app);
@@ -85,7 +81,6 @@ on_expiry (gpointer data)
   if (app->valid && app->lifetime == before && app->last_accessed == accessed)
     sipservlet_application_session_invalidate (app, NULL);
   sipservlet_application_session_unref (app);
-  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -96,9 +91,9 @@ schedule_expiry (SipApplicationSession *app)
     return;
   gint64 remaining = app->last_accessed + app->lifetime - g_get_real_time ();
   guint ms = remaining <= 0 ? 0 : (guint) MIN (remaining / 1000 + 1, G_MAXUINT);
-  app->expiry_source = g_timeout_source_new (ms);
-  g_source_set_callback (app->expiry_source, on_expiry, app, NULL);
-  g_source_attach (app->expiry_source, app->manager->context);
+  if (app->expiry_timer == NULL)
+    app->expiry_timer = sipsv_timer_new (app->manager->timers, on_expiry, app);
+  sipsv_timer_start (app->expiry_timer, ms);
 }
 
 /* ---- public API -------------------------------------------------------------- */
@@ -117,7 +112,7 @@ sipservlet_application_session_unref (SipApplicationSession *app)
   g_return_if_fail (app != NULL);
   if (!g_atomic_ref_count_dec (&app->ref_count))
     return;
-  clear_expiry (app);
+  g_clear_pointer (&app->expiry_timer, sipsv_timer_free);
   g_ptr_array_unref (app->sessions);
   g_ptr_array_unref (app->timers);
   g_clear_pointer (&app->attributes, g_hash_table_destroy);

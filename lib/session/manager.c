@@ -9,9 +9,10 @@
 
 void
 sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *container,
-                            GMainContext *context)
+                            GMainContext *context, SipsvTimerQueue *timers)
 {
   manager->context = context;
+  manager->timers = timers;
   manager->container = container;
   manager->dialogs = g_hash_table_new (g_str_hash, g_str_equal);
   manager->app_sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal,

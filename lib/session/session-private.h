@@ -11,6 +11,8 @@
 
 #include <sipservlet/sipservlet.h>
 
+#include "stack/timer-private.h"
+
 typedef struct {
   SipServletListeners vtable;
   gpointer user_data;
@@ -20,6 +22,7 @@ typedef struct {
 typedef struct {
   GMainContext *context;
   SipContainer *container;
+  SipsvTimerQueue *timers;         /* the stack's timer heap */
   GHashTable *dialogs;          /* dialog key -> SipSession, not owned */
   GHashTable *app_sessions;     /* SipApplicationSession -> itself, owned */
   guint n_sessions;             /* valid sessions */
@@ -61,12 +64,12 @@ struct _SipSession {
   char *dialog_key;                 /* registered in manager->dialogs */
   /* UA bookkeeping, lib/ua/ */
   SipServletResponse *unacked_2xx;  /* UAS: 2xx being retransmitted */
-  GSource *retransmit_source;
+  SipsvTimer *retransmit_timer;
   guint retransmit_interval;
   gint64 retransmit_deadline;
   SipServletRequest *uac_invite;    /* UAC: INVITE kept to re-ACK 2xx retransmissions */
   SipServletRequest *uac_ack;
-  GSource *linger_source;
+  SipsvTimer *linger_timer;
 };
 
 struct _SipApplicationSession {
@@ -79,7 +82,7 @@ struct _SipApplicationSession {
   gint64 created;                   /* real time, µs */
   gint64 last_accessed;
   gint64 lifetime;                  /* µs of inactivity before expiry, 0 = never */
-  GSource *expiry_source;
+  SipsvTimer *expiry_timer;
   GPtrArray *sessions;              /* owned */
   GPtrArray *timers;                /* active timers, owned */
   GHashTable *attributes;
@@ -94,12 +97,12 @@ struct _SipServletTimer {
   guint period_ms;
   gboolean fixed_delay;
   gint64 scheduled;                 /* monotonic µs of next expiry */
-  GSource *source;
+  SipsvTimer *timer;
 };
 
 /* Manager. */
 void sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *container,
-                                 GMainContext *context);
+                                 GMainContext *context, SipsvTimerQueue *timers);
 void sipsv_session_manager_clear (SipsvSessionManager *manager);
 void sipsv_session_manager_invalidate_all (SipsvSessionManager *manager);
 gboolean sipsv_session_manager_add_listeners (SipsvSessionManager *manager,

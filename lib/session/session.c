@@ -165,16 +165,8 @@ sipsv_session_get_handler (SipSession *session)
 static void
 clear_ua_state (SipSession *session)
 {
-  if (session->retransmit_source != NULL)
-    {
-      g_source_destroy (session->retransmit_source);
-      g_clear_pointer (&session->retransmit_source, g_source_unref);
-    }
-  if (session->linger_source != NULL)
-    {
-      g_source_destroy (session->linger_source);
-      g_clear_pointer (&session->linger_source, g_source_unref);
-    }
+  g_clear_pointer (&session->retransmit_timer, sipsv_timer_free);
+  g_clear_pointer (&session->linger_timer, sipsv_timer_free);
   g_clear_pointer (&session->unacked_2xx, sipservlet_response_unref);
   g_clear_pointer (&session->uac_invite, sipservlet_request_unref);
   g_clear_pointer (&session->uac_ack, sipservlet_request_unref);

@@ -4,34 +4,30 @@
 
 #include "session/session-private.h"
 
-static gboolean on_timer (gpointer data);
+static void on_timer (gpointer data);
 
 static void
 arm (SipServletTimer *timer, guint delay_ms)
 {
   timer->scheduled = g_get_monotonic_time () + (gint64) delay_ms * 1000;
-  timer->source = g_timeout_source_new (delay_ms);
-  g_source_set_callback (timer->source, on_timer, timer, NULL);
-  g_source_attach (timer->source, timer->app->manager->context);
+  if (timer->timer == NULL)
+    timer->timer = sipsv_timer_new (timer->app->manager->timers, on_timer, timer);
+  sipsv_timer_start (timer->timer, delay_ms);
 }
 
 static void
 disarm (SipServletTimer *timer)
 {
-  if (timer->source != NULL)
-    {
-      g_source_destroy (timer->source);
-      g_clear_pointer (&timer->source, g_source_unref);
-    }
+  if (timer->timer != NULL)
+    sipsv_timer_stop (timer->timer);
 }
 
-static gboolean
+static void
 on_timer (gpointer data)
 {
   SipServletTimer *timer = data;
   SipApplicationSession *app = timer->app;
 
-  g_clear_pointer (&timer->source, g_source_unref);
   sipservlet_timer_ref (timer);
   sipsv_application_session_touch (app);
 
@@ -50,7 +46,6 @@ on_timer (gpointer data)
   if (timer->period_ms == 0 && timer->app != NULL)
     sipservlet_timer_cancel (timer);
   sipservlet_timer_unref (timer);
-  return G_SOURCE_REMOVE;
 }
 
 SipServletTimer *
@@ -96,7 +91,7 @@ sipservlet_timer_unref (SipServletTimer *timer)
   g_return_if_fail (timer != NULL);
   if (!g_atomic_ref_count_dec (&timer->ref_count))
     return;
-  disarm (timer);
+  g_clear_pointer (&timer->timer, sipsv_timer_free);
   if (timer->info_destroy != NULL && timer->info != NULL)
     timer->info_destroy (timer->info);
   g_free (timer->id);

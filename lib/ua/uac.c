@@ -475,29 +475,23 @@ resend_ack (SipSession *session, sip_t const *sip)
     nta_outgoing_destroy (orq);
 }
 
-static gboolean
+static void
 on_linger_end (gpointer data)
 {
   SipSession *session = data;
-  g_clear_pointer (&session->linger_source, g_source_unref);
   g_clear_pointer (&session->uac_invite, sipservlet_request_unref);
   g_clear_pointer (&session->uac_ack, sipservlet_request_unref);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 linger_for_retransmissions (SipSession *session, SipServletRequest *invite)
 {
-  if (session->linger_source != NULL)
-    {
-      g_source_destroy (session->linger_source);
-      g_clear_pointer (&session->linger_source, g_source_unref);
-    }
+
   g_clear_pointer (&session->uac_invite, sipservlet_request_unref);
   session->uac_invite = invite;   /* takes the transaction reference */
-  session->linger_source = g_timeout_source_new (64 * invite->base.container->t1);
-  g_source_set_callback (session->linger_source, on_linger_end, session, NULL);
-  g_source_attach (session->linger_source, session->manager->context);
+  if (session->linger_timer == NULL)
+    session->linger_timer = sipsv_timer_new (session->manager->timers, on_linger_end, session);
+  sipsv_timer_start (session->linger_timer, 64 * invite->base.container->t1);
 }
 
 static int

@@ -158,14 +158,13 @@ update_session (SipServletRequest *request, guint status)
 
 static void stop_retransmission (SipSession *session);
 
-static gboolean
+static void
 on_retransmit (gpointer data)
 {
   SipSession *session = data;
   SipServletResponse *response = session->unacked_2xx;
   SipServletRequest *request = response->request;
 
-  g_clear_pointer (&session->retransmit_source, g_source_unref);
   if (g_get_monotonic_time () >= session->retransmit_deadline)
     {
       /* Timer H: no ACK came. */
@@ -177,16 +176,13 @@ on_retransmit (gpointer data)
       sipservlet_response_unref (response);
       sipsv_session_schedule_check (session);
       sipservlet_session_unref (session);
-      return G_SOURCE_REMOVE;
+      return;
     }
   if (request->irq != NULL)
     nta_incoming_mreply (request->irq, msg_dup (response->base.msg));
   guint interval = session->retransmit_interval;
   session->retransmit_interval = MIN (interval * 2, SIPSV_T2_MS);
-  session->retransmit_source = g_timeout_source_new (session->retransmit_interval);
-  g_source_set_callback (session->retransmit_source, on_retransmit, session, NULL);
-  g_source_attach (session->retransmit_source, session->manager->context);
-  return G_SOURCE_REMOVE;
+  sipsv_timer_start (session->retransmit_timer, session->retransmit_interval);
 }
 
 static void
@@ -198,19 +194,16 @@ start_retransmission (SipSession *session, SipServletResponse *response)
   session->unacked_2xx = sipservlet_response_ref (response);
   session->retransmit_interval = t1;
   session->retransmit_deadline = g_get_monotonic_time () + (gint64) 64 * t1 * 1000;
-  session->retransmit_source = g_timeout_source_new (t1);
-  g_source_set_callback (session->retransmit_source, on_retransmit, session, NULL);
-  g_source_attach (session->retransmit_source, session->manager->context);
+  if (session->retransmit_timer == NULL)
+    session->retransmit_timer = sipsv_timer_new (session->manager->timers, on_retransmit, session);
+  sipsv_timer_start (session->retransmit_timer, t1);
 }
 
 static void
 stop_retransmission (SipSession *session)
 {
-  if (session->retransmit_source != NULL)
-    {
-      g_source_destroy (session->retransmit_source);
-      g_clear_pointer (&session->retransmit_source, g_source_unref);
-    }
+  if (session->retransmit_timer != NULL)
+    sipsv_timer_stop (session->retransmit_timer);
   g_clear_pointer (&session->unacked_2xx, sipservlet_response_unref);
 }
 
