@@ -140,8 +140,8 @@ SIPSERVLET_API gboolean sipservlet_container_listen (SipContainer *container,
 /**
  * sipservlet_container_get_port:
  * @container: a container
- * @host: (nullable): the host given to sipservlet_container_listen(), or
- *   %NULL for the first listening point
+ * @host: (nullable): the host given to sipservlet_container_listen() (IPv6
+ *   with or without brackets), or %NULL for the first listening point
  *
  * Returns: the bound port, 0 if not listening there.
  */
@@ -165,7 +165,10 @@ SIPSERVLET_API char **sipservlet_container_get_listen_addresses (SipContainer *c
  *   default servlet that gets every other method
  * @error: return location for a #GError
  *
- * Adds a servlet and runs its init handler.
+ * Adds a servlet and runs its init handler (once, even when the same
+ * servlet is added for several methods). When neither a servlet for the
+ * request's method nor a default servlet exists, initial requests are
+ * answered 405 with an Allow header listing the registered methods.
  *
  * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when a servlet is
  *   already registered for @method or the servlet is in another container,
@@ -192,6 +195,19 @@ SIPSERVLET_API gboolean sipservlet_container_add_listeners (SipContainer *contai
                                                             const SipServletListeners *listeners,
                                                             gpointer user_data,
                                                             GDestroyNotify destroy);
+
+/**
+ * sipservlet_container_add_supported:
+ * @container: a container
+ * @option_tag: an option tag the application implements ("path", "gruu"...)
+ *
+ * Declares an extension as supported. A request whose Require header
+ * lists an option tag that was not declared is answered 420 (Bad
+ * Extension) with an Unsupported header before any servlet sees it
+ * (RFC 3261 §8.2.2.3). Nothing is declared by default.
+ */
+SIPSERVLET_API void sipservlet_container_add_supported (SipContainer *container,
+                                                        const char *option_tag);
 
 /**
  * sipservlet_container_get_factory:
@@ -234,7 +250,9 @@ SIPSERVLET_API guint sipservlet_container_get_application_session_count (SipCont
  * @data: (nullable): its argument
  * @destroy: (nullable): called on @data after @func ran
  *
- * Queues @func on the container's GMainContext. Thread-safe.
+ * Queues @func on the container's GMainContext. Thread-safe. As with
+ * g_main_context_invoke_full(), @func runs again while it returns %TRUE
+ * (%G_SOURCE_CONTINUE), and @destroy runs on the container thread.
  */
 SIPSERVLET_API void sipservlet_container_invoke (SipContainer *container,
                                                  GSourceFunc func,

@@ -66,8 +66,12 @@ typedef void (*SipServletResponseFunc) (SipServlet *servlet,
  *   with %SIPSERVLET_HANDLERS_INIT
  * @init: called once when the servlet is added to a container; return
  *   %FALSE and set the error to refuse
- * @destroy: called once when the container shuts down or drops the servlet
- * @do_request: catch-all request handler
+ * @destroy: called once when the container shuts down (or is freed),
+ *   while the servlet is still usable; the #GDestroyNotify given to
+ *   sipservlet_servlet_new() runs later, when the last reference goes
+ * @do_request: catch-all request handler: when set it receives every
+ *   request, ACK and CANCEL included, and the per-method handlers are not
+ *   called
  * @do_invite: INVITE
  * @do_ack: ACK for a 2xx the servlet sent
  * @do_options: OPTIONS

@@ -172,13 +172,26 @@ guint16
 sipservlet_container_get_port (SipContainer *container, const char *host)
 {
   g_return_val_if_fail (container != NULL, 0);
+  gsize n = host != NULL ? strlen (host) : 0;
+  gboolean bracketed = n > 2 && host[0] == '[' && host[n - 1] == ']';
   for (guint i = 0; i < container->listen_points->len; i++)
     {
       SipsvListenPoint *lp = &g_array_index (container->listen_points, SipsvListenPoint, i);
-      if (host == NULL || strcmp (lp->host, host) == 0)
+      if (host == NULL || strcmp (lp->host, host) == 0
+          || (bracketed && strlen (lp->host) == n - 2 && strncmp (lp->host, host + 1, n - 2) == 0))
         return lp->port;
     }
   return 0;
+}
+
+void
+sipservlet_container_add_supported (SipContainer *container, const char *option_tag)
+{
+  g_return_if_fail (container != NULL && option_tag != NULL && option_tag[0] != '\0');
+  for (guint i = 0; i < container->option_tags->len; i++)
+    if (g_ascii_strcasecmp (container->option_tags->pdata[i], option_tag) == 0)
+      return;
+  g_ptr_array_add (container->option_tags, g_strdup (option_tag));
 }
 
 char **
