@@ -34,6 +34,7 @@ struct _SipContainer {
   GPtrArray *servlets;              /* every servlet, owned */
   GArray *listen_points;            /* SipsvListenPoint */
   GPtrArray *option_tags;           /* supported extensions (Require check) */
+  GHashTable *record_route_uris;    /* contact text -> SipURI with lr, read-only */
   guint t1;                         /* ms */
   gboolean shutting_down;
   SipContainerShutdownFunc shutdown_cb;

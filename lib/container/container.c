@@ -29,6 +29,8 @@ sipservlet_container_new (GError **error)
   container->servlets = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_servlet_unref);
   container->listen_points = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
   container->option_tags = g_ptr_array_new_with_free_func (g_free);
+  container->record_route_uris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        (GDestroyNotify) sipservlet_uri_unref);
   container->work_queue = g_array_new (FALSE, FALSE, sizeof (SipsvWork));
   return container;
 }
@@ -109,6 +111,7 @@ sipservlet_container_unref (SipContainer *container)
     g_free (g_array_index (container->listen_points, SipsvListenPoint, i).host);
   g_array_unref (container->listen_points);
   g_ptr_array_unref (container->option_tags);
+  g_hash_table_destroy (container->record_route_uris);
   g_main_context_unref (container->context);
   g_free (container);
 }

@@ -173,21 +173,14 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
       return;
     }
 
-  SipAddress *local = sipservlet_address_parse (sipsv_header_value (msg, (msg_header_t *) sip->sip_to), NULL);
-  SipAddress *remote = sipservlet_address_parse (sipsv_header_value (msg, (msg_header_t *) sip->sip_from), NULL);
-  if (local == NULL || remote == NULL)
-    {
-      reply_stateless (container, msg, 400, local == NULL ? "Bad To Header" : "Bad From Header");
-      g_clear_pointer (&local, sipservlet_address_unref);
-      g_clear_pointer (&remote, sipservlet_address_unref);
-      return;
-    }
-
+  /* The parties stay text until someone asks for them (most never do):
+   * sofia has already parsed and checked From and To. */
   char *tag = sipsv_new_tag ();
-  sipservlet_address_set_parameter (local, "tag", tag, NULL);
   SipApplicationSession *app = sipsv_application_session_new (&container->sessions);
-  SipSession *session = sipsv_session_new (app, FALSE, sip->sip_call_id->i_id, tag,
-                                           local, remote);
+  SipSession *session = sipsv_session_new (app, FALSE, sip->sip_call_id->i_id, tag, NULL, NULL);
+  session->local_party_text = g_strconcat (sipsv_header_value (msg, (msg_header_t *) sip->sip_to),
+                                           ";tag=", tag, NULL);
+  session->remote_party_text = g_strdup (sipsv_header_value (msg, (msg_header_t *) sip->sip_from));
   g_free (tag);
   session->dialog_method = dialog;
   session->remote_cseq = sip->sip_cseq->cs_seq;

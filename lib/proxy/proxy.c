@@ -38,7 +38,7 @@ branch_free (gpointer data)
   sipsv_timer_free (branch->timer);
   g_clear_pointer (&branch->response, sipservlet_response_unref);
   g_clear_pointer (&branch->request, sipservlet_request_unref);
-  sipservlet_uri_unref (branch->uri);
+  g_clear_pointer (&branch->uri, sipservlet_uri_unref);
   g_ptr_array_unref (branch->recursed);
   g_free (branch->final_phrase);
   g_free (branch);
@@ -199,15 +199,26 @@ sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GErro
   proxy->record_route = record_route != FALSE;
   if (proxy->record_route && proxy->record_route_uri == NULL)
     {
+      /* One parsed Record-Route URI per listening point, cloned per call. */
+      GHashTable *cache = proxy->container->record_route_uris;
       char *contact = sipsv_container_contact_for (proxy->container, proxy->request->irq);
-      SipAddress *address = sipservlet_address_parse (contact, NULL);
-      g_free (contact);
-      if (address != NULL)
+      SipURI *ours = g_hash_table_lookup (cache, contact);
+      if (ours == NULL)
         {
-          proxy->record_route_uri = sipservlet_uri_clone (sipservlet_address_get_uri (address));
-          sipservlet_uri_set_lr_param (proxy->record_route_uri, TRUE);
-          proxy->record_route_pristine = sipservlet_uri_clone (proxy->record_route_uri);
-          sipservlet_address_unref (address);
+          SipAddress *address = sipservlet_address_parse (contact, NULL);
+          if (address != NULL)
+            {
+              ours = sipservlet_uri_clone (sipservlet_address_get_uri (address));
+              sipservlet_uri_set_lr_param (ours, TRUE);
+              g_hash_table_insert (cache, g_steal_pointer (&contact), ours);
+              sipservlet_address_unref (address);
+            }
+        }
+      g_free (contact);
+      if (ours != NULL)
+        {
+          proxy->record_route_uri = sipservlet_uri_clone (ours);
+          proxy->record_route_pristine = sipservlet_uri_ref (ours);
         }
     }
   for (guint i = 0; i < proxy->all->len; i++)
@@ -306,7 +317,7 @@ branch_new (SipProxy *proxy, const SipURI *uri, SipProxyBranch *parent)
   branch->proxy = proxy;
   branch->parent = parent;
   branch->recursed = g_ptr_array_new ();
-  branch->uri = sipservlet_uri_clone (uri);
+  branch->uri = uri != NULL ? sipservlet_uri_clone (uri) : NULL;   /* NULL: keep the R-URI */
   branch->recurse = parent != NULL ? parent->recurse : proxy->recurse;
   branch->record_route = proxy->record_route;
   branch->add_to_path = proxy->add_to_path;
@@ -429,19 +440,22 @@ branch_start (SipProxyBranch *branch)
   sip_t *sip = request->base.sip;
   su_home_t *home = msg_home (msg);
 
-  char *target = sipservlet_uri_to_string (branch->uri);
-  sip_request_t *rq = sip_request_create (home, sip->sip_request->rq_method,
-                                          sip->sip_request->rq_method_name,
-                                          URL_STRING_MAKE (target), NULL);
-  g_free (target);
-  if (rq == NULL)
+  if (branch->uri != NULL)
     {
-      branch_complete_locally (branch, 416, "Unsupported URI Scheme");
-      return;
+      char *target = sipservlet_uri_to_string (branch->uri);
+      sip_request_t *rq = sip_request_create (home, sip->sip_request->rq_method,
+                                              sip->sip_request->rq_method_name,
+                                              URL_STRING_MAKE (target), NULL);
+      g_free (target);
+      if (rq == NULL)
+        {
+          branch_complete_locally (branch, 416, "Unsupported URI Scheme");
+          return;
+        }
+      msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_request,
+                          (msg_header_t *) rq);
+      g_clear_pointer (&request->request_uri, sipservlet_uri_unref);
     }
-  msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_request,
-                      (msg_header_t *) rq);
-  g_clear_pointer (&request->request_uri, sipservlet_uri_unref);
 
   unsigned long hops = sip->sip_max_forwards ? sip->sip_max_forwards->mf_count : 71;
   if (hops == 0)
@@ -644,7 +658,7 @@ sipservlet_proxy_get_branch (SipProxy *proxy, const SipURI *uri)
   for (guint i = 0; i < proxy->branches->len; i++)
     {
       SipProxyBranch *branch = proxy->branches->pdata[i];
-      if (sipservlet_uri_equal (branch->uri, uri))
+      if (sipservlet_uri_equal (sipservlet_proxy_branch_get_uri (branch), uri))
         return branch;
     }
   return NULL;
@@ -661,7 +675,9 @@ const SipURI *
 sipservlet_proxy_branch_get_uri (SipProxyBranch *branch)
 {
   g_return_val_if_fail (branch != NULL, NULL);
-  return branch->uri;
+  /* Branches of requests inside a dialog keep the Request-URI they came
+   * with; it is parsed only if asked for. */
+  return branch->uri != NULL ? branch->uri : sipservlet_request_get_request_uri (branch->request);
 }
 
 SipServletRequest *
@@ -766,8 +782,13 @@ dialog_session (SipProxy *proxy, sip_t const *sip)
   if (derived != NULL)
     return derived;
   derived = sipsv_session_new (session->app, FALSE, session->call_id, session->local_tag,
-                               sipservlet_address_clone (session->local_party),
-                               sipservlet_address_clone (session->remote_party));
+                               NULL, NULL);
+  derived->local_party_text = g_strdup (session->local_party_text);
+  derived->remote_party_text = g_strdup (session->remote_party_text);
+  if (session->local_party != NULL)
+    derived->local_party = sipservlet_address_clone (session->local_party);
+  if (session->remote_party != NULL)
+    derived->remote_party = sipservlet_address_clone (session->remote_party);
   derived->proxy = TRUE;
   derived->dialog_method = session->dialog_method;
   derived->record_routed = session->record_routed;
@@ -1003,7 +1024,7 @@ recurse_on_redirect (SipProxy *proxy, SipProxyBranch *branch, sip_t const *sip)
         continue;
       gboolean known = !sipservlet_uri_is_sip (uri);
       for (guint i = 0; i < proxy->all->len && !known; i++)
-        known = sipservlet_uri_equal (((SipProxyBranch *) proxy->all->pdata[i])->uri, uri);
+        known = sipservlet_uri_equal (sipservlet_proxy_branch_get_uri (proxy->all->pdata[i]), uri);
       if (!known)
         branch_new (proxy, uri, branch);
       sipservlet_uri_unref (uri);
@@ -1108,14 +1129,9 @@ void
 sipsv_proxy_forward_subsequent (SipServletRequest *request)
 {
   SipProxy *proxy = request->proxy != NULL ? request->proxy : sipsv_proxy_new (request);
-  const SipURI *target = sipservlet_request_get_request_uri (request);
 
+  /* Along the route set, to the Request-URI as received. */
   proxy->subsequent = TRUE;
-  if (target == NULL)
-    {
-      sipsv_uas_reply (request, 416, "Unsupported URI Scheme");
-      return;
-    }
-  branch_new (proxy, target, NULL);
+  branch_new (proxy, NULL, NULL);
   start_pending (proxy);
 }

@@ -52,8 +52,10 @@ struct _SipSession {
   char *call_id;
   char *local_tag;
   char *remote_tag;
-  SipAddress *local_party;          /* with local tag */
+  SipAddress *local_party;          /* with local tag; see sipsv_session_local_party() */
   SipAddress *remote_party;         /* with remote tag once known */
+  char *local_party_text;           /* received sessions keep the header text and */
+  char *remote_party_text;          /* parse it only if asked: most never are */
   char *remote_target;              /* Contact URI of the peer */
   GPtrArray *route_set;             /* char * URIs/addresses, in order */
   guint32 local_cseq;
@@ -135,6 +137,8 @@ char *sipsv_dialog_key (const char *call_id, const char *local_tag, const char *
 SipSession *sipsv_session_lookup (SipsvSessionManager *manager, const char *call_id,
                                   const char *local_tag, const char *remote_tag);
 void sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag);
+SipAddress *sipsv_session_local_party (SipSession *session);
+SipAddress *sipsv_session_remote_party (SipSession *session);
 void sipsv_session_register_dialog (SipSession *session);
 void sipsv_session_unregister_dialog (SipSession *session);
 void sipsv_session_set_state (SipSession *session, SipSessionState state);

@@ -97,6 +97,35 @@ sipsv_session_unregister_dialog (SipSession *session)
   g_clear_pointer (&session->dialog_key, g_free);
 }
 
+static SipAddress *
+party (SipAddress **address, char **text)
+{
+  if (*address == NULL && *text != NULL)
+    {
+      GError *error = NULL;
+      *address = sipservlet_address_parse (*text, &error);
+      if (*address == NULL)
+        {
+          g_warning ("cannot represent '%s' as an address: %s", *text, error->message);
+          g_error_free (error);
+        }
+      g_clear_pointer (text, g_free);
+    }
+  return *address;
+}
+
+SipAddress *
+sipsv_session_local_party (SipSession *session)
+{
+  return party (&session->local_party, &session->local_party_text);
+}
+
+SipAddress *
+sipsv_session_remote_party (SipSession *session)
+{
+  return party (&session->remote_party, &session->remote_party_text);
+}
+
 void
 sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag)
 {
@@ -105,7 +134,7 @@ sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag)
   sipsv_session_unregister_dialog (session);
   g_free (session->remote_tag);
   session->remote_tag = g_strdup (remote_tag);
-  if (session->remote_party != NULL && remote_tag != NULL)
+  if (remote_tag != NULL && sipsv_session_remote_party (session) != NULL)
     sipservlet_address_set_parameter (session->remote_party, "tag", remote_tag, NULL);
 }
 
@@ -195,6 +224,8 @@ sipservlet_session_unref (SipSession *session)
   g_clear_pointer (&session->app, sipservlet_application_session_unref);
   g_clear_pointer (&session->local_party, sipservlet_address_unref);
   g_clear_pointer (&session->remote_party, sipservlet_address_unref);
+  g_free (session->local_party_text);
+  g_free (session->remote_party_text);
   g_ptr_array_unref (session->route_set);
   g_free (session->id);
   g_free (session->call_id);
@@ -229,14 +260,16 @@ SipAddress *
 sipservlet_session_get_local_party (SipSession *session)
 {
   g_return_val_if_fail (session != NULL, NULL);
-  return session->local_party ? sipservlet_address_clone (session->local_party) : NULL;
+  SipAddress *address = sipsv_session_local_party (session);
+  return address ? sipservlet_address_clone (address) : NULL;
 }
 
 SipAddress *
 sipservlet_session_get_remote_party (SipSession *session)
 {
   g_return_val_if_fail (session != NULL, NULL);
-  return session->remote_party ? sipservlet_address_clone (session->remote_party) : NULL;
+  SipAddress *address = sipsv_session_remote_party (session);
+  return address ? sipservlet_address_clone (address) : NULL;
 }
 
 SipApplicationSession *

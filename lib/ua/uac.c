@@ -243,10 +243,10 @@ sipservlet_session_create_request (SipSession *session, const char *method, GErr
     }
 
   SipContainer *container = session->manager->container;
-  SipAddress *remote = sipservlet_address_clone (session->remote_party);
+  SipAddress *remote = sipservlet_address_clone (sipsv_session_remote_party (session));
   if (initial)
     sipservlet_address_remove_parameter (remote, "tag");
-  char *from_text = sipservlet_address_to_string (session->local_party);
+  char *from_text = sipservlet_address_to_string (sipsv_session_local_party (session));
   char *to_text = sipservlet_address_to_string (remote);
   char *ruri = initial || session->remote_target == NULL
     ? sipservlet_uri_to_string (sipservlet_address_get_uri (remote))
