@@ -30,5 +30,6 @@ typedef struct _SipLocationService SipLocationService;
 typedef struct _SipLocationStore SipLocationStore;
 typedef struct _SipProxy SipProxy;
 typedef struct _SipProxyBranch SipProxyBranch;
+typedef struct _SipB2buaHelper SipB2buaHelper;
 
 G_END_DECLS

@@ -25,6 +25,7 @@
 #include <sipservlet/sipservlet-session.h>
 #include <sipservlet/sipservlet-factory.h>
 #include <sipservlet/sipservlet-proxy.h>
+#include <sipservlet/sipservlet-b2bua.h>
 #include <sipservlet/sipservlet-servlet.h>
 #include <sipservlet/sipservlet-container.h>
 #include <sipservlet/sipservlet-location.h>

@@ -12,6 +12,10 @@ struct _SipFactory {
   SipContainer *container;      /* the factory is embedded in it */
 };
 
+struct _SipB2buaHelper {
+  SipContainer *container;      /* one helper per container, embedded in it */
+};
+
 typedef struct {
   char *host;
   guint16 port;
@@ -29,6 +33,7 @@ struct _SipContainer {
   SipsvStack stack;
   SipsvSessionManager sessions;
   SipFactory factory;
+  SipB2buaHelper b2bua;
   GHashTable *servlets_by_method;   /* method -> SipServlet, owned */
   SipServlet *default_servlet;      /* owned */
   GPtrArray *servlets;              /* every servlet, owned */

@@ -24,6 +24,7 @@ sipservlet_container_new (GError **error)
   sipsv_session_manager_init (&container->sessions, container, container->context,
                               (SipsvTimerQueue *) container->stack.root);
   container->factory.container = container;
+  container->b2bua.container = container;
   container->servlets_by_method = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                          (GDestroyNotify) sipservlet_servlet_unref);
   container->servlets = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_servlet_unref);

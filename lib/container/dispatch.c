@@ -113,6 +113,18 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
       reply_stateless (container, msg, 500, "CSeq Out of Order");
       return;
     }
+  /* RFC 3261 §14.2: one INVITE transaction at a time in each direction. */
+  if (sip->sip_request->rq_method == sip_method_invite && session->invite_uac_pending)
+    {
+      reply_stateless (container, msg, 491, "Request Pending");
+      return;
+    }
+  if (sip->sip_request->rq_method == sip_method_invite && session->invite_uas_pending)
+    {
+      nta_msg_treply (container->stack.agent, msg, 500, "Previous INVITE Pending",
+                      SIPTAG_RETRY_AFTER_STR ("2"), TAG_END ());
+      return;
+    }
   session->remote_cseq = cseq;
   session->have_remote_cseq = TRUE;
 
@@ -201,6 +213,8 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
     }
 
   SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, TRUE);
+  if (request != NULL && dialog)
+    session->initial_request = sipservlet_request_ref (request);
   sipservlet_session_unref (session);      /* the application session keeps it */
   if (request != NULL)
     {

@@ -47,7 +47,8 @@ struct _SipServletRequest {
   guint final_sent : 1;
   guint cancelled : 1;
   guint sent : 1;
-  guint acked : 1;                  /* UAC: an ACK was created for its 2xx */
+  guint b2bua : 1;                  /* sipservlet_request_get_b2bua_helper() was called */
+  SipServletRequest *linked;        /* B2BUA: the other leg's request, not owned */
   guint auto_ack_pending : 1;
 };
 
@@ -57,6 +58,8 @@ struct _SipServletResponse {
   SipProxyBranch *branch;           /* proxied responses: their branch, not owned */
   guint sent : 1;
   guint branch_response : 1;
+  guint extra_2xx : 1;              /* B2BUA: another 2xx after the first one */
+  guint acked : 1;                  /* UAC: an ACK was created for this 2xx */
 };
 
 /* Frees a request's proxy (lib/proxy/); set by the proxy module so the

@@ -104,6 +104,8 @@ request_finalize (SipServletRequest *request)
     }
   if (request->orq != NULL)
     nta_outgoing_destroy (request->orq);
+  if (request->linked != NULL)
+    request->linked->linked = NULL;
   g_clear_pointer (&request->request_uri, sipservlet_uri_unref);
   g_clear_pointer (&request->invite, sipservlet_request_unref);
 }

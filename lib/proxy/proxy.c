@@ -124,6 +124,12 @@ sipservlet_request_get_proxy (SipServletRequest *request, GError **error)
                    "the request has already been answered");
       return NULL;
     }
+  if (request->b2bua)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the request is handled by a B2BUA: it cannot be proxied");
+      return NULL;
+    }
   if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
     {
       sipsv_uas_reply (request, 483, "Too Many Hops");

@@ -62,6 +62,12 @@ struct _SipSession {
   guint32 remote_cseq;
   GHashTable *attributes;
   SipServlet *handler;              /* owned */
+  SipSession *linked;               /* B2BUA partner, not owned (unlinked on invalidate) */
+  SipServletRequest *initial_request; /* the request that created it, owned until invalidate */
+  GPtrArray *pending_uas;           /* received requests without a final response, owned */
+  GPtrArray *pending_uac;           /* received 2xx to INVITE not acknowledged, owned */
+  guint invite_uac_pending : 1;     /* our (re-)INVITE has no final response yet */
+  guint invite_uas_pending : 1;     /* a received (re-)INVITE has no final response yet */
   guint active_transactions;
   char *dialog_key;                 /* registered in manager->dialogs */
   /* UA bookkeeping, lib/ua/ */

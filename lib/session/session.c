@@ -199,6 +199,14 @@ clear_ua_state (SipSession *session)
   g_clear_pointer (&session->unacked_2xx, sipservlet_response_unref);
   g_clear_pointer (&session->uac_invite, sipservlet_request_unref);
   g_clear_pointer (&session->uac_ack, sipservlet_request_unref);
+  g_clear_pointer (&session->initial_request, sipservlet_request_unref);
+  g_clear_pointer (&session->pending_uas, g_ptr_array_unref);
+  g_clear_pointer (&session->pending_uac, g_ptr_array_unref);
+  if (session->linked != NULL)
+    {
+      session->linked->linked = NULL;
+      session->linked = NULL;
+    }
 }
 
 /* ---- public API ------------------------------------------------------------ */

@@ -14,6 +14,9 @@
 SipServletRequest *sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
                                      SipSession *session, gboolean initial);
 gboolean sipsv_uas_reply (SipServletRequest *request, guint status, const char *reason);
+SipServletResponse *sipsv_uas_build_response (SipServletRequest *request, guint status,
+                                              const char *reason);
+void sipsv_uas_request_done (SipServletRequest *request);
 /* Sends a response made elsewhere (a proxied one); takes msg. */
 gboolean sipsv_uas_relay (SipServletRequest *request, msg_t *msg, guint status);
 void sipsv_uas_apply_default (SipServletRequest *request);

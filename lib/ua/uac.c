@@ -383,7 +383,13 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
       request->orq = orq;
       sipservlet_request_ref (request);      /* the transaction reference */
       if (session != NULL)
-        sipsv_session_transaction_begin (session);
+        {
+          sipsv_session_transaction_begin (session);
+          if (method == sip_method_invite)
+            session->invite_uac_pending = TRUE;
+          if (request->initial && session->initial_request == NULL)
+            session->initial_request = sipservlet_request_ref (request);
+        }
     }
   request->sent = TRUE;
   request->base.committed = TRUE;
@@ -459,8 +465,12 @@ update_session (SipServletRequest *request, sip_t const *sip, guint status)
 static void
 resend_ack (SipSession *session, sip_t const *sip)
 {
-  SipServletRequest *ack = session->uac_ack;
-  if (ack == NULL || g_strcmp0 (sip->sip_to->a_tag, session->remote_tag) != 0)
+  /* The 2xx may come from a fork: its dialog is a derived session. */
+  if (g_strcmp0 (sip->sip_to->a_tag, session->remote_tag) != 0 && session->manager != NULL)
+    session = sipsv_session_lookup (session->manager, session->call_id, session->local_tag,
+                                    sip->sip_to->a_tag);
+  SipServletRequest *ack = session != NULL ? session->uac_ack : NULL;
+  if (ack == NULL)
     return;
   /* Same ACK again, without the Via NTA added the first time. */
   msg_t *copy = msg_dup (ack->base.msg);
@@ -494,6 +504,62 @@ linger_for_retransmissions (SipSession *session, SipServletRequest *invite)
   sipsv_timer_start (session->linger_timer, 64 * invite->base.container->t1);
 }
 
+/* A 2xx to INVITE waits in the session until the servlet creates its ACK
+ * (JSR 289 getPendingMessages, UAC side). */
+static void
+add_pending_2xx (SipSession *session, SipServletResponse *response)
+{
+  if (session->pending_uac == NULL)
+    session->pending_uac = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_response_unref);
+  g_ptr_array_add (session->pending_uac, sipservlet_response_ref (response));
+}
+
+/* A 2xx from another fork of an initial INVITE: a new dialog, so a
+ * derived session (JSR 289 §6.2.3.2). NULL for a retransmission of a 2xx
+ * whose dialog is known. */
+static SipSession *
+derived_session (SipServletRequest *request, sip_t const *sip)
+{
+  SipSession *session = request->base.session;
+  const char *tag = sip->sip_to->a_tag;
+
+  if (!request->initial || tag == NULL || session->manager == NULL || !session->valid
+      || g_strcmp0 (tag, session->remote_tag) == 0
+      || sipsv_session_lookup (session->manager, session->call_id, session->local_tag, tag) != NULL)
+    return NULL;
+
+  SipSession *derived = sipsv_session_new (session->app, TRUE, session->call_id,
+                                           session->local_tag, NULL, NULL);
+  SipAddress *local = sipsv_session_local_party (session);
+  SipAddress *remote = sipsv_session_remote_party (session);
+  derived->local_party = local ? sipservlet_address_clone (local) : NULL;
+  derived->remote_party = remote ? sipservlet_address_clone (remote) : NULL;
+  derived->dialog_method = session->dialog_method;
+  derived->local_cseq = session->local_cseq;
+  derived->had_transaction = TRUE;
+  if (session->handler != NULL)
+    derived->handler = sipservlet_servlet_ref (session->handler);
+  learn_dialog (derived, sip);
+  sipsv_session_set_state (derived, SIPSERVLET_SESSION_STATE_CONFIRMED);
+  sipservlet_session_unref (derived);      /* the application session keeps it */
+  return derived;
+}
+
+/* Hands a forked 2xx to the servlet on its derived session. */
+static void
+deliver (SipServletRequest *request, SipSession *session, nta_outgoing_t *orq, guint status)
+{
+  SipContainer *container = request->base.container;
+  SipServletResponse *response = sipsv_response_new (container, nta_outgoing_getresponse (orq),
+                                                     request, TRUE);
+  sipsv_message_set_session (&response->base, session);
+  add_pending_2xx (session, response);
+  SipServlet *servlet = session->handler != NULL ? session->handler : container->default_servlet;
+  if (servlet != NULL)
+    sipsv_servlet_dispatch_response (servlet, response);
+  sipservlet_response_unref (response);
+}
+
 static int
 on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
 {
@@ -509,9 +575,16 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
     return 0;
   if (request->final_status != 0)
     {
-      /* After the final response only 2xx retransmissions come here. */
-      if (invite && status < 300 && session != NULL)
-        resend_ack (session, sip);
+      /* After the final response: 2xx retransmissions, or the 2xx of
+       * another fork, which gets its own (derived) session. */
+      if (invite && status >= 200 && status < 300 && session != NULL)
+        {
+          SipSession *forked = derived_session (request, sip);
+          if (forked == NULL)
+            resend_ack (session, sip);
+          else
+            deliver (request, forked, orq, status);
+        }
       return 0;
     }
 
@@ -525,7 +598,13 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
     {
       request->final_status = status;
       if (session != NULL)
-        sipsv_session_transaction_end (session);
+        {
+          if (invite)
+            session->invite_uac_pending = FALSE;
+          if (invite && status < 300)
+            add_pending_2xx (session, response);
+          sipsv_session_transaction_end (session);
+        }
     }
 
   SipServlet *servlet = session != NULL && session->handler != NULL
@@ -563,7 +642,7 @@ sipservlet_response_create_ack (SipServletResponse *response, GError **error)
                    "only a received 2xx response to INVITE can be acknowledged");
       return NULL;
     }
-  if (invite->acked)
+  if (response->acked)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "an ACK was already created for this response");
@@ -594,7 +673,11 @@ sipservlet_response_create_ack (SipServletResponse *response, GError **error)
 
   SipServletRequest *ack = sipsv_uac_new_request (container, session, msg);
   ack->invite = sipservlet_request_ref (invite);
-  invite->acked = TRUE;
+  /* Each dialog's 2xx is acknowledged once (a fork's 2xx is another
+   * response, on its own derived session). */
+  response->acked = TRUE;
+  if (session != NULL && session->pending_uac != NULL)
+    g_ptr_array_remove (session->pending_uac, response);
   return ack;
 }
 

@@ -43,7 +43,17 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
   if (sip->sip_request->rq_method == sip_method_invite)
     nta_incoming_bind (irq, on_irq_event, (nta_incoming_magic_t *) request);
   if (session != NULL)
-    sipsv_session_transaction_begin (session);
+    {
+      sipsv_session_transaction_begin (session);
+      if (sip->sip_request->rq_method != sip_method_ack)
+        {
+          if (session->pending_uas == NULL)
+            session->pending_uas = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_request_unref);
+          g_ptr_array_add (session->pending_uas, sipservlet_request_ref (request));
+        }
+      if (sip->sip_request->rq_method == sip_method_invite)
+        session->invite_uas_pending = TRUE;
+    }
   return request;
 }
 
@@ -56,8 +66,8 @@ is_dialog_creating (SipServletRequest *request)
   return m == sip_method_invite || m == sip_method_subscribe || m == sip_method_refer;
 }
 
-static SipServletResponse *
-build_response (SipServletRequest *request, guint status, const char *reason)
+SipServletResponse *
+sipsv_uas_build_response (SipServletRequest *request, guint status, const char *reason)
 {
   SipContainer *container = request->base.container;
   msg_t *msg = nta_msg_create (container->stack.agent, 0);
@@ -115,7 +125,7 @@ sipservlet_request_create_response (SipServletRequest *request, guint status,
                    "a final response was already sent");
       return NULL;
     }
-  SipServletResponse *response = build_response (request, status, reason);
+  SipServletResponse *response = sipsv_uas_build_response (request, status, reason);
   if (response == NULL)
     g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
                  "cannot build a %u response", status);
@@ -125,9 +135,8 @@ sipservlet_request_create_response (SipServletRequest *request, guint status,
 /* JSR 289 §6.2.1 rule 4: a UAS session tracks the dialog state; a non-2xx
  * final response ends it. */
 static void
-update_session (SipServletRequest *request, guint status)
+update_session (SipServletRequest *request, SipSession *session, guint status)
 {
-  SipSession *session = request->base.session;
   sip_t *sip = request->base.sip;
   sip_method_t method = sip->sip_request->rq_method;
 
@@ -227,18 +236,23 @@ send_response (SipServletResponse *response, GError **error)
     }
   response->sent = TRUE;
   response->base.committed = TRUE;
-  update_session (request, status);
-  if (status >= 200)
+  SipSession *session = response->base.session;
+  update_session (request, session, status);
+  if (status >= 200 && response->extra_2xx)
+    {
+      /* Another 2xx of a forked far side, on a derived session. */
+      if (session != NULL)
+        start_retransmission (session, response);
+    }
+  else if (status >= 200)
     {
       request->final_sent = TRUE;
       request->base.committed = TRUE;
       request->final_status = status;
-      if (request->base.session != NULL)
-        {
-          if (status < 300 && request->base.sip->sip_request->rq_method == sip_method_invite)
-            start_retransmission (request->base.session, response);
-          sipsv_session_transaction_end (request->base.session);
-        }
+      sipsv_uas_request_done (request);
+      if (session != NULL && status < 300
+          && request->base.sip->sip_request->rq_method == sip_method_invite)
+        start_retransmission (session, response);
     }
   return TRUE;
 }
@@ -267,13 +281,29 @@ sipservlet_response_send (SipServletResponse *response, GError **error)
                    "the request was cancelled and has been answered 487");
       return FALSE;
     }
-  if (request->final_sent)
+  if (request->final_sent && !response->extra_2xx)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "a final response was already sent for this request");
       return FALSE;
     }
   return send_response (response, error);
+}
+
+/* A received request got its final response: it stops being pending. */
+void
+sipsv_uas_request_done (SipServletRequest *request)
+{
+  SipSession *session = request->base.session;
+  if (session == NULL)
+    return;
+  if (request->base.sip->sip_request->rq_method == sip_method_invite)
+    session->invite_uas_pending = FALSE;
+  sipservlet_request_ref (request);
+  if (session->pending_uas != NULL)
+    g_ptr_array_remove (session->pending_uas, request);
+  sipsv_session_transaction_end (session);
+  sipservlet_request_unref (request);
 }
 
 gboolean
@@ -286,8 +316,7 @@ sipsv_uas_relay (SipServletRequest *request, msg_t *msg, guint status)
       request->final_sent = TRUE;
       request->base.committed = TRUE;
       request->final_status = status;
-      if (request->base.session != NULL)
-        sipsv_session_transaction_end (request->base.session);
+      sipsv_uas_request_done (request);
     }
   return TRUE;
 }
@@ -296,7 +325,7 @@ gboolean
 sipsv_uas_reply (SipServletRequest *request, guint status, const char *reason)
 {
   GError *error = NULL;
-  SipServletResponse *response = build_response (request, status, reason);
+  SipServletResponse *response = sipsv_uas_build_response (request, status, reason);
   gboolean ok = response != NULL && send_response (response, &error);
 
   if (!ok)
