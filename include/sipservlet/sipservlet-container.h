@@ -53,6 +53,8 @@ typedef enum {
  * @timer_fired: a #SipServletTimer expired
  * @no_ack_received: a 2xx to INVITE sent by a servlet got no ACK within
  *   64*T1; the request and the unacknowledged response are given
+ * @no_prack_received: a reliable provisional response got no PRACK within
+ *   64*T1 (RFC 3262); the container has answered the INVITE 503
  *
  * Container-wide listeners (JSR 289 SipSessionListener,
  * SipApplicationSessionListener, TimerListener, SipErrorListener). Members
@@ -69,6 +71,7 @@ typedef struct {
   void (*application_session_ready_to_invalidate) (SipApplicationSession *app_session, gpointer user_data);
   void (*timer_fired) (SipServletTimer *timer, gpointer user_data);
   void (*no_ack_received) (SipServletRequest *request, SipServletResponse *response, gpointer user_data);
+  void (*no_prack_received) (SipServletRequest *request, SipServletResponse *response, gpointer user_data);
 } SipServletListeners;
 
 /**
@@ -204,7 +207,8 @@ SIPSERVLET_API gboolean sipservlet_container_add_listeners (SipContainer *contai
  * Declares an extension as supported. A request whose Require header
  * lists an option tag that was not declared is answered 420 (Bad
  * Extension) with an Unsupported header before any servlet sees it
- * (RFC 3261 §8.2.2.3). Nothing is declared by default.
+ * (RFC 3261 §8.2.2.3). "100rel" is declared by default: the container
+ * implements reliable provisional responses.
  */
 SIPSERVLET_API void sipservlet_container_add_supported (SipContainer *container,
                                                         const char *option_tag);

@@ -654,6 +654,40 @@ SIPSERVLET_API gboolean sipservlet_response_send (SipServletResponse *response,
                                                   GError **error);
 
 /**
+ * sipservlet_response_send_reliably:
+ * @response: a 101..199 response to a received INVITE whose sender
+ *   supports 100rel (Supported or Require)
+ * @error: return location for a #GError
+ *
+ * Sends the provisional response reliably (RFC 3262): with RSeq and
+ * Require: 100rel, retransmitted until the PRACK arrives. The PRACK is
+ * delivered to do_prack (answered 200 by the container when the servlet
+ * leaves it unanswered); without a PRACK the no_prack_received listener
+ * fires and the INVITE is answered 503. When the INVITE carried
+ * Require: 100rel, sipservlet_response_send() sends every 101..199 this way.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when the response
+ *   is not a 101..199 to INVITE, the UAC does not support 100rel, or it
+ *   was already sent (JSR 289 Rel100Exception).
+ */
+SIPSERVLET_API gboolean sipservlet_response_send_reliably (SipServletResponse *response,
+                                                           GError **error);
+
+/**
+ * sipservlet_response_create_prack:
+ * @response: a received reliable provisional response (it has RSeq) to an
+ *   INVITE this servlet sent
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the PRACK (RAck filled in) to send with
+ *   sipservlet_request_send(), or %NULL with
+ *   %SIPSERVLET_ERROR_INVALID_STATE (not a reliable 1xx, or a PRACK was
+ *   already created for it).
+ */
+SIPSERVLET_API SipServletRequest *sipservlet_response_create_prack (SipServletResponse *response,
+                                                                    GError **error);
+
+/**
  * sipservlet_response_create_ack:
  * @response: a received 2xx response to an INVITE sent by this servlet
  * @error: return location for a #GError

@@ -15,9 +15,10 @@
  * Dispatch (JSR 289 §2.3): a request goes to do_request when it is set,
  * otherwise to the per-method handler. A response goes to do_response
  * when set, otherwise to the handler of its class. A handler left %NULL
- * gets the JSR 289 default: initial requests are answered 500 ("Request
- * not handled by application"; 501 for MESSAGE, NOTIFY, SUBSCRIBE and
- * PUBLISH), ACK, CANCEL, subsequent requests and responses are ignored.
+ * gets the JSR 289 default: requests are answered 500 ("Request not
+ * handled by application"; 501 for MESSAGE, NOTIFY, SUBSCRIBE, PUBLISH and
+ * unknown methods), a PRACK is answered 200, ACK, CANCEL and responses are
+ * ignored.
  *
  * Handlers run on the container thread; the objects they get are borrowed
  * for the call. A request handler must answer the request (final

@@ -30,6 +30,7 @@ sipservlet_container_new (GError **error)
   container->servlets = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_servlet_unref);
   container->listen_points = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
   container->option_tags = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (container->option_tags, g_strdup ("100rel"));   /* RFC 3262, lib/ua/ */
   container->record_route_uris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                         (GDestroyNotify) sipservlet_uri_unref);
   container->work_queue = g_array_new (FALSE, FALSE, sizeof (SipsvWork));

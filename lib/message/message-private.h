@@ -41,6 +41,7 @@ struct _SipServletRequest {
   SipProxy *proxy;                  /* owned; lib/proxy/ */
   char *popped_route;               /* Route removed because it named us */
   SipURI *popped_route_uri;         /* parsed lazily */
+  guint32 last_rseq;                /* UAC: highest RSeq delivered (100rel) */
   guint initial : 1;
   guint deferred : 1;
   guint dispatching : 1;            /* inside the servlet callback */
@@ -60,6 +61,8 @@ struct _SipServletResponse {
   guint branch_response : 1;
   guint extra_2xx : 1;              /* B2BUA: another 2xx after the first one */
   guint acked : 1;                  /* UAC: an ACK was created for this 2xx */
+  guint pracked : 1;                /* UAC: a PRACK was created for this 1xx */
+  guint reliable : 1;               /* UAS: sent reliably */
 };
 
 /* Frees a request's proxy (lib/proxy/); set by the proxy module so the

@@ -573,6 +573,14 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
   guint status = sip->sip_status->st_status;
   if (status == 100)
     return 0;
+  /* Reliable provisionals are retransmitted until PRACKed: deliver each
+   * RSeq once (RFC 3262 §4). */
+  if (status < 200 && sip->sip_rseq != NULL)
+    {
+      if (sip->sip_rseq->rs_response <= request->last_rseq)
+        return 0;
+      request->last_rseq = sip->sip_rseq->rs_response;
+    }
   if (request->final_status != 0)
     {
       /* After the final response: 2xx retransmissions, or the 2xx of
@@ -679,6 +687,40 @@ sipservlet_response_create_ack (SipServletResponse *response, GError **error)
   if (session != NULL && session->pending_uac != NULL)
     g_ptr_array_remove (session->pending_uac, response);
   return ack;
+}
+
+SipServletRequest *
+sipservlet_response_create_prack (SipServletResponse *response, GError **error)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+  sip_t *sip = response->base.sip;
+  guint status = sip->sip_status->st_status;
+  SipServletRequest *invite = response->request;
+
+  if (!response->base.incoming || invite == NULL || invite->base.incoming
+      || status <= 100 || status >= 200 || sip->sip_rseq == NULL
+      || invite->base.sip->sip_request->rq_method != sip_method_invite)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "only a received reliable provisional response to our INVITE can be PRACKed");
+      return NULL;
+    }
+  if (response->pracked)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "a PRACK was already created for this response");
+      return NULL;
+    }
+  SipServletRequest *prack = sipservlet_session_create_request (response->base.session, "PRACK",
+                                                                error);
+  if (prack == NULL)
+    return NULL;
+  char rack[64];
+  g_snprintf (rack, sizeof rack, "%u %u INVITE", (guint) sip->sip_rseq->rs_response,
+              (guint) sip->sip_cseq->cs_seq);
+  sip_add_make (prack->base.msg, prack->base.sip, sip_rack_class, rack);
+  response->pracked = TRUE;
+  return prack;
 }
 
 SipServletRequest *

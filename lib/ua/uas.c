@@ -216,6 +216,62 @@ stop_retransmission (SipSession *session)
   g_clear_pointer (&session->unacked_2xx, sipservlet_response_unref);
 }
 
+/* Does a Supported or Require header list the option tag? */
+static gboolean
+lists_option (msg_list_t const *list, const char *tag)
+{
+  for (; list != NULL; list = list->k_next)
+    for (int i = 0; list->k_items && list->k_items[i]; i++)
+      if (g_ascii_strcasecmp (list->k_items[i], tag) == 0)
+        return TRUE;
+  return FALSE;
+}
+
+/* RFC 3262: a PRACK for one of our reliable provisionals, or (prack NULL)
+ * the end of its retransmissions without one. Called once per reliable
+ * response; the reference taken when it was sent is dropped here. */
+static int
+on_prack (nta_reliable_magic_t *magic, nta_reliable_t *rel, nta_incoming_t *prack,
+          sip_t const *sip)
+{
+  SipServletResponse *response = (SipServletResponse *) magic;
+  SipServletRequest *invite = response->request;
+  SipSession *session = invite->base.session;
+
+  if (prack == NULL)
+    {
+      if (!invite->final_sent && session != NULL)
+        {
+          /* No PRACK: NTA answers the INVITE 503 after this returns. */
+          SIPSV_NOTIFY (session->manager, no_prack_received, invite, response);
+          invite->final_sent = TRUE;
+          invite->base.committed = TRUE;
+          invite->final_status = 503;
+          sipsv_uas_request_done (invite);
+        }
+      sipservlet_response_unref (response);
+      return 0;
+    }
+
+  SipServletRequest *request = sipsv_request_new (response->base.container,
+                                                  nta_incoming_getrequest (prack), TRUE);
+  request->irq = prack;
+  sipsv_message_set_source (&request->base, request->base.msg);
+  sipsv_message_set_session (&request->base, session);
+  if (session != NULL)
+    sipsv_session_transaction_begin (session);
+  if (session != NULL && session->handler != NULL)
+    sipsv_servlet_dispatch_request (session->handler, request);
+  /* A UA acknowledges a PRACK: 200 unless the servlet answered. */
+  if (!request->final_sent && !request->deferred)
+    sipsv_uas_reply (request, 200, NULL);
+  if (request->final_sent)
+    sipsv_uas_request_done (request);
+  sipservlet_request_unref (request);
+  sipservlet_response_unref (response);
+  return 0;
+}
+
 static gboolean
 send_response (SipServletResponse *response, GError **error)
 {
@@ -228,7 +284,22 @@ send_response (SipServletResponse *response, GError **error)
       && request->base.session != NULL)
     sip_to_tag (msg_home (response->base.msg), sip->sip_to, request->base.session->local_tag);
 
-  if (nta_incoming_mreply (request->irq, msg_ref_create (response->base.msg)) < 0)
+  sip_t const *rsip = request->base.sip;
+  if (status > 100 && status < 200 && rsip->sip_request->rq_method == sip_method_invite
+      && (response->reliable || lists_option ((msg_list_t *) rsip->sip_require, "100rel")))
+    {
+      response->reliable = TRUE;
+      sipservlet_response_ref (response);    /* dropped in on_prack */
+      if (nta_reliable_mreply (request->irq, on_prack, (nta_reliable_magic_t *) response,
+                               msg_ref_create (response->base.msg)) == NULL)
+        {
+          sipservlet_response_unref (response);
+          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
+                       "cannot send the reliable %u response", status);
+          return FALSE;
+        }
+    }
+  else if (nta_incoming_mreply (request->irq, msg_ref_create (response->base.msg)) < 0)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
                    "cannot send the %u response", status);
@@ -255,6 +326,33 @@ send_response (SipServletResponse *response, GError **error)
         start_retransmission (session, response);
     }
   return TRUE;
+}
+
+gboolean
+sipservlet_response_send_reliably (SipServletResponse *response, GError **error)
+{
+  g_return_val_if_fail (response != NULL, FALSE);
+  SipServletRequest *request = response->request;
+  guint status = response->base.sip->sip_status->st_status;
+
+  if (request == NULL || !request->base.incoming
+      || request->base.sip->sip_request->rq_method != sip_method_invite
+      || status <= 100 || status >= 200)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "only a 101..199 response to a received INVITE can be sent reliably");
+      return FALSE;
+    }
+  sip_t const *sip = request->base.sip;
+  if (!lists_option ((msg_list_t *) sip->sip_supported, "100rel")
+      && !lists_option ((msg_list_t *) sip->sip_require, "100rel"))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the caller does not support 100rel");
+      return FALSE;
+    }
+  response->reliable = TRUE;
+  return sipservlet_response_send (response, error);
 }
 
 gboolean
@@ -346,6 +444,12 @@ sipsv_uas_apply_default (SipServletRequest *request)
    * SUBSCRIBE, PUBLISH and unknown methods get 501; the rest 500. */
   if (method == sip_method_ack || method == sip_method_cancel || request->final_sent)
     return;
+  if (method == sip_method_prack)
+    {
+      /* A PRACK the servlet ignores is still a valid acknowledgement. */
+      sipsv_uas_reply (request, 200, NULL);
+      return;
+    }
   if (method == sip_method_message || method == sip_method_notify
       || method == sip_method_subscribe || method == sip_method_publish
       || method == sip_method_unknown)
