@@ -1,0 +1,781 @@
+/* sipservlet-b2bua: a signalling back-to-back user agent built on
+ * libsipservlet's public API (SipB2buaHelper, JSR 289 chapter 12).
+ *
+ * The caller's INVITE is terminated here (the UAS leg) and a new INVITE is
+ * placed to --target, or to the Request-URI of the caller's INVITE without
+ * it (the UAC leg). The two legs share nothing but what this program
+ * copies: the helper gives the UAC leg its own Call-ID, From tag, Contact
+ * and Via, and drops the caller's Via, Route, Record-Route and Contact;
+ * responses are rebuilt on the UAS leg (its own To tag and Contact). Bodies
+ * (SDP) are passed through untouched.
+ *
+ * What is relayed, and when:
+ *   - 1xx (other than 100) on the UAC leg: the same status on the UAS leg,
+ *     with the same body. A reliable 1xx (RFC 3262) is acknowledged with
+ *     PRACK on its own leg and sent reliably to the caller when the caller
+ *     supports 100rel: 100rel is hop by hop here, so a body in a PRACK is
+ *     not relayed.
+ *   - The final response to the INVITE: a 2xx is answered on the UAS leg
+ *     with the same body; the UAC leg's 2xx is acknowledged only when the
+ *     caller's ACK arrives, with the body of that ACK (so a caller that
+ *     sent no offer in the INVITE can put its answer in the ACK: the
+ *     third-party call control flow of RFC 3725). A non-2xx is relayed with
+ *     its status and reason.
+ *   - CANCEL from the caller (the container has answered it 200 and the
+ *     INVITE 487): the UAC leg is cancelled with sipservlet_b2bua_create_cancel().
+ *     A 2xx that crosses the CANCEL is acknowledged and hung up with BYE.
+ *   - BYE from either side: a BYE on the other leg; the received BYE is
+ *     answered 200 when that BYE gets its final response (whatever it is:
+ *     the dialog ends either way). A BYE on a leg whose partner is already
+ *     gone is answered 200 at once. A BYE from the caller in an early
+ *     dialog answers the INVITE 487 and cancels the UAC leg.
+ *   - re-INVITE, UPDATE, INFO, MESSAGE, OPTIONS, NOTIFY, REFER (and any
+ *     other method) inside the dialog, from either side: the same request
+ *     on the other leg (sipservlet_b2bua_create_request_for_session(), which
+ *     links the two requests); the received request is answered when the
+ *     other leg's response comes, with its status, reason and body. The
+ *     2xx to a relayed re-INVITE is acknowledged when the ACK of the leg
+ *     that sent the re-INVITE arrives, with that ACK's body, as for the
+ *     initial INVITE. A CANCEL of a re-INVITE cancels the relayed one.
+ *   - MESSAGE and OPTIONS outside a dialog are relayed like the INVITE, as
+ *     one transaction; other initial methods get 501.
+ *   - A forked far side that answers the INVITE with two 2xx (two To tags):
+ *     the first one is relayed to the caller; every later one arrives on a
+ *     derived session of the UAC leg and is acknowledged and hung up with
+ *     BYE at once. A caller that cannot take part in two dialogs is never
+ *     given a second one, and the kept dialog is the one its answer
+ *     already describes. (Relaying it with
+ *     sipservlet_b2bua_create_response_to_original_request() would give the
+ *     caller a second dialog; this program does not.)
+ *   - No ACK from the caller for a 2xx within 64*T1 (no_ack_received): the
+ *     UAC leg's 2xx is acknowledged and both legs are hung up.
+ *
+ * Bookkeeping lives in the sessions: the two legs are linked sessions, a
+ * relayed request is linked with its original, and the relayed INVITE a
+ * CANCEL may have to cancel is a session attribute. There is no global
+ * table.
+ */
+#include <sipservlet/sipservlet.h>
+
+#include <string.h>
+
+#include "example-main.h"
+
+/* On the session that received an INVITE (initial or re-INVITE): the
+ * INVITE relayed for it on the other leg, until its final response. */
+#define RELAYED_INVITE "sipservlet-b2bua.relayed-invite"
+
+typedef struct {
+  SipURI *target;              /* --target, or NULL: the Request-URI */
+  SipB2buaHelper *helper;      /* the container's, from the first request */
+} B2bua;
+
+/* ---- small helpers ----------------------------------------------------------- */
+
+static const char *
+method_of (SipServletMessage *message)
+{
+  return sipservlet_message_get_method (message);
+}
+
+static gboolean
+is_method (SipServletMessage *message, const char *method)
+{
+  return g_strcmp0 (method_of (message), method) == 0;
+}
+
+static SipSession *
+session_of (gpointer message)
+{
+  return sipservlet_message_get_session (SIPSERVLET_MESSAGE (message));
+}
+
+static SipB2buaHelper *
+helper_for (B2bua *b2b, SipServletRequest *request)
+{
+  if (b2b->helper == NULL)
+    {
+      GError *error = NULL;
+      b2b->helper = sipservlet_request_get_b2bua_helper (request, &error);
+      if (b2b->helper == NULL)
+        {
+          g_warning ("no B2BUA helper: %s", error->message);
+          g_error_free (error);
+        }
+    }
+  return b2b->helper;
+}
+
+/* The partner of a leg, when it can still carry requests. */
+static SipSession *
+live_peer (B2bua *b2b, SipSession *session)
+{
+  SipSession *peer = session != NULL && b2b->helper != NULL
+    ? sipservlet_b2bua_get_linked_session (b2b->helper, session) : NULL;
+  if (peer == NULL || !sipservlet_session_is_valid (peer)
+      || sipservlet_session_get_state (peer) == SIPSERVLET_SESSION_STATE_TERMINATED)
+    return NULL;
+  return peer;
+}
+
+static gboolean
+send_request (SipServletRequest *request)
+{
+  GError *error = NULL;
+  if (sipservlet_request_send (request, &error))
+    return TRUE;
+  g_warning ("cannot send %s: %s", method_of (SIPSERVLET_MESSAGE (request)), error->message);
+  g_error_free (error);
+  return FALSE;
+}
+
+static void
+send_response (SipServletResponse *response, gboolean reliably)
+{
+  GError *error = NULL;
+  gboolean ok = reliably ? sipservlet_response_send_reliably (response, &error)
+                         : sipservlet_response_send (response, &error);
+  if (!ok)
+    {
+      g_warning ("cannot send %u to %s: %s", sipservlet_response_get_status (response),
+                 method_of (SIPSERVLET_MESSAGE (response)), error->message);
+      g_error_free (error);
+    }
+}
+
+static void
+answer (SipServletRequest *request, guint status, const char *reason)
+{
+  GError *error = NULL;
+  SipServletResponse *response = sipservlet_request_create_response (request, status, reason,
+                                                                      &error);
+  if (response == NULL)
+    {
+      g_warning ("cannot answer %s with %u: %s", method_of (SIPSERVLET_MESSAGE (request)),
+                 status, error->message);
+      g_error_free (error);
+      return;
+    }
+  send_response (response, FALSE);
+  sipservlet_response_unref (response);
+}
+
+/* A received request that still waits for its final response. */
+static gboolean
+awaits_answer (SipServletRequest *request)
+{
+  return request != NULL && !sipservlet_message_is_committed (SIPSERVLET_MESSAGE (request))
+    && !sipservlet_request_is_cancelled (request);
+}
+
+static void
+copy_body (SipServletMessage *to, SipServletMessage *from)
+{
+  gsize length = 0;
+  gconstpointer body = sipservlet_message_get_content (from, &length);
+  GError *error = NULL;
+
+  if (body == NULL)
+    return;
+  if (!sipservlet_message_set_content (to, body, (gssize) length,
+                                       sipservlet_message_get_content_type (from), &error))
+    {
+      g_warning ("cannot copy the %s body: %s", method_of (from), error->message);
+      g_error_free (error);
+    }
+}
+
+/* Headers of a response that are not copied to the other leg: the body's
+ * own, those that describe this hop (100rel is hop by hop here), and
+ * Contact, which only a redirect passes on. System headers (Via, Call-ID,
+ * Record-Route...) are refused by the library anyway. */
+static gboolean
+keeps_header (const char *name, guint status)
+{
+  static const char *const hop[] = {
+    "Content-Type", "Content-Length", "Content-Encoding", "RSeq", "Require",
+    "Via", "From", "To", "Call-ID", "CSeq", "Route", "Record-Route", "Path", "RAck",
+    "Max-Forwards",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (hop); i++)
+    if (g_ascii_strcasecmp (name, hop[i]) == 0)
+      return FALSE;
+  if (g_ascii_strcasecmp (name, "Contact") == 0)
+    return status >= 300 && status < 400;
+  return TRUE;
+}
+
+/* Copies the end-to-end part of a response: body and the headers above. */
+static void
+copy_response (SipServletResponse *to, SipServletResponse *from)
+{
+  SipServletMessage *dst = SIPSERVLET_MESSAGE (to);
+  SipServletMessage *src = SIPSERVLET_MESSAGE (from);
+  guint status = sipservlet_response_get_status (from);
+  char **names = sipservlet_message_get_header_names (src);
+
+  for (char **n = names; *n != NULL; n++)
+    {
+      if (!keeps_header (*n, status))
+        continue;
+      char **values = sipservlet_message_get_headers (src, *n);
+      for (char **v = values; *v != NULL; v++)
+        {
+          GError *error = NULL;
+          if (!sipservlet_message_add_header (dst, *n, *v, &error))
+            {
+              g_debug ("not relaying %s: %s", *n, error->message);
+              g_error_free (error);
+            }
+        }
+      g_strfreev (values);
+    }
+  g_strfreev (names);
+  copy_body (dst, src);
+}
+
+/* TRUE when one value of header @name lists option tag @tag. */
+static gboolean
+lists_option (SipServletMessage *message, const char *name, const char *tag)
+{
+  char **values = sipservlet_message_get_headers (message, name);
+  gboolean found = FALSE;
+
+  for (char **v = values; *v != NULL && !found; v++)
+    {
+      char **items = g_strsplit (*v, ",", -1);
+      for (char **i = items; *i != NULL && !found; i++)
+        found = g_ascii_strcasecmp (g_strstrip (*i), tag) == 0;
+      g_strfreev (items);
+    }
+  g_strfreev (values);
+  return found;
+}
+
+/* Acknowledges a 2xx we will not relay; @hang_up also ends its dialog. */
+static void
+acknowledge (SipServletResponse *response, gboolean hang_up)
+{
+  GError *error = NULL;
+  SipServletRequest *ack = sipservlet_response_create_ack (response, &error);
+
+  if (ack == NULL)
+    {
+      g_debug ("no ACK for this %u: %s", sipservlet_response_get_status (response), error->message);
+      g_clear_error (&error);
+    }
+  else
+    {
+      send_request (ack);
+      sipservlet_request_unref (ack);
+    }
+  if (!hang_up)
+    return;
+  SipServletRequest *bye = sipservlet_session_create_request (session_of (response), "BYE", &error);
+  if (bye == NULL)
+    {
+      g_debug ("cannot hang up: %s", error->message);
+      g_error_free (error);
+      return;
+    }
+  send_request (bye);
+  sipservlet_request_unref (bye);
+}
+
+/* Sends BYE on a leg (a request of our own, linked to nothing). */
+static void
+hang_up (SipSession *session)
+{
+  GError *error = NULL;
+  SipServletRequest *bye;
+
+  if (session == NULL || !sipservlet_session_is_valid (session)
+      || sipservlet_session_get_state (session) != SIPSERVLET_SESSION_STATE_CONFIRMED)
+    return;
+  bye = sipservlet_session_create_request (session, "BYE", &error);
+  if (bye == NULL)
+    {
+      g_debug ("cannot hang up: %s", error->message);
+      g_error_free (error);
+      return;
+    }
+  send_request (bye);
+  sipservlet_request_unref (bye);
+}
+
+/* Remembers, on the leg that received an INVITE, the INVITE relayed for it. */
+static void
+remember_relayed_invite (SipServletRequest *received, SipServletRequest *relayed)
+{
+  if (is_method (SIPSERVLET_MESSAGE (received), "INVITE"))
+    sipservlet_session_set_attribute (session_of (received), RELAYED_INVITE,
+                                      sipservlet_request_ref (relayed),
+                                      (GDestroyNotify) sipservlet_request_unref);
+}
+
+static void
+forget_relayed_invite (SipServletRequest *received, SipServletRequest *relayed)
+{
+  SipSession *session = received != NULL ? session_of (received) : NULL;
+  if (session != NULL && sipservlet_session_is_valid (session)
+      && sipservlet_session_get_attribute (session, RELAYED_INVITE) == relayed)
+    sipservlet_session_set_attribute (session, RELAYED_INVITE, NULL, NULL);
+}
+
+/* ---- requests ------------------------------------------------------------------ */
+
+/* An initial request: a new leg to the target. */
+static void
+relay_initial (B2bua *b2b, SipServletRequest *request)
+{
+  GError *error = NULL;
+  SipB2buaHelper *helper = helper_for (b2b, request);
+  SipServletRequest *out;
+
+  if (helper == NULL)
+    {
+      answer (request, 500, "No B2BUA Helper");
+      return;
+    }
+  out = sipservlet_b2bua_create_request (helper, request, TRUE, NULL, &error);
+  if (out == NULL)
+    {
+      /* Max-Forwards 0: the container has answered 483. */
+      if (!g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TOO_MANY_HOPS))
+        {
+          g_warning ("cannot create the other leg's %s: %s",
+                     method_of (SIPSERVLET_MESSAGE (request)), error->message);
+          answer (request, 500, "Cannot Create The Other Leg");
+        }
+      g_error_free (error);
+      return;
+    }
+  if (b2b->target != NULL && !sipservlet_request_set_request_uri (out, b2b->target, &error))
+    {
+      g_warning ("cannot set the target: %s", error->message);
+      g_clear_error (&error);
+    }
+  sipservlet_request_defer (request);
+  if (!send_request (out))
+    {
+      answer (request, 503, "Cannot Reach The Target");
+      sipservlet_session_invalidate (session_of (out), NULL);
+    }
+  else
+    {
+      remember_relayed_invite (request, out);
+      g_debug ("%s %s relayed as %s", method_of (SIPSERVLET_MESSAGE (request)),
+               sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
+               sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (out)));
+    }
+  sipservlet_request_unref (out);
+}
+
+/* A request inside a dialog: the same request on the other leg. */
+static void
+relay_in_dialog (B2bua *b2b, SipServletRequest *request)
+{
+  GError *error = NULL;
+  SipSession *peer = live_peer (b2b, session_of (request));
+  SipServletRequest *out;
+
+  if (peer == NULL)
+    {
+      answer (request, 481, "Call Leg Does Not Exist");
+      return;
+    }
+  out = sipservlet_b2bua_create_request_for_session (b2b->helper, peer, request, NULL, &error);
+  if (out == NULL)
+    {
+      g_warning ("cannot relay %s: %s", method_of (SIPSERVLET_MESSAGE (request)), error->message);
+      g_error_free (error);
+      answer (request, 500, "Cannot Relay");
+      return;
+    }
+  sipservlet_request_defer (request);
+  if (send_request (out))
+    remember_relayed_invite (request, out);
+  else
+    answer (request, 500, "Cannot Relay");
+  sipservlet_request_unref (out);
+}
+
+static void
+on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  B2bua *b2b = user_data;
+  SipServletMessage *message = SIPSERVLET_MESSAGE (request);
+
+  if (!sipservlet_request_is_initial (request))
+    relay_in_dialog (b2b, request);
+  else if (is_method (message, "INVITE") || is_method (message, "MESSAGE")
+           || is_method (message, "OPTIONS"))
+    relay_initial (b2b, request);
+  else
+    answer (request, 501, NULL);
+}
+
+/* The caller's BYE in an early dialog: the call never started. */
+static gboolean
+end_early_dialog (B2bua *b2b, SipServletRequest *bye)
+{
+  SipSession *session = session_of (bye);
+  GPtrArray *pending = sipservlet_b2bua_get_pending_messages (b2b->helper, session,
+                                                              SIPSERVLET_UA_MODE_UAS);
+  SipServletRequest *invite = NULL;
+
+  for (guint i = 0; i < pending->len && invite == NULL; i++)
+    {
+      SipServletRequest *r = pending->pdata[i];
+      if (is_method (SIPSERVLET_MESSAGE (r), "INVITE") && sipservlet_request_is_initial (r))
+        invite = r;
+    }
+  if (invite != NULL)
+    {
+      sipservlet_request_ref (invite);
+      SipSession *peer = sipservlet_b2bua_get_linked_session (b2b->helper, session);
+      SipServletRequest *cancel = peer != NULL
+        ? sipservlet_b2bua_create_cancel (b2b->helper, peer, NULL) : NULL;
+      if (cancel != NULL)
+        {
+          send_request (cancel);
+          sipservlet_request_unref (cancel);
+        }
+      answer (invite, 487, NULL);
+      answer (bye, 200, NULL);
+      sipservlet_request_unref (invite);
+    }
+  g_ptr_array_unref (pending);
+  return invite != NULL;
+}
+
+static void
+on_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  B2bua *b2b = user_data;
+  GError *error = NULL;
+  SipSession *peer = live_peer (b2b, session_of (request));
+  SipServletRequest *out;
+
+  if (b2b->helper != NULL && end_early_dialog (b2b, request))
+    return;
+  if (peer == NULL)
+    {
+      answer (request, 200, NULL);
+      return;
+    }
+  out = sipservlet_b2bua_create_request_for_session (b2b->helper, peer, request, NULL, &error);
+  if (out == NULL)
+    {
+      g_debug ("the other leg cannot take the BYE: %s", error->message);
+      g_error_free (error);
+      answer (request, 200, NULL);
+      return;
+    }
+  /* Answered when the other leg answers (on_response). */
+  sipservlet_request_defer (request);
+  if (!send_request (out))
+    answer (request, 200, NULL);
+  sipservlet_request_unref (out);
+}
+
+/* The ACK for a 2xx we relayed: acknowledge the other leg's 2xx now, with
+ * this ACK's body. */
+static void
+on_ack (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  B2bua *b2b = user_data;
+  SipSession *session = session_of (request);
+  SipSession *peer = session != NULL && b2b->helper != NULL
+    ? sipservlet_b2bua_get_linked_session (b2b->helper, session) : NULL;
+
+  if (peer == NULL)
+    return;
+  GPtrArray *pending = sipservlet_b2bua_get_pending_messages (b2b->helper, peer,
+                                                              SIPSERVLET_UA_MODE_UAC);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      GError *error = NULL;
+      SipServletRequest *ack = sipservlet_response_create_ack (pending->pdata[i], &error);
+      if (ack == NULL)
+        {
+          g_warning ("cannot acknowledge the other leg: %s", error->message);
+          g_error_free (error);
+          continue;
+        }
+      copy_body (SIPSERVLET_MESSAGE (ack), SIPSERVLET_MESSAGE (request));
+      send_request (ack);
+      sipservlet_request_unref (ack);
+    }
+  g_ptr_array_unref (pending);
+}
+
+/* The container has answered the CANCEL 200 and the INVITE 487. */
+static void
+on_cancel (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  B2bua *b2b = user_data;
+  SipSession *session = session_of (request);
+  SipServletRequest *relayed = session != NULL
+    ? sipservlet_session_get_attribute (session, RELAYED_INVITE) : NULL;
+  SipServletRequest *cancel = NULL;
+  GError *error = NULL;
+
+  if (relayed == NULL || b2b->helper == NULL)
+    return;
+  if (sipservlet_request_is_initial (relayed))
+    cancel = sipservlet_b2bua_create_cancel (b2b->helper, session_of (relayed), &error);
+  else
+    cancel = sipservlet_request_create_cancel (relayed, &error);
+  if (cancel == NULL)
+    {
+      /* Its final response is here already: a 2xx is hung up on arrival. */
+      g_debug ("nothing to cancel: %s", error->message);
+      g_error_free (error);
+    }
+  else
+    {
+      send_request (cancel);
+      sipservlet_request_unref (cancel);
+    }
+  if (sipservlet_session_is_valid (session))
+    sipservlet_session_set_attribute (session, RELAYED_INVITE, NULL, NULL);
+}
+
+/* ---- responses ------------------------------------------------------------------ */
+
+static void
+relay_provisional (B2bua *b2b, SipServletResponse *response, SipServletRequest *original)
+{
+  SipServletMessage *message = SIPSERVLET_MESSAGE (response);
+  guint status = sipservlet_response_get_status (response);
+  GError *error = NULL;
+  gboolean reliable = sipservlet_message_get_header (message, "RSeq") != NULL;
+
+  if (reliable && is_method (message, "INVITE"))
+    {
+      /* 100rel is hop by hop: PRACK it on its own leg. */
+      SipServletRequest *prack = sipservlet_response_create_prack (response, &error);
+      if (prack == NULL)
+        {
+          g_debug ("no PRACK: %s", error->message);
+          g_clear_error (&error);
+        }
+      else
+        {
+          send_request (prack);
+          sipservlet_request_unref (prack);
+        }
+    }
+  if (!awaits_answer (original) || !is_method (SIPSERVLET_MESSAGE (original), "INVITE"))
+    return;
+  SipServletResponse *relayed = sipservlet_request_create_response (original, status,
+                                                                     sipservlet_response_get_reason_phrase (response),
+                                                                     &error);
+  if (relayed == NULL)
+    {
+      g_debug ("cannot relay %u: %s", status, error->message);
+      g_error_free (error);
+      return;
+    }
+  copy_response (relayed, response);
+  SipServletMessage *orig = SIPSERVLET_MESSAGE (original);
+  send_response (relayed, reliable && !lists_option (orig, "Require", "100rel")
+                          && lists_option (orig, "Supported", "100rel"));
+  sipservlet_response_unref (relayed);
+}
+
+static void
+relay_final (B2bua *b2b, SipServletResponse *response, SipServletRequest *original)
+{
+  SipServletMessage *message = SIPSERVLET_MESSAGE (response);
+  guint status = sipservlet_response_get_status (response);
+  gboolean invite = is_method (message, "INVITE");
+  gboolean bye = is_method (message, "BYE");
+  GError *error = NULL;
+
+  if (!awaits_answer (original))
+    {
+      /* Nobody to give it to (the caller cancelled, or hung up): a 2xx
+       * to an initial INVITE is acknowledged and hung up, one to a
+       * re-INVITE only acknowledged. */
+      if (invite && status < 300)
+        acknowledge (response, sipservlet_request_is_initial (sipservlet_response_get_request (response)));
+      return;
+    }
+  /* A BYE ends the dialog whatever the other leg says. */
+  SipServletResponse *relayed = sipservlet_request_create_response (original, bye ? 200 : status,
+                                                                     bye ? NULL : sipservlet_response_get_reason_phrase (response),
+                                                                     &error);
+  if (relayed == NULL)
+    {
+      g_warning ("cannot relay %u to %s: %s", status, method_of (message), error->message);
+      g_error_free (error);
+      if (invite && status < 300)
+        acknowledge (response, sipservlet_request_is_initial (sipservlet_response_get_request (response)));
+      return;
+    }
+  if (!bye)
+    copy_response (relayed, response);
+  send_response (relayed, FALSE);
+  sipservlet_response_unref (relayed);
+  /* The 2xx of the other leg is acknowledged with the caller's ACK (on_ack). */
+}
+
+static void
+on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_data)
+{
+  B2bua *b2b = user_data;
+  SipServletMessage *message = SIPSERVLET_MESSAGE (response);
+  SipServletRequest *request = sipservlet_response_get_request (response);
+  guint status = sipservlet_response_get_status (response);
+  SipServletRequest *original;
+
+  if (b2b->helper == NULL)
+    return;
+  original = sipservlet_b2bua_get_linked_request (b2b->helper, request);
+  if (status < 200)
+    {
+      relay_provisional (b2b, response, original);
+      return;
+    }
+  if (is_method (message, "INVITE"))
+    {
+      forget_relayed_invite (original, request);
+      /* Another To tag than the first 2xx: a derived session of a forked
+       * far side. Only the first dialog is relayed. */
+      if (status < 300 && session_of (response) != session_of (request))
+        {
+          g_debug ("extra %u from a fork of %s: acknowledged and hung up", status,
+                   sipservlet_message_get_call_id (message));
+          acknowledge (response, TRUE);
+          return;
+        }
+    }
+  relay_final (b2b, response, original);
+}
+
+/* ---- listeners ------------------------------------------------------------------ */
+
+/* The caller never acknowledged our 2xx: end both legs. */
+static void
+on_no_ack (SipServletRequest *request, SipServletResponse *response, gpointer user_data)
+{
+  B2bua *b2b = user_data;
+  SipSession *session = session_of (request);
+  SipSession *peer = session != NULL && b2b->helper != NULL
+    ? sipservlet_b2bua_get_linked_session (b2b->helper, session) : NULL;
+
+  g_message ("no ACK for %u to %s %s: ending the call", sipservlet_response_get_status (response),
+             method_of (SIPSERVLET_MESSAGE (request)),
+             sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
+  if (peer != NULL)
+    {
+      GPtrArray *pending = sipservlet_b2bua_get_pending_messages (b2b->helper, peer,
+                                                                  SIPSERVLET_UA_MODE_UAC);
+      for (guint i = 0; i < pending->len; i++)
+        acknowledge (pending->pdata[i], FALSE);
+      g_ptr_array_unref (pending);
+      hang_up (peer);
+    }
+  hang_up (session);
+}
+
+static const SipServletHandlers b2bua_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_invite = on_request,
+  .do_ack = on_ack,
+  .do_cancel = on_cancel,
+  .do_bye = on_bye,
+  .do_options = on_request,
+  .do_message = on_request,
+  .do_info = on_request,
+  .do_update = on_request,
+  .do_refer = on_request,
+  .do_notify = on_request,
+  .do_subscribe = on_request,
+  .do_publish = on_request,
+  .do_register = on_request,
+  .do_unknown = on_request,
+  .do_response = on_response,
+};
+
+static const SipServletListeners b2bua_listeners = {
+  SIPSERVLET_LISTENERS_INIT,
+  .no_ack_received = on_no_ack,
+};
+
+int
+main (int argc, char **argv)
+{
+  ExampleOptions options = { 0 };
+  char *target = NULL;
+  GOptionEntry extra[] = {
+    { "target", 0, 0, G_OPTION_ARG_STRING, &target,
+      "Place the outgoing leg to this URI (default: the Request-URI of the "
+      "caller's INVITE)", "URI" },
+    G_OPTION_ENTRY_NULL
+  };
+  GOptionContext *context = g_option_context_new ("- a signalling B2BUA on libsipservlet");
+  GOptionEntry *common = example_option_entries (&options);
+  GError *error = NULL;
+  B2bua b2b = { NULL, NULL };
+  int status = 2;
+
+  g_option_context_add_main_entries (context, common, NULL);
+  g_option_context_add_main_entries (context, extra, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("error: %s\n", error->message);
+      g_error_free (error);
+      goto out;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("error: unexpected argument '%s'\n", argv[1]);
+      goto out;
+    }
+  if (target != NULL)
+    {
+      b2b.target = sipservlet_uri_parse (target, &error);
+      if (b2b.target == NULL)
+        {
+          g_printerr ("error: --target '%s': %s\n", target, error->message);
+          g_error_free (error);
+          goto out;
+        }
+      if (!sipservlet_uri_is_sip (b2b.target))
+        {
+          g_printerr ("error: --target must be a sip: or sips: URI, got '%s'\n", target);
+          goto out;
+        }
+    }
+
+  SipContainer *container = example_container_new (&options);
+  if (container == NULL)
+    {
+      status = 1;
+      goto out;
+    }
+  SipServlet *servlet = sipservlet_servlet_new ("b2bua", &b2bua_handlers, &b2b, NULL);
+  if (!sipservlet_container_add_servlet (container, servlet, NULL, &error))
+    {
+      g_printerr ("error: %s\n", error->message);
+      g_error_free (error);
+      sipservlet_servlet_unref (servlet);
+      sipservlet_container_unref (container);
+      status = 1;
+      goto out;
+    }
+  sipservlet_servlet_unref (servlet);
+  sipservlet_container_add_listeners (container, &b2bua_listeners, &b2b, NULL);
+  status = example_run (container);
+
+out:
+  g_option_context_free (context);
+  g_free (common);
+  g_strfreev (options.listen);
+  g_free (target);
+  g_clear_pointer (&b2b.target, sipservlet_uri_unref);
+  return status;
+}

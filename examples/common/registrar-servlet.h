@@ -1,0 +1,85 @@
+/* libsipservlet examples - the registrar (RFC 3261 section 10.3) shared by
+ * sipservlet-registrar and sipservlet-proxy: its command-line options,
+ * its REGISTER processing on an in-memory location service, and lookups
+ * for a proxy that routes to the registered contacts.
+ * It uses only the public API, like any host program. */
+#pragma once
+
+#include <sipservlet/sipservlet.h>
+
+typedef struct {
+  char **domains;           /* --domain values, NULL-terminated, or NULL */
+  gint min_expires;         /* --min-expires */
+  gint max_expires;         /* --max-expires */
+  gint default_expires;     /* --default-expires; G_MININT when not given */
+} RegistrarOptions;
+
+/* Sets the defaults: no domain, 60, 3600, and a default lifetime that
+ * follows the limits (3600 within [min, max]). */
+void registrar_options_init (RegistrarOptions *options);
+
+/* Option entries for --domain, --min-expires, --max-expires and
+ * --default-expires, to add to a GOptionContext; g_free() the array. */
+GOptionEntry *registrar_option_entries (RegistrarOptions *options);
+
+/* Frees what option parsing allocated. */
+void registrar_options_clear (RegistrarOptions *options);
+
+typedef struct _Registrar Registrar;
+
+/* Decides whether a sip/sips URI names a domain this registrar serves. */
+typedef gboolean (*RegistrarDomainFunc) (const SipURI *uri, gpointer user_data);
+
+/* Checks the options, printing "error: ..." on stderr when they are
+ * inconsistent (then returns NULL: a usage error), and creates a registrar
+ * with an empty in-memory location service. */
+Registrar *registrar_new (const RegistrarOptions *options);
+
+void registrar_free (Registrar *registrar);
+
+/* Starts purging expired bindings every 10 seconds on the thread-default
+ * main context; registrar_free() stops it. */
+void registrar_start_purge (Registrar *registrar);
+
+/* By default the registrar serves the --domain values, or any domain when
+ * none was given. A function set here decides instead. */
+void registrar_set_domain_func (Registrar *registrar, RegistrarDomainFunc func,
+                                gpointer user_data);
+
+/* TRUE when at least one --domain was given. */
+gboolean registrar_has_domains (Registrar *registrar);
+
+/* TRUE when @uri's host is one of the --domain values (FALSE without any). */
+gboolean registrar_is_configured_domain (Registrar *registrar, const SipURI *uri);
+
+/* TRUE when the registrar serves @uri's domain (the domain function, else
+ * the --domain values, else any domain). */
+gboolean registrar_serves (Registrar *registrar, const SipURI *uri);
+
+/* Remember every AOR that ever had a binding (see registrar_knows_aor());
+ * off by default. */
+void registrar_set_track_aors (Registrar *registrar, gboolean track);
+
+/* Processes one REGISTER and sends its final response. */
+void registrar_handle_register (Registrar *registrar, SipServletRequest *request);
+
+/* A servlet named "registrar" whose do_register is
+ * registrar_handle_register(); the registrar must outlive it. */
+SipServlet *registrar_servlet_new (Registrar *registrar);
+
+/* The live bindings of the canonical AOR @aor, highest q first (see
+ * sipservlet_location_service_lookup()); g_ptr_array_unref() it. */
+GPtrArray *registrar_lookup (Registrar *registrar, const char *aor);
+
+/* With tracking on: TRUE when @aor had a binding at some time since the
+ * registrar started, even if it has none now. */
+gboolean registrar_knows_aor (Registrar *registrar, const char *aor);
+
+/* The canonical form of a host as in sip:host (lowercase, RFC 5952 IPv6
+ * without brackets added twice); NULL when @host is not a valid host.
+ * An IPv6 address may be given with or without brackets. */
+char *registrar_canonical_host (const char *host);
+
+/* The canonical host of a sip/sips URI, comparable with
+ * registrar_canonical_host(); NULL when it has none. */
+char *registrar_uri_canonical_host (const SipURI *uri);

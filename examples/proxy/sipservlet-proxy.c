@@ -1,0 +1,662 @@
+/* sipservlet-proxy: a stateful forking proxy and registrar in one program,
+ * built on libsipservlet's public API (SipProxy, JSR 289 chapter 10;
+ * RFC 3261 sections 16 and 10.3).
+ *
+ * Which domains are ours: the --domain values, plus this proxy's own
+ * addresses (a Request-URI whose host and port name a listening point;
+ * the port defaults to 5060, 5061 for sips; a wildcard listening address
+ * such as 0.0.0.0 matches any host on its port). Without --domain, only
+ * our own addresses are ours: phones then use the proxy's address as their
+ * domain (sip:alice@192.0.2.1:5060). Unlike sipservlet-registrar, which
+ * serves any domain without --domain, the proxy must tell the requests it
+ * routes itself from those it relays.
+ *
+ * Every request is handled by one servlet:
+ *   - REGISTER for one of our domains: the registrar of
+ *     examples/common/registrar-servlet.c (the same code and behaviour as
+ *     sipservlet-registrar, with its options), on the location service the
+ *     proxy looks contacts up in;
+ *   - OPTIONS to the proxy itself (our address, no user part): 200;
+ *   - other initial requests for one of our domains: the address-of-record
+ *     is the canonical Request-URI. An AOR that never had a binding since
+ *     the proxy started gets 404; one that had bindings but has no live
+ *     one left (unregistered or expired) gets 480. Otherwise the request
+ *     forks to its contacts: grouped by q (no q counts as 1.0), highest
+ *     first, the contacts of one group in parallel, the groups one after
+ *     the other. The next group starts when the current one ends without
+ *     a 2xx or 6xx (the servlet calls sipservlet_proxy_to() again from
+ *     the best-response callback) and the request was not cancelled; each
+ *     branch may try for --branch-timeout seconds (default 180, restarted
+ *     by provisional responses) before it is cancelled. The Path a
+ *     binding was registered with (RFC 3327) becomes the branch's Route
+ *     set. 3xx responses are recursed by the container;
+ *   - initial requests for other domains: with --foreign allow (the
+ *     default) proxied to the Request-URI, REGISTER included (with a Path
+ *     of ours when the UA supports path); with --foreign deny answered
+ *     403;
+ *   - requests inside record-routed dialogs (BYE, re-INVITE, INFO...) are
+ *     only logged at debug level: the container forwards them.
+ * INVITE, SUBSCRIBE and REFER are record-routed unless --record-route off.
+ */
+#include <sipservlet/sipservlet.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "example-main.h"
+#include "registrar-servlet.h"
+
+#define SEARCH_ATTRIBUTE "sipservlet-proxy.search"
+
+typedef struct {
+  char *host;             /* canonical host; NULL for a wildcard address */
+  gint port;
+} ListenPoint;
+
+typedef struct {
+  Registrar *registrar;
+  GArray *listen_points;  /* of ListenPoint */
+  gboolean record_route;
+  gboolean foreign_allow;
+  guint branch_timeout;   /* seconds; 0 keeps the container's default */
+} ProxyApp;
+
+/* One contact to fork to. */
+typedef struct {
+  SipURI *uri;
+  char **path;            /* Path of its registration, or NULL */
+  gdouble q;              /* 1.0 when the contact had none */
+} Target;
+
+/* The contacts of one request still to try: targets[next..] */
+typedef struct {
+  GPtrArray *targets;     /* of Target, highest q first */
+  guint next;
+  char *aor;
+} Search;
+
+static void
+target_free (gpointer data)
+{
+  Target *target = data;
+  sipservlet_uri_unref (target->uri);
+  g_strfreev (target->path);
+  g_free (target);
+}
+
+static void
+search_free (gpointer data)
+{
+  Search *search = data;
+  g_ptr_array_unref (search->targets);
+  g_free (search->aor);
+  g_free (search);
+}
+
+/* ---- who we are ---------------------------------------------------------- */
+
+static void
+listen_point_clear (gpointer data)
+{
+  g_free (((ListenPoint *) data)->host);
+}
+
+/* Reads the container's "host:port" listening points. */
+static GArray *
+read_listen_points (SipContainer *container)
+{
+  GArray *points = g_array_new (FALSE, TRUE, sizeof (ListenPoint));
+  char **addresses = sipservlet_container_get_listen_addresses (container);
+
+  g_array_set_clear_func (points, listen_point_clear);
+  for (char **a = addresses; *a != NULL; a++)
+    {
+      const char *colon = strrchr (*a, ':');
+      guint64 port;
+      if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
+        continue;
+      char *host = g_strndup (*a, colon - *a);
+      ListenPoint point = { NULL, (gint) port };
+      if (strcmp (host, "0.0.0.0") != 0 && strcmp (host, "[::]") != 0 && strcmp (host, "::") != 0)
+        point.host = registrar_canonical_host (host);
+      g_free (host);
+      g_array_append_val (points, point);
+    }
+  g_strfreev (addresses);
+  return points;
+}
+
+/* TRUE when @uri's host and port name one of our listening points. */
+static gboolean
+is_self (ProxyApp *app, const SipURI *uri)
+{
+  if (!sipservlet_uri_is_sip (uri))
+    return FALSE;
+  gint port = sipservlet_uri_get_port (uri);
+  if (port < 0)
+    port = sipservlet_uri_is_secure (uri) ? 5061 : 5060;
+  char *host = registrar_uri_canonical_host (uri);
+  gboolean self = FALSE;
+  for (guint i = 0; host != NULL && i < app->listen_points->len && !self; i++)
+    {
+      ListenPoint *point = &g_array_index (app->listen_points, ListenPoint, i);
+      self = point->port == port && (point->host == NULL || strcmp (point->host, host) == 0);
+    }
+  g_free (host);
+  return self;
+}
+
+/* Our domains: the --domain values and our own addresses. */
+static gboolean
+is_ours (const SipURI *uri, gpointer user_data)
+{
+  ProxyApp *app = user_data;
+  return sipservlet_uri_is_sip (uri)
+    && (registrar_is_configured_domain (app->registrar, uri) || is_self (app, uri));
+}
+
+/* ---- small helpers ---------------------------------------------------------- */
+
+static gboolean
+debug_enabled (void)
+{
+  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+}
+
+static const char *
+method_of (SipServletRequest *request)
+{
+  return sipservlet_message_get_method (SIPSERVLET_MESSAGE (request));
+}
+
+static gboolean
+method_is (SipServletRequest *request, const char *method)
+{
+  return g_strcmp0 (method_of (request), method) == 0;
+}
+
+static void
+reply (SipServletRequest *request, guint status, const char *reason)
+{
+  GError *error = NULL;
+  SipServletResponse *response = sipservlet_request_create_response (request, status, reason, &error);
+  if (response == NULL)
+    {
+      g_warning ("cannot answer %s %u: %s", method_of (request), status, error->message);
+      g_error_free (error);
+      return;
+    }
+  if (status == 200 && method_is (request, "OPTIONS"))
+    {
+      SipServletMessage *message = SIPSERVLET_MESSAGE (response);
+      sipservlet_message_add_header (message, "Allow",
+                                     "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, MESSAGE, INFO, "
+                                     "PRACK, UPDATE, SUBSCRIBE, NOTIFY, REFER, PUBLISH", NULL);
+      sipservlet_message_add_header (message, "Accept", "application/sdp", NULL);
+    }
+  if (!sipservlet_response_send (response, &error))
+    {
+      g_warning ("cannot send %u to %s: %s", status, method_of (request), error->message);
+      g_error_free (error);
+    }
+  sipservlet_response_unref (response);
+}
+
+static gboolean
+has_option_tag (SipServletMessage *message, const char *name, const char *tag)
+{
+  char **values = sipservlet_message_get_headers (message, name);
+  gboolean found = FALSE;
+
+  for (char **v = values; *v != NULL && !found; v++)
+    found = g_ascii_strcasecmp (g_strstrip (*v), tag) == 0;
+  g_strfreev (values);
+  return found;
+}
+
+static gboolean
+creates_dialog (SipServletRequest *request)
+{
+  return method_is (request, "INVITE") || method_is (request, "SUBSCRIBE")
+    || method_is (request, "REFER");
+}
+
+/* Gets the proxy of @request and applies the options to it; NULL when the
+ * container refused (it then answered, e.g. 483). */
+static SipProxy *
+setup_proxy (ProxyApp *app, SipServletRequest *request)
+{
+  GError *error = NULL;
+  SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
+
+  if (proxy == NULL)
+    {
+      g_debug ("cannot proxy %s %s: %s", method_of (request),
+               sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)), error->message);
+      g_error_free (error);
+      return NULL;
+    }
+  if (app->record_route && creates_dialog (request)
+      && !sipservlet_proxy_set_record_route (proxy, TRUE, &error))
+    {
+      g_warning ("cannot record-route: %s", error->message);
+      g_clear_error (&error);
+    }
+  if (app->branch_timeout > 0
+      && !sipservlet_proxy_set_proxy_timeout (proxy, app->branch_timeout, &error))
+    {
+      g_warning ("cannot set the proxy timeout: %s", error->message);
+      g_clear_error (&error);
+    }
+  return proxy;
+}
+
+/* ---- forking to registered contacts --------------------------------------- */
+
+/* The targets for the live bindings of an AOR; skips contacts that cannot
+ * be proxied to (not sip/sips). */
+static GPtrArray *
+targets_from_bindings (GPtrArray *bindings)
+{
+  GPtrArray *targets = g_ptr_array_new_with_free_func (target_free);
+
+  for (guint i = 0; i < bindings->len; i++)
+    {
+      SipLocationBinding *binding = bindings->pdata[i];
+      SipURI *uri = sipservlet_uri_parse (binding->contact_uri, NULL);
+      if (uri == NULL || !sipservlet_uri_is_sip (uri))
+        {
+          g_debug ("skipping contact %s of %s: not a sip or sips URI", binding->contact_uri,
+                   binding->aor);
+          g_clear_pointer (&uri, sipservlet_uri_unref);
+          continue;
+        }
+      Target *target = g_new0 (Target, 1);
+      target->uri = uri;
+      target->path = binding->path != NULL && binding->path[0] != NULL
+        ? g_strdupv (binding->path) : NULL;
+      target->q = binding->q < 0 ? 1.0 : binding->q;
+      g_ptr_array_add (targets, target);
+    }
+  return targets;
+}
+
+/* The Path of a binding becomes the Route set of its branch: pushed last
+ * first, so that the first Path entry is the first hop (RFC 3327 §5.3).
+ * An entry naming this proxy is left out. */
+static void
+push_path (ProxyApp *app, SipProxyBranch *branch, char **path)
+{
+  SipServletRequest *request = sipservlet_proxy_branch_get_request (branch);
+  guint n = path != NULL ? g_strv_length (path) : 0;
+  GError *error = NULL;
+
+  for (guint i = n; i > 0; i--)
+    {
+      SipAddress *route = sipservlet_address_parse (path[i - 1], &error);
+      if (route == NULL)
+        {
+          g_warning ("ignoring Path '%s': %s", path[i - 1], error->message);
+          g_clear_error (&error);
+          continue;
+        }
+      if (!is_self (app, sipservlet_address_get_uri (route))
+          && !sipservlet_request_push_route (request, route, &error))
+        {
+          g_warning ("cannot route through Path '%s': %s", path[i - 1], error->message);
+          g_clear_error (&error);
+        }
+      sipservlet_address_unref (route);
+    }
+}
+
+/* Creates and starts the branches of the next q group (the contacts
+ * that share the highest q left). Returns the number of branches started,
+ * 0 when no target is left or the proxy refuses new branches. */
+static guint
+start_next_group (ProxyApp *app, SipProxy *proxy, Search *search)
+{
+  GError *error = NULL;
+  guint created = 0;
+
+  if (search->next < search->targets->len)
+    {
+      gdouble q = ((Target *) search->targets->pdata[search->next])->q;
+      for (; search->next < search->targets->len; search->next++)
+        {
+          Target *target = search->targets->pdata[search->next];
+          if (target->q != q)
+            break;
+          SipProxyBranch *branch = sipservlet_proxy_create_branch (proxy, target->uri, &error);
+          if (branch == NULL)
+            {
+              /* Only when the proxy has completed: no later target either. */
+              char *uri = sipservlet_uri_to_string (target->uri);
+              g_warning ("cannot proxy %s to %s: %s", search->aor, uri, error->message);
+              g_free (uri);
+              g_clear_error (&error);
+              search->next = search->targets->len;
+              break;
+            }
+          push_path (app, branch, target->path);
+          created++;
+          if (debug_enabled ())
+            {
+              char *uri = sipservlet_uri_to_string (target->uri);
+              g_debug ("%s: branch to %s (q=%.3g%s)", search->aor, uri, q,
+                       target->path != NULL ? ", routed by its Path" : "");
+              g_free (uri);
+            }
+        }
+    }
+  if (created > 0 && !sipservlet_proxy_start (proxy, &error))
+    {
+      g_warning ("cannot start the branches for %s: %s", search->aor, error->message);
+      g_error_free (error);
+      return 0;
+    }
+  return created;
+}
+
+static void
+route_to_aor (ProxyApp *app, SipServletRequest *request, const SipURI *request_uri)
+{
+  char *aor = sipservlet_uri_to_canonical_string (request_uri);
+  GPtrArray *bindings = registrar_lookup (app->registrar, aor);
+  GPtrArray *targets = targets_from_bindings (bindings);
+  gboolean known = bindings->len > 0 || registrar_knows_aor (app->registrar, aor);
+
+  g_ptr_array_unref (bindings);
+  if (targets->len == 0)
+    {
+      g_debug ("%s %s: %s", method_of (request), aor,
+               known ? "no live contact: 480" : "unknown: 404");
+      if (known)
+        reply (request, 480, NULL);
+      else
+        reply (request, 404, NULL);
+      g_ptr_array_unref (targets);
+      g_free (aor);
+      return;
+    }
+
+  SipProxy *proxy = setup_proxy (app, request);
+  if (proxy == NULL)
+    {
+      g_ptr_array_unref (targets);
+      g_free (aor);
+      return;
+    }
+  Search *search = g_new0 (Search, 1);
+  search->targets = targets;
+  search->aor = aor;
+  sipservlet_message_set_attribute (SIPSERVLET_MESSAGE (request), SEARCH_ATTRIBUTE, search,
+                                    search_free);
+  if (start_next_group (app, proxy, search) == 0)
+    {
+      /* Nothing started: the proxy cannot answer; answer ourselves. */
+      reply (request, 500, "Cannot Proxy");
+    }
+}
+
+static void
+route_foreign (ProxyApp *app, SipServletRequest *request, const SipURI *request_uri)
+{
+  GError *error = NULL;
+
+  if (!app->foreign_allow)
+    {
+      g_debug ("%s for a foreign domain: 403", method_of (request));
+      reply (request, 403, "Relaying Denied");
+      return;
+    }
+  SipProxy *proxy = setup_proxy (app, request);
+  if (proxy == NULL)
+    return;
+  if (method_is (request, "REGISTER")
+      && has_option_tag (SIPSERVLET_MESSAGE (request), "Supported", "path")
+      && !sipservlet_proxy_set_add_to_path (proxy, TRUE, &error))
+    {
+      g_warning ("cannot add a Path: %s", error->message);
+      g_clear_error (&error);
+    }
+  if (debug_enabled ())
+    {
+      char *uri = sipservlet_uri_to_string (request_uri);
+      g_debug ("%s for a foreign domain: proxied to %s", method_of (request), uri);
+      g_free (uri);
+    }
+  if (!sipservlet_proxy_to (proxy, request_uri, &error))
+    {
+      g_warning ("cannot proxy %s: %s", method_of (request), error->message);
+      g_error_free (error);
+      reply (request, 500, "Cannot Proxy");
+    }
+}
+
+/* ---- the servlet -------------------------------------------------------------- */
+
+static void
+on_subsequent (SipServletRequest *request)
+{
+  if (debug_enabled ())
+    {
+      const SipURI *popped = sipservlet_request_get_popped_route (request);
+      char *route = popped != NULL ? sipservlet_uri_to_string (popped) : NULL;
+      g_debug ("%s in dialog %s (route %s)", method_of (request),
+               sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
+               route != NULL ? route : "none");
+      g_free (route);
+    }
+  /* A dialog we proxy: the container forwards the request when we return.
+   * Otherwise it is a dialog of a request we answered ourselves. */
+  if (sipservlet_request_get_proxy (request, NULL) == NULL)
+    reply (request, 481, NULL);
+}
+
+static void
+on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  ProxyApp *app = user_data;
+  const SipURI *request_uri = sipservlet_request_get_request_uri (request);
+
+  /* CANCEL is a notification (the container answered it and cancels the
+   * branches); ACK is never answered. */
+  if (method_is (request, "CANCEL") || method_is (request, "ACK"))
+    {
+      g_debug ("%s for %s", method_of (request),
+               sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
+      return;
+    }
+  if (!sipservlet_request_is_initial (request))
+    {
+      on_subsequent (request);
+      return;
+    }
+  if (request_uri == NULL || !sipservlet_uri_is_sip (request_uri))
+    {
+      reply (request, 416, NULL);
+      return;
+    }
+  if (!is_ours (request_uri, app))
+    {
+      route_foreign (app, request, request_uri);
+      return;
+    }
+  if (method_is (request, "REGISTER"))
+    {
+      registrar_handle_register (app->registrar, request);
+      return;
+    }
+  if (sipservlet_uri_get_user (request_uri) == NULL && is_self (app, request_uri)
+      && method_is (request, "OPTIONS"))
+    {
+      reply (request, 200, NULL);
+      return;
+    }
+  route_to_aor (app, request, request_uri);
+}
+
+static void
+on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_data)
+{
+  ProxyApp *app = user_data;
+  guint status = sipservlet_response_get_status (response);
+  SipProxyBranch *branch = sipservlet_response_get_proxy_branch (response);
+
+  g_debug ("%u %s from a branch for %s", status,
+           sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)),
+           sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (response)));
+  /* Only the best final response decides whether to try the next group. */
+  if (branch == NULL || status < 300 || status >= 600
+      || sipservlet_response_is_branch_response (response))
+    return;
+  SipProxy *proxy = sipservlet_proxy_branch_get_proxy (branch);
+  SipServletRequest *original = sipservlet_proxy_get_original_request (proxy);
+  Search *search = sipservlet_message_get_attribute (SIPSERVLET_MESSAGE (original),
+                                                     SEARCH_ATTRIBUTE);
+  if (search == NULL || search->next >= search->targets->len
+      || sipservlet_request_is_cancelled (original))
+    return;
+  g_debug ("%s: best response %u, trying the next group", search->aor, status);
+  start_next_group (app, proxy, search);
+}
+
+/* An intermediate final response of one branch: the best one comes later
+ * through on_response(). */
+static void
+on_branch_response (SipServlet *servlet, SipServletResponse *response, gpointer user_data)
+{
+  g_debug ("%u %s from a branch for %s (branch response)", sipservlet_response_get_status (response),
+           sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)),
+           sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (response)));
+}
+
+static const SipServletHandlers proxy_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_request = on_request,
+  .do_response = on_response,
+  .do_branch_response = on_branch_response,
+};
+
+/* ---- main --------------------------------------------------------------------- */
+
+static gboolean
+parse_choice (const char *option, const char *value, const char *yes, const char *no,
+              gboolean *result)
+{
+  if (value == NULL)
+    return TRUE;
+  if (g_ascii_strcasecmp (value, yes) == 0)
+    *result = TRUE;
+  else if (g_ascii_strcasecmp (value, no) == 0)
+    *result = FALSE;
+  else
+    {
+      g_printerr ("error: --%s expects %s or %s, got '%s'\n", option, yes, no, value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  ExampleOptions options = { 0 };
+  RegistrarOptions registrar_options;
+  char *record_route = NULL, *foreign = NULL;
+  gint branch_timeout = 0;
+  GOptionEntry proxy_entries[] = {
+    { "record-route", 0, 0, G_OPTION_ARG_STRING, &record_route,
+      "Stay on the path of the dialogs we proxy (default on)", "on|off" },
+    { "foreign", 0, 0, G_OPTION_ARG_STRING, &foreign,
+      "Proxy requests for other domains to their Request-URI, or refuse them "
+      "with 403 (default allow)", "allow|deny" },
+    { "branch-timeout", 0, 0, G_OPTION_ARG_INT, &branch_timeout,
+      "How long a branch may ring before it is cancelled and the next q group "
+      "tried (1..3600, default 180)", "SECONDS" },
+    G_OPTION_ENTRY_NULL
+  };
+  GOptionContext *context = g_option_context_new ("- a SIP proxy and registrar on libsipservlet");
+  GOptionEntry *common = example_option_entries (&options);
+  GOptionEntry *registrar_entries = NULL;
+  GError *error = NULL;
+  ProxyApp app = { NULL, NULL, TRUE, TRUE, 0 };
+  int status = 2;
+
+  registrar_options_init (&registrar_options);
+  registrar_entries = registrar_option_entries (&registrar_options);
+  g_option_context_add_main_entries (context, common, NULL);
+  g_option_context_add_main_entries (context, registrar_entries, NULL);
+  g_option_context_add_main_entries (context, proxy_entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("error: %s\n", error->message);
+      g_error_free (error);
+      goto usage_error;
+    }
+  if (argc > 1)
+    {
+      g_printerr ("error: unexpected argument '%s'\n", argv[1]);
+      goto usage_error;
+    }
+  if (!parse_choice ("record-route", record_route, "on", "off", &app.record_route)
+      || !parse_choice ("foreign", foreign, "allow", "deny", &app.foreign_allow))
+    goto usage_error;
+  if (branch_timeout != 0 && (branch_timeout < 1 || branch_timeout > 3600))
+    {
+      g_printerr ("error: --branch-timeout must be between 1 and 3600, got %d\n", branch_timeout);
+      goto usage_error;
+    }
+  app.branch_timeout = (guint) branch_timeout;
+  app.registrar = registrar_new (&registrar_options);
+  if (app.registrar == NULL)
+    goto usage_error;
+  registrar_set_track_aors (app.registrar, TRUE);
+  registrar_set_domain_func (app.registrar, is_ours, &app);
+  g_clear_pointer (&context, g_option_context_free);
+  g_clear_pointer (&common, g_free);
+  g_clear_pointer (&registrar_entries, g_free);
+  registrar_options_clear (&registrar_options);
+
+  SipContainer *container = example_container_new (&options);
+  g_strfreev (options.listen);
+  options.listen = NULL;
+  if (container == NULL)
+    {
+      status = 1;
+      goto out;
+    }
+  app.listen_points = read_listen_points (container);
+
+  SipServlet *servlet = sipservlet_servlet_new ("proxy", &proxy_handlers, &app, NULL);
+  if (!sipservlet_container_add_servlet (container, servlet, NULL, &error))
+    {
+      g_printerr ("error: %s\n", error->message);
+      g_error_free (error);
+      sipservlet_servlet_unref (servlet);
+      sipservlet_container_unref (container);
+      status = 1;
+      goto out;
+    }
+  sipservlet_servlet_unref (servlet);
+
+  registrar_start_purge (app.registrar);
+  status = example_run (container);
+  goto out;
+
+usage_error:
+  status = 2;
+out:
+  if (context != NULL)
+    g_option_context_free (context);
+  g_free (common);
+  g_free (registrar_entries);
+  g_free (record_route);
+  g_free (foreign);
+  registrar_options_clear (&registrar_options);
+  g_strfreev (options.listen);
+  registrar_free (app.registrar);
+  g_clear_pointer (&app.listen_points, g_array_unref);
+  return status;
+}

@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# Runs a sipp caller through sipservlet-b2bua to a sipp callee.
+#
+#   run-b2bua-scenario.sh [-a 'UAC SIPP ARGS'] [-b 'UAS SIPP ARGS']
+#       B2BUA_BINARY 'B2BUA ARGS' UAC_SCENARIO UAS_SCENARIO CALLS RATE
+#
+# Steps: pick two free ports (caller and callee); start the callee sipp
+# (UAS_SCENARIO, -m CALLS: it must end by itself once it has seen every
+# call); start B2BUA_BINARY --listen 127.0.0.1:0 B2BUA ARGS, where the text
+# @UAS_PORT@ in B2BUA ARGS is replaced by the callee's port (so
+# "--target sip:callee@127.0.0.1:@UAS_PORT@" points the outgoing legs at
+# it), wrapped by $SIPSERVLET_SERVER_WRAPPER when set (e.g. a valgrind
+# command line), and wait for its "ready 127.0.0.1:PORT" line; run the
+# caller sipp (UAC_SCENARIO, -m CALLS -r RATE) against the B2BUA; then
+# require exit status 0 from both sipps and from the B2BUA after SIGTERM,
+# no valgrind error and no GLib critical in the B2BUA's stderr.
+#
+# Both scenarios get the keywords [uas_port] (the callee's port, for a
+# caller that puts the callee in its Request-URI when the B2BUA runs
+# without --target) and [b2bua_port] (the UAS scenario only).
+#
+# Under $SIPSERVLET_SERVER_WRAPPER the load shrinks to at most 200 calls at
+# 20 calls/s. Set SIPP_B2BUA_TRACE=1 to keep sipp message traces
+# (-trace_msg) of both sipps and run the B2BUA with --verbose; the work
+# directory is then kept, as it is on failure.
+#
+# Exit status: 0 pass, 1 fail, 77 skip (sipp or python3 missing), 99 bad usage.
+set -u
+
+me=${0##*/}
+ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
+stop_deadline=60         # seconds to wait for the B2BUA to exit on SIGTERM
+uas_deadline=30          # seconds the callee may take to end after the caller
+sipp_global_timeout=120  # seconds, sipp -timeout
+
+die () { printf '%s: FAIL: %s\n' "$me" "$*" >&2; exit 1; }
+usage () {
+  printf 'usage: %s [-a "UAC SIPP ARGS"] [-b "UAS SIPP ARGS"] B2BUA_BINARY "B2BUA ARGS" UAC_SCENARIO UAS_SCENARIO CALLS RATE\n' "$me" >&2
+  exit 99
+}
+
+uac_args=()
+uas_args=()
+while getopts a:b: opt; do
+  case $opt in
+    a) read -r -a uac_args <<< "$OPTARG" ;;
+    b) read -r -a uas_args <<< "$OPTARG" ;;
+    *) usage ;;
+  esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 6 ] || usage
+
+for tool in sipp python3; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    printf '%s: SKIP: %s is not installed\n' "$me" "$tool"
+    exit 77
+  fi
+done
+
+b2bua=$1
+b2bua_args_text=$2
+uac_scenario=$3
+uas_scenario=$4
+calls=$5
+rate=$6
+wrapper=()
+if [ -n "${SIPSERVLET_SERVER_WRAPPER:-}" ]; then
+  read -r -a wrapper <<< "$SIPSERVLET_SERVER_WRAPPER"
+fi
+trace=0
+[ "${SIPP_B2BUA_TRACE:-0}" = 1 ] && trace=1
+
+[ -x "$b2bua" ] || die "B2BUA binary '$b2bua' is not executable"
+[ -r "$uac_scenario" ] || die "UAC scenario '$uac_scenario' is not readable"
+[ -r "$uas_scenario" ] || die "UAS scenario '$uas_scenario' is not readable"
+case $calls$rate in *[!0-9]*) die "CALLS and RATE must be numbers, got '$calls' and '$rate'" ;; esac
+if [ ${#wrapper[@]} -gt 0 ]; then
+  [ "$calls" -gt 200 ] && calls=200
+  [ "$rate" -gt 20 ] && rate=20
+fi
+
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/sipp-b2bua-$(basename "$uac_scenario" .xml).XXXXXX") \
+  || die "cannot create a work directory"
+b2bua_out=$workdir/b2bua.out
+b2bua_err=$workdir/b2bua.err
+b2bua_pid=
+uac_pid=
+uas_pid=
+keep_workdir=$trace
+
+# stop_pid PID: stops one process this script started (the sipps run under
+# timeout(1), which passes SIGTERM on); SIGKILL after 2 s.
+stop_pid () {
+  local waited=0
+  kill -0 "$1" 2>/dev/null || return 0
+  kill -TERM "$1" 2>/dev/null
+  while kill -0 "$1" 2>/dev/null && [ "$waited" -lt 40 ]; do
+    sleep 0.05
+    waited=$((waited + 1))
+  done
+  kill -KILL "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+  return 0
+}
+
+# Invoked by the EXIT trap.
+# shellcheck disable=SC2317
+cleanup () {
+  local pid
+  for pid in $uac_pid $uas_pid; do
+    stop_pid "$pid"
+  done
+  if [ -n "$b2bua_pid" ] && kill -0 "$b2bua_pid" 2>/dev/null; then
+    kill -KILL "$b2bua_pid" 2>/dev/null
+    wait "$b2bua_pid" 2>/dev/null
+  fi
+  if [ "$keep_workdir" = 1 ]; then
+    printf '%s: logs kept in %s\n' "$me" "$workdir" >&2
+  else
+    rm -rf "$workdir"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+show_tail () {  # FILE TITLE LINES
+  if [ -s "$1" ]; then
+    printf -- '--- %s (last %s lines) ---\n' "$2" "$3" >&2
+    tail -n "$3" "$1" >&2
+  fi
+}
+
+fail () {
+  keep_workdir=1
+  printf '%s: FAIL: %s\n' "$me" "$*" >&2
+  show_tail "$workdir/uac-errors.log" "caller sipp error log" 40
+  show_tail "$workdir/uac-screen.log" "caller sipp statistics" 60
+  show_tail "$workdir/uas-errors.log" "callee sipp error log" 30
+  show_tail "$workdir/uas-screen.log" "callee sipp statistics" 40
+  show_tail "$b2bua_err" "B2BUA stderr" 60
+  exit 1
+}
+
+sipp_status_text () {
+  case $1 in
+    0)   echo "all calls succeeded" ;;
+    1)   echo "at least one call failed" ;;
+    97)  echo "stopped on an internal command (exit 97)" ;;
+    99)  echo "exited without processing any call (exit 99)" ;;
+    98)  echo "internal error (exit 98)" ;;
+    124) echo "did not finish in time and was killed" ;;
+    137) echo "was killed (SIGKILL)" ;;
+    255) echo "fatal error (exit -1)" ;;
+    254) echo "could not bind its socket (exit -2)" ;;
+    *)   echo "exited with unexpected status $1" ;;
+  esac
+}
+
+sipp_trace () {  # NAME: message trace options for one sipp
+  if [ "$trace" = 1 ]; then
+    printf '%s\n' -trace_msg -message_file "$workdir/$1-messages.log"
+  fi
+}
+
+# ---- two free ports, free for UDP and TCP alike -------------------------------
+read -r uac_port uas_port <<< "$(python3 - <<'EOF'
+import socket
+held, ports = [], []
+while len(ports) < 2:
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", port))
+    except OSError:
+        u.close()
+        continue
+    held += [u, t]
+    ports.append(str(port))
+print(" ".join(ports))
+EOF
+)"
+[ -n "${uas_port:-}" ] || die "cannot find two free ports"
+
+# ---- the callee --------------------------------------------------------------
+start=$SECONDS
+mapfile -t uas_trace < <(sipp_trace uas)
+timeout --kill-after=10 $((sipp_global_timeout + 60)) \
+  sipp -sf "$uas_scenario" -i 127.0.0.1 -p "$uas_port" -m "$calls" -nostdin \
+    -timeout "$((sipp_global_timeout + 30))s" -timeout_error \
+    -trace_err -error_file "$workdir/uas-errors.log" \
+    -trace_screen -screen_file "$workdir/uas-screen.log" \
+    -buff_size 4194304 -key uas_port "$uas_port" -key b2bua_port 0 \
+    "${uas_trace[@]}" "${uas_args[@]}" \
+    < /dev/null > "$workdir/uas.out" 2>&1 &
+uas_pid=$!
+
+waited=0
+until python3 - "$uas_port" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(0)     # taken: sipp listens
+sys.exit(1)
+EOF
+do
+  kill -0 "$uas_pid" 2>/dev/null || fail "callee sipp exited at start: $(head -c 400 "$workdir/uas.out")"
+  waited=$((waited + 1))
+  [ "$waited" -lt 200 ] || fail "callee sipp does not listen on port $uas_port"
+  sleep 0.05
+done
+
+# ---- the B2BUA -------------------------------------------------------------------
+read -r -a b2bua_args <<< "${b2bua_args_text//@UAS_PORT@/$uas_port}"
+[ "$trace" = 1 ] && b2bua_args+=(--verbose)
+# exec: $! must be the B2BUA itself (or valgrind running it), which gets
+# the SIGTERM.
+(exec "${wrapper[@]}" "$b2bua" --listen 127.0.0.1:0 "${b2bua_args[@]}" \
+  < /dev/null > "$b2bua_out" 2> "$b2bua_err") &
+b2bua_pid=$!
+
+b2bua_port=
+while [ -z "$b2bua_port" ]; do
+  b2bua_port=$(sed -n 's/^ready 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$b2bua_out" | head -n 1)
+  [ -n "$b2bua_port" ] && break
+  if ! kill -0 "$b2bua_pid" 2>/dev/null; then
+    wait "$b2bua_pid"
+    status=$?
+    b2bua_pid=
+    fail "B2BUA exited with status $status before it was ready"
+  fi
+  [ $((SECONDS - start)) -lt "$ready_deadline" ] \
+    || fail "B2BUA printed no 'ready 127.0.0.1:PORT' line within ${ready_deadline}s"
+  sleep 0.05
+done
+printf '%s: B2BUA %s (pid %s) on 127.0.0.1:%s (%s), callee sipp on 127.0.0.1:%s\n' \
+  "$me" "$(basename "$b2bua")" "$b2bua_pid" "$b2bua_port" "${b2bua_args[*]}" "$uas_port"
+
+# ---- the caller --------------------------------------------------------------
+sipp_start=$SECONDS
+mapfile -t uac_trace < <(sipp_trace uac)
+timeout --kill-after=10 $((sipp_global_timeout + 30)) \
+  sipp -sf "$uac_scenario" "127.0.0.1:$b2bua_port" -m "$calls" -r "$rate" \
+    -i 127.0.0.1 -p "$uac_port" -nostdin \
+    -timeout "${sipp_global_timeout}s" -timeout_error \
+    -trace_err -error_file "$workdir/uac-errors.log" \
+    -trace_screen -screen_file "$workdir/uac-screen.log" \
+    -buff_size 4194304 -key uas_port "$uas_port" "${uac_trace[@]}" "${uac_args[@]}" \
+    < /dev/null > "$workdir/uac.out" 2>&1 &
+uac_pid=$!
+wait "$uac_pid"
+uac_status=$?
+uac_pid=
+printf '%s: caller sipp: %s in %ss (%s calls at %s/s, %s)\n' "$me" \
+  "$(sipp_status_text "$uac_status")" $((SECONDS - sipp_start)) "$calls" "$rate" \
+  "$(basename "$uac_scenario")"
+
+failures=()
+[ "$uac_status" = 0 ] || failures+=("caller sipp: $(sipp_status_text "$uac_status")")
+
+# ---- the callee ends by itself once it saw every call ---------------------------
+uas_start=$SECONDS
+while kill -0 "$uas_pid" 2>/dev/null && [ $((SECONDS - uas_start)) -lt "$uas_deadline" ]; do
+  sleep 0.05
+done
+if kill -0 "$uas_pid" 2>/dev/null; then
+  stop_pid "$uas_pid"
+  uas_pid=
+  failures+=("callee sipp ($(basename "$uas_scenario")) had not ended ${uas_deadline}s after the caller")
+else
+  wait "$uas_pid"
+  status=$?
+  uas_pid=
+  printf '%s: callee sipp: %s (%s)\n' "$me" "$(sipp_status_text "$status")" \
+    "$(basename "$uas_scenario")"
+  [ "$status" = 0 ] || failures+=("callee sipp ($(basename "$uas_scenario")): $(sipp_status_text "$status")")
+fi
+
+# ---- stop the B2BUA -----------------------------------------------------------
+if kill -0 "$b2bua_pid" 2>/dev/null; then
+  kill -TERM "$b2bua_pid"
+  stop_start=$SECONDS
+  while kill -0 "$b2bua_pid" 2>/dev/null && [ $((SECONDS - stop_start)) -lt "$stop_deadline" ]; do
+    sleep 0.05
+  done
+  if kill -0 "$b2bua_pid" 2>/dev/null; then
+    kill -KILL "$b2bua_pid" 2>/dev/null
+    wait "$b2bua_pid" 2>/dev/null
+    b2bua_pid=
+    failures+=("B2BUA did not exit within ${stop_deadline}s of SIGTERM")
+    joined=$(printf '%s; ' "${failures[@]}")
+    fail "${joined%; }"
+  fi
+fi
+wait "$b2bua_pid"
+b2bua_status=$?
+b2bua_pid=
+
+if [ "$b2bua_status" != 0 ]; then
+  if [ ${#wrapper[@]} -gt 0 ]; then
+    failures+=("B2BUA exited with status $b2bua_status under '${wrapper[*]}'")
+  else
+    failures+=("B2BUA exited with status $b2bua_status")
+  fi
+fi
+grep -q 'ERROR SUMMARY: [1-9]' "$b2bua_err" && failures+=("valgrind reported errors")
+grep -q -- '-CRITICAL \*\*' "$b2bua_err" && failures+=("the B2BUA logged a critical (a programming error)")
+if [ ${#failures[@]} -gt 0 ]; then
+  joined=$(printf '%s; ' "${failures[@]}")
+  fail "${joined%; }"
+fi
+# Under valgrind, show its verdict even on success; warnings always.
+grep -E '(ERROR SUMMARY|definitely lost|indirectly lost):' "$b2bua_err" | sed "s/^/$me: B2BUA: /"
+grep -c -- '-WARNING \*\*' "$b2bua_err" | sed "s/^/$me: B2BUA warnings: /"
+printf '%s: PASS: %s calls through the B2BUA, B2BUA stopped cleanly, %ss in all\n' \
+  "$me" "$calls" $((SECONDS - start))
+exit 0

@@ -1,0 +1,472 @@
+#!/usr/bin/env bash
+# Runs a sipp call scenario through sipservlet-proxy to sipp user agents
+# registered with it.
+#
+#   run-proxy-scenario.sh [-d DOMAIN] [-u USER] [-a 'UAC SIPP ARGS']
+#       PROXY_BINARY 'PROXY ARGS' UAC_SCENARIO CALLS RATE [UAS_SPEC ...]
+#
+# UAS_SPEC is SCENARIO[,OPTION...]: a sipp scenario for one user-agent
+# server (or "none": a contact is registered, nobody listens there), with
+# options:
+#   q=Q             register the contact with this q (for sequential q groups)
+#   user=NAME       register it for NAME@DOMAIN instead of USER@DOMAIN
+#   unregister      register it, then remove it (Expires: 0)
+#   noregister      do not register it (a target reached another way, e.g.
+#                   a 3xx Contact)
+#   path=M          register it with Path: <sip:127.0.0.1:UASMPORT;lr> (and
+#                   Supported: path), so that requests for it go through
+#                   UAS M first (RFC 3327)
+#
+# Steps: start PROXY_BINARY --listen 127.0.0.1:0 PROXY ARGS (wrapped by
+# $SIPSERVLET_SERVER_WRAPPER when set, e.g. a valgrind command line) and
+# wait for its "ready 127.0.0.1:PORT" line; start one sipp per UAS_SPEC on
+# its own free port with -m CALLS (each UAS takes part in every call, so it
+# must end by itself with every call successful); REGISTER the contact
+# <sip:USER@127.0.0.1:UASPORT;uas=N> (N = 1, 2... in UAS_SPEC order) for
+# USER@DOMAIN through the proxy (python3, raw UDP); run the UAC sipp
+# against the proxy; then require exit status 0 from the UAC and from every
+# UAS sipp, and from the proxy after SIGTERM.
+#
+# The scenarios get these keywords: [domain] (DOMAIN, default example.com),
+# [callee] (USER, default callee), [service] (USER for the UAC, the user a
+# UAS registered for), [uas] (N, UAS scenarios only) and [uas1_port],
+# [uas2_port]... (every scenario), so a UAC can address a UAS directly (a
+# foreign-domain request) and a UAS can redirect to another one.
+#
+# A UAS that never gets all its calls (say the proxy lost or misrouted
+# some) is still running 30 s after the UAC ended: it is stopped and the
+# test fails. "none" UAS are only registered: nobody answers there.
+#
+# Under $SIPSERVLET_SERVER_WRAPPER the load shrinks to at most 200 calls at
+# 20 calls/s. Set SIPP_PROXY_TRACE=1 to keep sipp message traces
+# (-trace_msg) of every sipp in the work directory, then kept; it is also
+# kept on failure.
+#
+# Exit status: 0 pass, 1 fail, 77 skip (sipp or python3 missing), 99 bad usage.
+set -u
+
+me=${0##*/}
+ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
+stop_deadline=60         # seconds to wait for the proxy to exit on SIGTERM
+uas_deadline=30          # seconds a UAS may take to end after the UAC ended
+sipp_global_timeout=120  # seconds, sipp -timeout
+
+die () { printf '%s: FAIL: %s\n' "$me" "$*" >&2; exit 1; }
+usage () {
+  printf 'usage: %s [-d DOMAIN] [-u USER] [-a "UAC SIPP ARGS"] PROXY_BINARY "PROXY ARGS" UAC_SCENARIO CALLS RATE [UAS_SPEC ...]\n' "$me" >&2
+  exit 99
+}
+
+domain=example.com
+user=callee
+uac_args=()
+while getopts d:u:a: opt; do
+  case $opt in
+    d) domain=$OPTARG ;;
+    u) user=$OPTARG ;;
+    a) read -r -a uac_args <<< "$OPTARG" ;;
+    *) usage ;;
+  esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 5 ] || usage
+
+for tool in sipp python3; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    printf '%s: SKIP: %s is not installed\n' "$me" "$tool"
+    exit 77
+  fi
+done
+
+proxy=$1
+read -r -a proxy_args <<< "$2"
+uac_scenario=$3
+calls=$4
+rate=$5
+shift 5
+uas_specs=("$@")
+wrapper=()
+if [ -n "${SIPSERVLET_SERVER_WRAPPER:-}" ]; then
+  read -r -a wrapper <<< "$SIPSERVLET_SERVER_WRAPPER"
+fi
+
+[ -x "$proxy" ] || die "proxy binary '$proxy' is not executable"
+[ -r "$uac_scenario" ] || die "scenario '$uac_scenario' is not readable"
+case $calls$rate in *[!0-9]*) die "CALLS and RATE must be numbers, got '$calls' and '$rate'" ;; esac
+# Under a wrapper (memcheck runs ~30x slower) the same scenario runs as a
+# shorter, slower load: what matters there is every code path, not volume.
+if [ ${#wrapper[@]} -gt 0 ]; then
+  [ "$calls" -gt 200 ] && calls=200
+  [ "$rate" -gt 20 ] && rate=20
+fi
+
+# ---- parse the UAS specs ---------------------------------------------------
+n_uas=${#uas_specs[@]}
+uas_scenario=()
+uas_q=()
+uas_user=()
+uas_reg=()        # register, unregister or none
+uas_path=()       # index of the UAS its Path names, or empty
+for ((i = 0; i < n_uas; i++)); do
+  IFS=, read -r -a fields <<< "${uas_specs[i]}"
+  uas_scenario[i]=${fields[0]}
+  uas_q[i]=
+  uas_user[i]=$user
+  uas_reg[i]=register
+  uas_path[i]=
+  for field in "${fields[@]:1}"; do
+    case $field in
+      q=*) uas_q[i]=${field#q=} ;;
+      user=*) uas_user[i]=${field#user=} ;;
+      unregister) uas_reg[i]=unregister ;;
+      noregister) uas_reg[i]=none ;;
+      path=[1-9]*) uas_path[i]=${field#path=} ;;
+      *) die "unknown UAS option '$field' in '${uas_specs[i]}'" ;;
+    esac
+  done
+  case ${uas_path[i]} in
+    ''|*[!0-9]*) [ -z "${uas_path[i]}" ] || die "bad path= in '${uas_specs[i]}'" ;;
+    *) [ "${uas_path[i]}" -le "$n_uas" ] || die "path=${uas_path[i]}: there is no UAS ${uas_path[i]}" ;;
+  esac
+  if [ "${uas_scenario[i]}" != none ] && [ ! -r "${uas_scenario[i]}" ]; then
+    die "UAS scenario '${uas_scenario[i]}' is not readable"
+  fi
+done
+
+workdir=$(mktemp -d "${TMPDIR:-/tmp}/sipp-proxy-$(basename "$uac_scenario" .xml).XXXXXX") \
+  || die "cannot create a work directory"
+proxy_out=$workdir/proxy.out
+proxy_err=$workdir/proxy.err
+proxy_pid=
+uac_pid=
+uas_pid=()
+keep_workdir=0
+[ "${SIPP_PROXY_TRACE:-0}" = 1 ] && keep_workdir=1
+
+# stop_pid PID: stops one process this script started. The sipps run
+# under timeout(1), which passes SIGTERM on to them; SIGKILL if that is
+# not enough within 2 s.
+stop_pid () {
+  local waited=0
+  kill -0 "$1" 2>/dev/null || return 0
+  kill -TERM "$1" 2>/dev/null
+  while kill -0 "$1" 2>/dev/null && [ "$waited" -lt 40 ]; do
+    sleep 0.05
+    waited=$((waited + 1))
+  done
+  kill -KILL "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+  return 0
+}
+
+# Invoked by the EXIT trap.
+# shellcheck disable=SC2317
+cleanup () {
+  local pid
+  for pid in $uac_pid "${uas_pid[@]}"; do
+    [ -n "$pid" ] && stop_pid "$pid"
+  done
+  if [ -n "$proxy_pid" ] && kill -0 "$proxy_pid" 2>/dev/null; then
+    kill -KILL "$proxy_pid" 2>/dev/null
+    wait "$proxy_pid" 2>/dev/null
+  fi
+  if [ "$keep_workdir" = 1 ]; then
+    printf '%s: logs kept in %s\n' "$me" "$workdir" >&2
+  else
+    rm -rf "$workdir"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+show_tail () {  # FILE TITLE LINES
+  if [ -s "$1" ]; then
+    printf -- '--- %s (last %s lines) ---\n' "$2" "$3" >&2
+    tail -n "$3" "$1" >&2
+  fi
+}
+
+fail () {
+  local i
+  keep_workdir=1
+  printf '%s: FAIL: %s\n' "$me" "$*" >&2
+  show_tail "$workdir/uac-errors.log" "UAC sipp error log" 40
+  show_tail "$workdir/uac-screen.log" "UAC sipp statistics" 60
+  for ((i = 1; i <= n_uas; i++)); do
+    show_tail "$workdir/uas$i-errors.log" "UAS $i sipp error log" 30
+  done
+  show_tail "$proxy_err" "proxy stderr" 60
+  show_tail "$proxy_out" "proxy stdout (--verbose logs here)" 40
+  exit 1
+}
+
+# sipp_status_text STATUS: what a sipp exit status means.
+sipp_status_text () {
+  case $1 in
+    0)   echo "all calls succeeded" ;;
+    1)   echo "at least one call failed" ;;
+    97)  echo "stopped on an internal command (exit 97)" ;;
+    99)  echo "exited without processing any call (exit 99)" ;;
+    98)  echo "internal error (exit 98)" ;;
+    124) echo "did not finish in time and was killed" ;;
+    137) echo "was killed (SIGKILL)" ;;
+    255) echo "fatal error (exit -1)" ;;
+    254) echo "could not bind its socket (exit -2)" ;;
+    *)   echo "exited with unexpected status $1" ;;
+  esac
+}
+
+# ---- free ports: one for the UAC, one per UAS --------------------------------
+# Free for UDP and TCP alike; all sockets stay open until every port is
+# chosen, so the ports differ.
+read -r -a ports <<< "$(python3 - "$((n_uas + 1))" <<'EOF'
+import socket, sys
+held, ports = [], []
+while len(ports) < int(sys.argv[1]):
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.bind(("127.0.0.1", 0))
+    port = u.getsockname()[1]
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        t.bind(("127.0.0.1", port))
+    except OSError:
+        u.close()
+        continue
+    held += [u, t]
+    ports.append(str(port))
+print(" ".join(ports))
+EOF
+)"
+[ ${#ports[@]} -eq $((n_uas + 1)) ] || die "cannot find $((n_uas + 1)) free ports"
+uac_port=${ports[0]}
+keys=(-key domain "$domain" -key callee "$user")
+for ((i = 1; i <= n_uas; i++)); do
+  keys+=(-key "uas${i}_port" "${ports[i]}")
+done
+
+trace_args () {  # NAME: sipp tracing options for one sipp
+  if [ "${SIPP_PROXY_TRACE:-0}" = 1 ]; then
+    printf '%s\n' -trace_msg -message_file "$workdir/$1-messages.log"
+  fi
+}
+
+# ---- start the proxy --------------------------------------------------------
+start=$SECONDS
+# exec: $! must be the proxy itself (or valgrind running it), never a
+# shell in between, since it gets the SIGTERM.
+(exec "${wrapper[@]}" "$proxy" --listen 127.0.0.1:0 "${proxy_args[@]}" \
+  < /dev/null > "$proxy_out" 2> "$proxy_err") &
+proxy_pid=$!
+
+proxy_port=
+while [ -z "$proxy_port" ]; do
+  proxy_port=$(sed -n 's/^ready 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$proxy_out" | head -n 1)
+  [ -n "$proxy_port" ] && break
+  if ! kill -0 "$proxy_pid" 2>/dev/null; then
+    wait "$proxy_pid"
+    status=$?
+    proxy_pid=
+    fail "proxy exited with status $status before it was ready"
+  fi
+  if [ $((SECONDS - start)) -ge "$ready_deadline" ]; then
+    fail "proxy printed no 'ready 127.0.0.1:PORT' line within ${ready_deadline}s"
+  fi
+  sleep 0.05
+done
+printf '%s: proxy %s (pid %s) ready on 127.0.0.1:%s after %ss\n' \
+  "$me" "$(basename "$proxy")" "$proxy_pid" "$proxy_port" $((SECONDS - start))
+
+# ---- start the user-agent servers --------------------------------------------
+for ((i = 1; i <= n_uas; i++)); do
+  uas_pid[i]=
+  [ "${uas_scenario[i - 1]}" = none ] && continue
+  mapfile -t trace < <(trace_args "uas$i")
+  timeout --kill-after=10 $((sipp_global_timeout + 60)) \
+    sipp -sf "${uas_scenario[i - 1]}" -i 127.0.0.1 -p "${ports[i]}" -m "$calls" -nostdin \
+      -timeout "$((sipp_global_timeout + 30))s" -timeout_error \
+      -trace_err -error_file "$workdir/uas$i-errors.log" \
+      -trace_screen -screen_file "$workdir/uas$i-screen.log" \
+      -buff_size 4194304 "${keys[@]}" -key uas "$i" -s "${uas_user[i - 1]}" "${trace[@]}" \
+      < /dev/null > "$workdir/uas$i.out" 2>&1 &
+  uas_pid[i]=$!
+done
+
+# Waits until every UAS sipp listens on its UDP port.
+for ((i = 1; i <= n_uas; i++)); do
+  [ -n "${uas_pid[i]}" ] || continue
+  waited=0
+  until python3 - "${ports[i]}" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(0)     # taken: sipp is listening
+sys.exit(1)
+EOF
+  do
+    kill -0 "${uas_pid[i]}" 2>/dev/null || fail "UAS $i sipp exited at start: $(head -c 400 "$workdir/uas$i.out")"
+    waited=$((waited + 1))
+    [ "$waited" -lt 200 ] || fail "UAS $i sipp does not listen on port ${ports[i]}"
+    sleep 0.05
+  done
+done
+
+# ---- register the contacts ---------------------------------------------------
+# register.py PROXY_PORT AOR CONTACT Q ACTION PATH: one REGISTER (ACTION
+# register), or a REGISTER then its removal (unregister), over UDP, with a
+# Path header when PATH is not empty; retransmitted every 500 ms for up to
+# 30 s. Exit 0 when every REGISTER got a 200.
+register_py='
+import random, socket, sys, time
+proxy_port, aor, contact, q, action, path = sys.argv[1:7]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+port = s.getsockname()[1]
+call_id = "reg-%d-%d@127.0.0.1" % (port, random.randrange(1 << 30))
+domain = aor.split("@", 1)[1]
+def register(cseq, expires):
+    branch = "z9hG4bK-reg-%d-%d" % (port, cseq)
+    params = ";q=" + q if q else ""
+    extra = "Path: %s\r\nSupported: path\r\n" % path if path else ""
+    msg = ("REGISTER sip:%s SIP/2.0\r\n"
+           "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=%s\r\n"
+           "Max-Forwards: 70\r\n"
+           "From: <sip:%s>;tag=reg%d\r\n"
+           "To: <sip:%s>\r\n"
+           "Call-ID: %s\r\n"
+           "CSeq: %d REGISTER\r\n"
+           "Contact: <%s>%s\r\n"
+           "Expires: %d\r\n"
+           "%s"
+           "Content-Length: 0\r\n\r\n") % (domain, port, branch, aor, port, aor,
+                                           call_id, cseq, contact, params, expires, extra)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        s.sendto(msg.encode(), ("127.0.0.1", int(proxy_port)))
+        s.settimeout(0.5)
+        try:
+            while True:
+                data = s.recv(65535).decode(errors="replace")
+                status = data.split(" ", 2)[1]
+                if branch in data and not status.startswith("1"):
+                    if status != "200":
+                        print("REGISTER %s (Expires %d): %s" % (contact, expires,
+                              data.split("\r\n", 1)[0]))
+                        return False
+                    return True
+        except socket.timeout:
+            continue
+    print("REGISTER %s: no final response within 30 s" % contact)
+    return False
+ok = register(1, 3600)
+if ok and action == "unregister":
+    ok = register(2, 0)
+sys.exit(0 if ok else 1)
+'
+for ((i = 1; i <= n_uas; i++)); do
+  aor="${uas_user[i - 1]}@$domain"
+  if [ "${uas_reg[i - 1]}" = none ]; then
+    printf '%s: UAS %s: %s on 127.0.0.1:%s, not registered\n' "$me" "$i" \
+      "$(basename "${uas_scenario[i - 1]}")" "${ports[i]}"
+    continue
+  fi
+  contact="sip:${uas_user[i - 1]}@127.0.0.1:${ports[i]};uas=$i"
+  path=
+  [ -n "${uas_path[i - 1]}" ] && path="<sip:127.0.0.1:${ports[uas_path[i - 1]]};lr>"
+  if ! out=$(python3 -c "$register_py" "$proxy_port" "$aor" "$contact" "${uas_q[i - 1]}" \
+               "${uas_reg[i - 1]}" "$path" 2>&1); then
+    fail "cannot register UAS $i: $out"
+  fi
+  printf '%s: UAS %s: %s on 127.0.0.1:%s, %s %s%s\n' "$me" "$i" \
+    "$(basename "${uas_scenario[i - 1]}")" "${ports[i]}" "${uas_reg[i - 1]}ed" "$aor" \
+    "${uas_q[i - 1]:+ (q=${uas_q[i - 1]})}${path:+ with Path $path}"
+done
+
+# ---- run the UAC -------------------------------------------------------------
+sipp_start=$SECONDS
+mapfile -t trace < <(trace_args uac)
+timeout --kill-after=10 $((sipp_global_timeout + 30)) \
+  sipp -sf "$uac_scenario" "127.0.0.1:$proxy_port" -m "$calls" -r "$rate" \
+    -i 127.0.0.1 -p "$uac_port" -nostdin \
+    -timeout "${sipp_global_timeout}s" -timeout_error \
+    -trace_err -error_file "$workdir/uac-errors.log" \
+    -trace_screen -screen_file "$workdir/uac-screen.log" \
+    -buff_size 4194304 "${keys[@]}" -s "$user" "${trace[@]}" "${uac_args[@]}" \
+    < /dev/null > "$workdir/uac.out" 2>&1 &
+uac_pid=$!
+wait "$uac_pid"
+uac_status=$?
+uac_pid=
+printf '%s: UAC sipp: %s in %ss (%s calls at %s/s, %s)\n' "$me" \
+  "$(sipp_status_text "$uac_status")" $((SECONDS - sipp_start)) "$calls" "$rate" \
+  "$(basename "$uac_scenario")"
+
+# ---- judge the user-agent servers ---------------------------------------------
+# Each one ends by itself once it has seen CALLS calls; one still running
+# after the deadline missed some and is killed.
+failures=()
+[ "$uac_status" = 0 ] || failures+=("UAC sipp: $(sipp_status_text "$uac_status")")
+uas_start=$SECONDS
+for ((i = 1; i <= n_uas; i++)); do
+  pid=${uas_pid[i]}
+  [ -n "$pid" ] || continue
+  while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - uas_start)) -lt "$uas_deadline" ]; do
+    sleep 0.05
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    stop_pid "$pid"
+    uas_pid[i]=
+    failures+=("UAS $i sipp ($(basename "${uas_scenario[i - 1]}")) had not ended ${uas_deadline}s after the UAC")
+    continue
+  fi
+  wait "$pid"
+  status=$?
+  uas_pid[i]=
+  printf '%s: UAS %s sipp: %s\n' "$me" "$i" "$(sipp_status_text "$status")"
+  [ "$status" = 0 ] || failures+=("UAS $i sipp ($(basename "${uas_scenario[i - 1]}")): $(sipp_status_text "$status")")
+done
+
+# ---- stop the proxy ------------------------------------------------------------
+if kill -0 "$proxy_pid" 2>/dev/null; then
+  kill -TERM "$proxy_pid"
+  stop_start=$SECONDS
+  while kill -0 "$proxy_pid" 2>/dev/null \
+        && [ $((SECONDS - stop_start)) -lt "$stop_deadline" ]; do
+    sleep 0.05
+  done
+  if kill -0 "$proxy_pid" 2>/dev/null; then
+    kill -KILL "$proxy_pid" 2>/dev/null
+    wait "$proxy_pid" 2>/dev/null
+    proxy_pid=
+    failures+=("proxy did not exit within ${stop_deadline}s of SIGTERM")
+    fail "${failures[@]}"
+  fi
+fi
+wait "$proxy_pid"
+proxy_status=$?
+proxy_pid=
+
+if [ "$proxy_status" != 0 ]; then
+  if [ ${#wrapper[@]} -gt 0 ]; then
+    failures+=("proxy exited with status $proxy_status under '${wrapper[*]}'")
+  else
+    failures+=("proxy exited with status $proxy_status")
+  fi
+fi
+if grep -q 'ERROR SUMMARY: [1-9]' "$proxy_err"; then
+  failures+=("valgrind reported errors")
+fi
+if grep -q -- '-CRITICAL \*\*' "$proxy_err"; then
+  failures+=("the proxy logged a critical (a programming error)")
+fi
+if [ ${#failures[@]} -gt 0 ]; then
+  joined=$(printf '%s; ' "${failures[@]}")
+  fail "${joined%; }"
+fi
+# Under valgrind, show its verdict even on success.
+grep -E '(ERROR SUMMARY|definitely lost|indirectly lost):' "$proxy_err" | sed "s/^/$me: proxy: /"
+printf '%s: PASS: %s calls through the proxy to %s UAS, proxy stopped cleanly, %ss in all\n' \
+  "$me" "$calls" "$n_uas" $((SECONDS - start))
+exit 0
