@@ -58,6 +58,7 @@ void sipsv_container_defer (SipContainer *container, SipsvWorkFunc func, gpointe
 void sipsv_container_release_later (SipContainer *container, SipServletRequest *request);
 
 /* dispatch.c */
+char *sipsv_container_unsupported (SipContainer *container, msg_list_t const *list);
 int sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
                                 msg_t *msg, sip_t *sip);
 SipServlet *sipsv_container_select_servlet (SipContainer *container, const char *method);

@@ -67,13 +67,14 @@ bad_header (sip_t const *sip)
   return NULL;
 }
 
-/* Option tags in Require that this container does not support. */
-static char *
-unsupported_extensions (SipContainer *container, sip_t const *sip)
+/* Option tags of a Require or Proxy-Require list that this container does
+ * not support, comma-separated, or NULL. */
+char *
+sipsv_container_unsupported (SipContainer *container, msg_list_t const *list)
 {
   GString *bad = NULL;
 
-  for (sip_require_t const *r = sip->sip_require; r; r = r->k_next)
+  for (msg_list_t const *r = list; r; r = r->k_next)
     for (int i = 0; r->k_items && r->k_items[i]; i++)
       {
         gboolean known = FALSE;
@@ -284,7 +285,16 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       g_free (popped);
       return 0;
     }
-  char *unsupported = unsupported_extensions (container, sip);
+  /* Require is for the UAS (RFC 3261 §8.2.2.3), not for proxies (§16.3):
+   * check it for requests addressed to this container itself (our own
+   * address, or a dialog of ours); a servlet that proxies a request never
+   * sees it refused, and the proxy checks Proxy-Require instead. */
+  gboolean for_us = sipsv_container_url_is_self (container, sip->sip_request->rq_url)
+    || (to_tag != NULL && sipsv_session_lookup (&container->sessions, sip->sip_call_id->i_id,
+                                               to_tag, from_tag) != NULL);
+  char *unsupported = for_us ? sipsv_container_unsupported (container,
+                                                           (msg_list_t const *) sip->sip_require)
+                             : NULL;
   if (unsupported != NULL)
     {
       nta_msg_treply (agent, msg, 420, "Bad Extension", SIPTAG_UNSUPPORTED_STR (unsupported),

@@ -28,6 +28,7 @@ struct _SipProxyBranch {
   SipServletResponse *response;     /* last response received, owned */
   SipsvBranchState state;
   guint final_status;               /* received, or made locally (408, 482...) */
+  guint completion;                 /* order in which branches completed, from 1 */
   char *final_phrase;               /* for a locally made final */
   guint timeout_s;
   SipsvTimer *timer;
@@ -46,6 +47,7 @@ struct _SipProxy {
   SipURI *record_route_pristine;    /* as the container made it, to check the servlet's edits */
   char *cancel_reason;
   guint timeout_s;
+  guint completions;                /* branches completed so far */
   guint parallel : 1;
   guint recurse : 1;
   guint record_route : 1;

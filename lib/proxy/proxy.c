@@ -20,6 +20,7 @@
 static int on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
                                sip_t const *sip);
 static void start_pending (SipProxy *proxy);
+static gboolean all_completed (SipProxy *proxy);
 static void schedule_check (SipProxy *proxy);
 
 /* ---- lifetime ------------------------------------------------------------- */
@@ -135,6 +136,25 @@ sipservlet_request_get_proxy (SipServletRequest *request, GError **error)
       sipsv_uas_reply (request, 483, "Too Many Hops");
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TOO_MANY_HOPS,
                    "Max-Forwards is 0: answered 483");
+      return NULL;
+    }
+  /* RFC 3261 §16.3 step 5: a proxy refuses Proxy-Require tags it lacks. */
+  char *unsupported = sipsv_container_unsupported (request->base.container,
+                                                   (msg_list_t const *) sip->sip_proxy_require);
+  if (unsupported != NULL)
+    {
+      SipServletResponse *response = sipsv_uas_build_response (request, 420, "Bad Extension");
+      if (response != NULL)
+        {
+          sipservlet_message_add_header (SIPSERVLET_MESSAGE (response), "Unsupported",
+                                         unsupported, NULL);
+          sipservlet_response_send (response, NULL);
+          sipservlet_response_unref (response);
+        }
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "Proxy-Require lists %s, which this container does not support: answered 420",
+                   unsupported);
+      g_free (unsupported);
       return NULL;
     }
   return sipsv_proxy_new (request);
@@ -384,10 +404,18 @@ check_target (SipProxy *proxy, const SipURI *uri, GError **error)
 
 /* A branch that ends without a network response (loop, send failure). */
 static void
-branch_complete_locally (SipProxyBranch *branch, guint status, const char *phrase)
+mark_completed (SipProxyBranch *branch, guint status)
 {
   branch_stop_timer (branch);
   branch->state = SIPSV_BRANCH_COMPLETED;
+  branch->final_status = status;
+  branch->completion = ++branch->proxy->completions;
+}
+
+static void
+branch_complete_locally (SipProxyBranch *branch, guint status, const char *phrase)
+{
+  mark_completed (branch, status);
   branch->final_status = status;
   g_free (branch->final_phrase);
   branch->final_phrase = g_strdup (phrase);
@@ -398,7 +426,6 @@ static void
 on_branch_timeout (gpointer data)
 {
   SipProxyBranch *branch = data;
-  SipProxy *proxy = branch->proxy;
 
   if (branch->state == SIPSV_BRANCH_COMPLETED)
     return;
@@ -412,9 +439,10 @@ on_branch_timeout (gpointer data)
       if (cancel != NULL)
         nta_outgoing_destroy (cancel);
     }
-  /* Sequential search moves on without waiting for the 487. */
-  if (!proxy->parallel)
-    branch_complete_locally (branch, 408, "Request Timeout");
+  /* RFC 3261 §16.8: a timed-out branch counts as a 408 at once; the
+   * search moves on without waiting for the 487 or the transaction's own
+   * timeout (32 s when nothing at all came back). */
+  branch_complete_locally (branch, 408, "Request Timeout");
 }
 
 static void
@@ -599,8 +627,7 @@ branch_cancel (SipProxyBranch *branch, const char *reason)
     branch_cancel (branch->recursed->pdata[i], reason);
   if (branch->state == SIPSV_BRANCH_CREATED)
     {
-      branch->state = SIPSV_BRANCH_COMPLETED;
-      branch->final_status = 487;
+      mark_completed (branch, 487);
       branch->final_phrase = g_strdup ("Request Terminated");
       return;
     }
@@ -905,18 +932,22 @@ static void
 finish_with_best (SipProxy *proxy)
 {
   SipServletRequest *original = proxy->request;
-  GArray *statuses = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  for (guint i = 0; i < proxy->all->len; i++)
+  /* Statuses in the order the branches completed: among equals, the
+   * first response received wins. */
+  guint n = proxy->all->len;
+  guint *statuses = g_new0 (guint, n);
+  SipProxyBranch **by_completion = g_new0 (SipProxyBranch *, n);
+  for (guint i = 0; i < n; i++)
     {
       SipProxyBranch *b = proxy->all->pdata[i];
-      guint status = b->final_status;
-      g_array_append_val (statuses, status);
+      guint slot = b->completion >= 1 && b->completion <= n ? b->completion - 1 : i;
+      by_completion[slot] = b;
+      statuses[slot] = b->final_status;
     }
-  gint index = sipsv_best_response ((guint *) statuses->data, statuses->len);
-  g_array_free (statuses, TRUE);
-
-  SipProxyBranch *best = index >= 0 ? proxy->all->pdata[index] : NULL;
+  gint index = sipsv_best_response (statuses, n);
+  SipProxyBranch *best = index >= 0 ? by_completion[index] : NULL;
+  g_free (statuses);
+  g_free (by_completion);
   if (best != NULL && best->response != NULL && (guint) best->response->base.sip->sip_status->st_status
       == best->final_status)
     {
@@ -950,15 +981,39 @@ finish_with_best (SipProxy *proxy)
       proxy->completed = TRUE;
       relay_upstream (proxy, response, status);
     }
+  else if (original->cancelled)
+    {
+      proxy->completed = TRUE;
+      if (!original->final_sent)
+        sipsv_uas_reply (original, 487, NULL);
+    }
   else
     {
+      /* The best outcome was made here (timeout, loop, unreachable): the
+       * servlet sees it like any best response before it goes up. */
       guint status = best != NULL ? sipsv_best_response_upstream_status (best->final_status) : 408;
       const char *phrase = best != NULL && best->final_phrase ? best->final_phrase : NULL;
+      SipServletResponse *response = sipsv_uas_build_response (original, status, phrase);
+      if (response == NULL)
+        return;
+      response->branch = best;
+      proxy->in_best_callback = TRUE;
+      show_to_servlet (proxy, response);
+      proxy->in_best_callback = FALSE;
+      gboolean more = !all_completed (proxy);
+      if (!original->final_sent && !more)
+        {
+          GError *error = NULL;
+          if (!sipservlet_response_send (response, &error))
+            {
+              g_warning ("cannot answer %u upstream: %s", status, error->message);
+              g_error_free (error);
+            }
+        }
+      sipservlet_response_unref (response);
+      if (more && !original->final_sent)
+        return;
       proxy->completed = TRUE;
-      if (!original->final_sent && !original->cancelled)
-        sipsv_uas_reply (original, status, phrase);
-      else if (original->cancelled && !original->final_sent)
-        sipsv_uas_reply (original, 487, NULL);
     }
   SipSession *session = original->base.session;
   if (session != NULL && session->proxy && !proxy->subsequent
@@ -1089,9 +1144,7 @@ on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t cons
       return 0;
     }
 
-  branch_stop_timer (branch);
-  branch->state = SIPSV_BRANCH_COMPLETED;
-  branch->final_status = status;
+  mark_completed (branch, status);
   update_session (proxy, branch, sip, status);
 
   if (status < 300)
