@@ -26,6 +26,10 @@
  * the INVITEs still ringing and hangs up the established legs before it
  * exits; a second signal stops at once.
  *
+ * Out of scope: re-INVITEs are answered 488 rather than relayed between
+ * the legs (so a party cannot put the other on hold), and calls to the
+ * controller itself are refused with 403.
+ *
  * The two legs are two UAC sessions of one application session, created
  * through the SipFactory; each session carries its leg as an attribute,
  * and each leg knows its peer.
@@ -514,7 +518,7 @@ on_invite_response (Call *call, Leg *leg, SipServletResponse *response, guint st
       if (leg->cancelled)
         check_done (call);
       else
-        fail (call, "%s rejected the call: %u %s", leg->name, status,
+        fail (call, "the call to %s failed: %u %s", leg->name, status,
               sipservlet_response_get_reason_phrase (response));
       return;
     }
@@ -667,11 +671,6 @@ parse_party (SipFactory *factory, const char *option, const char *text)
   GError *error = NULL;
   SipAddress *address;
 
-  if (text == NULL)
-    {
-      g_printerr ("error: %s is required\n", option);
-      return NULL;
-    }
   address = sipservlet_factory_create_address (factory, text, &error);
   if (address == NULL)
     {
@@ -732,6 +731,12 @@ main (int argc, char **argv)
   if (timeout <= 0)
     {
       g_printerr ("error: --timeout must be positive\n");
+      goto out;
+    }
+
+  if (from == NULL || to == NULL)
+    {
+      g_printerr ("error: %s is required\n", from == NULL ? "--from" : "--to");
       goto out;
     }
 
