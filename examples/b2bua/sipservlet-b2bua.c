@@ -48,7 +48,9 @@
  *     sipservlet_b2bua_create_response_to_original_request() would give the
  *     caller a second dialog; this program does not.)
  *   - No ACK from the caller for a 2xx within 64*T1 (no_ack_received): the
- *     UAC leg's 2xx is acknowledged and both legs are hung up.
+ *     UAC leg's 2xx is acknowledged and both legs are hung up. No PRACK
+ *     for a reliable 1xx (no_prack_received: the container has answered
+ *     the caller 503): the UAC leg is cancelled.
  *
  * Bookkeeping lives in the sessions: the two legs are linked sessions, a
  * relayed request is linked with its original, and the relayed INVITE a
@@ -124,7 +126,10 @@ send_request (SipServletRequest *request)
   GError *error = NULL;
   if (sipservlet_request_send (request, &error))
     return TRUE;
-  g_warning ("cannot send %s: %s", method_of (SIPSERVLET_MESSAGE (request)), error->message);
+  if (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_SHUTTING_DOWN))
+    g_debug ("not sending %s: %s", method_of (SIPSERVLET_MESSAGE (request)), error->message);
+  else
+    g_warning ("cannot send %s: %s", method_of (SIPSERVLET_MESSAGE (request)), error->message);
   g_error_free (error);
   return FALSE;
 }
@@ -700,9 +705,36 @@ static const SipServletHandlers b2bua_handlers = {
   .do_response = on_response,
 };
 
+/* The caller never PRACKed a reliable 1xx: the container has answered
+ * its INVITE 503, so the callee's leg is cancelled. */
+static void
+on_no_prack (SipServletRequest *request, SipServletResponse *response, gpointer user_data)
+{
+  B2bua *b2b = user_data;
+  SipSession *session = session_of (request);
+  SipSession *peer = session != NULL && b2b->helper != NULL
+    ? sipservlet_b2bua_get_linked_session (b2b->helper, session) : NULL;
+  GError *error = NULL;
+
+  g_message ("no PRACK for %u to %s: cancelling the other leg",
+             sipservlet_response_get_status (response),
+             sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
+  SipServletRequest *cancel = peer != NULL
+    ? sipservlet_b2bua_create_cancel (b2b->helper, peer, &error) : NULL;
+  if (cancel == NULL)
+    {
+      g_debug ("nothing to cancel: %s", error != NULL ? error->message : "no other leg");
+      g_clear_error (&error);
+      return;
+    }
+  send_request (cancel);
+  sipservlet_request_unref (cancel);
+}
+
 static const SipServletListeners b2bua_listeners = {
   SIPSERVLET_LISTENERS_INIT,
   .no_ack_received = on_no_ack,
+  .no_prack_received = on_no_prack,
 };
 
 int

@@ -70,12 +70,21 @@ copy_content (SipServletRequest *to, SipServletRequest *from)
                                     NULL);
 }
 
+/* Whether a header name (long or compact, any case) is of that class. */
+static gboolean
+names_class (const char *name, msg_hclass_t *hc)
+{
+  msg_href_t const *href = msg_find_hclass (sip_default_mclass (), name, NULL);
+  return href != NULL && href->hr_class == hc;
+}
+
 /* From and To overrides may change everything but the tag. */
 static SipAddress *
-party_override (const char *const *overrides, const char *name, GError **error)
+party_override (const char *const *overrides, msg_hclass_t *hc, GError **error)
 {
-  for (const char *const *o = overrides; o != NULL && o[0] != NULL; o += 2)
-    if (g_ascii_strcasecmp (o[0], name) == 0)
+  const char *name = hc->hc_name;
+  for (const char *const *o = overrides; o != NULL && o[0] != NULL && o[1] != NULL; o += 2)
+    if (names_class (o[0], hc))
       {
         SipAddress *address = sipservlet_address_parse (o[1], error);
         if (address == NULL)
@@ -167,7 +176,7 @@ apply_overrides (SipServletRequest *request, const char *const *overrides, gbool
         }
     }
   /* The first override of a name replaces the copied values, later ones add. */
-  GHashTable *seen = g_hash_table_new (g_str_hash, g_str_equal);
+  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   gboolean ok = TRUE;
   for (const char *const *o = overrides; ok && o != NULL && o[0] != NULL; o += 2)
     {
@@ -261,12 +270,12 @@ sipservlet_b2bua_create_request (SipB2buaHelper *helper, SipServletRequest *orig
       return NULL;
     }
 
-  SipAddress *from = party_override (overrides, "From", error);
-  if (from == NULL && error != NULL && *error != NULL)
-    return NULL;
-  SipAddress *to = party_override (overrides, "To", error);
-  if (to == NULL && error != NULL && *error != NULL)
+  GError *local = NULL;
+  SipAddress *from = party_override (overrides, sip_from_class, &local);
+  SipAddress *to = local == NULL ? party_override (overrides, sip_to_class, &local) : NULL;
+  if (local != NULL)
     {
+      g_propagate_error (error, local);
       g_clear_pointer (&from, sipservlet_address_unref);
       return NULL;
     }
@@ -308,6 +317,8 @@ sipservlet_b2bua_create_request (SipB2buaHelper *helper, SipServletRequest *orig
   SipSession *out = request->base.session;
   if (in->handler != NULL && out->handler == NULL)
     out->handler = sipservlet_servlet_ref (in->handler);
+  if (out->initial_request == NULL)
+    out->initial_request = sipservlet_request_ref (request);
   if (linked)
     {
       link_sessions (in, out, NULL);
@@ -338,8 +349,7 @@ sipservlet_b2bua_create_request_for_session (SipB2buaHelper *helper, SipSession 
       return NULL;
     }
   for (const char *const *o = overrides; o != NULL && o[0] != NULL; o += 2)
-    if (g_ascii_strcasecmp (o[0], "From") == 0 || g_ascii_strcasecmp (o[0], "To") == 0
-        || g_ascii_strcasecmp (o[0], "f") == 0 || g_ascii_strcasecmp (o[0], "t") == 0)
+    if (names_class (o[0], sip_from_class) || names_class (o[0], sip_to_class))
       {
         g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                      "%s of a request inside a dialog comes from the session", o[0]);
@@ -383,7 +393,15 @@ sipservlet_b2bua_unlink_sessions (SipB2buaHelper *helper, SipSession *session, G
   SipSession *other = session->linked;
   other->linked = NULL;
   session->linked = NULL;
-  /* Their requests are unlinked too. */
+  /* Their requests are unlinked too: the ones that created the sessions
+   * and the ones still waiting for an answer. */
+  SipServletRequest *firsts[] = { session->initial_request, other->initial_request };
+  for (gsize i = 0; i < G_N_ELEMENTS (firsts); i++)
+    if (firsts[i] != NULL && firsts[i]->linked != NULL)
+      {
+        firsts[i]->linked->linked = NULL;
+        firsts[i]->linked = NULL;
+      }
   GPtrArray *lists[] = { session->pending_uas, other->pending_uas };
   for (gsize l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = 0; lists[l] != NULL && i < lists[l]->len; i++)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a sipp caller through sipservlet-b2bua to a sipp callee.
 #
-#   run-b2bua-scenario.sh [-a 'UAC SIPP ARGS'] [-b 'UAS SIPP ARGS']
+#   run-b2bua-scenario.sh [-a 'UAC SIPP ARGS'] [-b 'UAS SIPP ARGS'] [-r URI]
 #       B2BUA_BINARY 'B2BUA ARGS' UAC_SCENARIO UAS_SCENARIO CALLS RATE
 #
 # Steps: pick two free ports (caller and callee); start the callee sipp
@@ -15,9 +15,13 @@
 # require exit status 0 from both sipps and from the B2BUA after SIGTERM,
 # no valgrind error and no GLib critical in the B2BUA's stderr.
 #
-# Both scenarios get the keywords [uas_port] (the callee's port, for a
-# caller that puts the callee in its Request-URI when the B2BUA runs
-# without --target) and [b2bua_port] (the UAS scenario only).
+# The caller scenario gets the keyword [ruri], the Request-URI of its
+# INVITE: URI from -r (default sip:callee@example.com, which only a
+# B2BUA with --target can place), @UAS_PORT@ replaced as above, so a test
+# of the B2BUA without --target passes -r sip:callee@127.0.0.1:@UAS_PORT@.
+# Both scenarios get [uas_port], the callee's port. The caller's Call-IDs
+# are caller-marker-N-PID@IP (sipp -cid_str), so that the callee can check
+# that nothing of the caller's leg ("caller-marker") reaches it.
 #
 # Under $SIPSERVLET_SERVER_WRAPPER the load shrinks to at most 200 calls at
 # 20 calls/s. Set SIPP_B2BUA_TRACE=1 to keep sipp message traces
@@ -35,16 +39,18 @@ sipp_global_timeout=120  # seconds, sipp -timeout
 
 die () { printf '%s: FAIL: %s\n' "$me" "$*" >&2; exit 1; }
 usage () {
-  printf 'usage: %s [-a "UAC SIPP ARGS"] [-b "UAS SIPP ARGS"] B2BUA_BINARY "B2BUA ARGS" UAC_SCENARIO UAS_SCENARIO CALLS RATE\n' "$me" >&2
+  printf 'usage: %s [-a "UAC SIPP ARGS"] [-b "UAS SIPP ARGS"] [-r URI] B2BUA_BINARY "B2BUA ARGS" UAC_SCENARIO UAS_SCENARIO CALLS RATE\n' "$me" >&2
   exit 99
 }
 
 uac_args=()
 uas_args=()
-while getopts a:b: opt; do
+ruri_text=sip:callee@example.com
+while getopts a:b:r: opt; do
   case $opt in
     a) read -r -a uac_args <<< "$OPTARG" ;;
     b) read -r -a uas_args <<< "$OPTARG" ;;
+    r) ruri_text=$OPTARG ;;
     *) usage ;;
   esac
 done
@@ -193,7 +199,7 @@ timeout --kill-after=10 $((sipp_global_timeout + 60)) \
     -timeout "$((sipp_global_timeout + 30))s" -timeout_error \
     -trace_err -error_file "$workdir/uas-errors.log" \
     -trace_screen -screen_file "$workdir/uas-screen.log" \
-    -buff_size 4194304 -key uas_port "$uas_port" -key b2bua_port 0 \
+    -buff_size 4194304 -key uas_port "$uas_port" \
     "${uas_trace[@]}" "${uas_args[@]}" \
     < /dev/null > "$workdir/uas.out" 2>&1 &
 uas_pid=$!
@@ -250,7 +256,9 @@ timeout --kill-after=10 $((sipp_global_timeout + 30)) \
     -timeout "${sipp_global_timeout}s" -timeout_error \
     -trace_err -error_file "$workdir/uac-errors.log" \
     -trace_screen -screen_file "$workdir/uac-screen.log" \
-    -buff_size 4194304 -key uas_port "$uas_port" "${uac_trace[@]}" "${uac_args[@]}" \
+    -cid_str 'caller-marker-%u-%p@%s' \
+    -buff_size 4194304 -key uas_port "$uas_port" -key ruri "${ruri_text//@UAS_PORT@/$uas_port}" \
+    "${uac_trace[@]}" "${uac_args[@]}" \
     < /dev/null > "$workdir/uac.out" 2>&1 &
 uac_pid=$!
 wait "$uac_pid"
