@@ -23,7 +23,7 @@
 # are caller-marker-N-PID@IP (sipp -cid_str), so that the callee can check
 # that nothing of the caller's leg ("caller-marker") reaches it.
 #
-# Under $SIPSERVLET_SERVER_WRAPPER the load shrinks to at most 200 calls at
+# Under $SIPSERVLET_SERVER_WRAPPER the load shrinks to at most 100 calls at
 # 20 calls/s. Set SIPP_B2BUA_TRACE=1 to keep sipp message traces
 # (-trace_msg) of both sipps and run the B2BUA with --verbose; the work
 # directory is then kept, as it is on failure.
@@ -82,7 +82,7 @@ trace=0
 [ -r "$uas_scenario" ] || die "UAS scenario '$uas_scenario' is not readable"
 case $calls$rate in *[!0-9]*) die "CALLS and RATE must be numbers, got '$calls' and '$rate'" ;; esac
 if [ ${#wrapper[@]} -gt 0 ]; then
-  [ "$calls" -gt 200 ] && calls=200
+  [ "$calls" -gt 100 ] && calls=100
   [ "$rate" -gt 20 ] && rate=20
 fi
 

@@ -37,7 +37,7 @@
 # some) is still running 30 s after the UAC ended: it is stopped and the
 # test fails. "none" UAS are only registered: nobody answers there.
 #
-# Under $SIPSERVLET_SERVER_WRAPPER the load shrinks to at most 200 calls at
+# Under $SIPSERVLET_SERVER_WRAPPER the load shrinks to at most 100 calls at
 # 20 calls/s. Set SIPP_PROXY_TRACE=1 to keep sipp message traces
 # (-trace_msg) of every sipp in the work directory, then kept; it is also
 # kept on failure.
@@ -96,7 +96,7 @@ case $calls$rate in *[!0-9]*) die "CALLS and RATE must be numbers, got '$calls' 
 # Under a wrapper (memcheck runs ~30x slower) the same scenario runs as a
 # shorter, slower load: what matters there is every code path, not volume.
 if [ ${#wrapper[@]} -gt 0 ]; then
-  [ "$calls" -gt 200 ] && calls=200
+  [ "$calls" -gt 100 ] && calls=100
   [ "$rate" -gt 20 ] && rate=20
 fi
 

@@ -45,7 +45,7 @@ case $calls$rate in *[!0-9]*) die "CALLS and RATE must be numbers, got '$calls' 
 # Under a wrapper (memcheck runs ~30x slower) the same scenario runs as a
 # shorter, slower load: what matters there is every code path, not volume.
 if [ ${#wrapper[@]} -gt 0 ]; then
-  [ "$calls" -gt 200 ] && calls=200
+  [ "$calls" -gt 100 ] && calls=100
   [ "$rate" -gt 20 ] && rate=20
 fi
 
