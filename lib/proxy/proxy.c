@@ -26,13 +26,6 @@ static void schedule_check (SipProxy *proxy);
 /* ---- lifetime ------------------------------------------------------------- */
 
 static void
-branch_stop_timer (SipProxyBranch *branch)
-{
-  if (branch->timer != NULL)
-    sipsv_timer_stop (branch->timer);
-}
-
-static void
 branch_free (gpointer data)
 {
   SipProxyBranch *branch = data;
@@ -406,7 +399,7 @@ check_target (SipProxy *proxy, const SipURI *uri, GError **error)
 static void
 mark_completed (SipProxyBranch *branch, guint status)
 {
-  branch_stop_timer (branch);
+  g_clear_pointer (&branch->timer, sipsv_timer_free);
   branch->state = SIPSV_BRANCH_COMPLETED;
   branch->final_status = status;
   branch->completion = ++branch->proxy->completions;

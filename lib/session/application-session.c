@@ -185,7 +185,9 @@ sipservlet_application_session_invalidate (SipApplicationSession *app, GError **
     }
   sipservlet_application_session_ref (app);
   app->valid = FALSE;
-  clear_expiry (app);
+  /* Timers live on the container's heap: free them now, not when the
+   * last reference goes, which may be after the container. */
+  g_clear_pointer (&app->expiry_timer, sipsv_timer_free);
 
   /* Sessions first (each removes itself from app->sessions), then timers. */
   while (app->sessions->len > 0)

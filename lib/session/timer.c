@@ -16,13 +16,6 @@ arm (SipServletTimer *timer, guint delay_ms)
 }
 
 static void
-disarm (SipServletTimer *timer)
-{
-  if (timer->timer != NULL)
-    sipsv_timer_stop (timer->timer);
-}
-
-static void
 on_timer (gpointer data)
 {
   SipServletTimer *timer = data;
@@ -135,7 +128,7 @@ sipservlet_timer_cancel (SipServletTimer *timer)
   SipApplicationSession *app = timer->app;
   if (app == NULL)
     return;
-  disarm (timer);
+  g_clear_pointer (&timer->timer, sipsv_timer_free);   /* may outlive the container */
   timer->app = NULL;
   sipservlet_timer_ref (timer);
   g_ptr_array_remove (app->timers, timer);
