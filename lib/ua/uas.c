@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+/* The proxy layer for one thing only: an upstream CANCEL of a proxied
+ * INVITE fans out to its branches instead of being answered 487 here. */
 #include "proxy/proxy-private.h"
 
 #define SIPSV_T2_MS 4000
