@@ -89,15 +89,19 @@ fi
 MAIN_LOG="$LOGDIR/run.log"
 : >"$MAIN_LOG"
 
-PIDS=()                 # every background process started here
+declare -A LIVE=()      # processes started here and not yet reaped: pid -> 1
+track() { LIVE[$1]=1; }
+untrack() { unset "LIVE[$1]"; }
 say() { printf '%s\n' "$*" | tee -a "$MAIN_LOG"; }
 note() { printf '%s\n' "$*" >>"$MAIN_LOG"; }
 die() { say "run.sh: $*"; exit 1; }
 
+# On exit (normal, error or signal): TERM, then KILL, every process started
+# here that is still running, by pid.
 cleanup() {
   local pid alive=()
   trap - EXIT INT TERM
-  for pid in "${PIDS[@]}"; do
+  for pid in "${!LIVE[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null && alive+=("$pid")
     fi
@@ -112,6 +116,20 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'say "run.sh: interrupted"; exit 130' INT TERM
+
+# run_wait CMD...: runs CMD in the background and waits for it, so that a
+# signal to this script is handled at once; returns CMD's status.
+run_wait() {
+  local pid rc
+  "$@" &
+  pid=$!
+  track "$pid"
+  wait "$pid"
+  rc=$?
+  untrack "$pid"
+  return "$rc"
+}
+nap() { run_wait sleep "$1"; }
 
 now() { date +%s.%N; }
 fcalc() { awk "BEGIN { printf \"%s\", $* }"; }     # fcalc 'expr'
@@ -193,7 +211,7 @@ start_server() {
   note "start $tag: taskset -c $SERVER_CPU $* ${cmd[*]}"
   taskset -c "$SERVER_CPU" "$@" "${cmd[@]}" >"$SERVER_LOG" 2>&1 &
   SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
+  track "$SERVER_PID"
   SERVER_PIDS=("$SERVER_PID")
   for ((i = 0; i < wait_s * 10; i++)); do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
@@ -203,7 +221,7 @@ start_server() {
       return 1
     fi
     if [[ $who == ours ]]; then
-      grep -q '^ready ' "$SERVER_LOG" && break
+      grep -qs '^ready ' "$SERVER_LOG" && break
     else
       udp_bound "$SERVER_PORT" && break
     fi
@@ -221,7 +239,7 @@ start_server() {
     local child
     for child in $(ps -o pid= --ppid "$SERVER_PID"); do
       SERVER_PIDS+=("$child")
-      PIDS+=("$child")
+      track "$child"
     done
   fi
   note "  $tag: port $SERVER_PORT, pids ${SERVER_PIDS[*]}"
@@ -242,12 +260,14 @@ stop_server() {
     kill -KILL "$SERVER_PID" 2>/dev/null
   fi
   wait "$SERVER_PID" 2>/dev/null
+  untrack "$SERVER_PID"
   for pid in "${SERVER_PIDS[@]:1}"; do
     for ((i = 0; i < limit * 10; i++)); do
       kill -0 "$pid" 2>/dev/null || break
       sleep 0.1
     done
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    untrack "$pid"
   done
   SERVER_PID=""
   SERVER_PIDS=()
@@ -288,7 +308,7 @@ run_load() {
       -stf "$pfx.uas.csv" -error_file "$pfx.uas.err" -timeout "${sipp_limit}s" \
       >"$pfx.uas.out" 2>&1 &
     uas_pid=$!
-    PIDS+=("$uas_pid")
+    track "$uas_pid"
     for ((i = 0; i < 50; i++)); do
       udp_bound "$uas_port" && break
       kill -0 "$uas_pid" 2>/dev/null || break
@@ -296,17 +316,17 @@ run_load() {
     done
     if ! udp_bound "$uas_port"; then
       L_WHY="sipp UAS did not start (see $pfx.uas.out)"
-      kill -TERM "$uas_pid" 2>/dev/null; wait "$uas_pid" 2>/dev/null
+      kill -TERM "$uas_pid" 2>/dev/null; wait "$uas_pid" 2>/dev/null; untrack "$uas_pid"
       return 1
     fi
-    timeout -k 5 $((sipp_limit + 10)) taskset -c "$SIPP_CPU" \
+    run_wait timeout -k 5 $((sipp_limit + 10)) taskset -c "$SIPP_CPU" \
       sipp -sf "$BENCH/uac.xml" -p "$uac_port" "${common[@]}" \
       -key uas_port "$uas_port" -r "$rate" -m "$n" -l "$limit" -recv_timeout "$rt" \
       -stf "$pfx.uac.csv" -error_file "$pfx.uac.err" -timeout "${sipp_limit}s" \
       "127.0.0.1:$SERVER_PORT" >"$pfx.uac.out" 2>&1
     rc=$?
   else
-    timeout -k 5 $((sipp_limit + 10)) taskset -c "$SIPP_CPU" \
+    run_wait timeout -k 5 $((sipp_limit + 10)) taskset -c "$SIPP_CPU" \
       sipp -sf "$BENCH/register.xml" -p "$uac_port" "${common[@]}" \
       -inf "$LOGDIR/users.csv" -r "$rate" -m "$n" -l "$limit" -recv_timeout "$rt" \
       -stf "$pfx.uac.csv" -error_file "$pfx.uac.err" -timeout "${sipp_limit}s" \
@@ -317,6 +337,7 @@ run_load() {
     sleep 1.2          # one more statistics dump from the UAS
     kill -TERM "$uas_pid" 2>/dev/null
     wait "$uas_pid" 2>/dev/null
+    untrack "$uas_pid"
   fi
   L_CREATED=$(csv_get "$pfx.uac.csv" TotalCallCreated)
   if [[ -z $L_CREATED || $L_CREATED == 0 ]]; then
@@ -373,7 +394,7 @@ measure_throughput() {
   fi
   # The server's own idle consumption, subtracted over the drains.
   t0=$(cpu_ticks "${SERVER_PIDS[@]}"); w0=$(now)
-  sleep "$IDLE_SECS"
+  nap "$IDLE_SECS"
   t1=$(cpu_ticks "${SERVER_PIDS[@]}"); w1=$(now)
   idle_rate=$(fcalc "($t1 - $t0) / ($w1 - $w0)")
   note "  idle: $idle_rate ticks/s"
@@ -387,7 +408,7 @@ measure_throughput() {
     # Completed transactions are kept, then freed by timers (sofia: 32 s
     # for non-INVITE server transactions over UDP; Kamailio tm: 5 s):
     # that work belongs to these calls too.
-    sleep "$FIXED_DRAIN"
+    nap "$FIXED_DRAIN"
     t1=$(cpu_ticks "${SERVER_PIDS[@]}"); w1=$(now)
     R[$who.$short.cpu.$rate]=$(fcalc "(($t1 - $t0) - $idle_rate * ($w1 - $w0)) / $CLK_TCK * 1000 / $n")
     R[$who.$short.cpu.$rate.clean]=$L_PASS
@@ -427,7 +448,7 @@ measure_throughput() {
   fi
   R[$who.$short.max]=$best
   R[$who.$short.maxfail]=${first_fail:-none}
-  stop_server
+  stop_server 60
   ((SUSTAIN_SECS > 0 && best > 0)) || return 0
   # Sustained: long enough for the transactions' timers to fire under load.
   local tried=""
@@ -442,13 +463,13 @@ measure_throughput() {
       if ((L_PASS)); then
         R[$who.$short.sustained]=$rate
         R[$who.$short.hwm.sustained]=$(proc_kb_sum status VmHWM "${SERVER_PIDS[@]}")
-        stop_server
+        stop_server 60
         return 0
       fi
     else
       say "  $tag: $L_WHY"
     fi
-    stop_server
+    stop_server 60
   done
   R[$who.$short.sustained]="< $tried"
 }
@@ -485,7 +506,7 @@ measure_callgrind() {
   if ! run_load "$kind" "$rate" "$n" "cg-$who-$kind" "$CG_RECV_TIMEOUT_MS"; then
     say "  callgrind load: $L_WHY"; stop_server 120; R[$who.$short.ir]=failed; return 1
   fi
-  sleep "$CG_DRAIN_SECS"
+  nap "$CG_DRAIN_SECS"
   t1=$(now)
   R[$who.$short.ir.ok]="$L_OK/$n ok, $L_RETRANS retrans"
   stop_server 120
@@ -494,7 +515,7 @@ measure_callgrind() {
       "--callgrind-out-file=$pfx.idle.%p.out"; then
     R[$who.$short.ir]=failed; return 1
   fi
-  sleep "$secs"
+  nap "$secs"
   stop_server 120
   load=$(cg_total "$pfx".load.*.out)
   idle=$(cg_total "$pfx".idle.*.out)
