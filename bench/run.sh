@@ -53,6 +53,7 @@ if ((QUICK)); then
   FIXED_DRAIN=0       # quick: deferred transaction cleanup not counted
   IDLE_SECS=2
   SUSTAIN_SECS=0      # quick: no sustained run
+  SUSTAIN_TRIES=0
   FIXED_CALL_RATES="1000 2000"
   FIXED_REG_RATES="1000 2000"
   CG_CALLS=60; CG_RATE=20
@@ -66,6 +67,7 @@ else
   FIXED_DRAIN=35      # sofia keeps non-INVITE server transactions 32 s (UDP)
   IDLE_SECS=5
   SUSTAIN_SECS=45
+  SUSTAIN_TRIES=4     # rates tried for the sustained run, from the best step down
   FIXED_CALL_RATES="1000 2000 4000"
   FIXED_REG_RATES="1000 2000 4000"
   CG_CALLS=500; CG_RATE=25
@@ -384,7 +386,7 @@ print_step() {
 measure_throughput() {
   local who=$1 kind=$2        # kind: calls|register
   local short=${kind%%ister}; short=${short/calls/call}   # call|reg
-  local rates steps rate n t0 t1 w0 w1 idle_rate best=0 prev=0 first_fail="" tag try
+  local rates steps rate n t0 t1 w0 w1 idle_rate best=0 first_fail="" tag try
   if [[ $kind == calls ]]; then rates=$FIXED_CALL_RATES; steps=$CALL_STEPS
   else rates=$FIXED_REG_RATES; steps=$REG_STEPS; fi
   say "== $who: $kind: fixed rates $rates/s (${FIXED_SECS} s + ${FIXED_DRAIN} s drain each), then steps of ${STEP_SECS} s"
@@ -436,7 +438,7 @@ measure_throughput() {
       server_alive || break
       ((try == 1)) && { say "       once more"; wait_idle; }
     done
-    if ((L_PASS)); then prev=$best; best=$rate; else first_fail=$rate; break; fi
+    if ((L_PASS)); then best=$rate; else first_fail=$rate; break; fi
     wait_idle
   done
   if ! server_alive; then
@@ -451,9 +453,11 @@ measure_throughput() {
   stop_server 60
   ((SUSTAIN_SECS > 0 && best > 0)) || return 0
   # Sustained: long enough for the transactions' timers to fire under load.
-  local tried=""
-  for rate in $best $prev; do
-    ((rate > 0)) || break
+  # From the highest clean step down the step list, at most SUSTAIN_TRIES
+  # rates.
+  local tried="" cands
+  cands=$(tr ' ' '\n' <<<"$steps" | awk -v b="$best" '$1 <= b' | sort -rn | head -n "$SUSTAIN_TRIES")
+  for rate in $cands; do
     tried=$rate
     n=$((rate * SUSTAIN_SECS))
     tag="$who-$kind-sustained-$rate"
@@ -741,7 +745,7 @@ fi
   echo "- Ours: \`sipservlet-proxy --foreign allow --record-route on\` ($BUILD_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/); \`--domain example.com\` for REGISTER."
   echo "- Kamailio $KAM_VER: \`kamailio -D -E -x tlsf -X tlsf -m 4096 -M 64\`, bench/kamailio-proxy.cfg and bench/kamailio-registrar.cfg; CPU and memory summed over all its processes."
   echo "- Clean step: ≥ 99.9 % of calls succeed, retransmissions (both sipps) < 1 % of calls, sipp holds ≥ 95 % of the rate; steps of ${STEP_SECS} s: $CALL_STEPS calls/s."
-  echo "- CPU: utime+stime from /proc/PID/stat over fixed-rate runs of ${FIXED_SECS} s plus ${FIXED_DRAIN} s of drain (the timers that free completed transactions), minus the server's idle consumption.$( ((FIXED_DRAIN)) || echo " **Quick mode: no drain, so the deferred freeing of transactions is not counted.**") Sustained: the highest clean step (else the one below) again for ${SUSTAIN_SECS} s on a fresh server (0 = not run). Instructions: callgrind, $CG_CALLS calls at $CG_RATE/s and $CG_REGS REGISTERs at $CG_REG_RATE/s, minus an idle run as long, divided by the count."
+  echo "- CPU: utime+stime from /proc/PID/stat over fixed-rate runs of ${FIXED_SECS} s plus ${FIXED_DRAIN} s of drain (the timers that free completed transactions), minus the server's idle consumption.$( ((FIXED_DRAIN)) || echo " **Quick mode: no drain, so the deferred freeing of transactions is not counted.**") Sustained: the highest clean step again for ${SUSTAIN_SECS} s on a fresh server, else the steps below it (at most ${SUSTAIN_TRIES} rates; 0 s = not run). Instructions: callgrind, $CG_CALLS calls at $CG_RATE/s and $CG_REGS REGISTERs at $CG_REG_RATE/s, minus an idle run as long, divided by the count."
   echo "- REGISTER: $NUSERS distinct users (injection file, sequential, wrapping: the first pass adds bindings, later ones refresh them)."
   echo
   echo "$TABLE"
