@@ -24,6 +24,43 @@ extern su_log_t tport_log[];
 static GMutex global_lock;
 static guint global_refs;
 
+/* sofia-sip-glib's source rounds the time to its next timer down to whole
+ * milliseconds and reports itself ready when that gives 0, although its
+ * dispatch fires only timers that are due: while a timer is less than 1 ms
+ * away the main loop spins (polls with timeout 0, ~150,000 times a second
+ * while NTA's transaction timers come due under load, about a third of a
+ * core). Its prepare is wrapped so that "ready" becomes "poll for at most
+ * 1 ms": the source's check still reports due timers and queued messages
+ * after the poll, so nothing is lost; a timer fires at most 1 ms late. */
+static GSourceFuncs no_spin_funcs;
+static gboolean (*sofia_prepare) (GSource *source, gint *timeout);
+
+static gboolean
+prepare_without_spin (GSource *source, gint *timeout)
+{
+  if (!sofia_prepare (source, timeout))
+    return FALSE;
+  *timeout = 1;
+  return FALSE;
+}
+
+static void
+stop_spinning (GSource *source)
+{
+  static gsize once;
+
+  if (g_once_init_enter (&once))
+    {
+      no_spin_funcs = *source->source_funcs;
+      sofia_prepare = no_spin_funcs.prepare;
+      no_spin_funcs.prepare = prepare_without_spin;
+      g_once_init_leave (&once, 1);
+    }
+  /* Every su_glib root shares sofia's one static GSourceFuncs. */
+  g_return_if_fail (source->source_funcs->prepare == sofia_prepare);
+  source->source_funcs = &no_spin_funcs;
+}
+
 static void
 log_to_glib (void *stream, char const *fmt, va_list ap)
 {
@@ -75,6 +112,13 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
       return FALSE;
     }
   stack->source = su_glib_root_gsource (stack->root);
+  stop_spinning (stack->source);
+  /* GLib blocks a non-recursive source while dispatching it by removing its
+   * poll fds and adding them back afterwards, and adding a poll fd wakes the
+   * context: every dispatch of this source would cost an eventfd write and
+   * an extra loop iteration. Nothing here iterates the context from inside
+   * a callback (doc/threading-and-lifetime.md), so recursion cannot happen. */
+  g_source_set_can_recurse (stack->source, TRUE);
   g_source_attach (stack->source, context);
 
   stack->agent = nta_agent_create (stack->root, (url_string_t *) -1 /* no transport yet */, callback, magic,
