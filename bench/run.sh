@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # bench/run.sh - libsipservlet's example proxy against Kamailio, same load,
-# same machine, one run. See bench/README.md.
+# same machine, one run; and the example B2BUA on the same call load. See
+# bench/README.md.
 #
-#   bench/run.sh [--quick] [--ours PATH] [--logs DIR] [--no-build]
-#                [--only calls|register] [--no-callgrind] [--results FILE]
+#   bench/run.sh [--quick] [--ours PATH] [--b2bua PATH] [--logs DIR]
+#                [--no-build] [--only calls|register|b2bua] [--no-callgrind]
+#                [--results FILE]
 #
 # Servers run pinned to CPU 1, every sipp to CPU 0. Every load is bounded in
 # count (sipp -m) and in time (sipp -timeout and timeout(1)); every process
@@ -16,6 +18,7 @@ BUILD="$ROOT/build-bench"
 
 QUICK=0
 OURS_BIN=""
+B2BUA_BIN=""
 LOGDIR=""
 DO_BUILD=1
 ONLY=""
@@ -24,7 +27,7 @@ RESULTS=""
 ARGS_GIVEN="$*"
 
 usage() {
-  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,12p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit "${1:-0}"
 }
 
@@ -32,9 +35,10 @@ while (($#)); do
   case $1 in
     --quick) QUICK=1 ;;
     --ours) OURS_BIN=${2:?--ours needs a path}; shift ;;
+    --b2bua) B2BUA_BIN=${2:?--b2bua needs a path}; shift ;;
     --logs) LOGDIR=${2:?--logs needs a directory}; shift ;;
     --no-build) DO_BUILD=0 ;;
-    --only) ONLY=${2:?--only needs calls or register}; shift ;;
+    --only) ONLY=${2:?--only needs calls, register or b2bua}; shift ;;
     --no-callgrind) DO_CALLGRIND=0 ;;
     --results) RESULTS=${2:?--results needs a file}; shift ;;
     -h|--help) usage 0 ;;
@@ -42,7 +46,13 @@ while (($#)); do
   esac
   shift
 done
-case $ONLY in ""|calls|register) ;; *) echo "run.sh: --only calls|register" >&2; exit 2 ;; esac
+case $ONLY in ""|calls|register|b2bua) ;; *) echo "run.sh: --only calls|register|b2bua" >&2; exit 2 ;; esac
+# wants LOAD: LOAD (calls, register, b2bua) is part of this run.
+wants() { [[ -z $ONLY || $ONLY == "$1" ]]; }
+# short_of KIND: the results' key for a load: call, reg, b2b.
+short_of() {
+  case $1 in calls) echo call ;; register) echo reg ;; b2bua) echo b2b ;; esac
+}
 
 # ---- parameters ---------------------------------------------------------
 if ((QUICK)); then
@@ -185,22 +195,32 @@ csv_get() {
 }
 
 # ---- servers --------------------------------------------------------------
-# start_server WHO MODE TAG [PREFIX...]: WHO ours|kam, MODE calls|register;
+# start_server WHO MODE TAG [PREFIX...]: WHO ours|kam, MODE
+# calls|register|b2bua (b2bua: ours only, the B2BUA instead of the proxy);
 # PREFIX (e.g. valgrind ...) goes between taskset and the server. Sets
 # SERVER_PID (the main process), SERVER_PIDS (it and its children),
-# SERVER_PORT, SERVER_LOG. Returns 1 when the server does not come up.
-SERVER_PID=""; SERVER_PIDS=(); SERVER_PORT=""; SERVER_LOG=""
+# SERVER_PORT, SERVER_LOG, and for b2bua SERVER_UAS_PORT (the port of its
+# --target, where every load's sipp UAS listens). Returns 1 when the server
+# does not come up.
+SERVER_PID=""; SERVER_PIDS=(); SERVER_PORT=""; SERVER_LOG=""; SERVER_UAS_PORT=""
 start_server() {
   local who=$1 mode=$2 tag=$3 wait_s=15 i cfg
   shift 3
   local -a cmd
   (($#)) && wait_s=120
   pick_port SERVER_PORT
+  SERVER_UAS_PORT=""
   SERVER_LOG="$LOGDIR/$tag.server.log"
   case $who in
     ours)
-      cmd=("$OURS_BIN" --listen "127.0.0.1:$SERVER_PORT" --foreign allow --record-route on)
-      [[ $mode == register ]] && cmd+=(--domain example.com)
+      if [[ $mode == b2bua ]]; then
+        pick_port SERVER_UAS_PORT
+        cmd=("$B2BUA_BIN" --listen "127.0.0.1:$SERVER_PORT"
+             --target "sip:uas@127.0.0.1:$SERVER_UAS_PORT")
+      else
+        cmd=("$OURS_BIN" --listen "127.0.0.1:$SERVER_PORT" --foreign allow --record-route on)
+        [[ $mode == register ]] && cmd+=(--domain example.com)
+      fi
       ;;
     kam)
       cfg="$BENCH/kamailio-proxy.cfg"
@@ -244,7 +264,7 @@ start_server() {
       track "$child"
     done
   fi
-  note "  $tag: port $SERVER_PORT, pids ${SERVER_PIDS[*]}"
+  note "  $tag: port $SERVER_PORT${SERVER_UAS_PORT:+, UAS port $SERVER_UAS_PORT}, pids ${SERVER_PIDS[*]}"
   return 0
 }
 
@@ -291,8 +311,11 @@ wait_idle() {
 }
 
 # ---- loads ----------------------------------------------------------------
-# run_load KIND RATE N TAG [RECV_TIMEOUT_MS]: KIND calls|register against
-# SERVER_PORT. Sets L_OK L_FAIL L_CREATED L_RETRANS L_RATE L_PASS L_WHY.
+# run_load KIND RATE N TAG [RECV_TIMEOUT_MS]: KIND calls|register|b2bua
+# against SERVER_PORT. calls and b2bua are the same call load (uac.xml ->
+# server -> uas.xml); for b2bua the UAS listens on SERVER_UAS_PORT, the
+# B2BUA's --target, instead of a port of its own. Sets L_OK L_FAIL
+# L_CREATED L_RETRANS L_RATE L_PASS L_WHY.
 run_load() {
   local kind=$1 rate=$2 n=$3 tag=$4 rt=${5:-$RECV_TIMEOUT_MS}
   local pfx="$LOGDIR/$tag" dur limit uas_pid="" uas_port uac_port i rc
@@ -303,8 +326,16 @@ run_load() {
                    -trace_stat -fd 1 -trace_err)
   L_OK=0; L_FAIL=0; L_CREATED=0; L_RETRANS=0; L_RATE=0; L_PASS=0; L_WHY=""
   pick_port uac_port
-  if [[ $kind == calls ]]; then
-    pick_port uas_port
+  if [[ $kind == calls || $kind == b2bua ]]; then
+    if [[ $kind == b2bua ]]; then
+      uas_port=$SERVER_UAS_PORT
+      if udp_bound "$uas_port"; then
+        L_WHY="UAS port $uas_port (the B2BUA's --target) is taken by another process"
+        return 1
+      fi
+    else
+      pick_port uas_port
+    fi
     timeout -k 5 $((sipp_limit + 10)) taskset -c "$SIPP_CPU" \
       sipp -sf "$BENCH/uas.xml" -p "$uas_port" "${common[@]}" \
       -stf "$pfx.uas.csv" -error_file "$pfx.uas.err" -timeout "${sipp_limit}s" \
@@ -384,10 +415,10 @@ print_step() {
 # unclean one, on one server instance; then (full mode) the highest clean
 # step again for SUSTAIN_SECS on a fresh instance.
 measure_throughput() {
-  local who=$1 kind=$2        # kind: calls|register
-  local short=${kind%%ister}; short=${short/calls/call}   # call|reg
+  local who=$1 kind=$2        # kind: calls|register|b2bua
+  local short; short=$(short_of "$kind")   # call|reg|b2b
   local rates steps rate n t0 t1 w0 w1 idle_rate best=0 first_fail="" tag try
-  if [[ $kind == calls ]]; then rates=$FIXED_CALL_RATES; steps=$CALL_STEPS
+  if [[ $kind != register ]]; then rates=$FIXED_CALL_RATES; steps=$CALL_STEPS
   else rates=$FIXED_REG_RATES; steps=$REG_STEPS; fi
   say "== $who: $kind: fixed rates $rates/s (${FIXED_SECS} s + ${FIXED_DRAIN} s drain each), then steps of ${STEP_SECS} s"
   if ! start_server "$who" "$kind" "$who-$kind"; then
@@ -492,9 +523,9 @@ cg_total() {
 # Instructions per call (or REGISTER): a load run of N under callgrind
 # minus an idle run as long, divided by N.
 measure_callgrind() {
-  local who=$1 kind=$2 n rate short=${2%%ister}
-  short=${short/calls/call}
-  if [[ $kind == calls ]]; then n=$CG_CALLS; rate=$CG_RATE; else n=$CG_REGS; rate=$CG_REG_RATE; fi
+  local who=$1 kind=$2 n rate short
+  short=$(short_of "$kind")
+  if [[ $kind != register ]]; then n=$CG_CALLS; rate=$CG_RATE; else n=$CG_REGS; rate=$CG_REG_RATE; fi
   say "== $who: $kind under callgrind ($n at $rate/s, then an idle run as long)"
   # LD_BIND_NOW: symbol binding happens at startup, which the idle run
   # cancels, not in the first calls.
@@ -567,7 +598,9 @@ hot_spots() {
 }
 
 # ---- preflight ------------------------------------------------------------
-for tool in sipp kamailio valgrind callgrind_annotate taskset ss timeout awk; do
+TOOLS=(sipp kamailio valgrind callgrind_annotate taskset ss timeout awk)
+[[ $ONLY == b2bua ]] && TOOLS=(sipp valgrind callgrind_annotate taskset ss timeout awk)
+for tool in "${TOOLS[@]}"; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 (($(nproc) >= 2)) || die "needs two CPUs (server on CPU $SERVER_CPU, sipp on CPU $SIPP_CPU)"
@@ -579,29 +612,49 @@ for sysctl in rmem_max wmem_max; do
   ((v >= SIPP_BUF)) || say "warning: net.core.$sysctl is $v < $SIPP_BUF: socket buffers will be smaller than asked"
 done
 
-BUILD_NOTE="not rebuilt (--no-build)"
+# build-bench/ is built when a binary measured in this run comes from it
+# (the proxy without --ours, the B2BUA without --b2bua).
+NEED_BUILD=0
+[[ -z $OURS_BIN ]] && { wants calls || wants register; } && NEED_BUILD=1
+[[ -z $B2BUA_BIN ]] && wants b2bua && NEED_BUILD=1
+BUILT_NOTE="not rebuilt (--no-build)"
+if ((DO_BUILD && NEED_BUILD)); then
+  say "== building $BUILD (release)"
+  if [[ ! -d $BUILD ]]; then
+    (cd "$ROOT" && meson setup build-bench --buildtype=release) >"$LOGDIR/build.log" 2>&1 ||
+      die "meson setup failed (see $LOGDIR/build.log)"
+  fi
+  if ninja -C "$BUILD" >>"$LOGDIR/build.log" 2>&1; then
+    BUILT_NOTE="rebuilt (release)"
+  else
+    BUILT_NOTE="BUILD FAILED, measured the previous binary"
+    say "warning: ninja failed (see $LOGDIR/build.log); using the binary already there, if any"
+  fi
+fi
 if [[ -z $OURS_BIN ]]; then
   OURS_BIN="$BUILD/examples/proxy/sipservlet-proxy"
-  if ((DO_BUILD)); then
-    say "== building $BUILD (release)"
-    if [[ ! -d $BUILD ]]; then
-      (cd "$ROOT" && meson setup build-bench --buildtype=release) >"$LOGDIR/build.log" 2>&1 ||
-        die "meson setup failed (see $LOGDIR/build.log)"
-    fi
-    if ninja -C "$BUILD" >>"$LOGDIR/build.log" 2>&1; then
-      BUILD_NOTE="rebuilt (release)"
-    else
-      BUILD_NOTE="BUILD FAILED, measured the previous binary"
-      say "warning: ninja failed (see $LOGDIR/build.log); using the binary already there, if any"
-    fi
-  fi
+  BUILD_NOTE=$BUILT_NOTE
 else
   BUILD_NOTE="given with --ours"
+fi
+if [[ -z $B2BUA_BIN ]]; then
+  B2BUA_BIN="$BUILD/examples/b2bua/sipservlet-b2bua"
+  B2BUA_NOTE=$BUILT_NOTE
+else
+  B2BUA_NOTE="given with --b2bua"
 fi
 HAVE_OURS=1
 if [[ ! -x $OURS_BIN ]]; then
   HAVE_OURS=0
-  say "warning: $OURS_BIN does not exist: measuring Kamailio only"
+  { wants calls || wants register; } && say "warning: $OURS_BIN does not exist: measuring Kamailio only"
+fi
+HAVE_B2BUA=0
+if wants b2bua; then
+  if [[ -x $B2BUA_BIN ]]; then
+    HAVE_B2BUA=1
+  else
+    say "warning: $B2BUA_BIN does not exist: no B2BUA measurement"
+  fi
 fi
 
 printf 'SEQUENTIAL\n' >"$LOGDIR/users.csv"
@@ -616,20 +669,24 @@ SIPP_VER=$(sipp -v 2>/dev/null | awk '/SIPp v/ { print $2; exit }')
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 say "logs: $LOGDIR"
 say "ours: $OURS_BIN ($BUILD_NOTE; tree at $GIT_REV, $GIT_DIRTY changed files under lib/ examples/ include/)"
+((HAVE_B2BUA)) && say "b2bua: $B2BUA_BIN ($B2BUA_NOTE)"
 say "kamailio $KAM_VER, sipp $SIPP_VER, $(nproc) x $CPU_MODEL, kernel $(uname -r)"
 
 WHOS=(kam)
 ((HAVE_OURS)) && WHOS=(ours kam)
 
 for who in "${WHOS[@]}"; do
-  [[ $ONLY == register ]] || measure_throughput "$who" calls
-  [[ $ONLY == calls ]] || measure_throughput "$who" register
+  wants calls && measure_throughput "$who" calls
+  wants register && measure_throughput "$who" register
 done
+# The B2BUA: ours only (Kamailio has no B2BUA here); the call load again.
+((HAVE_B2BUA)) && measure_throughput ours b2bua
 if ((DO_CALLGRIND)); then
   for who in "${WHOS[@]}"; do
-    [[ $ONLY == register ]] || measure_callgrind "$who" calls
-    [[ $ONLY == calls ]] || measure_callgrind "$who" register
+    wants calls && measure_callgrind "$who" calls
+    wants register && measure_callgrind "$who" register
   done
+  ((HAVE_B2BUA)) && measure_callgrind ours b2bua
 fi
 
 # ---- report ----------------------------------------------------------------
@@ -679,10 +736,12 @@ row() {   # row LABEL OURS KAM [ratio-override]
   printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$r"
 }
 
+TABLE=""
+if wants calls || wants register; then
 TABLE=$(
   echo "| figure | sipservlet-proxy | Kamailio $KAM_VER | ours/Kamailio |"
   echo "|---|---:|---:|---:|"
-  if [[ $ONLY != register ]]; then
+  if wants calls; then
     row "calls: highest clean rate, ${STEP_SECS} s steps (calls/s)" "$(maxcell ours call)" "$(maxcell kam call)"
     ((SUSTAIN_SECS)) && row "calls: highest clean rate held ${SUSTAIN_SECS} s (calls/s)" "$(val ours.call.sustained)" "$(val kam.call.sustained)"
     for rate in $FIXED_CALL_RATES; do
@@ -695,7 +754,7 @@ TABLE=$(
     row "calls: PSS after the steps (sum, MiB)" "$(mib "$(val ours.call.pss.steps)")" "$(mib "$(val kam.call.pss.steps)")"
     row "calls: instructions per proxied call (callgrind)" "$(val ours.call.ir)" "$(val kam.call.ir)"
   fi
-  if [[ $ONLY != calls ]]; then
+  if wants register; then
     row "REGISTER: highest clean rate, ${STEP_SECS} s steps (/s)" "$(maxcell ours reg)" "$(maxcell kam reg)"
     ((SUSTAIN_SECS)) && row "REGISTER: highest clean rate held ${SUSTAIN_SECS} s (/s)" "$(val ours.reg.sustained)" "$(val kam.reg.sustained)"
     for rate in $FIXED_REG_RATES; do
@@ -707,17 +766,59 @@ TABLE=$(
     row "REGISTER: instructions per REGISTER (callgrind)" "$(val ours.reg.ir)" "$(val kam.reg.ir)"
   fi
 )
-ELAPSED=$(( $(date +%s) - START_S ))
-
-HOT_CALLS=""; HOT_REG=""
-if ((DO_CALLGRIND && HAVE_OURS)); then
-  [[ $ONLY == register ]] || HOT_CALLS=$(hot_spots calls "$CG_CALLS")
-  [[ $ONLY == calls ]] || HOT_REG=$(hot_spots register "$CG_REGS")
 fi
 
+# The B2BUA: no Kamailio peer here, so it stands beside our proxy's figures
+# for the same call load in this run (n/a when the proxy was not measured).
+TABLE_B2B=""
+B2B_INTRO="B2BUA: the same call load (sipp UAC → sipservlet-b2bua --target sip:uas@127.0.0.1:UASPORT → sipp UAS; ACK and BYE to the B2BUA's Contact, the B2BUA's own BYE to the UAS). Kamailio is no B2BUA, so this stands beside our proxy on the call load in the same run: the same messages and transactions per call, but a user agent on both legs (n/a: the proxy was not measured in this run)."
+if ((HAVE_B2BUA)); then
+TABLE_B2B=$(
+  echo "| figure (call load) | sipservlet-b2bua | sipservlet-proxy | B2BUA/proxy |"
+  echo "|---|---:|---:|---:|"
+  row "calls: highest clean rate, ${STEP_SECS} s steps (calls/s)" "$(maxcell ours b2b)" "$(maxcell ours call)"
+  ((SUSTAIN_SECS)) && row "calls: highest clean rate held ${SUSTAIN_SECS} s (calls/s)" "$(val ours.b2b.sustained)" "$(val ours.call.sustained)"
+  for rate in $FIXED_CALL_RATES; do
+    row "calls: server CPU s per 1000 calls at $rate/s" "$(cpu_cell "ours.b2b.cpu.$rate")" "$(cpu_cell "ours.call.cpu.$rate")"
+  done
+  row "calls: peak RSS after the fixed rates (VmHWM, MiB)" "$(mib "$(val ours.b2b.hwm.fixed)")" "$(mib "$(val ours.call.hwm.fixed)")"
+  row "calls: peak RSS after the steps (VmHWM, MiB)" "$(mib "$(val ours.b2b.hwm.steps)")" "$(mib "$(val ours.call.hwm.steps)")"
+  ((SUSTAIN_SECS)) && row "calls: peak RSS of the sustained run (VmHWM, MiB)" "$(mib "$(val ours.b2b.hwm.sustained)")" "$(mib "$(val ours.call.hwm.sustained)")"
+  row "calls: instructions per call (callgrind)" "$(val ours.b2b.ir)" "$(val ours.call.ir)"
+)
+fi
+# Warnings and criticals the B2BUA logged (a critical is a programming
+# error): counted over all its runs, the first ones shown.
+B2B_LOG_NOTE=""
+if ((HAVE_B2BUA)); then
+  b2b_logs=$(find "$LOGDIR" -maxdepth 1 \( -name 'ours-b2bua*.server.log' -o -name 'cg-ours-b2bua*.server.log' \) | sort)
+  if [[ -n $b2b_logs ]]; then
+    # shellcheck disable=SC2086
+    b2b_crit=$(cat $b2b_logs | grep -c -- 'CRITICAL \*\*')
+    # shellcheck disable=SC2086
+    b2b_warn=$(cat $b2b_logs | grep -c -- 'WARNING \*\*')
+    if ((b2b_crit || b2b_warn)); then
+      B2B_LOG_NOTE="the B2BUA logged $b2b_warn warnings and $b2b_crit criticals ($LOGDIR/*ours-b2bua*.server.log)"
+      note "B2BUA warnings and criticals, first ones:"
+      # shellcheck disable=SC2086
+      grep -h -E -- '(WARNING|CRITICAL) \*\*' $b2b_logs | head -n 20 >>"$MAIN_LOG"
+    fi
+  fi
+fi
+ELAPSED=$(( $(date +%s) - START_S ))
+
+HOT_CALLS=""; HOT_REG=""; HOT_B2B=""
+if ((DO_CALLGRIND && HAVE_OURS)); then
+  wants calls && HOT_CALLS=$(hot_spots calls "$CG_CALLS")
+  wants register && HOT_REG=$(hot_spots register "$CG_REGS")
+fi
+((DO_CALLGRIND && HAVE_B2BUA)) && HOT_B2B=$(hot_spots b2bua "$CG_CALLS")
+
+if [[ -n $TABLE ]]; then
 say ""
 say "$TABLE"
 say ""
+fi
 for who in "${WHOS[@]}"; do
   for s in call reg; do
     [[ -n ${R[$who.$s.ir.ok]:-} ]] && say "callgrind run $who $s: ${R[$who.$s.ir.ok]}"
@@ -725,8 +826,20 @@ for who in "${WHOS[@]}"; do
     [[ -n ${R[$who.$s.start]:-} ]] && say "WARNING: $who did not start for the $s measurements"
   done
 done
+if [[ -n $TABLE_B2B ]]; then
+  say ""
+  say "$B2B_INTRO"
+  say ""
+  say "$TABLE_B2B"
+  say ""
+  [[ -n ${R[ours.b2b.ir.ok]:-} ]] && say "callgrind run b2bua: ${R[ours.b2b.ir.ok]}"
+  [[ -n ${R[ours.b2b.died]:-} ]] && say "WARNING: the B2BUA died during its measurements"
+  [[ -n ${R[ours.b2b.start]:-} ]] && say "WARNING: the B2BUA did not start for its measurements"
+  [[ -n $B2B_LOG_NOTE ]] && say "WARNING: $B2B_LOG_NOTE; the first ones are in run.log"
+fi
 [[ -n $HOT_CALLS ]] && say "hot spots per call: $HOT_CALLS"
 [[ -n $HOT_REG ]] && say "hot spots per REGISTER: $HOT_REG"
+[[ -n $HOT_B2B ]] && say "hot spots per B2BUA call: $HOT_B2B"
 say "took ${ELAPSED}s; logs in $LOGDIR"
 
 # RESULTS.md: the generated part sits between two markers; notes written
@@ -742,24 +855,41 @@ fi
   echo
   echo "- Machine: $(nproc) x $CPU_MODEL, kernel $(uname -r), shared and noisy; loopback only."
   echo "- Server pinned to CPU $SERVER_CPU, both sipps (SIPp $SIPP_VER) to CPU $SIPP_CPU; UDP; socket buffers 4 MiB."
+  if wants calls || wants register; then
   echo "- Ours: \`sipservlet-proxy --foreign allow --record-route on\` ($BUILD_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/); \`--domain example.com\` for REGISTER."
   echo "- Kamailio $KAM_VER: \`kamailio -D -E -x tlsf -X tlsf -m 4096 -M 64\`, bench/kamailio-proxy.cfg and bench/kamailio-registrar.cfg; CPU and memory summed over all its processes."
+  fi
+  ((HAVE_B2BUA)) && echo "- B2BUA: \`sipservlet-b2bua --target sip:uas@127.0.0.1:UASPORT\` ($B2BUA_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/), on the call load (steps, fixed rates, callgrind as for the proxy); the UAC sends ACK and BYE to the B2BUA's Contact (no Record-Route), the B2BUA places its own leg to the sipp UAS and hangs it up with its own BYE."
   echo "- Clean step: ≥ 99.9 % of calls succeed, retransmissions (both sipps) < 1 % of calls, sipp holds ≥ 95 % of the rate; steps of ${STEP_SECS} s: $CALL_STEPS calls/s."
   echo "- CPU: utime+stime from /proc/PID/stat over fixed-rate runs of ${FIXED_SECS} s plus ${FIXED_DRAIN} s of drain (the timers that free completed transactions), minus the server's idle consumption.$( ((FIXED_DRAIN)) || echo " **Quick mode: no drain, so the deferred freeing of transactions is not counted.**") Sustained: the highest clean step again for ${SUSTAIN_SECS} s on a fresh server, else the steps below it (at most ${SUSTAIN_TRIES} rates; 0 s = not run). Instructions: callgrind, $CG_CALLS calls at $CG_RATE/s and $CG_REGS REGISTERs at $CG_REG_RATE/s, minus an idle run as long, divided by the count."
-  echo "- REGISTER: $NUSERS distinct users (injection file, sequential, wrapping: the first pass adds bindings, later ones refresh them)."
+  [[ $ONLY != b2bua ]] && echo "- REGISTER: $NUSERS distinct users (injection file, sequential, wrapping: the first pass adds bindings, later ones refresh them)."
   echo
+  if [[ -n $TABLE ]]; then
   echo "$TABLE"
   echo
+  fi
   for who in "${WHOS[@]}"; do
     for s in call reg; do
       [[ -n ${R[$who.$s.ir.ok]:-} ]] && echo "- callgrind run $who $s: ${R[$who.$s.ir.ok]}."
       [[ -n ${R[$who.$s.died]:-} ]] && echo "- **$who died during the $s measurements.**"
     done
   done
-  if ((!HAVE_OURS)); then
+  if ((!HAVE_OURS)) && { wants calls || wants register; }; then
     echo "- **sipservlet-proxy was not built: Kamailio only.**"
   fi
-  for f in $HOT_CALLS $HOT_REG; do
+  if [[ -n $TABLE_B2B ]]; then
+    [[ -n $TABLE ]] && echo
+    echo "### B2BUA beside the proxy"
+    echo
+    echo "$B2B_INTRO"
+    echo
+    echo "$TABLE_B2B"
+    echo
+    [[ -n ${R[ours.b2b.ir.ok]:-} ]] && echo "- callgrind run b2bua: ${R[ours.b2b.ir.ok]}."
+    [[ -n ${R[ours.b2b.died]:-} ]] && echo "- **The B2BUA died during its measurements.**"
+    [[ -n $B2B_LOG_NOTE ]] && echo "- **${B2B_LOG_NOTE^}.**"
+  fi
+  for f in $HOT_CALLS $HOT_REG $HOT_B2B; do
     echo
     echo "### Where the time goes: $(basename "$f" .txt)"
     echo
