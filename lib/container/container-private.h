@@ -45,7 +45,8 @@ struct _SipContainer {
   SipContainerShutdownFunc shutdown_cb;
   gpointer shutdown_data;
   GSource *shutdown_source;
-  GArray *work_queue;               /* SipsvWork, run in order from one idle source */
+  GArray *work_queue;               /* SipsvWork, run in order right after the stack's
+                                     * dispatch, else from one idle source */
   GSource *work_source;
 };
 

@@ -6,6 +6,8 @@
 
 #include "container/container-private.h"
 
+static void run_deferred (gpointer data);
+
 SipContainer *
 sipservlet_container_new (GError **error)
 {
@@ -23,6 +25,8 @@ sipservlet_container_new (GError **error)
   container->t1 = sipsv_stack_t1 (&container->stack);
   sipsv_session_manager_init (&container->sessions, container, container->context,
                               (SipsvTimerQueue *) container->stack.root);
+  container->sessions.flush_coming = &container->stack.dispatching;
+  sipsv_stack_set_after_dispatch (&container->stack, run_deferred, container);
   container->factory.container = container;
   container->b2bua.container = container;
   container->servlets_by_method = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -72,6 +76,23 @@ run_work_queue (SipContainer *container)
         }
       g_array_unref (batch);
     }
+}
+
+/* After every dispatch of the SIP stack: the work and the readiness checks
+ * its callbacks queued, until neither queues more. */
+static void
+run_deferred (gpointer data)
+{
+  SipContainer *container = data;
+  gboolean ran;
+
+  do
+    {
+      ran = container->work_queue->len > 0;
+      run_work_queue (container);
+      ran |= sipsv_session_manager_run_checks (&container->sessions);
+    }
+  while (ran);
 }
 
 static void
@@ -132,7 +153,8 @@ sipsv_container_defer (SipContainer *container, SipsvWorkFunc func, gpointer dat
 {
   SipsvWork work = { func, data };
   g_array_append_val (container->work_queue, work);
-  if (container->work_source == NULL)
+  /* Queued from a SIP stack callback: run_deferred() runs it next. */
+  if (container->work_source == NULL && !container->stack.dispatching)
     {
       container->work_source = g_idle_source_new ();
       g_source_set_priority (container->work_source, G_PRIORITY_HIGH);

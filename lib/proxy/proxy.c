@@ -341,7 +341,7 @@ branch_new (SipProxy *proxy, const SipURI *uri, SipProxyBranch *parent)
   branch->record_route = proxy->record_route;
   branch->add_to_path = proxy->add_to_path;
   branch->timeout_s = proxy->timeout_s;
-  branch->request = sipsv_request_new (proxy->container, msg_dup (original->base.msg), FALSE);
+  branch->request = sipsv_request_new (proxy->container, msg_copy (original->base.msg), FALSE);
   branch->request->initial = original->initial;
   sipsv_message_set_session (&branch->request->base, original->base.session);
   g_ptr_array_add (proxy->all, branch);

@@ -81,19 +81,39 @@ sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
 char *
 sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix)
 {
-  return g_strdup_printf ("%s-%08x-%" G_GUINT64_FORMAT, prefix,
-                          g_random_int (), ++manager->next_id);
+  /* prefix-RRRRRRRR-N: formatted by hand, a printf costs more than the
+   * rest of creating a session. */
+  static const char hex[] = "0123456789abcdef";
+  char digits[24];
+  char *end = digits + sizeof digits, *p = end;
+  guint64 n = ++manager->next_id;
+  guint32 r = g_random_int ();
+  size_t plen = strlen (prefix);
+  char *id, *q;
+
+  do
+    *--p = (char) ('0' + n % 10);
+  while ((n /= 10) != 0);
+  id = g_malloc (plen + 1 + 8 + 1 + (size_t) (end - p) + 1);
+  memcpy (id, prefix, plen);
+  q = id + plen;
+  *q++ = '-';
+  for (int shift = 28; shift >= 0; shift -= 4)
+    *q++ = hex[(r >> shift) & 0xf];
+  *q++ = '-';
+  memcpy (q, p, (size_t) (end - p));
+  q[end - p] = '\0';
+  return id;
 }
 
-static gboolean
-run_checks (gpointer data)
+gboolean
+sipsv_session_manager_run_checks (SipsvSessionManager *manager)
 {
-  SipsvSessionManager *manager = data;
   GPtrArray *batch = manager->pending_checks;
 
+  if (batch->len == 0)
+    return FALSE;
   manager->pending_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
-  g_source_unref (manager->check_source);
-  manager->check_source = NULL;
 
   for (guint i = 0; i < batch->len; i++)
     {
@@ -111,6 +131,16 @@ run_checks (gpointer data)
         sipservlet_session_invalidate (session, NULL);
     }
   g_ptr_array_unref (batch);
+  return TRUE;
+}
+
+static gboolean
+on_check_source (gpointer data)
+{
+  SipsvSessionManager *manager = data;
+
+  g_clear_pointer (&manager->check_source, g_source_unref);
+  sipsv_session_manager_run_checks (manager);
   return G_SOURCE_REMOVE;
 }
 
@@ -123,11 +153,12 @@ sipsv_session_schedule_check (SipSession *session)
     return;
   session->check_pending = TRUE;
   g_ptr_array_add (manager->pending_checks, sipservlet_session_ref (session));
-  if (manager->check_source == NULL)
+  if (manager->check_source == NULL
+      && (manager->flush_coming == NULL || !*manager->flush_coming))
     {
       manager->check_source = g_idle_source_new ();
       g_source_set_priority (manager->check_source, G_PRIORITY_HIGH);
-      g_source_set_callback (manager->check_source, run_checks, manager, NULL);
+      g_source_set_callback (manager->check_source, on_check_source, manager, NULL);
       g_source_attach (manager->check_source, manager->context);
     }
 }

@@ -29,7 +29,9 @@ typedef struct {
   GArray *listeners;            /* SipsvListenerEntry */
   guint app_session_timeout_min;
   GPtrArray *pending_checks;    /* sessions to test for readiness, owned */
-  GSource *check_source;
+  GSource *check_source;        /* runs them when no flush is coming */
+  const gboolean *flush_coming; /* TRUE: the container runs them soon
+                                 * (sipsv_session_manager_run_checks) */
   guint64 next_id;
 } SipsvSessionManager;
 
@@ -116,6 +118,8 @@ void sipsv_session_manager_invalidate_all (SipsvSessionManager *manager);
 gboolean sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
                                               const SipServletListeners *listeners,
                                               gpointer user_data, GDestroyNotify destroy);
+/* Runs the pending readiness checks now; FALSE when there were none. */
+gboolean sipsv_session_manager_run_checks (SipsvSessionManager *manager);
 char *sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix);
 
 /* Runs every registered listener that has the member. */

@@ -26,6 +26,13 @@ typedef struct {
   su_root_t *root;
   GSource *source;
   nta_agent_t *agent;
+  /* TRUE while sofia's source is dispatched and while after_dispatch runs:
+   * work queued then is run by after_dispatch, in the same main-loop
+   * iteration, without a GSource of its own. */
+  gboolean dispatching;
+  void (*after_dispatch) (gpointer data);
+  gpointer after_dispatch_data;
+  struct _SipsvStackLink *link;   /* the source's way back to this stack */
 } SipsvStack;
 
 /* su_init()/su_deinit() reference counting and log redirection to g_log. */
@@ -36,6 +43,11 @@ gboolean sipsv_stack_init (SipsvStack *stack, GMainContext *context,
                            nta_message_f *callback, nta_agent_magic_t *magic,
                            GError **error);
 void sipsv_stack_clear (SipsvStack *stack);
+
+/* Sets the function run after every dispatch of sofia's source (every
+ * batch of network events and sofia timers), outside any sofia callback. */
+void sipsv_stack_set_after_dispatch (SipsvStack *stack, void (*func) (gpointer data),
+                                     gpointer data);
 
 /* Binds host:port (port 0: a free port, the same for UDP and TCP).
  * Returns the bound port, 0 with an error. */

@@ -18,22 +18,35 @@ extern su_log_t tport_log[];
 #define SIPSV_UDP_BUFFER (4u * 1024u * 1024u)
 /* Largest message accepted: a UDP datagram's worth. */
 #define SIPSV_MAX_MESSAGE (64u * 1024u)
+/* Bytes preallocated with every message for its parsed headers: one
+ * malloc instead of one per header (sofia allocates each on the message's
+ * home). */
+#define SIPSV_MESSAGE_PRELOAD 2048u
 /* How long a TCP peer may take to complete a message it started. */
 #define SIPSV_INCOMPLETE_TIMEOUT_MS 16000u
 
 static GMutex global_lock;
 static guint global_refs;
 
-/* sofia-sip-glib's source rounds the time to its next timer down to whole
- * milliseconds and reports itself ready when that gives 0, although its
- * dispatch fires only timers that are due: while a timer is less than 1 ms
- * away the main loop spins (polls with timeout 0, ~150,000 times a second
- * while NTA's transaction timers come due under load, about a third of a
- * core). Its prepare is wrapped so that "ready" becomes "poll for at most
- * 1 ms": the source's check still reports due timers and queued messages
- * after the poll, so nothing is lost; a timer fires at most 1 ms late. */
-static GSourceFuncs no_spin_funcs;
+/* sofia-sip-glib's source is used with two of its functions wrapped:
+ *
+ * - prepare: it rounds the time to its next timer down to whole
+ *   milliseconds and reports itself ready when that gives 0, although its
+ *   dispatch fires only timers that are due: while a timer is less than
+ *   1 ms away the main loop would spin (poll with timeout 0, ~150,000 times
+ *   a second while NTA's transaction timers come due under load, a third of
+ *   a core). "Ready" becomes "poll for at most 1 ms": the source's check
+ *   still reports due timers and queued messages after the poll, so nothing
+ *   is lost; a timer fires at most 1 ms late.
+ * - dispatch: after sofia's work, the container's deferred work runs in the
+ *   same iteration (SipsvStack.after_dispatch) instead of from idle sources
+ *   that each cost an iteration and a poll.
+ *
+ * Every su_glib root shares sofia's one static GSourceFuncs, so one copy of
+ * it serves every stack. */
+static GSourceFuncs wrapped_funcs;
 static gboolean (*sofia_prepare) (GSource *source, gint *timeout);
+static gboolean (*sofia_dispatch) (GSource *source, GSourceFunc callback, gpointer data);
 
 static gboolean
 prepare_without_spin (GSource *source, gint *timeout)
@@ -44,21 +57,65 @@ prepare_without_spin (GSource *source, gint *timeout)
   return FALSE;
 }
 
+/* The source's callback data: reference counted, because a callback may
+ * destroy the stack (its container) while sofia dispatches; the link then
+ * says so instead of pointing at freed memory. */
+typedef struct _SipsvStackLink {
+  SipsvStack *stack;
+} SipsvStackLink;
+
+/* callback and data are what wrap_sofia_source() set with
+ * g_source_set_callback(): the link. */
+static gboolean
+dispatch_then_deferred_work (GSource *source, GSourceFunc callback, gpointer data)
+{
+  SipsvStackLink *link = g_rc_box_acquire (data);
+  SipsvStack *stack = link->stack;
+
+  (void) callback;
+  if (stack != NULL)
+    stack->dispatching = TRUE;
+  sofia_dispatch (source, NULL, NULL);
+  stack = link->stack;
+  if (stack != NULL)
+    {
+      if (stack->after_dispatch != NULL)
+        stack->after_dispatch (stack->after_dispatch_data);
+      if (link->stack != NULL)
+        stack->dispatching = FALSE;
+    }
+  g_rc_box_release (link);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+never_called (gpointer data)
+{
+  (void) data;
+  g_return_val_if_reached (G_SOURCE_CONTINUE);
+}
+
 static void
-stop_spinning (GSource *source)
+wrap_sofia_source (SipsvStack *stack)
 {
   static gsize once;
+  GSource *source = stack->source;
 
   if (g_once_init_enter (&once))
     {
-      no_spin_funcs = *source->source_funcs;
-      sofia_prepare = no_spin_funcs.prepare;
-      no_spin_funcs.prepare = prepare_without_spin;
+      wrapped_funcs = *source->source_funcs;
+      sofia_prepare = wrapped_funcs.prepare;
+      sofia_dispatch = wrapped_funcs.dispatch;
+      wrapped_funcs.prepare = prepare_without_spin;
+      wrapped_funcs.dispatch = dispatch_then_deferred_work;
       g_once_init_leave (&once, 1);
     }
-  /* Every su_glib root shares sofia's one static GSourceFuncs. */
   g_return_if_fail (source->source_funcs->prepare == sofia_prepare);
-  source->source_funcs = &no_spin_funcs;
+  source->source_funcs = &wrapped_funcs;
+  stack->link = g_rc_box_new0 (SipsvStackLink);
+  stack->link->stack = stack;
+  g_source_set_callback (source, never_called, g_rc_box_acquire (stack->link),
+                         (GDestroyNotify) g_rc_box_release);
 }
 
 static void
@@ -112,7 +169,7 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
       return FALSE;
     }
   stack->source = su_glib_root_gsource (stack->root);
-  stop_spinning (stack->source);
+  wrap_sofia_source (stack);
   /* GLib blocks a non-recursive source while dispatching it by removing its
    * poll fds and adding them back afterwards, and adding a poll fd wakes the
    * context: every dispatch of this source would cost an eventfd write and
@@ -131,6 +188,11 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
                                    /* Larger messages get 413 (RFC 3261 §21.4.11). */
                                    NTATAG_MAXSIZE (SIPSV_MAX_MESSAGE),
                                    NTATAG_TAG_3261 (1),
+                                   /* Parsed headers keep their received text, so a forwarded
+                                    * message re-encodes only what was changed or added
+                                    * (sofia otherwise encodes every header again on send). */
+                                   NTATAG_SIPFLAGS (MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
+                                   NTATAG_PRELOAD (SIPSV_MESSAGE_PRELOAD),
                                    TAG_END ());
   if (stack->agent == NULL)
     {
@@ -143,6 +205,13 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
 }
 
 void
+sipsv_stack_set_after_dispatch (SipsvStack *stack, void (*func) (gpointer data), gpointer data)
+{
+  stack->after_dispatch = func;
+  stack->after_dispatch_data = data;
+}
+
+void
 sipsv_stack_clear (SipsvStack *stack)
 {
   if (stack->agent != NULL)
@@ -152,6 +221,9 @@ sipsv_stack_clear (SipsvStack *stack)
     {
       /* Detach first, then destroy the root: su_root_destroy alone leaves
        * both attached to the context (sofia-notes §3.2). */
+      if (stack->link != NULL)
+        stack->link->stack = NULL;
+      g_clear_pointer (&stack->link, g_rc_box_release);
       g_source_destroy (stack->source);
       su_root_destroy (stack->root);
       stack->root = NULL;

@@ -104,6 +104,14 @@ class Server:
         return self.proc.poll() is None
 
 
+COMPACT_NAMES = {
+    'i': 'call-id', 'm': 'contact', 'e': 'content-encoding', 'l': 'content-length',
+    'c': 'content-type', 'f': 'from', 's': 'subject', 'k': 'supported', 't': 'to',
+    'v': 'via', 'o': 'event', 'r': 'refer-to', 'b': 'referred-by', 'u': 'allow-events',
+    'x': 'session-expires',
+}
+
+
 def parse_response(data):
     """Returns (status, reason, headers{lower name: [values]}, raw text)."""
     text = data.decode(errors='replace')
@@ -115,11 +123,22 @@ def parse_response(data):
     if len(parts) >= 2 and parts[0].startswith('SIP/') and parts[1].isdigit():
         status = int(parts[1])
         reason = parts[2] if len(parts) > 2 else ''
-    headers = {}
+    # RFC 3261 7.3.1: a line starting with white space continues the
+    # previous header (a server may echo a folded header as it came), and
+    # compact names stand for their long forms.
+    unfolded = []
     for line in lines[1:]:
+        if line[:1] in (' ', '\t') and unfolded:
+            unfolded[-1] += ' ' + line.strip()
+        else:
+            unfolded.append(line)
+    headers = {}
+    for line in unfolded:
         if ':' in line:
             name, value = line.split(':', 1)
-            headers.setdefault(name.strip().lower(), []).append(value.strip())
+            name = name.strip().lower()
+            name = COMPACT_NAMES.get(name, name)
+            headers.setdefault(name, []).append(value.strip())
     return status, reason, headers, text
 
 
