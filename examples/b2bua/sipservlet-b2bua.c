@@ -127,7 +127,7 @@ send_request (SipServletRequest *request)
   if (sipservlet_request_send (request, &error))
     return TRUE;
   if (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_SHUTTING_DOWN))
-    g_debug ("not sending %s: %s", method_of (SIPSERVLET_MESSAGE (request)), error->message);
+    example_debug ("not sending %s: %s", method_of (SIPSERVLET_MESSAGE (request)), error->message);
   else
     g_warning ("cannot send %s: %s", method_of (SIPSERVLET_MESSAGE (request)), error->message);
   g_error_free (error);
@@ -229,7 +229,7 @@ copy_response (SipServletResponse *to, SipServletResponse *from)
           GError *error = NULL;
           if (!sipservlet_message_add_header (dst, *n, *v, &error))
             {
-              g_debug ("not relaying %s: %s", *n, error->message);
+              example_debug ("not relaying %s: %s", *n, error->message);
               g_error_free (error);
             }
         }
@@ -266,7 +266,7 @@ acknowledge (SipServletResponse *response, gboolean hang_up)
 
   if (ack == NULL)
     {
-      g_debug ("no ACK for this %u: %s", sipservlet_response_get_status (response), error->message);
+      example_debug ("no ACK for this %u: %s", sipservlet_response_get_status (response), error->message);
       g_clear_error (&error);
     }
   else
@@ -279,7 +279,7 @@ acknowledge (SipServletResponse *response, gboolean hang_up)
   SipServletRequest *bye = sipservlet_session_create_request (session_of (response), "BYE", &error);
   if (bye == NULL)
     {
-      g_debug ("cannot hang up: %s", error->message);
+      example_debug ("cannot hang up: %s", error->message);
       g_error_free (error);
       return;
     }
@@ -300,7 +300,7 @@ hang_up (SipSession *session)
   bye = sipservlet_session_create_request (session, "BYE", &error);
   if (bye == NULL)
     {
-      g_debug ("cannot hang up: %s", error->message);
+      example_debug ("cannot hang up: %s", error->message);
       g_error_free (error);
       return;
     }
@@ -369,7 +369,7 @@ relay_initial (B2bua *b2b, SipServletRequest *request)
   else
     {
       remember_relayed_invite (request, out);
-      g_debug ("%s %s relayed as %s", method_of (SIPSERVLET_MESSAGE (request)),
+      example_debug ("%s %s relayed as %s", method_of (SIPSERVLET_MESSAGE (request)),
                sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
                sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (out)));
     }
@@ -472,7 +472,7 @@ on_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
   out = sipservlet_b2bua_create_request_for_session (b2b->helper, peer, request, NULL, &error);
   if (out == NULL)
     {
-      g_debug ("the other leg cannot take the BYE: %s", error->message);
+      example_debug ("the other leg cannot take the BYE: %s", error->message);
       g_error_free (error);
       answer (request, 200, NULL);
       return;
@@ -535,7 +535,7 @@ on_cancel (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
   if (cancel == NULL)
     {
       /* Its final response is here already: a 2xx is hung up on arrival. */
-      g_debug ("nothing to cancel: %s", error->message);
+      example_debug ("nothing to cancel: %s", error->message);
       g_error_free (error);
     }
   else
@@ -563,7 +563,7 @@ relay_provisional (B2bua *b2b, SipServletResponse *response, SipServletRequest *
       SipServletRequest *prack = sipservlet_response_create_prack (response, &error);
       if (prack == NULL)
         {
-          g_debug ("no PRACK: %s", error->message);
+          example_debug ("no PRACK: %s", error->message);
           g_clear_error (&error);
         }
       else
@@ -579,7 +579,7 @@ relay_provisional (B2bua *b2b, SipServletResponse *response, SipServletRequest *
                                                                      &error);
   if (relayed == NULL)
     {
-      g_debug ("cannot relay %u: %s", status, error->message);
+      example_debug ("cannot relay %u: %s", status, error->message);
       g_error_free (error);
       return;
     }
@@ -651,7 +651,7 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
        * far side. Only the first dialog is relayed. */
       if (status < 300 && session_of (response) != session_of (request))
         {
-          g_debug ("extra %u from a fork of %s: acknowledged and hung up", status,
+          example_debug ("extra %u from a fork of %s: acknowledged and hung up", status,
                    sipservlet_message_get_call_id (message));
           acknowledge (response, TRUE);
           return;
@@ -723,7 +723,7 @@ on_no_prack (SipServletRequest *request, SipServletResponse *response, gpointer 
     ? sipservlet_b2bua_create_cancel (b2b->helper, peer, &error) : NULL;
   if (cancel == NULL)
     {
-      g_debug ("nothing to cancel: %s", error != NULL ? error->message : "no other leg");
+      example_debug ("nothing to cancel: %s", error != NULL ? error->message : "no other leg");
       g_clear_error (&error);
       return;
     }

@@ -120,7 +120,7 @@ fail (Call *call, const char *format, ...)
       call->status = 1;
     }
   else
-    g_debug ("after the failure: %s", text);
+    example_debug ("after the failure: %s", text);
   g_free (text);
   hang_up_all (call);
 }
@@ -181,7 +181,7 @@ leg_set_state (Leg *leg, LegState state)
 {
   if (leg->state == state)
     return;
-  g_debug ("leg %s: %s -> %s", leg->name, leg_state_name (leg->state), leg_state_name (state));
+  example_debug ("leg %s: %s -> %s", leg->name, leg_state_name (leg->state), leg_state_name (state));
   leg->state = state;
   if (state == LEG_ENDED)
     {
@@ -295,11 +295,11 @@ hang_up (Leg *leg)
           if (cancel == NULL)
             {
               /* A final response is on its way: it ends the leg. */
-              g_debug ("cannot cancel %s: %s", leg->name, error->message);
+              example_debug ("cannot cancel %s: %s", leg->name, error->message);
               g_clear_error (&error);
               break;
             }
-          g_debug ("cancelling %s", leg->name);
+          example_debug ("cancelling %s", leg->name);
           send_request (cancel, "a CANCEL");
           sipservlet_request_unref (cancel);
         }
@@ -416,7 +416,7 @@ place_leg (Leg *leg, const SipAddress *from, gconstpointer body, gsize length,
   leg->invite = invite;
   leg_set_state (leg, LEG_CALLING);
   leg->timeout_id = g_timeout_add_seconds (call->timeout_s, on_leg_timeout, leg);
-  g_debug ("calling %s (Call-ID %s)", leg->name, sipservlet_session_get_call_id (session));
+  example_debug ("calling %s (Call-ID %s)", leg->name, sipservlet_session_get_call_id (session));
   return TRUE;
 }
 
@@ -484,7 +484,7 @@ drop_extra_dialog (SipServletResponse *response)
 
   if (ack == NULL)
     {
-      g_debug ("cannot acknowledge an extra 2xx: %s", error->message);
+      example_debug ("cannot acknowledge an extra 2xx: %s", error->message);
       g_error_free (error);
       return;
     }
@@ -493,7 +493,7 @@ drop_extra_dialog (SipServletResponse *response)
   SipServletRequest *bye = sipservlet_session_create_request (session, "BYE", &error);
   if (bye == NULL)
     {
-      g_debug ("cannot hang up an extra dialog: %s", error->message);
+      example_debug ("cannot hang up an extra dialog: %s", error->message);
       g_error_free (error);
       return;
     }
@@ -506,7 +506,7 @@ on_invite_response (Call *call, Leg *leg, SipServletResponse *response, guint st
 {
   if (status < 200)
     {
-      g_debug ("%s: %u %s", leg->name, status, sipservlet_response_get_reason_phrase (response));
+      example_debug ("%s: %u %s", leg->name, status, sipservlet_response_get_reason_phrase (response));
       return;
     }
   leg_stop_timeout (leg);
@@ -554,7 +554,7 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
     on_invite_response (call, leg, response, status);
   else if (g_strcmp0 (method, "BYE") == 0 && status >= 200)
     {
-      g_debug ("%s answered the BYE: %u", leg->name, status);
+      example_debug ("%s answered the BYE: %u", leg->name, status);
       leg_set_state (leg, LEG_ENDED);
       check_done (call);
     }
@@ -583,7 +583,7 @@ on_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
   answer (request, 200);
   if (leg == NULL)
     return;
-  g_debug ("%s hung up; hanging up %s", leg->name, leg->peer->name);
+  example_debug ("%s hung up; hanging up %s", leg->name, leg->peer->name);
   leg_set_state (leg, LEG_ENDED);
   if (!call->connected)
     fail (call, "%s hung up before the call was connected", leg->name);
@@ -638,7 +638,7 @@ on_stop_signal (gpointer data)
   call->signalled = TRUE;
   if (call->finishing)
     return G_SOURCE_CONTINUE;
-  g_debug ("stopping: hanging up");
+  example_debug ("stopping: hanging up");
   if (!call->connected)
     fail (call, "interrupted before the call was connected");
   else

@@ -22,6 +22,7 @@
  * Expired bindings are purged every 10 seconds.
  */
 #include "registrar-servlet.h"
+#include "example-main.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -472,7 +473,7 @@ process_register (Registrar *registrar, SipServletRequest *request, gint64 now,
   addresses = sipservlet_message_get_address_headers (message, "Contact", &error);
   if (addresses == NULL)
     {
-      g_debug ("bad Contact in REGISTER for %s: %s", *aor_out, error->message);
+      example_debug ("bad Contact in REGISTER for %s: %s", *aor_out, error->message);
       g_clear_error (&error);
       answer_set (answer, 400, "Invalid Contact");
       goto out;
@@ -559,7 +560,7 @@ registrar_handle_register (Registrar *registrar, SipServletRequest *request)
     {
       SipServletMessage *message = SIPSERVLET_MESSAGE (request);
       char *source = message_source (message);
-      g_debug ("REGISTER %s from %s (Call-ID %s, CSeq %u, %u contact(s)): %u%s%s, %u binding(s)",
+      example_debug ("REGISTER %s from %s (Call-ID %s, CSeq %u, %u contact(s)): %u%s%s, %u binding(s)",
                aor ? aor : "(none)", source ? source : "?",
                sipservlet_message_get_call_id (message), sipservlet_message_get_cseq (message),
                n_contacts, answer.status, answer.reason ? " " : "", answer.reason ? answer.reason : "",
@@ -596,7 +597,7 @@ purge_expired (gpointer data)
   Registrar *registrar = data;
   guint removed = sipservlet_location_service_purge_expired (registrar->service, now_seconds ());
   if (removed > 0)
-    g_debug ("purged %u expired binding(s); %u AOR(s) left", removed,
+    example_debug ("purged %u expired binding(s); %u AOR(s) left", removed,
              sipservlet_location_service_count_aors (registrar->service));
   return G_SOURCE_CONTINUE;
 }

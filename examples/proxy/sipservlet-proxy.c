@@ -231,7 +231,7 @@ setup_proxy (ProxyApp *app, SipServletRequest *request)
 
   if (proxy == NULL)
     {
-      g_debug ("cannot proxy %s %s: %s", method_of (request),
+      example_debug ("cannot proxy %s %s: %s", method_of (request),
                sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)), error->message);
       g_error_free (error);
       return NULL;
@@ -266,7 +266,7 @@ targets_from_bindings (GPtrArray *bindings)
       SipURI *uri = sipservlet_uri_parse (binding->contact_uri, NULL);
       if (uri == NULL || !sipservlet_uri_is_sip (uri))
         {
-          g_debug ("skipping contact %s of %s: not a sip or sips URI", binding->contact_uri,
+          example_debug ("skipping contact %s of %s: not a sip or sips URI", binding->contact_uri,
                    binding->aor);
           g_clear_pointer (&uri, sipservlet_uri_unref);
           continue;
@@ -343,7 +343,7 @@ start_next_group (ProxyApp *app, SipProxy *proxy, Search *search)
           if (debug_enabled ())
             {
               char *uri = sipservlet_uri_to_string (target->uri);
-              g_debug ("%s: branch to %s (q=%.3g%s)", search->aor, uri, q,
+              example_debug ("%s: branch to %s (q=%.3g%s)", search->aor, uri, q,
                        target->path != NULL ? ", routed by its Path" : "");
               g_free (uri);
             }
@@ -369,7 +369,7 @@ route_to_aor (ProxyApp *app, SipServletRequest *request, const SipURI *request_u
   g_ptr_array_unref (bindings);
   if (targets->len == 0)
     {
-      g_debug ("%s %s: %s", method_of (request), aor,
+      example_debug ("%s %s: %s", method_of (request), aor,
                known ? "no live contact: 480" : "unknown: 404");
       if (known)
         reply (request, 480, NULL);
@@ -406,7 +406,7 @@ route_foreign (ProxyApp *app, SipServletRequest *request, const SipURI *request_
 
   if (!app->foreign_allow)
     {
-      g_debug ("%s for a foreign domain: 403", method_of (request));
+      example_debug ("%s for a foreign domain: 403", method_of (request));
       reply (request, 403, "Relaying Denied");
       return;
     }
@@ -423,7 +423,7 @@ route_foreign (ProxyApp *app, SipServletRequest *request, const SipURI *request_
   if (debug_enabled ())
     {
       char *uri = sipservlet_uri_to_string (request_uri);
-      g_debug ("%s for a foreign domain: proxied to %s", method_of (request), uri);
+      example_debug ("%s for a foreign domain: proxied to %s", method_of (request), uri);
       g_free (uri);
     }
   if (!sipservlet_proxy_to (proxy, request_uri, &error))
@@ -443,7 +443,7 @@ on_subsequent (SipServletRequest *request)
     {
       const SipURI *popped = sipservlet_request_get_popped_route (request);
       char *route = popped != NULL ? sipservlet_uri_to_string (popped) : NULL;
-      g_debug ("%s in dialog %s (route %s)", method_of (request),
+      example_debug ("%s in dialog %s (route %s)", method_of (request),
                sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
                route != NULL ? route : "none");
       g_free (route);
@@ -464,7 +464,7 @@ on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
    * branches); ACK is never answered. */
   if (method_is (request, "CANCEL") || method_is (request, "ACK"))
     {
-      g_debug ("%s for %s", method_of (request),
+      example_debug ("%s for %s", method_of (request),
                sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
       return;
     }
@@ -504,7 +504,7 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
   guint status = sipservlet_response_get_status (response);
   SipProxyBranch *branch = sipservlet_response_get_proxy_branch (response);
 
-  g_debug ("%u %s from a branch for %s", status,
+  example_debug ("%u %s from a branch for %s", status,
            sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)),
            sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (response)));
   /* Only the best final response decides whether to try the next group. */
@@ -518,7 +518,7 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
   if (search == NULL || search->next >= search->targets->len
       || sipservlet_request_is_cancelled (original))
     return;
-  g_debug ("%s: best response %u, trying the next group", search->aor, status);
+  example_debug ("%s: best response %u, trying the next group", search->aor, status);
   start_next_group (app, proxy, search);
 }
 
@@ -527,7 +527,7 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
 static void
 on_branch_response (SipServlet *servlet, SipServletResponse *response, gpointer user_data)
 {
-  g_debug ("%u %s from a branch for %s (branch response)", sipservlet_response_get_status (response),
+  example_debug ("%u %s from a branch for %s (branch response)", sipservlet_response_get_status (response),
            sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)),
            sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (response)));
 }

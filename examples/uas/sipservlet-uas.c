@@ -80,13 +80,13 @@ on_ok (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 static void
 on_ack (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
-  g_debug ("call %s confirmed", sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
+  example_debug ("call %s confirmed", sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
 }
 
 static void
 on_cancel (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
-  g_debug ("call %s cancelled", sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
+  example_debug ("call %s cancelled", sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
 }
 
 static const SipServletHandlers uas_handlers = {

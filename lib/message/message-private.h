@@ -25,9 +25,13 @@ struct _SipServletMessage {
   sip_t *sip;
   SipSession *session;       /* owned reference, nullable */
   GHashTable *attributes;    /* name -> SipsvAttribute */
-  char *transport;           /* received messages: "UDP", "TCP" */
+  /* Received messages: where from, as sofia saw it; the address text is
+   * formatted on first use (inet_ntop is not cheap enough for every
+   * message). */
+  su_sockaddr_t source;
+  guint has_source : 1;
+  guint source_tcp : 1;
   char *remote_addr;
-  gint remote_port;
 };
 
 struct _SipServletRequest {

@@ -25,7 +25,6 @@ message_init (SipServletMessage *message, SipsvMessageKind kind,
   message->msg = msg;
   message->sip = sip_object (msg);
   message->incoming = incoming;
-  message->remote_port = -1;
 }
 
 SipServletRequest *
@@ -64,16 +63,12 @@ void
 sipsv_message_set_source (SipServletMessage *message, msg_t *msg)
 {
   su_addrinfo_t *ai = msg_addrinfo (msg);
-  su_sockaddr_t const *su = ai != NULL ? (su_sockaddr_t const *) ai->ai_addr : NULL;
-  char buf[64];
 
-  if (su != NULL && su_inet_ntop (su->su_family, SU_ADDR (su), buf, sizeof buf) != NULL)
-    {
-      message->remote_addr = g_strdup (buf);
-      message->remote_port = ntohs (su->su_port);
-    }
-  if (ai != NULL)
-    message->transport = g_strdup (ai->ai_protocol == IPPROTO_TCP ? "TCP" : "UDP");
+  if (ai == NULL || ai->ai_addr == NULL || ai->ai_addrlen > sizeof message->source)
+    return;
+  memcpy (&message->source, ai->ai_addr, ai->ai_addrlen);
+  message->has_source = TRUE;
+  message->source_tcp = ai->ai_protocol == IPPROTO_TCP;
 }
 
 void (*sipsv_proxy_free_hook) (SipProxy *proxy);
@@ -132,7 +127,6 @@ sipservlet_message_unref (SipServletMessage *message)
 
   sipsv_message_set_session (message, NULL);
   g_clear_pointer (&message->attributes, g_hash_table_destroy);
-  g_free (message->transport);
   g_free (message->remote_addr);
   msg_destroy (message->msg);
   g_free (message);
@@ -174,13 +168,22 @@ const char *
 sipservlet_message_get_transport (SipServletMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
-  return message->transport;
+  if (!message->has_source)
+    return NULL;
+  return message->source_tcp ? "TCP" : "UDP";
 }
 
 const char *
 sipservlet_message_get_remote_addr (SipServletMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
+  if (message->remote_addr == NULL && message->has_source)
+    {
+      char buf[64];
+      const su_sockaddr_t *su = &message->source;
+      if (su_inet_ntop (su->su_family, SU_ADDR (su), buf, sizeof buf) != NULL)
+        message->remote_addr = g_strdup (buf);
+    }
   return message->remote_addr;
 }
 
@@ -188,7 +191,7 @@ gint
 sipservlet_message_get_remote_port (SipServletMessage *message)
 {
   g_return_val_if_fail (message != NULL, -1);
-  return message->remote_port;
+  return message->has_source ? ntohs (message->source.su_port) : -1;
 }
 
 gboolean

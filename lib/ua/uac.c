@@ -20,8 +20,8 @@ static char *
 format_contact (const char *host, const char *port, gboolean tcp)
 {
   gboolean v6 = strchr (host, ':') != NULL && host[0] != '[';
-  return g_strdup_printf ("<sip:%s%s%s:%s%s>", v6 ? "[" : "", host, v6 ? "]" : "", port,
-                          tcp ? ";transport=tcp" : "");
+  return g_strconcat ("<sip:", v6 ? "[" : "", host, v6 ? "]" : "", ":", port,
+                      tcp ? ";transport=tcp>" : ">", NULL);
 }
 
 char *
