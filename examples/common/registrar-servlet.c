@@ -39,6 +39,8 @@ struct _Registrar {
   RegistrarDomainFunc domain_func;
   gpointer domain_data;
   GHashTable *known_aors;       /* AORs that ever had a binding; NULL = not tracked */
+  gint64 date_second;           /* the second date_text was made for */
+  char date_text[40];           /* the Date header's value, made once a second */
 };
 
 /* The service clock: monotonic seconds, immune to wall-clock changes. */
@@ -141,24 +143,32 @@ registrar_set_domain_func (Registrar *registrar, RegistrarDomainFunc func, gpoin
 
 /* ---- small helpers ------------------------------------------------------ */
 
-/* RFC 1123 date, as the Date header wants it; not locale-dependent. */
-static char *
-http_date (void)
+/* RFC 1123 date, as the Date header wants it; not locale-dependent. Made
+ * once a second: every 200 carries one. */
+static const char *
+http_date (Registrar *registrar)
 {
   static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
   static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-  GDateTime *now = g_date_time_new_now_utc ();
-  char *text = g_strdup_printf ("%s, %02d %s %04d %02d:%02d:%02d GMT",
-                                days[g_date_time_get_day_of_week (now) - 1],
-                                g_date_time_get_day_of_month (now),
-                                months[g_date_time_get_month (now) - 1],
-                                g_date_time_get_year (now),
-                                g_date_time_get_hour (now),
-                                g_date_time_get_minute (now),
-                                g_date_time_get_second (now));
-  g_date_time_unref (now);
-  return text;
+  gint64 second = g_get_real_time () / G_USEC_PER_SEC;
+
+  if (second != registrar->date_second || registrar->date_text[0] == '\0')
+    {
+      GDateTime *now = g_date_time_new_from_unix_utc (second);
+      g_snprintf (registrar->date_text, sizeof registrar->date_text,
+                  "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                  days[g_date_time_get_day_of_week (now) - 1],
+                  g_date_time_get_day_of_month (now),
+                  months[g_date_time_get_month (now) - 1],
+                  g_date_time_get_year (now),
+                  g_date_time_get_hour (now),
+                  g_date_time_get_minute (now),
+                  g_date_time_get_second (now));
+      g_date_time_unref (now);
+      registrar->date_second = second;
+    }
+  return registrar->date_text;
 }
 
 static gboolean
@@ -270,7 +280,7 @@ binding_contact (const SipLocationBinding *binding, gint64 now)
 }
 
 static void
-send_answer (SipServletRequest *request, Answer *answer, gint64 now)
+send_answer (Registrar *registrar, SipServletRequest *request, Answer *answer, gint64 now)
 {
   GError *error = NULL;
   SipServletResponse *response = sipservlet_request_create_response (request, answer->status,
@@ -291,9 +301,7 @@ send_answer (SipServletRequest *request, Answer *answer, gint64 now)
           add_header_or_warn (response, "Contact", contact);
           g_free (contact);
         }
-      char *date = http_date ();
-      add_header_or_warn (response, "Date", date);
-      g_free (date);
+      add_header_or_warn (response, "Date", http_date (registrar));
       /* RFC 3327 section 5.3: echo Path when the UA supports it. */
       add_path (response, answer->path);
     }
@@ -550,7 +558,7 @@ registrar_handle_register (Registrar *registrar, SipServletRequest *request)
   gint64 now = now_seconds ();
 
   process_register (registrar, request, now, &answer, &aor, &n_contacts);
-  send_answer (request, &answer, now);
+  send_answer (registrar, request, &answer, now);
   if (registrar->known_aors != NULL && answer.status == 200 && aor != NULL
       && answer.bindings != NULL && answer.bindings->len > 0
       && !g_hash_table_contains (registrar->known_aors, aor))

@@ -460,6 +460,17 @@ def make_cases():
                               b'Max-Forwards:'),
         [200], check=lambda parsed, sent:
         None if len([v for v in parsed[2].get('via', [])]) == 2 else 'Via not echoed twice')
+    # Two Vias on one line, the top one naming another host: the answer must
+    # carry both, the top one with received= (RFC 3261 18.2.1). sofia keeps
+    # the received text of the line once; the edit must not be lost in it.
+    add('torture: two Vias on one line, received= added', 'UDP',
+        lambda p, l: p.request(lport=l).replace(
+            b'Via: SIP/2.0/UDP 127.0.0.1:', b'Via: SIP/2.0/UDP 192.0.2.7:', 1).replace(
+            b';rport\r\n', b';rport, SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-second\r\n', 1),
+        [200], check=lambda parsed, sent:
+        None if 'z9hG4bK-second' in ' '.join(parsed[2].get('via', []))
+        and 'received=127.0.0.1' in ' '.join(parsed[2].get('via', []))
+        else 'Vias not echoed with received=: %r' % parsed[2].get('via'))
     add('torture: unknown Request-URI scheme', 'UDP',
         lambda p, l: p.request(lport=l, ruri='nobodyknows:peculiar-thing'), [416],
         note='RFC 3261 8.2.2.1: SHOULD 416 Unsupported URI Scheme')
