@@ -771,7 +771,8 @@ fi
 # The B2BUA: no Kamailio peer here, so it stands beside our proxy's figures
 # for the same call load in this run (n/a when the proxy was not measured).
 TABLE_B2B=""
-B2B_INTRO="B2BUA: the same call load (sipp UAC → sipservlet-b2bua --target sip:uas@127.0.0.1:UASPORT → sipp UAS; ACK and BYE to the B2BUA's Contact, the B2BUA's own BYE to the UAS). Kamailio is no B2BUA, so this stands beside our proxy on the call load in the same run: the same messages and transactions per call, but a user agent on both legs (n/a: the proxy was not measured in this run)."
+B2B_INTRO="B2BUA: the same call load (sipp UAC → sipservlet-b2bua --target sip:uas@127.0.0.1:UASPORT → sipp UAS; ACK and BYE to the B2BUA's Contact, the B2BUA's own BYE to the UAS). Kamailio is no B2BUA, so this stands beside our proxy on the call load in the same run: the same messages and transactions per call, but a user agent on both legs."
+wants calls || B2B_INTRO+=" (n/a: the proxy was not measured in this run)"
 if ((HAVE_B2BUA)); then
 TABLE_B2B=$(
   echo "| figure (call load) | sipservlet-b2bua | sipservlet-proxy | B2BUA/proxy |"
