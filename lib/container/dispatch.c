@@ -156,6 +156,18 @@ handle_proxy_subsequent (SipContainer *container, SipSession *session, msg_t *ms
   sipservlet_request_unref (request);
 }
 
+/* Call-ID, From tag, CSeq number and method: what RFC 3261 §8.2.2.2
+ * compares to find merged requests. */
+static char *
+initial_request_key (const sip_t *sip)
+{
+  char cseq[16];
+
+  g_snprintf (cseq, sizeof cseq, "%u", (unsigned) sip->sip_cseq->cs_seq);
+  return g_strconcat (sip->sip_call_id->i_id, "\n", sip->sip_from->a_tag ? sip->sip_from->a_tag : "",
+                      "\n", cseq, " ", sip->sip_cseq->cs_method_name, NULL);
+}
+
 static void
 handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
 {
@@ -165,6 +177,17 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
 
   g_autofree char *popped_owned = popped;
   popped = NULL;
+  /* RFC 3261 §8.2.2.2: another copy of a request this container serves as
+   * a UAS (forked upstream, arriving by another path; a retransmission
+   * would have matched its transaction) is refused. A copy of a request we
+   * proxied is a spiral and is served again. */
+  g_autofree char *merge_key = initial_request_key (sip);
+  SipServletRequest *first = sipsv_session_manager_find_initial (&container->sessions, merge_key);
+  if (first != NULL && first->proxy == NULL)
+    {
+      reply_stateless (container, msg, 482, "Loop Detected");
+      return;
+    }
   if (servlet == NULL)
     {
       char *allow = allowed_methods (container);
@@ -214,6 +237,12 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
     }
 
   SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, TRUE);
+  if (request != NULL)
+    {
+      request->merge_key = g_steal_pointer (&merge_key);
+      request->merge_manager = &container->sessions;
+      sipsv_session_manager_track_initial (&container->sessions, request->merge_key, request);
+    }
   if (request != NULL && dialog)
     session->initial_request = sipservlet_request_ref (request);
   sipservlet_session_unref (session);      /* the application session keeps it */

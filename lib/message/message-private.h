@@ -44,6 +44,8 @@ struct _SipServletRequest {
                                        * reference: the response refs its request */
   SipProxy *proxy;                  /* owned; lib/proxy/ */
   char *popped_route;               /* Route removed because it named us */
+  char *merge_key;                  /* tracked as an initial request (merged- */
+  struct _SipsvSessionManager *merge_manager; /* request detection) under this key */
   SipURI *popped_route_uri;         /* parsed lazily */
   guint32 last_rseq;                /* UAC: highest RSeq delivered (100rel) */
   guint initial : 1;

@@ -78,6 +78,11 @@ request_finalize (SipServletRequest *request)
 {
   SipServletMessage *message = &request->base;
 
+  if (request->merge_key != NULL)
+    {
+      sipsv_session_manager_untrack_initial (request->merge_manager, request->merge_key, request);
+      g_clear_pointer (&request->merge_key, g_free);
+    }
   if (request->proxy != NULL && sipsv_proxy_free_hook != NULL)
     sipsv_proxy_free_hook (request->proxy);
   request->proxy = NULL;

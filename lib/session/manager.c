@@ -15,6 +15,7 @@ sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *containe
   manager->timers = timers;
   manager->container = container;
   manager->dialogs = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->initial_requests = g_hash_table_new (g_str_hash, g_str_equal);
   manager->app_sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                  (GDestroyNotify) sipservlet_application_session_unref,
                                                  NULL);
@@ -52,6 +53,7 @@ sipsv_session_manager_clear (SipsvSessionManager *manager)
   g_clear_pointer (&manager->pending_checks, g_ptr_array_unref);
   g_clear_pointer (&manager->app_sessions, g_hash_table_destroy);
   g_clear_pointer (&manager->dialogs, g_hash_table_destroy);
+  g_clear_pointer (&manager->initial_requests, g_hash_table_destroy);
   for (guint i = 0; i < manager->listeners->len; i++)
     {
       SipsvListenerEntry *e = &g_array_index (manager->listeners, SipsvListenerEntry, i);
@@ -104,6 +106,29 @@ sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix)
   memcpy (q, p, (size_t) (end - p));
   q[end - p] = '\0';
   return id;
+}
+
+SipServletRequest *
+sipsv_session_manager_find_initial (SipsvSessionManager *manager, const char *key)
+{
+  return g_hash_table_lookup (manager->initial_requests, key);
+}
+
+void
+sipsv_session_manager_track_initial (SipsvSessionManager *manager, const char *key,
+                                     SipServletRequest *request)
+{
+  /* replace, not insert: the table must hold the newest copy's key. */
+  g_hash_table_replace (manager->initial_requests, (gpointer) key, request);
+}
+
+void
+sipsv_session_manager_untrack_initial (SipsvSessionManager *manager, const char *key,
+                                       SipServletRequest *request)
+{
+  if (manager != NULL && manager->initial_requests != NULL
+      && g_hash_table_lookup (manager->initial_requests, key) == request)
+    g_hash_table_remove (manager->initial_requests, key);
 }
 
 gboolean
