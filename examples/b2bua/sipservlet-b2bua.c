@@ -108,12 +108,19 @@ helper_for (B2bua *b2b, SipServletRequest *request)
   return b2b->helper;
 }
 
+/* The partner of a leg, or NULL. */
+static SipSession *
+linked_peer (B2bua *b2b, SipSession *session)
+{
+  return session != NULL && b2b->helper != NULL
+    ? sipservlet_b2bua_get_linked_session (b2b->helper, session) : NULL;
+}
+
 /* The partner of a leg, when it can still carry requests. */
 static SipSession *
 live_peer (B2bua *b2b, SipSession *session)
 {
-  SipSession *peer = session != NULL && b2b->helper != NULL
-    ? sipservlet_b2bua_get_linked_session (b2b->helper, session) : NULL;
+  SipSession *peer = linked_peer (b2b, session);
   if (peer == NULL || !sipservlet_session_is_valid (peer)
       || sipservlet_session_get_state (peer) == SIPSERVLET_SESSION_STATE_TERMINATED)
     return NULL;
@@ -490,9 +497,7 @@ static void
 on_ack (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
   B2bua *b2b = user_data;
-  SipSession *session = session_of (request);
-  SipSession *peer = session != NULL && b2b->helper != NULL
-    ? sipservlet_b2bua_get_linked_session (b2b->helper, session) : NULL;
+  SipSession *peer = linked_peer (b2b, session_of (request));
 
   if (peer == NULL)
     return;
@@ -668,8 +673,7 @@ on_no_ack (SipServletRequest *request, SipServletResponse *response, gpointer us
 {
   B2bua *b2b = user_data;
   SipSession *session = session_of (request);
-  SipSession *peer = session != NULL && b2b->helper != NULL
-    ? sipservlet_b2bua_get_linked_session (b2b->helper, session) : NULL;
+  SipSession *peer = linked_peer (b2b, session);
 
   g_message ("no ACK for %u to %s %s: ending the call", sipservlet_response_get_status (response),
              method_of (SIPSERVLET_MESSAGE (request)),
@@ -711,9 +715,7 @@ static void
 on_no_prack (SipServletRequest *request, SipServletResponse *response, gpointer user_data)
 {
   B2bua *b2b = user_data;
-  SipSession *session = session_of (request);
-  SipSession *peer = session != NULL && b2b->helper != NULL
-    ? sipservlet_b2bua_get_linked_session (b2b->helper, session) : NULL;
+  SipSession *peer = linked_peer (b2b, session_of (request));
   GError *error = NULL;
 
   g_message ("no PRACK for %u to %s: cancelling the other leg",
