@@ -377,8 +377,8 @@ relay_initial (B2bua *b2b, SipServletRequest *request)
     {
       remember_relayed_invite (request, out);
       example_debug ("%s %s relayed as %s", method_of (SIPSERVLET_MESSAGE (request)),
-               sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
-               sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (out)));
+                     sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
+                     sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (out)));
     }
   sipservlet_request_unref (out);
 }
@@ -657,7 +657,7 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
       if (status < 300 && session_of (response) != session_of (request))
         {
           example_debug ("extra %u from a fork of %s: acknowledged and hung up", status,
-                   sipservlet_message_get_call_id (message));
+                         sipservlet_message_get_call_id (message));
           acknowledge (response, TRUE);
           return;
         }

@@ -5,11 +5,19 @@
 
 #include <sipservlet/sipservlet.h>
 
+/* TRUE when debug messages are shown (--verbose): worth building
+ * arguments for them. */
+static inline gboolean
+example_debug_enabled (void)
+{
+  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+}
+
 /* g_debug() formats its message even when debug output is off, which costs
  * more than some of the SIP work it describes: check first. */
 #define example_debug(...)                                                    \
   G_STMT_START {                                                              \
-    if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))   \
+    if (example_debug_enabled ())                                             \
       g_debug (__VA_ARGS__);                                                  \
   } G_STMT_END
 

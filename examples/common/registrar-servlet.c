@@ -50,12 +50,6 @@ now_seconds (void)
   return g_get_monotonic_time () / G_USEC_PER_SEC;
 }
 
-static gboolean
-debug_enabled (void)
-{
-  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
-}
-
 /* ---- domains ---------------------------------------------------------- */
 
 char *
@@ -564,11 +558,11 @@ registrar_handle_register (Registrar *registrar, SipServletRequest *request)
       && !g_hash_table_contains (registrar->known_aors, aor))
     g_hash_table_add (registrar->known_aors, g_strdup (aor));
 
-  if (debug_enabled ())
+  if (example_debug_enabled ())
     {
       SipServletMessage *message = SIPSERVLET_MESSAGE (request);
       char *source = message_source (message);
-      example_debug ("REGISTER %s from %s (Call-ID %s, CSeq %u, %u contact(s)): %u%s%s, %u binding(s)",
+      g_debug ("REGISTER %s from %s (Call-ID %s, CSeq %u, %u contact(s)): %u%s%s, %u binding(s)",
                aor ? aor : "(none)", source ? source : "?",
                sipservlet_message_get_call_id (message), sipservlet_message_get_cseq (message),
                n_contacts, answer.status, answer.reason ? " " : "", answer.reason ? answer.reason : "",
@@ -606,7 +600,7 @@ purge_expired (gpointer data)
   guint removed = sipservlet_location_service_purge_expired (registrar->service, now_seconds ());
   if (removed > 0)
     example_debug ("purged %u expired binding(s); %u AOR(s) left", removed,
-             sipservlet_location_service_count_aors (registrar->service));
+                   sipservlet_location_service_count_aors (registrar->service));
   return G_SOURCE_CONTINUE;
 }
 

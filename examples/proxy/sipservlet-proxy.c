@@ -157,12 +157,6 @@ is_ours (const SipURI *uri, gpointer user_data)
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static gboolean
-debug_enabled (void)
-{
-  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
-}
-
 static const char *
 method_of (SipServletRequest *request)
 {
@@ -232,7 +226,7 @@ setup_proxy (ProxyApp *app, SipServletRequest *request)
   if (proxy == NULL)
     {
       example_debug ("cannot proxy %s %s: %s", method_of (request),
-               sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)), error->message);
+                     sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)), error->message);
       g_error_free (error);
       return NULL;
     }
@@ -267,7 +261,7 @@ targets_from_bindings (GPtrArray *bindings)
       if (uri == NULL || !sipservlet_uri_is_sip (uri))
         {
           example_debug ("skipping contact %s of %s: not a sip or sips URI", binding->contact_uri,
-                   binding->aor);
+                         binding->aor);
           g_clear_pointer (&uri, sipservlet_uri_unref);
           continue;
         }
@@ -340,10 +334,10 @@ start_next_group (ProxyApp *app, SipProxy *proxy, Search *search)
             }
           push_path (app, branch, target->path);
           created++;
-          if (debug_enabled ())
+          if (example_debug_enabled ())
             {
               char *uri = sipservlet_uri_to_string (target->uri);
-              example_debug ("%s: branch to %s (q=%.3g%s)", search->aor, uri, q,
+              g_debug ("%s: branch to %s (q=%.3g%s)", search->aor, uri, q,
                        target->path != NULL ? ", routed by its Path" : "");
               g_free (uri);
             }
@@ -370,7 +364,7 @@ route_to_aor (ProxyApp *app, SipServletRequest *request, const SipURI *request_u
   if (targets->len == 0)
     {
       example_debug ("%s %s: %s", method_of (request), aor,
-               known ? "no live contact: 480" : "unknown: 404");
+                     known ? "no live contact: 480" : "unknown: 404");
       if (known)
         reply (request, 480, NULL);
       else
@@ -420,10 +414,10 @@ route_foreign (ProxyApp *app, SipServletRequest *request, const SipURI *request_
       g_warning ("cannot add a Path: %s", error->message);
       g_clear_error (&error);
     }
-  if (debug_enabled ())
+  if (example_debug_enabled ())
     {
       char *uri = sipservlet_uri_to_string (request_uri);
-      example_debug ("%s for a foreign domain: proxied to %s", method_of (request), uri);
+      g_debug ("%s for a foreign domain: proxied to %s", method_of (request), uri);
       g_free (uri);
     }
   if (!sipservlet_proxy_to (proxy, request_uri, &error))
@@ -439,11 +433,11 @@ route_foreign (ProxyApp *app, SipServletRequest *request, const SipURI *request_
 static void
 on_subsequent (SipServletRequest *request)
 {
-  if (debug_enabled ())
+  if (example_debug_enabled ())
     {
       const SipURI *popped = sipservlet_request_get_popped_route (request);
       char *route = popped != NULL ? sipservlet_uri_to_string (popped) : NULL;
-      example_debug ("%s in dialog %s (route %s)", method_of (request),
+      g_debug ("%s in dialog %s (route %s)", method_of (request),
                sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
                route != NULL ? route : "none");
       g_free (route);
@@ -465,7 +459,7 @@ on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
   if (method_is (request, "CANCEL") || method_is (request, "ACK"))
     {
       example_debug ("%s for %s", method_of (request),
-               sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
+                     sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
       return;
     }
   if (!sipservlet_request_is_initial (request))
@@ -505,8 +499,8 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
   SipProxyBranch *branch = sipservlet_response_get_proxy_branch (response);
 
   example_debug ("%u %s from a branch for %s", status,
-           sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)),
-           sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (response)));
+                 sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)),
+                 sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (response)));
   /* Only the best final response decides whether to try the next group. */
   if (branch == NULL || status < 300 || status >= 600
       || sipservlet_response_is_branch_response (response))
@@ -528,8 +522,8 @@ static void
 on_branch_response (SipServlet *servlet, SipServletResponse *response, gpointer user_data)
 {
   example_debug ("%u %s from a branch for %s (branch response)", sipservlet_response_get_status (response),
-           sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)),
-           sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (response)));
+                 sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)),
+                 sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (response)));
 }
 
 static const SipServletHandlers proxy_handlers = {
