@@ -452,7 +452,6 @@ static void
 on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
   ProxyApp *app = user_data;
-  const SipURI *request_uri = sipservlet_request_get_request_uri (request);
 
   /* CANCEL is a notification (the container answered it and cancels the
    * branches); ACK is never answered. */
@@ -467,6 +466,8 @@ on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
       on_subsequent (request);
       return;
     }
+  /* Parsed only here: requests inside a dialog follow their route. */
+  const SipURI *request_uri = sipservlet_request_get_request_uri (request);
   if (request_uri == NULL || !sipservlet_uri_is_sip (request_uri))
     {
       reply (request, 416, NULL);

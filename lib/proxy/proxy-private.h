@@ -81,6 +81,7 @@ guint sipsv_best_response_upstream_status (guint status);
 gboolean sipsv_container_url_is_self (SipContainer *container, const url_t *url);
 char *sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip);
 void sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip);
+const url_string_t *sipsv_proxy_route_hint (sip_t const *sip);
 void sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *sip);
 char *sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b);
 SipSession *sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip);

@@ -336,7 +336,11 @@ branch_new (SipProxy *proxy, const SipURI *uri, SipProxyBranch *parent)
   branch->proxy = proxy;
   branch->parent = parent;
   branch->recursed = g_ptr_array_new ();
-  branch->uri = uri != NULL ? sipservlet_uri_clone (uri) : NULL;   /* NULL: keep the R-URI */
+  /* NULL: keep the R-URI. So is a target that is the request's own parsed
+   * Request-URI (proxying by Request-URI): the copy already carries it, and
+   * replacing the request line would only format it again. */
+  if (uri != NULL && uri != original->request_uri)
+    branch->uri = sipservlet_uri_clone (uri);
   branch->recurse = parent != NULL ? parent->recurse : proxy->recurse;
   branch->record_route = proxy->record_route;
   branch->add_to_path = proxy->add_to_path;
@@ -522,8 +526,9 @@ branch_start (SipProxyBranch *branch)
   request->sent = TRUE;
   request->base.committed = TRUE;
   request->orq = nta_outgoing_mcreate (proxy->container->stack.agent, on_branch_response,
-                                       (nta_outgoing_magic_t *) branch, NULL,
-                                       msg_ref_create (msg), TAG_END ());
+                                       (nta_outgoing_magic_t *) branch,
+                                       sipsv_proxy_route_hint (sip), msg_ref_create (msg),
+                                       TAG_END ());
   if (request->orq == NULL)
     {
       msg_destroy (msg);     /* the reference mcreate did not take */

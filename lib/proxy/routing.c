@@ -84,6 +84,18 @@ decrement_max_forwards (msg_t *msg, sip_t *sip)
   return TRUE;
 }
 
+/* The route to hand NTA for a request forwarded as it is: with no Route
+ * header, the Request-URI itself. NTA sends to the same place either way,
+ * but without an explicit route it marks the request line as changed, so
+ * every forwarded request had its received request line formatted again
+ * (about 5,000 instructions each, measured with callgrind). With a Route
+ * header NTA picks the route itself: NULL. */
+const url_string_t *
+sipsv_proxy_route_hint (sip_t const *sip)
+{
+  return sip->sip_route == NULL ? (const url_string_t *) sip->sip_request->rq_url : NULL;
+}
+
 void
 sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
 {
@@ -102,7 +114,7 @@ sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
       msg_destroy (msg);
       return;
     }
-  nta_msg_tsend (container->stack.agent, msg, NULL, TAG_END ());
+  nta_msg_tsend (container->stack.agent, msg, sipsv_proxy_route_hint (sip), TAG_END ());
 }
 
 void
