@@ -22,6 +22,15 @@ typedef struct {
   SipTransportFlags transports;
 } SipsvListenPoint;
 
+/* Our Record-Route for one listening point, made on its first use and
+ * read-only for the container's life: proxies point into it. */
+typedef struct {
+  SipURI *uri;                  /* with lr */
+  char *value;                  /* the header value as sent: "<uri>" */
+} SipsvRecordRoute;
+
+void sipsv_record_route_free (gpointer data);
+
 typedef struct {
   void (*func) (gpointer data);
   gpointer data;
@@ -39,7 +48,7 @@ struct _SipContainer {
   GPtrArray *servlets;              /* every servlet, owned */
   GArray *listen_points;            /* SipsvListenPoint */
   GPtrArray *option_tags;           /* supported extensions (Require check) */
-  GHashTable *record_route_uris;    /* contact text -> SipURI with lr, read-only */
+  GHashTable *record_routes;        /* contact text -> SipsvRecordRoute, read-only */
   guint t1;                         /* ms */
   gboolean shutting_down;
   SipContainerShutdownFunc shutdown_cb;

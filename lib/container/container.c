@@ -35,10 +35,20 @@ sipservlet_container_new (GError **error)
   container->listen_points = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
   container->option_tags = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (container->option_tags, g_strdup ("100rel"));   /* RFC 3262, lib/ua/ */
-  container->record_route_uris = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        (GDestroyNotify) sipservlet_uri_unref);
+  container->record_routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                    sipsv_record_route_free);
   container->work_queue = g_array_new (FALSE, FALSE, sizeof (SipsvWork));
   return container;
+}
+
+void
+sipsv_record_route_free (gpointer data)
+{
+  SipsvRecordRoute *rr = data;
+
+  sipservlet_uri_unref (rr->uri);
+  g_free (rr->value);
+  g_free (rr);
 }
 
 SipContainer *
@@ -134,7 +144,7 @@ sipservlet_container_unref (SipContainer *container)
     g_free (g_array_index (container->listen_points, SipsvListenPoint, i).host);
   g_array_unref (container->listen_points);
   g_ptr_array_unref (container->option_tags);
-  g_hash_table_destroy (container->record_route_uris);
+  g_hash_table_destroy (container->record_routes);
   g_main_context_unref (container->context);
   g_free (container);
 }

@@ -43,8 +43,10 @@ struct _SipProxy {
   SipContainer *container;
   GPtrArray *branches;              /* top-level branches, not owned */
   GPtrArray *all;                   /* every branch, owned, creation order */
-  SipURI *record_route_uri;
-  SipURI *record_route_pristine;    /* as the container made it, to check the servlet's edits */
+  const SipsvRecordRoute *record_route_ours;  /* the container's, for the listening
+                                               * point the request came in on */
+  SipURI *record_route_uri;         /* a copy the servlet may edit, made when it asks
+                                     * for one; NULL: ours goes out as it is */
   char *cancel_reason;
   guint timeout_s;
   guint completions;                /* branches completed so far */

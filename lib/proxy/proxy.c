@@ -67,7 +67,6 @@ sipsv_proxy_free (SipProxy *proxy)
   g_ptr_array_unref (proxy->branches);
   g_ptr_array_unref (proxy->all);
   g_clear_pointer (&proxy->record_route_uri, sipservlet_uri_unref);
-  g_clear_pointer (&proxy->record_route_pristine, sipservlet_uri_unref);
   g_free (proxy->cancel_reason);
   g_free (proxy);
 }
@@ -216,29 +215,30 @@ sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GErro
   if (!check_not_started (proxy, error))
     return FALSE;
   proxy->record_route = record_route != FALSE;
-  if (proxy->record_route && proxy->record_route_uri == NULL)
+  if (proxy->record_route && proxy->record_route_ours == NULL)
     {
-      /* One parsed Record-Route URI per listening point, cloned per call. */
-      GHashTable *cache = proxy->container->record_route_uris;
+      /* One Record-Route per listening point, parsed and formatted once;
+       * a call copies it only if its servlet asks for it to edit it. */
+      GHashTable *cache = proxy->container->record_routes;
       char *contact = sipsv_container_contact_for (proxy->container, proxy->request->irq);
-      SipURI *ours = g_hash_table_lookup (cache, contact);
+      SipsvRecordRoute *ours = g_hash_table_lookup (cache, contact);
       if (ours == NULL)
         {
           SipAddress *address = sipservlet_address_parse (contact, NULL);
           if (address != NULL)
             {
-              ours = sipservlet_uri_clone (sipservlet_address_get_uri (address));
-              sipservlet_uri_set_lr_param (ours, TRUE);
+              ours = g_new0 (SipsvRecordRoute, 1);
+              ours->uri = sipservlet_uri_clone (sipservlet_address_get_uri (address));
+              sipservlet_uri_set_lr_param (ours->uri, TRUE);
+              char *text = sipservlet_uri_to_string (ours->uri);
+              ours->value = g_strconcat ("<", text, ">", NULL);
+              g_free (text);
               g_hash_table_insert (cache, g_steal_pointer (&contact), ours);
               sipservlet_address_unref (address);
             }
         }
       g_free (contact);
-      if (ours != NULL)
-        {
-          proxy->record_route_uri = sipservlet_uri_clone (ours);
-          proxy->record_route_pristine = sipservlet_uri_ref (ours);
-        }
+      proxy->record_route_ours = ours;
     }
   for (guint i = 0; i < proxy->all->len; i++)
     ((SipProxyBranch *) proxy->all->pdata[i])->record_route = proxy->record_route;
@@ -256,12 +256,14 @@ SipURI *
 sipservlet_proxy_get_record_route_uri (SipProxy *proxy, GError **error)
 {
   g_return_val_if_fail (proxy != NULL, NULL);
-  if (!proxy->record_route || proxy->record_route_uri == NULL)
+  if (!proxy->record_route || proxy->record_route_ours == NULL)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "the proxy does not record-route");
       return NULL;
     }
+  if (proxy->record_route_uri == NULL)
+    proxy->record_route_uri = sipservlet_uri_clone (proxy->record_route_ours->uri);
   return proxy->record_route_uri;
 }
 
@@ -360,10 +362,10 @@ check_record_route_uri (SipProxy *proxy, GError **error)
 {
   static const char *const reserved[] = { "transport", "lr", "maddr", "ttl", "method", "user" };
   const SipURI *uri = proxy->record_route_uri;
-  const SipURI *orig = proxy->record_route_pristine;
 
-  if (!proxy->record_route || uri == NULL || orig == NULL)
+  if (!proxy->record_route || uri == NULL)      /* not edited */
     return TRUE;
+  const SipURI *orig = proxy->record_route_ours->uri;
   gboolean same = g_strcmp0 (sipservlet_uri_get_scheme (uri), sipservlet_uri_get_scheme (orig)) == 0
     && g_ascii_strcasecmp (sipservlet_uri_get_host (uri), sipservlet_uri_get_host (orig)) == 0
     && sipservlet_uri_get_port (uri) == sipservlet_uri_get_port (orig)
@@ -497,13 +499,18 @@ branch_start (SipProxyBranch *branch)
   msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_max_forwards,
                       (msg_header_t *) sipsv_max_forwards_new (home, hops - 1));
 
-  if (branch->record_route && proxy->record_route_uri != NULL && request->initial)
+  if (branch->record_route && proxy->record_route_ours != NULL && request->initial)
     {
-      char *rr = sipservlet_uri_to_string (proxy->record_route_uri);
-      char *value = g_strdup_printf ("<%s>", rr);
-      prepend (request, "Record-Route", value);
-      g_free (value);
-      g_free (rr);
+      if (proxy->record_route_uri != NULL)
+        {
+          char *rr = sipservlet_uri_to_string (proxy->record_route_uri);
+          char *value = g_strconcat ("<", rr, ">", NULL);
+          prepend (request, "Record-Route", value);
+          g_free (value);
+          g_free (rr);
+        }
+      else
+        prepend (request, "Record-Route", proxy->record_route_ours->value);
     }
   if (branch->add_to_path && sip->sip_request->rq_method == sip_method_register)
     {
