@@ -189,6 +189,21 @@ has_option_tag (SipServletMessage *message, const char *name, const char *tag)
   return found;
 }
 
+/* Decimal text of a number, written backwards into buf; returns its start.
+ * The registrar formats a few numbers per REGISTER, and printf costs more
+ * than the rest of building the text. */
+static const char *
+uint_text (char buf[24], guint64 value)
+{
+  char *d = buf + 23;
+
+  *d = '\0';
+  do
+    *--d = (char) ('0' + value % 10);
+  while ((value /= 10) > 0);
+  return d;
+}
+
 static char *
 message_source (SipServletMessage *message)
 {
@@ -196,13 +211,14 @@ message_source (SipServletMessage *message)
   const char *addr = sipservlet_message_get_remote_addr (message);
   gint port = sipservlet_message_get_remote_port (message);
 
-  if (transport == NULL || addr == NULL)
+  if (transport == NULL || addr == NULL || port < 0)
     return NULL;
-  char *lower = g_ascii_strdown (transport, -1);
-  char *source = strchr (addr, ':') != NULL && addr[0] != '['
-    ? g_strdup_printf ("%s:[%s]:%d", lower, addr, port)
-    : g_strdup_printf ("%s:%s:%d", lower, addr, port);
-  g_free (lower);
+  gboolean bracket = strchr (addr, ':') != NULL && addr[0] != '[';
+  char digits[24];
+  char *source = g_strconcat (transport, bracket ? ":[" : ":", addr, bracket ? "]:" : ":",
+                              uint_text (digits, (guint64) port), NULL);
+  for (char *c = source; *c != ':'; c++)    /* "udp:", not "UDP:" */
+    *c = g_ascii_tolower (*c);
   return source;
 }
 
@@ -255,13 +271,19 @@ static char *
 binding_contact (const SipLocationBinding *binding, gint64 now)
 {
   gint64 remaining = binding->expires_at - now;
-  SipAddress *address = sipservlet_address_parse (binding->contact_text, NULL);
   char *text;
 
   if (remaining < 1)
     remaining = 1;              /* live bindings expire after now */
   if (remaining > G_MAXINT)
     remaining = G_MAXINT;
+  /* What read_contacts() stored: a name-addr without expires, so the
+   * lifetime is one more parameter at its end; no need to parse it. */
+  char digits[24];
+  if (strchr (binding->contact_text, '<') != NULL)
+    return g_strconcat (binding->contact_text, ";expires=",
+                        uint_text (digits, (guint64) remaining), NULL);
+  SipAddress *address = sipservlet_address_parse (binding->contact_text, NULL);
   if (address == NULL)
     {
       /* Stored by something else: fall back on the bare URI. */
