@@ -163,34 +163,27 @@ pick_port() {
 }
 udp_bound() { [[ -n $(ss -Hlnu "sport = :$1" 2>/dev/null) ]]; }
 
-# utime+stime (clock ticks) summed over the given pids.
-cpu_ticks() {
-  local pid stat rest total=0
+# stat_sum "I J ..." PID...: fields I, J... of /proc/PID/stat (counted
+# after the command name, 0 = state) summed over the given pids.
+stat_sum() {
+  local idx=$1 pid stat rest i total=0
   local -a f
+  shift
   for pid in "$@"; do
     stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
     rest=${stat##*) }
     read -r -a f <<<"$rest"
-    total=$((total + f[11] + f[12]))
+    for i in $idx; do total=$((total + f[i])); done
   done
   echo "$total"
 }
+# utime+stime (clock ticks).
+cpu_ticks() { stat_sum "11 12" "$@"; }
 CLK_TCK=$(getconf CLK_TCK)
-
-# Minor page faults (fresh pages touched) summed over the given pids. The
-# user/system split of the CPU is not used: sampled by ticks on this VM, it
-# swung from 0 to 92 % kernel for the same load.
-minor_faults() {
-  local pid stat rest total=0
-  local -a f
-  for pid in "$@"; do
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-    rest=${stat##*) }
-    read -r -a f <<<"$rest"
-    total=$((total + f[7]))
-  done
-  echo "$total"
-}
+# Minor page faults (fresh pages touched). The user/system split of the CPU
+# is not used: sampled by ticks on this VM, it swung from 0 to 92 % kernel
+# for the same load.
+minor_faults() { stat_sum 7 "$@"; }
 
 # Sum of a "Key:  N kB" line of /proc/PID/status (or smaps_rollup) in kB.
 proc_kb_sum() {
