@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "format-private.h"
 #include "proxy/proxy-private.h"
 
 static void
@@ -161,11 +162,11 @@ handle_proxy_subsequent (SipContainer *container, SipSession *session, msg_t *ms
 static char *
 initial_request_key (const sip_t *sip)
 {
-  char cseq[16];
+  char cseq[24];
 
-  g_snprintf (cseq, sizeof cseq, "%u", (unsigned) sip->sip_cseq->cs_seq);
   return g_strconcat (sip->sip_call_id->i_id, "\n", sip->sip_from->a_tag ? sip->sip_from->a_tag : "",
-                      "\n", cseq, " ", sip->sip_cseq->cs_method_name, NULL);
+                      "\n", sipsv_format_uint (cseq, sip->sip_cseq->cs_seq), " ",
+                      sip->sip_cseq->cs_method_name, NULL);
 }
 
 static void

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "format-private.h"
 #include "session/session-private.h"
 
 void
@@ -87,24 +88,19 @@ sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix)
    * rest of creating a session. */
   static const char hex[] = "0123456789abcdef";
   char digits[24];
-  char *end = digits + sizeof digits, *p = end;
-  guint64 n = ++manager->next_id;
+  const char *p = sipsv_format_uint (digits, ++manager->next_id);
+  size_t plen = strlen (prefix), nlen = strlen (p);
   guint32 r = g_random_int ();
-  size_t plen = strlen (prefix);
   char *id, *q;
 
-  do
-    *--p = (char) ('0' + n % 10);
-  while ((n /= 10) != 0);
-  id = g_malloc (plen + 1 + 8 + 1 + (size_t) (end - p) + 1);
+  id = g_malloc (plen + 1 + 8 + 1 + nlen + 1);
   memcpy (id, prefix, plen);
   q = id + plen;
   *q++ = '-';
   for (int shift = 28; shift >= 0; shift -= 4)
     *q++ = hex[(r >> shift) & 0xf];
   *q++ = '-';
-  memcpy (q, p, (size_t) (end - p));
-  q[end - p] = '\0';
+  memcpy (q, p, nlen + 1);
   return id;
 }
 

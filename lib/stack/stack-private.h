@@ -58,9 +58,11 @@ guint16 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
 static inline sip_max_forwards_t *
 sipsv_max_forwards_new (su_home_t *home, unsigned long count)
 {
-  char text[24];
-  g_snprintf (text, sizeof text, "%lu", count);
-  return sip_max_forwards_make (home, text);
+  /* Made as a value, not text to parse: sofia formats it when sending. */
+  sip_max_forwards_t *mf = (sip_max_forwards_t *) msg_header_alloc (home, sip_max_forwards_class, 0);
+  if (mf != NULL)
+    mf->mf_count = count;
+  return mf;
 }
 
 /* Timer T1 in milliseconds as the agent uses it. */
