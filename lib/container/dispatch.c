@@ -23,7 +23,7 @@
 static void
 reply_stateless (SipContainer *container, msg_t *msg, int status, const char *phrase)
 {
-  nta_msg_treply (container->stack.agent, msg, status, phrase, TAG_END ());
+  sipsv_stack_reply (&container->stack, msg, status, phrase, TAG_END ());
 }
 
 /* Runs the servlet and enforces "answer, defer or get 500". */
@@ -123,7 +123,7 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
     }
   if (sip->sip_request->rq_method == sip_method_invite && session->invite_uas_pending)
     {
-      nta_msg_treply (container->stack.agent, msg, 500, "Previous INVITE Pending",
+      sipsv_stack_reply (&container->stack, msg, 500, "Previous INVITE Pending",
                       SIPTAG_RETRY_AFTER_STR ("2"), TAG_END ());
       return;
     }
@@ -192,7 +192,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
   if (servlet == NULL)
     {
       char *allow = allowed_methods (container);
-      nta_msg_treply (container->stack.agent, msg, 405, "Method Not Allowed",
+      sipsv_stack_reply (&container->stack, msg, 405, "Method Not Allowed",
                       SIPTAG_ALLOW_STR (allow), TAG_END ());
       g_free (allow);
       return;
@@ -296,7 +296,7 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
     }
   if (container->shutting_down)
     {
-      nta_msg_treply (agent, msg, 503, "Service Unavailable",
+      sipsv_stack_reply (&container->stack, msg, 503, "Service Unavailable",
                       SIPTAG_RETRY_AFTER_STR ("5"), TAG_END ());
       g_free (popped);
       return 0;
@@ -327,7 +327,7 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
                              : NULL;
   if (unsupported != NULL)
     {
-      nta_msg_treply (agent, msg, 420, "Bad Extension", SIPTAG_UNSUPPORTED_STR (unsupported),
+      sipsv_stack_reply (&container->stack, msg, 420, "Bad Extension", SIPTAG_UNSUPPORTED_STR (unsupported),
                       TAG_END ());
       g_free (unsupported);
       g_free (popped);

@@ -473,28 +473,50 @@ remove_matching (SipServletMessage *message, msg_header_t **slot,
     }
 }
 
-/* Inserts h; with first, the existing values of the same header are moved
- * behind it. */
+/* Inserts h after the values of its header already there, or with first
+ * before them; the others keep their order. sofia places a header by its
+ * class's kind: msg_header_insert() puts Via, Record-Route and Path (the
+ * "prepend" kind) on top, appends the others, and replaces a list header
+ * (Supported, Allow...) whole. */
 static void
 insert_header (SipServletMessage *message, msg_header_t **slot, gboolean unknown,
                const char *name, msg_header_t *h, gboolean first)
 {
-  GPtrArray *old = NULL;
+  msg_t *msg = message->msg;
+  msg_pub_t *pub = (msg_pub_t *) message->sip;
+  su_home_t *home = msg_home (msg);
 
-  if (first && *slot != NULL)
+  if (*slot != NULL && h->sh_class->hc_kind == msg_kind_list)
     {
-      old = g_ptr_array_new ();
+      /* One header holds every value of a list: join them. */
+      msg_list_t *head = (msg_list_t *) msg_header_dup_one (home, first ? h : *slot);
+      msg_list_t const *tail = (msg_list_t const *) (first ? *slot : h);
+      if (head != NULL && msg_list_append_items (home, head, tail->k_items) == 0)
+        msg_header_insert (msg, pub, (msg_header_t *) head);
+    }
+  else if (*slot == NULL || first == (h->sh_class->hc_kind == msg_kind_prepend))
+    msg_header_insert (msg, pub, h);
+  else
+    {
+      /* sofia would put h on the wrong side of the values already there:
+       * they are taken out and put back with h, as one list, which sofia
+       * inserts in its order and in one place. */
+      msg_header_t *list = NULL, **tail = &list;
+      if (first)
+        {
+          *tail = h;
+          tail = &h->sh_next;
+        }
       for (msg_header_t *o = *slot; o != NULL; o = o->sh_next)
         if (header_matches (o, unknown, name))
-          g_ptr_array_add (old, msg_header_dup_one (msg_home (message->msg), o));
+          {
+            *tail = msg_header_dup_one (home, o);
+            tail = &(*tail)->sh_next;
+          }
+      if (!first)
+        *tail = h;
       remove_matching (message, slot, unknown, name);
-    }
-  msg_header_insert (message->msg, (msg_pub_t *) message->sip, h);
-  if (old != NULL)
-    {
-      for (guint i = 0; i < old->len; i++)
-        msg_header_insert (message->msg, (msg_pub_t *) message->sip, old->pdata[i]);
-      g_ptr_array_free (old, TRUE);
+      msg_header_insert (msg, pub, list);
     }
 }
 

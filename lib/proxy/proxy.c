@@ -676,10 +676,37 @@ sipservlet_proxy_cancel (SipProxy *proxy, const char *reason, GError **error)
 }
 
 void
-sipsv_proxy_on_upstream_cancel (SipProxy *proxy)
+sipsv_proxy_on_upstream_cancel (SipProxy *proxy, sip_t const *cancel)
 {
+  /* The CANCEL's Reason goes on to the branches (RFC 3326): an upstream
+   * fork tells our callees why they stop ringing. */
+  GString *reason = g_string_new (NULL);
+  for (sip_reason_t const *r = cancel->sip_reason; r != NULL; r = r->re_next)
+    {
+      char *one = sip_header_as_string (NULL, (sip_header_t const *) r);
+      g_string_append_printf (reason, "%s%s", reason->len > 0 ? ", " : "", one);
+      su_free (NULL, one);
+    }
   proxy->cancelled = TRUE;
-  cancel_pending (proxy, NULL, NULL);
+  cancel_pending (proxy, reason->len > 0 ? reason->str : NULL, NULL);
+  g_string_free (reason, TRUE);
+}
+
+/* RFC 3326: why the other branches are cancelled, so that phones that
+ * rang do not list a missed call ("Call completed elsewhere") or know
+ * that the callee declined everywhere (6xx). */
+static char *
+cancel_reason (guint status, const char *phrase)
+{
+  if (status < 300)
+    return g_strdup ("SIP;cause=200;text=\"Call completed elsewhere\"");
+  GString *text = g_string_new (NULL);
+  g_string_printf (text, "SIP;cause=%u;text=\"", status);
+  for (const char *c = phrase ? phrase : ""; *c != '\0'; c++)
+    if (*c != '"' && *c != '\\')      /* a quoted-string cannot hold them bare */
+      g_string_append_c (text, *c);
+  g_string_append_c (text, '"');
+  return g_string_free (text, FALSE);
 }
 
 GPtrArray *
@@ -1131,6 +1158,11 @@ on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t cons
   response->branch = branch;
   sipsv_message_set_session (&response->base, original->base.session);
   sip_via_remove (response->base.msg, response->base.sip);
+  /* NTA's own error for this branch copied the forwarded request's
+   * Record-Route, ours included; it creates no dialog. */
+  if (sipsv_stack_made_response (response->base.sip) && response->base.sip->sip_record_route)
+    msg_header_remove_all (response->base.msg, (msg_pub_t *) response->base.sip,
+                           (msg_header_t *) response->base.sip->sip_record_route);
   if (branch->response != NULL)
     sipservlet_response_unref (branch->response);
   branch->response = response;           /* the branch owns it */
@@ -1159,12 +1191,20 @@ on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t cons
       proxy->completed = TRUE;
       relay_upstream (proxy, response, status);
       if (!proxy->no_cancel)
-        cancel_pending (proxy, NULL, branch);
+        {
+          char *reason = cancel_reason (status, NULL);
+          cancel_pending (proxy, reason, branch);
+          g_free (reason);
+        }
     }
   else
     {
       if (status >= 600)
-        cancel_pending (proxy, NULL, branch);
+        {
+          char *reason = cancel_reason (status, sip->sip_status->st_phrase);
+          cancel_pending (proxy, reason, branch);
+          g_free (reason);
+        }
       else if (status < 400 && branch->recurse && !proxy->cancelled && !proxy->completed)
         recurse_on_redirect (proxy, branch, sip);
       /* An intermediate final response: the servlet sees it as a branch

@@ -54,6 +54,22 @@ void sipsv_stack_set_after_dispatch (SipsvStack *stack, void (*func) (gpointer d
 guint16 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
                             gboolean udp, gboolean tcp, GError **error);
 
+/* Answers a request that has no server transaction, and takes msg.
+ * nta_msg_treply() copies every Record-Route of the request into the
+ * response; these answers (errors, and never a dialog) carry none. */
+void sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase,
+                        tag_type_t tag, tag_value_t value, ...);
+
+/* Whether NTA made this response itself for one of our client
+ * transactions (timeout, unreachable target) instead of receiving it: it
+ * then marks the message NTA_INTERNAL_MSG (1 << 15 in sofia's
+ * nta_internal.h, which is not installed). */
+static inline gboolean
+sipsv_stack_made_response (sip_t const *sip)
+{
+  return (sip->sip_flags & (1 << 15)) != 0;
+}
+
 /* A Max-Forwards header with the given count (sofia has no _create). */
 static inline sip_max_forwards_t *
 sipsv_max_forwards_new (su_home_t *home, unsigned long count)

@@ -22,15 +22,23 @@ SipServletRequest *
 sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
                   SipSession *session, gboolean initial)
 {
+  /* NTA would copy the request's Record-Route into every response under
+   * 300 it makes, its own 100 Trying included; only dialog-creating
+   * responses may carry it (RFC 3261 §12.1.1), and
+   * sipsv_uas_build_response() adds it to those. Hidden from NTA while it
+   * takes its copy of the request's headers. */
+  sip_record_route_t *record_route = sip->sip_record_route;
+  sip->sip_record_route = NULL;
   nta_incoming_t *irq = nta_incoming_create (container->stack.agent, NULL, msg, sip,
                                              TAG_END ());
+  sip->sip_record_route = record_route;
   SipServletRequest *request;
 
   if (irq == NULL)
     {
       g_warning ("cannot create a server transaction for %s",
                  sip->sip_request->rq_method_name);
-      nta_msg_treply (container->stack.agent, msg, 500, "Server Internal Error",
+      sipsv_stack_reply (&container->stack, msg, 500, "Server Internal Error",
                       TAG_END ());
       return NULL;
     }
@@ -84,14 +92,19 @@ sipsv_uas_build_response (SipServletRequest *request, guint status, const char *
       return NULL;
     }
   /* Dialog-creating and target-refresh responses carry our Contact. */
+  sip_t const *rsip = request->base.sip;
   if (status > 100 && status < 300
-      && (is_dialog_creating (request)
-          || request->base.sip->sip_request->rq_method == sip_method_update))
+      && (is_dialog_creating (request) || rsip->sip_request->rq_method == sip_method_update))
     {
       char *contact = sipsv_container_contact_for (container, request->irq);
       sip_add_make (msg, sip_object (msg), sip_contact_class, contact);
       g_free (contact);
     }
+  /* A response that creates a dialog copies the request's Record-Route,
+   * in order (RFC 3261 §12.1.1); no other response carries it. */
+  if (status > 100 && status < 300 && is_dialog_creating (request)
+      && rsip->sip_to->a_tag == NULL && rsip->sip_record_route != NULL)
+    sip_add_dup (msg, sip_object (msg), (sip_header_t const *) rsip->sip_record_route);
   SipServletResponse *response = sipsv_response_new (container, msg, request, FALSE);
   sipsv_message_set_session (&response->base, request->base.session);
   return response;
@@ -474,7 +487,7 @@ on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip
 
   sipservlet_request_ref (request);
   if (request->proxy != NULL && request->proxy->started)
-    sipsv_proxy_on_upstream_cancel (request->proxy);  /* the 487s come back up */
+    sipsv_proxy_on_upstream_cancel (request->proxy, sip);  /* the 487s come back up */
   else
     sipsv_uas_reply (request, 487, "Request Terminated");
   request->cancelled = TRUE;

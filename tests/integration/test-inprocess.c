@@ -743,6 +743,49 @@ START_TEST (test_invite_call)
 }
 END_TEST
 
+/* RFC 3261 §12.1.1: the 180 and the 200 that create the dialog copy the
+ * request's Record-Route in order; other responses carry none. */
+START_TEST (test_record_route_copied)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  call_init (&call, FAKE_UDP);
+
+  const char *rr_lines = "Record-Route: <sip:192.0.2.10;lr>, <sip:192.0.2.11;lr;x=1>\r\n"
+                         "Record-Route: <sip:192.0.2.12;lr>\r\n";
+  const char *const expected[] = { "<sip:192.0.2.10;lr>", "<sip:192.0.2.11;lr;x=1>",
+                                   "<sip:192.0.2.12;lr>", NULL };
+  char *extra = g_strconcat ("Content-Type: application/sdp\r\n", rr_lines, NULL);
+  call.invite_branch = new_branch ();
+  char *text = build_request (&call, "INVITE", 0, call.invite_branch, extra, SDP);
+  g_free (extra);
+  peer_send (&call, text);
+  g_free (text);
+  for (guint status = 180; status <= 200; status += 20)
+    {
+      FakeMessage *m = expect_response (&call, status, "INVITE");
+      learn_dialog (&call, m);
+      g_auto (GStrv) rr = fake_message_header_elements (m, "Record-Route");
+      ck_assert_msg (g_strv_length (rr) == 3, "%s", m->raw);
+      for (guint i = 0; expected[i] != NULL; i++)
+        ck_assert_str_eq (rr[i], expected[i]);
+      fake_message_free (m);
+    }
+  ack_and_bye (&call);
+
+  Call options;
+  call_init (&options, FAKE_UDP);
+  text = build_request (&options, "OPTIONS", 0, NULL, rr_lines, NULL);
+  peer_send (&options, text);
+  g_free (text);
+  FakeMessage *ok = expect_response (&options, 200, "OPTIONS");
+  ck_assert_msg (fake_message_header (ok, "Record-Route") == NULL, "%s", ok->raw);
+  fake_message_free (ok);
+  call_clear (&options);
+  call_clear (&call);
+}
+END_TEST
+
 START_TEST (test_jsr289_defaults)
 {
   Call call;
@@ -1160,6 +1203,7 @@ make_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_loop_test (tc, test_options, 0, G_N_ELEMENTS (transports));
   tcase_add_loop_test (tc, test_invite_call, 0, G_N_ELEMENTS (transports));
+  tcase_add_test (tc, test_record_route_copied);
   tcase_add_test (tc, test_jsr289_defaults);
   tcase_add_test (tc, test_unanswered);
   tcase_add_test (tc, test_deferred_answer);

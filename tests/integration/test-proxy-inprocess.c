@@ -4,6 +4,8 @@
  * servlet's parameters, the popped route on subsequent requests, stateless
  * ACK forwarding, loop prevention, and that sessions are released. */
 #include <sipservlet/sipservlet.h>
+
+#include <gio/gio.h>
 #include <string.h>
 
 #include "check-main.h"
@@ -15,6 +17,7 @@ static SipContainer *container;
 static guint16 port;
 static FakePeer *caller;
 static FakePeer *callee;
+static FakePeer *callee2;
 static char *popped_param;     /* the RR parameter seen on the BYE */
 static guint byes;
 
@@ -22,6 +25,14 @@ static void
 on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
   GError *error = NULL;
+  if (strcmp (user_data, "404") == 0)
+    {
+      /* The servlet answers itself. */
+      SipServletResponse *nf = sipservlet_request_create_response (request, 404, NULL, &error);
+      ck_assert (nf != NULL && sipservlet_response_send (nf, &error));
+      sipservlet_response_unref (nf);
+      return;
+    }
   SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
   ck_assert_msg (proxy != NULL, "get_proxy: %s", error ? error->message : "");
   ck_assert (sipservlet_proxy_set_record_route (proxy, TRUE, &error));
@@ -29,16 +40,25 @@ on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
   ck_assert_ptr_nonnull (rr);
   ck_assert (sipservlet_uri_set_parameter (rr, "app", "42", &error));
 
-  const char *target = user_data;
-  SipURI *uri = sipservlet_uri_parse (target, &error);
+  /* user_data: the targets, separated by spaces; the first is tried
+   * alone (to check the reserved parameters), the others with it. */
+  char **targets = g_strsplit (user_data, " ", -1);
+  SipURI *uri = sipservlet_uri_parse (targets[0], &error);
+  ck_assert_msg (uri != NULL, "target %s: %s", targets[0], error ? error->message : "");
   /* Reserved Record-Route parameters belong to the container. */
   ck_assert (sipservlet_uri_set_parameter (rr, "maddr", "192.0.2.1", &error));
   ck_assert (!sipservlet_proxy_to (proxy, uri, &error));
   ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT));
   g_clear_error (&error);
   sipservlet_uri_remove_parameter (rr, "maddr");
-  ck_assert (sipservlet_proxy_to (proxy, uri, &error));
-  sipservlet_uri_unref (uri);
+  GPtrArray *uris = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_uri_unref);
+  g_ptr_array_add (uris, uri);
+  for (guint i = 1; targets[i] != NULL; i++)
+    g_ptr_array_add (uris, sipservlet_uri_parse (targets[i], NULL));
+  ck_assert (sipservlet_proxy_to_list (proxy, (const SipURI *const *) uris->pdata, uris->len,
+                                       &error));
+  g_ptr_array_unref (uris);
+  g_strfreev (targets);
   /* Once started, the Record-Route can no longer be switched. */
   ck_assert (!sipservlet_proxy_set_record_route (proxy, FALSE, &error));
   ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
@@ -55,9 +75,25 @@ on_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
   /* Not answered: the container forwards it along the route set. */
 }
 
+/* REGISTER is proxied to the first target with a Path of ours. */
+static void
+on_register (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  GError *error = NULL;
+  SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
+  ck_assert_msg (proxy != NULL, "get_proxy: %s", error ? error->message : "");
+  ck_assert (sipservlet_proxy_set_add_to_path (proxy, TRUE, &error));
+  char **targets = g_strsplit (user_data, " ", -1);
+  SipURI *uri = sipservlet_uri_parse (targets[0], &error);
+  ck_assert (uri != NULL && sipservlet_proxy_to (proxy, uri, &error));
+  sipservlet_uri_unref (uri);
+  g_strfreev (targets);
+}
+
 static const SipServletHandlers handlers = {
   SIPSERVLET_HANDLERS_INIT,
   .do_invite = on_invite,
+  .do_register = on_register,
   .do_bye = on_bye,
 };
 
@@ -74,7 +110,8 @@ setup (void)
   port = sipservlet_container_get_port (container, NULL);
   caller = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
   callee = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
-  ck_assert (caller != NULL && callee != NULL);
+  callee2 = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
+  ck_assert (caller != NULL && callee != NULL && callee2 != NULL);
   byes = 0;
 }
 
@@ -94,6 +131,7 @@ teardown (void)
 {
   fake_peer_free (caller);
   fake_peer_free (callee);
+  fake_peer_free (callee2);
   sipservlet_container_unref (container);
   g_clear_pointer (&popped_param, g_free);
   g_clear_pointer (&target_uri, g_free);
@@ -241,6 +279,273 @@ START_TEST (test_503_becomes_500)
 }
 END_TEST
 
+/* Record-Route values of an edge proxy in front of us, on two lines. */
+#define EDGE_RECORD_ROUTES                                                    \
+  "Record-Route: <sip:192.0.2.10;lr>, <sip:192.0.2.11;lr;edge=1>\r\n"        \
+  "Record-Route: <sip:192.0.2.12;lr>\r\n"
+
+static void
+assert_no_header (const FakeMessage *m, const char *name)
+{
+  ck_assert_msg (fake_message_header (m, name) == NULL, "%s in:\n%s", name, m->raw);
+}
+
+/* RFC 3261 §16.6 step 4: our Record-Route goes on top and the ones
+ * already there keep their order; a 100 Trying creates no dialog and
+ * carries none of them (§8.2.6.1 copies only Via, From, To, Call-ID,
+ * CSeq); the 2xx travels back with the list as the callee sent it. */
+START_TEST (test_record_route_order)
+{
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  add_proxy_servlet (target);
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, EDGE_RECORD_ROUTES);
+  send_from (caller, invite);
+  g_free (invite);
+
+  FakeMessage *fwd = next (callee);
+  g_auto (GStrv) rr = fake_message_header_elements (fwd, "Record-Route");
+  ck_assert_msg (g_strv_length (rr) == 4, "%s", fwd->raw);
+  ck_assert_msg (strstr (rr[0], "app=42") != NULL, "ours is not first:\n%s", fwd->raw);
+  ck_assert_str_eq (rr[1], "<sip:192.0.2.10;lr>");
+  ck_assert_str_eq (rr[2], "<sip:192.0.2.11;lr;edge=1>");
+  ck_assert_str_eq (rr[3], "<sip:192.0.2.12;lr>");
+
+  /* NTA answers 100 Trying after 200 ms without an answer. */
+  FakeMessage *trying = fake_peer_wait (caller, 2000);
+  ck_assert_msg (trying != NULL && !trying->is_request && trying->status == 100,
+                 "no 100 Trying: %s", trying ? trying->raw : "(nothing)");
+  assert_no_header (trying, "Record-Route");
+  fake_message_free (trying);
+
+  GString *extra = g_string_new (NULL);
+  for (guint i = 0; rr[i] != NULL; i++)
+    g_string_append_printf (extra, "Record-Route: %s\r\n", rr[i]);
+  g_string_append_printf (extra, "Contact: <sip:bob@127.0.0.1:%u>\r\n",
+                          fake_peer_get_port (callee, FAKE_UDP));
+  char *ok = fake_peer_build_response (fwd, 200, "OK", "bob1", extra->str);
+  send_from (callee, ok);
+  g_free (ok);
+  g_string_free (extra, TRUE);
+  fake_message_free (fwd);
+
+  FakeMessage *answer = next (caller);
+  ck_assert_msg (answer->status == 200, "%s", answer->raw);
+  g_auto (GStrv) back = fake_message_header_elements (answer, "Record-Route");
+  ck_assert_uint_eq (g_strv_length (back), 4);
+  for (guint i = 0; i < 4; i++)
+    ck_assert_str_eq (back[i], rr[i]);
+  fake_message_free (answer);
+  g_free (target);
+}
+END_TEST
+
+/* Responses the container makes itself and that create no dialog carry
+ * no Record-Route: the servlet's 404, the stateless 483, and the error a
+ * branch gets from the transaction layer when its target cannot be
+ * reached (a 483 that ended a loop carried 70 of them). */
+START_TEST (test_local_responses_without_record_route)
+{
+  add_proxy_servlet ("404");
+  char *invite = caller_request ("INVITE", "sip:nobody@example.com", 1, NULL, EDGE_RECORD_ROUTES);
+  send_from (caller, invite);
+  g_free (invite);
+  FakeMessage *nf = next (caller);
+  ck_assert_msg (nf->status == 404, "%s", nf->raw);
+  assert_no_header (nf, "Record-Route");
+  fake_message_free (nf);
+
+  char *looped = caller_request ("INVITE", "sip:nobody@example.com", 2, NULL, EDGE_RECORD_ROUTES);
+  char *hop = strstr (looped, "Max-Forwards: 70");
+  memcpy (hop, "Max-Forwards:  0", 16);
+  send_from (caller, looped);
+  g_free (looped);
+  FakeMessage *hops = next (caller);
+  ck_assert_msg (hops->status == 483, "%s", hops->raw);
+  assert_no_header (hops, "Record-Route");
+  fake_message_free (hops);
+}
+END_TEST
+
+START_TEST (test_unreachable_branch_without_record_route)
+{
+  /* A TCP port that refuses connections: the branch fails in NTA. */
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                             NULL);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *any = g_inet_socket_address_new (lo, 0);
+  ck_assert (g_socket_bind (s, any, FALSE, NULL));
+  GSocketAddress *bound = g_socket_get_local_address (s, NULL);
+  guint16 closed = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+  g_object_unref (any);
+  g_object_unref (lo);
+  g_object_unref (s);
+
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u;transport=tcp", closed);
+  add_proxy_servlet (target);
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, EDGE_RECORD_ROUTES);
+  send_from (caller, invite);
+  g_free (invite);
+  FakeMessage *failed = next (caller);
+  ck_assert_msg (failed->status >= 400, "%s", failed->raw);
+  assert_no_header (failed, "Record-Route");
+  fake_message_free (failed);
+  g_free (target);
+}
+END_TEST
+
+/* RFC 3326: the branches cancelled because another one answered (200) or
+ * declined everywhere (603) learn why, so phones list no missed call. */
+static const struct {
+  guint status;
+  const char *phrase;
+  const char *reason;
+} completed_elsewhere[] = {
+  { 200, "OK", "SIP;cause=200;text=\"Call completed elsewhere\"" },
+  { 603, "Decline", "SIP;cause=603;text=\"Decline\"" },
+};
+
+START_TEST (test_cancel_reason)
+{
+  char *targets = g_strdup_printf ("sip:bob@127.0.0.1:%u sip:bob@127.0.0.1:%u",
+                                   fake_peer_get_port (callee, FAKE_UDP),
+                                   fake_peer_get_port (callee2, FAKE_UDP));
+  add_proxy_servlet (targets);
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  send_from (caller, invite);
+  g_free (invite);
+
+  FakeMessage *to_answer = next (callee);
+  FakeMessage *to_ring = next (callee2);
+  char *ringing = fake_peer_build_response (to_ring, 180, "Ringing", "ring2", NULL);
+  send_from (callee2, ringing);
+  g_free (ringing);
+  FakeMessage *relayed = next (caller);
+  ck_assert_msg (relayed->status == 180, "%s", relayed->raw);
+  fake_message_free (relayed);
+
+  char *contact = g_strdup_printf ("Contact: <sip:bob@127.0.0.1:%u>\r\n",
+                                   fake_peer_get_port (callee, FAKE_UDP));
+  char *final = fake_peer_build_response (to_answer, completed_elsewhere[_i].status,
+                                          completed_elsewhere[_i].phrase, "bob1", contact);
+  send_from (callee, final);
+  g_free (final);
+  g_free (contact);
+  if (completed_elsewhere[_i].status >= 300)
+    {
+      FakeMessage *ack = next (callee);
+      ck_assert_msg (ack->is_request && strcmp (ack->method, "ACK") == 0, "%s", ack->raw);
+      fake_message_free (ack);
+    }
+
+  FakeMessage *cancel = next (callee2);
+  ck_assert_msg (cancel->is_request && strcmp (cancel->method, "CANCEL") == 0, "%s", cancel->raw);
+  ck_assert_str_eq (fake_message_header (cancel, "Reason") ? fake_message_header (cancel, "Reason")
+                                                           : "(none)",
+                    completed_elsewhere[_i].reason);
+  char *cancel_ok = fake_peer_build_response (cancel, 200, "OK", NULL, NULL);
+  send_from (callee2, cancel_ok);
+  g_free (cancel_ok);
+  char *terminated = fake_peer_build_response (to_ring, 487, "Request Terminated", "ring2", NULL);
+  send_from (callee2, terminated);
+  g_free (terminated);
+  FakeMessage *ack = next (callee2);
+  ck_assert_msg (ack->is_request && strcmp (ack->method, "ACK") == 0, "%s", ack->raw);
+  fake_message_free (ack);
+  fake_message_free (cancel);
+
+  FakeMessage *answer = next (caller);
+  ck_assert_msg (answer->status == completed_elsewhere[_i].status, "%s", answer->raw);
+  fake_message_free (answer);
+  fake_message_free (to_answer);
+  fake_message_free (to_ring);
+  g_free (targets);
+}
+END_TEST
+
+/* RFC 3326: the Reason of the caller's CANCEL (an upstream fork whose
+ * other branch answered) reaches the callee with our CANCEL. */
+START_TEST (test_upstream_cancel_reason)
+{
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  add_proxy_servlet (target);
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  send_from (caller, invite);
+  FakeMessage *fwd = next (callee);
+  char *ringing = fake_peer_build_response (fwd, 180, "Ringing", "bob1", NULL);
+  send_from (callee, ringing);
+  g_free (ringing);
+  FakeMessage *relayed = next (caller);
+  fake_message_free (relayed);
+
+  /* The CANCEL: the INVITE's first line, Via and CSeq number. */
+  GString *cancel = g_string_new (invite);
+  g_string_replace (cancel, "INVITE sip:", "CANCEL sip:", 1);
+  g_string_replace (cancel, "CSeq: 1 INVITE", "CSeq: 1 CANCEL", 1);
+  g_string_replace (cancel, "Content-Length: 0\r\n",
+                    "Reason: SIP;cause=200;text=\"Call completed elsewhere\"\r\n"
+                    "Content-Length: 0\r\n", 1);
+  send_from (caller, cancel->str);
+  g_string_free (cancel, TRUE);
+  g_free (invite);
+
+  FakeMessage *down = next (callee);
+  ck_assert_msg (down->is_request && strcmp (down->method, "CANCEL") == 0, "%s", down->raw);
+  const char *reason = fake_message_header (down, "Reason");
+  ck_assert_str_eq (reason ? reason : "(none)", "SIP;cause=200;text=\"Call completed elsewhere\"");
+  char *cancel_ok = fake_peer_build_response (down, 200, "OK", NULL, NULL);
+  send_from (callee, cancel_ok);
+  g_free (cancel_ok);
+  char *terminated = fake_peer_build_response (fwd, 487, "Request Terminated", "bob1", NULL);
+  send_from (callee, terminated);
+  g_free (terminated);
+  fake_message_free (down);
+  fake_message_free (fwd);
+  g_free (target);
+}
+END_TEST
+
+/* RFC 3327 §4.3: a proxy's Path goes on top of those already there. */
+START_TEST (test_path_order)
+{
+  char *target = g_strdup_printf ("sip:127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  add_proxy_servlet (target);
+  char *reg = g_strdup_printf ("REGISTER sip:registrar.example.net SIP/2.0\r\n"
+                               "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-reg-path\r\n"
+                               "Max-Forwards: 70\r\n"
+                               "Path: <sip:192.0.2.10;lr>, <sip:192.0.2.11;lr>\r\n"
+                               "Path: <sip:192.0.2.12;lr>\r\n"
+                               "Supported: path\r\n"
+                               "From: <sip:alice@example.net>;tag=r1\r\n"
+                               "To: <sip:alice@example.net>\r\n"
+                               "Call-ID: path-order\r\n"
+                               "CSeq: 1 REGISTER\r\n"
+                               "Contact: <sip:alice@127.0.0.1:%u>\r\n"
+                               "Content-Length: 0\r\n\r\n",
+                               fake_peer_get_port (caller, FAKE_UDP),
+                               fake_peer_get_port (caller, FAKE_UDP));
+  send_from (caller, reg);
+  g_free (reg);
+  FakeMessage *fwd = next (callee);
+  g_auto (GStrv) path = fake_message_header_elements (fwd, "Path");
+  ck_assert_msg (g_strv_length (path) == 4, "%s", fwd->raw);
+  char *ours = g_strdup_printf ("127.0.0.1:%u", port);
+  ck_assert_msg (strstr (path[0], ours) != NULL, "ours is not first:\n%s", fwd->raw);
+  g_free (ours);
+  ck_assert_str_eq (path[1], "<sip:192.0.2.10;lr>");
+  ck_assert_str_eq (path[2], "<sip:192.0.2.11;lr>");
+  ck_assert_str_eq (path[3], "<sip:192.0.2.12;lr>");
+  char *ok = fake_peer_build_response (fwd, 200, "OK", "reg1", NULL);
+  send_from (callee, ok);
+  g_free (ok);
+  fake_message_free (fwd);
+  FakeMessage *answer = next (caller);
+  ck_assert_msg (answer->status == 200, "%s", answer->raw);
+  fake_message_free (answer);
+  g_free (target);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -251,6 +556,12 @@ make_suite (void)
   tcase_add_test (tc, test_record_routed_call);
   tcase_add_test (tc, test_loop_to_self);
   tcase_add_test (tc, test_503_becomes_500);
+  tcase_add_test (tc, test_record_route_order);
+  tcase_add_test (tc, test_local_responses_without_record_route);
+  tcase_add_test (tc, test_unreachable_branch_without_record_route);
+  tcase_add_loop_test (tc, test_cancel_reason, 0, G_N_ELEMENTS (completed_elsewhere));
+  tcase_add_test (tc, test_upstream_cancel_reason);
+  tcase_add_test (tc, test_path_order);
   suite_add_tcase (suite, tc);
   return suite;
 }

@@ -151,6 +151,38 @@ fake_message_count_headers (const FakeMessage *message, const char *name)
   return n;
 }
 
+char **
+fake_message_header_elements (const FakeMessage *message, const char *name)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  for (guint i = 0; i < message->names->len; i++)
+    {
+      if (g_ascii_strcasecmp (message->names->pdata[i], name) != 0)
+        continue;
+      const char *v = message->values->pdata[i];
+      const char *start = v;
+      gboolean in_angle = FALSE, in_quote = FALSE;
+      for (const char *c = v;; c++)
+        {
+          if (*c == '\0' || (*c == ',' && !in_angle && !in_quote))
+            {
+              g_ptr_array_add (out, g_strstrip (g_strndup (start, (gsize) (c - start))));
+              if (*c == '\0')
+                break;
+              start = c + 1;
+            }
+          else if (*c == '"')
+            in_quote = !in_quote;
+          else if (*c == '<' && !in_quote)
+            in_angle = TRUE;
+          else if (*c == '>' && !in_quote)
+            in_angle = FALSE;
+        }
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_free (out, FALSE);
+}
+
 char *
 fake_header_param (const char *value, const char *param)
 {

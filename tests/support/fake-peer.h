@@ -89,6 +89,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeMessage, fake_message_free)
 const char *fake_message_header (const FakeMessage *message, const char *name);
 guint fake_message_count_headers (const FakeMessage *message, const char *name);
 
+/* Every element of the headers called @name, in the order they travel:
+ * header lines top to bottom, each split at the commas that separate
+ * values (not those inside <...> or quotes), trimmed. NULL-terminated;
+ * g_strfreev() it. */
+char **fake_message_header_elements (const FakeMessage *message, const char *name);
+
 /* The value of parameter @param ("tag", "branch") in a header value, ""
  * for a flag, NULL when absent. g_free() it. Parameters inside <...> are
  * not looked at. */

@@ -1048,6 +1048,97 @@ START_TEST (test_request_uri)
 }
 END_TEST
 
+/* Asserts that each needle occurs in text, after the previous one. */
+static void
+assert_in_order (const char *text, const char *const *needles)
+{
+  const char *from = text;
+  for (guint i = 0; needles[i] != NULL; i++)
+    {
+      const char *at = strstr (from, needles[i]);
+      ck_assert_msg (at != NULL, "'%s' missing or out of order in:\n%s", needles[i], text);
+      from = at + strlen (needles[i]);
+    }
+}
+
+static void
+assert_values (SipServletMessage *m, const char *name, const char *const *expected)
+{
+  g_auto (GStrv) values = sipservlet_message_get_headers (m, name);
+  ck_assert_uint_eq (strv_len0 (values), g_strv_length ((char **) expected));
+  for (guint i = 0; expected[i] != NULL; i++)
+    ck_assert_str_eq (values[i], expected[i]);
+  g_autofree char *text = sipservlet_message_to_string (m);
+  assert_in_order (text, expected);
+}
+
+/* Headers of a list keep their order whatever kind sofia gives them:
+ * adding one puts it after those already there, inserting one first puts
+ * it before them (Via, Record-Route and Path are "prepend" headers in
+ * sofia, which msg_header_insert() puts on top). */
+START_TEST (test_header_order_kept)
+{
+  GError *error = NULL;
+  SipServletMessage *ok = new_response (200, "OK", "REGISTER", FALSE);
+  const char *const paths[] = { "<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>",
+                                "<sip:p3.example.com;lr>", NULL };
+  for (guint i = 0; paths[i] != NULL; i++)
+    ck_assert (sipservlet_message_add_header (ok, "Path", paths[i], &error));
+  UNIT_ASSERT_NO_ERROR (error);
+  assert_values (ok, "Path", paths);
+
+  const char *const contacts[] = { "<sip:alice@192.0.2.1>;expires=60",
+                                   "<sip:alice@192.0.2.2>;expires=30", NULL };
+  ck_assert (sipservlet_message_remove_header (ok, "Contact", &error));
+  for (guint i = 0; contacts[i] != NULL; i++)
+    ck_assert (sipservlet_message_add_header (ok, "Contact", contacts[i], &error));
+  UNIT_ASSERT_NO_ERROR (error);
+  assert_values (ok, "Contact", contacts);
+
+  /* A list header gains values, in order. */
+  ck_assert (sipservlet_message_add_header (ok, "Supported", "path", &error));
+  ck_assert (sipservlet_message_add_header (ok, "Supported", "outbound", &error));
+  UNIT_ASSERT_NO_ERROR (error);
+  g_autofree char *text = sipservlet_message_to_string (ok);
+  const char *const supported[] = { "path", "outbound", NULL };
+  assert_in_order (strstr (text, "Supported"), supported);
+  SipServletMessage *two = message ("OPTIONS sip:bob@example.com SIP/2.0" CRLF
+                                    "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-sup" CRLF
+                                    "From: <sip:alice@example.com>;tag=s1" CRLF
+                                    "To: <sip:bob@example.com>" CRLF
+                                    "Call-ID: sup-1" CRLF
+                                    "CSeq: 1 OPTIONS" CRLF
+                                    "Supported: 100rel" CRLF
+                                    "Supported: timer, replaces" CRLF
+                                    "Content-Length: 0" CRLF CRLF, FALSE);
+  ck_assert (sipservlet_message_add_header (two, "Supported", "path", &error));
+  UNIT_ASSERT_NO_ERROR (error);
+  g_autofree char *two_text = sipservlet_message_to_string (two);
+  const char *const all[] = { "Supported: 100rel", "timer", "replaces", "path", NULL };
+  assert_in_order (two_text, all);
+  const char *joined = strstr (two_text, "Supported: ");
+  ck_assert_msg (joined != NULL && strstr (joined + 1, "Supported") == NULL, "%s", two_text);
+
+  /* What a proxy does: its Record-Route on top of those received, which
+   * keep their order (two on one line, one on the next). */
+  SipServletMessage *in = message ("INVITE sip:bob@example.com SIP/2.0" CRLF
+                                   "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-rr" CRLF
+                                   "Record-Route: <sip:e1.example.net;lr>, <sip:e2.example.net;lr>" CRLF
+                                   "Record-Route: <sip:e3.example.net;lr>" CRLF
+                                   "From: <sip:alice@example.com>;tag=a1" CRLF
+                                   "To: <sip:bob@example.com>" CRLF
+                                   "Call-ID: rr-order" CRLF
+                                   "CSeq: 1 INVITE" CRLF
+                                   "Content-Length: 0" CRLF CRLF, TRUE);
+  msg_t *msg = in->msg;
+  sipsv_message_insert_first (in, msg_header_make (msg_home (msg), sip_record_route_class,
+                                                   "<sip:ours.example.org;lr>"));
+  const char *const rr[] = { "<sip:ours.example.org;lr>", "<sip:e1.example.net;lr>",
+                             "<sip:e2.example.net;lr>", "<sip:e3.example.net;lr>", NULL };
+  assert_values (in, "Record-Route", rr);
+}
+END_TEST
+
 START_TEST (test_push_route)
 {
   SipServletRequest *rq = request (OPTIONS_TEXT, FALSE);
@@ -1069,6 +1160,7 @@ START_TEST (test_push_route)
   ck_assert_uint_eq (strv_len0 (routes), 2);
   ck_assert_str_eq (routes[0], "<sip:p2.example.com;lr>");
   ck_assert_str_eq (routes[1], "<sip:p1.example.com;lr>");
+  assert_values (SIPSERVLET_MESSAGE (rq), "Route", (const char *const *) routes);
   g_strfreev (routes);
 
   /* Only on outgoing initial requests. */
@@ -1239,6 +1331,7 @@ make_suite (void)
   tcase_add_test (tc, test_body_errors);
   tcase_add_test (tc, test_attributes_destroy_once);
   tcase_add_test (tc, test_request_uri);
+  tcase_add_test (tc, test_header_order_kept);
   tcase_add_test (tc, test_push_route);
   tcase_add_test (tc, test_max_forwards);
   tcase_add_test (tc, test_expires);
