@@ -31,6 +31,9 @@
 # Exit status: 0 pass, 1 fail, 77 skip (sipp or python3 missing), 99 bad usage.
 set -u
 
+# tests/support/ports.py: free loopback ports, and whether sipp listens yet.
+support=$(cd "$(dirname "$0")/../support" && pwd)
+
 me=${0##*/}
 ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
 stop_deadline=60         # seconds to wait for the B2BUA to exit on SIGTERM
@@ -171,24 +174,7 @@ sipp_trace () {  # NAME: message trace options for one sipp
 }
 
 # ---- two free ports, free for UDP and TCP alike -------------------------------
-read -r uac_port uas_port <<< "$(python3 - <<'EOF'
-import socket
-held, ports = [], []
-while len(ports) < 2:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        u.close()
-        continue
-    held += [u, t]
-    ports.append(str(port))
-print(" ".join(ports))
-EOF
-)"
+read -r uac_port uas_port <<< "$(python3 "$support/ports.py" free 2)"
 [ -n "${uas_port:-}" ] || die "cannot find two free ports"
 
 # ---- the callee --------------------------------------------------------------
@@ -205,15 +191,7 @@ timeout --kill-after=10 $((sipp_global_timeout + 60)) \
 uas_pid=$!
 
 waited=0
-until python3 - "$uas_port" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(0)     # taken: sipp listens
-sys.exit(1)
-EOF
+until python3 "$support/ports.py" bound "$uas_port"
 do
   kill -0 "$uas_pid" 2>/dev/null || fail "callee sipp exited at start: $(head -c 400 "$workdir/uas.out")"
   waited=$((waited + 1))

@@ -23,6 +23,9 @@
 # Exit status: 0 pass, 1 fail, 77 skip (sipp not installed), 99 bad usage.
 set -u
 
+# tests/support/ports.py: free loopback ports, and whether sipp listens yet.
+support=$(cd "$(dirname "$0")/../support" && pwd)
+
 me=${0##*/}
 run_deadline=90          # seconds for one run of BINARY (valgrind is slow)
 sipp_deadline=60         # seconds for sipp to finish once the last run ended
@@ -119,30 +122,12 @@ fail () {
 
 # A port free for UDP and TCP, other than $1.
 free_port () {
-  python3 -c '
-import socket, sys
-while True:
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    if str(port) != sys.argv[1]:
-        print(port)
-        break
-' "${1:-0}"
+  python3 "$support/ports.py" free 1 "${1:-0}"
 }
 
-# True once a socket is bound to UDP port $1 (sipp is listening). Reads
-# /proc/net/udp rather than probing with bind(), which would race with sipp.
+# True once a socket is bound to UDP port $1 (sipp is listening).
 udp_bound () {
-  local hex
-  hex=$(printf '%04X' "$1")
-  awk -v p=":$hex" 'NR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' \
-    /proc/net/udp
+  python3 "$support/ports.py" bound "$1"
 }
 
 # start_sipp NAME SCENARIO [OTHER_PORT]: starts a sipp UAS on a free port

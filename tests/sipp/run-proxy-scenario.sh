@@ -45,6 +45,9 @@
 # Exit status: 0 pass, 1 fail, 77 skip (sipp or python3 missing), 99 bad usage.
 set -u
 
+# tests/support/ports.py: free loopback ports, and whether sipp listens yet.
+support=$(cd "$(dirname "$0")/../support" && pwd)
+
 me=${0##*/}
 ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
 stop_deadline=60         # seconds to wait for the proxy to exit on SIGTERM
@@ -218,26 +221,7 @@ sipp_status_text () {
 }
 
 # ---- free ports: one for the UAC, one per UAS --------------------------------
-# Free for UDP and TCP alike; all sockets stay open until every port is
-# chosen, so the ports differ.
-read -r -a ports <<< "$(python3 - "$((n_uas + 1))" <<'EOF'
-import socket, sys
-held, ports = [], []
-while len(ports) < int(sys.argv[1]):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        u.close()
-        continue
-    held += [u, t]
-    ports.append(str(port))
-print(" ".join(ports))
-EOF
-)"
+read -r -a ports <<< "$(python3 "$support/ports.py" free "$((n_uas + 1))")"
 [ ${#ports[@]} -eq $((n_uas + 1)) ] || die "cannot find $((n_uas + 1)) free ports"
 uac_port=${ports[0]}
 keys=(-key domain "$domain" -key callee "$user")
@@ -296,15 +280,7 @@ done
 for ((i = 1; i <= n_uas; i++)); do
   [ -n "${uas_pid[i]}" ] || continue
   waited=0
-  until python3 - "${ports[i]}" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-try:
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-except OSError:
-    sys.exit(0)     # taken: sipp is listening
-sys.exit(1)
-EOF
+  until python3 "$support/ports.py" bound "${ports[i]}"
   do
     kill -0 "${uas_pid[i]}" 2>/dev/null || fail "UAS $i sipp exited at start: $(head -c 400 "$workdir/uas$i.out")"
     waited=$((waited + 1))

@@ -11,6 +11,9 @@
 # Exit status: 0 pass, 1 fail, 77 skip (sipp not installed), 99 bad usage.
 set -u
 
+# tests/support/ports.py: free loopback ports, and whether sipp listens yet.
+support=$(cd "$(dirname "$0")/../support" && pwd)
+
 me=${0##*/}
 ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
 stop_deadline=60         # seconds to wait for the server to exit on SIGTERM
@@ -103,20 +106,7 @@ fail () {
 # instead (free for UDP and TCP), falling back on -p 0 without python3.
 local_port=0
 if command -v python3 >/dev/null 2>&1; then
-  local_port=$(python3 -c '
-import socket
-for _ in range(20):
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    u.bind(("127.0.0.1", 0))
-    port = u.getsockname()[1]
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        t.bind(("127.0.0.1", port))
-    except OSError:
-        continue
-    print(port)
-    break
-') || local_port=0
+  local_port=$(python3 "$support/ports.py" free 1) || local_port=0
   [ -n "$local_port" ] || local_port=0
 fi
 

@@ -32,6 +32,10 @@
   "Subject: lunch" CRLF                                                       \
   "X-Foo: one" CRLF                                                           \
   "X-Foo: two" CRLF                                                           \
+  "Supported: 100rel" CRLF                                                    \
+  "Allow: INVITE, ACK" CRLF                                                   \
+  "Supported: timer" CRLF                                                     \
+  "Allow: BYE, CANCEL" CRLF                                                   \
   "User-Agent: test-phone/1.0" CRLF                                           \
   "Content-Type: application/sdp" CRLF                                        \
   "Content-Length: 25" CRLF                                                   \
@@ -174,6 +178,13 @@ START_TEST (test_create_request_copies)
   ck_assert_str_eq (foo[0], "one");
   ck_assert_str_eq (foo[1], "two");
   g_strfreev (foo);
+  /* List headers given on several lines: every value, in order. */
+  char *text = sipservlet_message_to_string (m);
+  ck_assert_msg (g_regex_match_simple ("Supported: 100rel(\r\nSupported:|,) *timer\r\n", text, 0, 0)
+                 && g_regex_match_simple ("Allow: INVITE, *ACK(\r\nAllow:|,) *BYE, *CANCEL\r\n",
+                                          text, 0, 0),
+                 "%s", text);
+  g_free (text);
 }
 END_TEST
 
