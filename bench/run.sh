@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/run.sh - libsipservlet's example proxy against Kamailio, same load,
 # same machine, one run; and the example B2BUA on the same call load. See
 # bench/README.md.

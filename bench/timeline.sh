@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # bench/timeline.sh - CPU of one server, second by second, during and after a
 # short call load: shows the work that happens after the calls (transaction
 # timers), which a measurement that stops with the load does not see.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - named attributes with destroy notifies, shared by
  * messages, sessions and application sessions. */
 #include "config-private.h"

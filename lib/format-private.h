@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - number formatting for text built on every message:
  * a printf costs more than the rest of building such a string. */
 #pragma once

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # exe_wrapper of `meson test --setup valgrind`.
 #
 # Compiled tests run under memcheck directly. Script tests (the sipp driver,

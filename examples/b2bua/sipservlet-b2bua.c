@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sipservlet-b2bua: a signalling back-to-back user agent built on
  * libsipservlet's public API (SipB2buaHelper, JSR 289 chapter 12).
  *

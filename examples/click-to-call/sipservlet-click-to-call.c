@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sipservlet-click-to-call: third-party call control on libsipservlet.
  *
  *   sipservlet-click-to-call --from URI --to URI [--listen HOST:PORT]

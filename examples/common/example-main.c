@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet examples - shared command line and lifecycle. */
 #include "example-main.h"
 

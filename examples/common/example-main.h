@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet examples - the command-line and lifecycle code the example
  * servers share: --listen parsing, the "ready" line, clean SIGINT/SIGTERM.
  * It uses only the public API, like any host program. */

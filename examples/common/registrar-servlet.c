@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet examples - the registrar shared by sipservlet-registrar and
  * sipservlet-proxy (RFC 3261 section 10.3, on the public API and the
  * in-memory location service).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet examples - the registrar (RFC 3261 section 10.3) shared by
  * sipservlet-registrar and sipservlet-proxy: its command-line options,
  * its REGISTER processing on an in-memory location service, and lookups

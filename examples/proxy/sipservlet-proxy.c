@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sipservlet-proxy: a stateful forking proxy and registrar in one program,
  * built on libsipservlet's public API (SipProxy, JSR 289 chapter 10;
  * RFC 3261 sections 16 and 10.3).

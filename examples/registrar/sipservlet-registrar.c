@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sipservlet-registrar: a SIP registrar (RFC 3261 section 10.3) built on
  * libsipservlet's public API and its in-memory location service.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sipservlet-uas: a small user-agent server built on libsipservlet.
  *
  * Answers INVITE with 180 then 200 (echoing the offer as the answer, so

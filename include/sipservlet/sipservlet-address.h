@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - addressing: SipURI, SipAddress, SipParameterable
  * (JSR 289 URI, SipURI, TelURL, Address and Parameterable).
  *

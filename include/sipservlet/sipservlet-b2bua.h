@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipB2buaHelper: back-to-back user agents
  * (JSR 289 chapter 12).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipContainer: the SIP servlet container.
  *
  * A container runs a sofia-sip transaction stack inside a GMainContext,

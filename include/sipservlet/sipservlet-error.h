@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - error domain.
  *
  * Runtime failures (bind, send, parse of user input, illegal state) return

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipFactory (JSR 289 SipFactory): creates URIs,
  * addresses, application sessions and new requests for UAC servlets.
  *

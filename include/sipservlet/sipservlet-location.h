@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - location service: registrar bindings.
  *
  * A #SipLocationService keeps, for each address-of-record (AOR), the set of

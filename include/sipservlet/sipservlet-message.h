@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SIP messages: SipServletMessage, SipServletRequest,
  * SipServletResponse (JSR 289 chapters 4 and 5).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipProxy and SipProxyBranch: stateful forking proxy
  * (JSR 289 chapter 10, RFC 3261 §16).
  *

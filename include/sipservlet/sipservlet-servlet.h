@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipServlet: the application's callback table
  * (JSR 289 SipServlet, chapter 2).
  *

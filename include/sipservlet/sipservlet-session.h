@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipSession, SipApplicationSession and SipServletTimer
  * (JSR 289 chapters 6 and 7).
  *

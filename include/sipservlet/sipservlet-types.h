@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - forward declarations of every public opaque type.
  *
  * All types are opaque and reference counted (_ref/_unref, atomic) unless

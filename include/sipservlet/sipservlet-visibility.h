@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - export macro.
  *
  * Every public function is declared with SIPSERVLET_API. The library is

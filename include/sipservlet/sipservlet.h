@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - the SIP Servlet programming model (JSR 116/289/359) in C.
  *
  * This umbrella header is the only one host programs include:

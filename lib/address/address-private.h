@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - addressing module, private helpers.
  *
  * Shared by uri.c, address.c and parameterable.c: character classes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipAddress: name-addr / addr-spec with header
  * parameters (From, To, Contact, Route... values), RFC 3261 §20.10. */
 #include "config-private.h"

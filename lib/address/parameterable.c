@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipParameterable: a header value followed by
  * ;parameters (Content-Type, Via, Accept, Event...). */
 #include "config-private.h"

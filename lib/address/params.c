@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - addressing module: shared syntax helpers and the
  * parameter list used by SipURI, SipAddress and SipParameterable. */
 #include "config-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipURI: sip/sips (RFC 3261 §19.1), tel (RFC 3966) and
  * other absolute URIs kept opaque. */
 #include "config-private.h"

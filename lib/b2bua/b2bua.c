@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipB2buaHelper (JSR 289 chapter 12): the other leg's
  * requests, linked sessions and requests, pending messages, extra 2xx for
  * a forking far side.

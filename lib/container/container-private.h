@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - container internals: the container owns the stack, the
  * session manager, the servlets and the factory; dispatch.c classifies
  * every incoming message and hands it to the UA layer and the servlets. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipContainer: lifecycle, listening points, servlets,
  * listeners and shutdown. Message classification is in dispatch.c. */
 #include "config-private.h"

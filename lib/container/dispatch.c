@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - request classification and dispatch (JSR 289 Appendix B).
  *
  * Every request that matches no server transaction arrives here from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipFactory: URIs, addresses and application sessions.
  * (createRequest lives with the UAC role in lib/ua/uac.c.) */
 #include "config-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - location service, private helpers shared by its sources. */
 #pragma once
 

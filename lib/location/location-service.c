@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - location service: bindings, store wrapper and the
  * RFC 3261 section 10.3 update rules. */
 #include "config-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - in-memory location store.
  *
  * A hash table from AOR to an array of bindings, in the order given by the

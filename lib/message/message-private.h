@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - message layer internals.
  *
  * SipServletRequest and SipServletResponse embed SipServletMessage as their

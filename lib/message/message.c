@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipServletMessage: headers, body, attributes.
  *
  * Header access goes straight to sofia's parsed msg_t: the header class is

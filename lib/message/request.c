@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipServletRequest accessors (answering and sending live
  * with the UA roles in lib/ua/). */
 #include "config-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipServletResponse accessors (sending lives with the UAS
  * role in lib/ua/uas.c, ACK creation with the UAC role). */
 #include "config-private.h"

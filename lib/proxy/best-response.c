@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - choosing the best final response (RFC 3261 §16.7 step 6).
  *
  * A pure function so the rule table can be unit tested:

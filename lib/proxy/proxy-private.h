@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - proxy internals (JSR 289 chapter 10, RFC 3261 §16).
  *
  * A SipProxy belongs to the request it proxies (request->proxy) and owns

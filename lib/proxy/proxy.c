@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipProxy and SipProxyBranch: the stateful forking proxy.
  *
  * One server transaction (the original request's) and one client

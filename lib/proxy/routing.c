@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - proxy routing: recognising our own URIs, popping the
  * Route that names us (RFC 3261 §16.4, strict routers included),
  * stateless forwarding of ACK for 2xx and of late 2xx retransmissions, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - servlet internals and the JSR 289 dispatch tables. */
 #pragma once
 

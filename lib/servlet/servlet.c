@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipServlet: the vtable and JSR 289 dispatch
  * (doRequest by method, doResponse by status class). The JSR 289 defaults
  * for requests no handler took are applied by the caller (lib/ua/). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipApplicationSession: groups sessions and timers of one
  * application instance, expires after inactivity (JSR 289 §6.1). */
 #include "config-private.h"

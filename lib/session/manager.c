@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - the session manager: dialog table, listeners, and the
  * deferred readiness checks that implement invalidate-when-ready without
  * ever invalidating a session while application code is on the stack. */

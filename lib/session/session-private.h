@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - session layer internals: SipSession (dialog state),
  * SipApplicationSession, SipServletTimer, and the session manager that the
  * container embeds (dialog table, counts, listeners, readiness checks).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipSession: one dialog's state (JSR 289 §6.2.1). */
 #include "config-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - SipServletTimer: one-shot and repeating application
  * timers that belong to an application session (JSR 289 §6.1.3). */
 #include "config-private.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - stack glue: sofia-sip NTA inside a GMainContext.
  *
  * The only place (with lib/message/ and the roles that drive transactions)

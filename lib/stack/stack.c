@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - stack glue: sofia-sip NTA inside a GMainContext. */
 #include "config-private.h"
 

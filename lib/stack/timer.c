@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - one-shot timers on sofia-sip's timer heap. */
 #include "config-private.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - user-agent roles on top of NTA in proxy mode.
  *
  * uas.c: responses to incoming requests, the session state they drive,

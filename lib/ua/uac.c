@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - UAC role: building and sending requests, delivering
  * their responses, ACK and CANCEL.
  *

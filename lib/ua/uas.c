@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - UAS role: answering incoming requests.
  *
  * The agent runs in proxy mode (NTATAG_UA(0)), so NTA sends a 2xx to

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # abi-exports: every dynamic symbol the shared library defines must start
 # with sipservlet_ (the version script and hidden visibility guarantee it;
 # this test catches a regression in either).

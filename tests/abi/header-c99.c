@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* abi-header-c99: the umbrella header must compile as strict C99
  * (-std=c99 -pedantic -Werror -Wall -Wextra) and be usable from it. */
 #include <sipservlet/sipservlet.h>

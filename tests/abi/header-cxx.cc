@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 // abi-header-cxx: the umbrella header must compile as C++11 with -Werror
 // and its functions must link with C linkage.
 #include <sipservlet/sipservlet.h>

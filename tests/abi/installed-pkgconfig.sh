@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # abi-installed-pkgconfig: install libsipservlet into a temporary prefix
 # (a separate meson build dir, so the build under test is not touched),
 # then build and run a host program with nothing but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A host program built by installed-pkgconfig.sh against an installed
  * libsipservlet, with only `pkg-config --cflags --libs sipservlet-1`.
  *

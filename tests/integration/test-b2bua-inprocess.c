@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* In-process B2BUA test: a servlet using SipB2buaHelper between two fake
  * peers on loopback. Covers the helper rules that need real transactions:
  * get_proxy against get_b2bua_helper, the 483 for Max-Forwards 0, pending

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Integration test: a SipContainer in this process, listening on
  * 127.0.0.1 (UDP and TCP, port 0), and a fake peer (tests/support/
  * fake-peer.c) that writes raw SIP text on loopback sockets. Both run on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* In-process proxy test: a record-routing proxy servlet between two fake
  * peers on loopback. Checks what RFC 3261 §16 and JSR 289 chapter 10 ask of
  * the forwarded messages: Max-Forwards, Via, Record-Route with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Calls through a chain of real SIP servers: our examples and Kamailio.
 
     run-topology.py [options] TOPOLOGY CASE

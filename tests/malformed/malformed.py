@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Malformed-input suite for libsipservlet (stdlib only).
 
 Usage: malformed.py PATH/TO/sipservlet-uas [--verbose]

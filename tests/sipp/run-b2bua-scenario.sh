@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs a sipp caller through sipservlet-b2bua to a sipp callee.
 #
 #   run-b2bua-scenario.sh [-a 'UAC SIPP ARGS'] [-b 'UAS SIPP ARGS'] [-r URI]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs sipservlet-click-to-call between two sipp user-agent servers.
 #
 #   run-c2c-scenario.sh [-e STATUS] [-a 'ARGS'] [-k LINE] [-n RUNS] [-l]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs a sipp call scenario through sipservlet-proxy to sipp user agents
 # registered with it.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Runs one sipp scenario against a libsipservlet example server.
 #
 #   run-scenario.sh SERVER_BINARY 'SERVER ARGS' SCENARIO.xml CALLS RATE [sipp args...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test support: assertions shared by the unit suites. Header only. */
 #pragma once
 

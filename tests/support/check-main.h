@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test support: a main() for a Check suite.
  *
  * A test file defines `static Suite *make_suite (void)` and then writes

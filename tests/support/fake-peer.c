@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test support: a fake SIP peer on loopback sockets (see fake-peer.h). */
 #include "fake-peer.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test support: a fake SIP peer that speaks raw SIP text over a loopback
  * UDP socket and a TCP connection, driven by the GMainContext of the
  * container under test.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Loopback ports for the test drivers (tests/sipp/*.sh, tests/interop/).
 
     ports.py free N [EXCLUDE...]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test support for the unit suites: build messages from raw SIP text, count
  * destroy notifies, catch an expected GLib critical, and iterate the main
  * context until a condition holds or a deadline passes.

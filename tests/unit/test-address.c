@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests: SipURI and SipAddress. */
 #include <math.h>
 #include <string.h>

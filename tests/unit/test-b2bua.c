@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of the SipB2buaHelper rules (JSR 289 chapter 12) on messages
  * built from raw SIP text: what the other leg's request copies and what it
  * does not, header overrides, linking and unlinking sessions and requests,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of JSR 289 dispatch: request handlers by method, response
  * handlers by status class, and the container's choice of servlet. */
 #include <sipservlet/sipservlet.h>

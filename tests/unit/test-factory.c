@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of SipFactory: createRequest (JSR 289 §4.1.2 / RFC 3261
  * §8.1.1), createURI, createAddress, and SipSession.createRequest on a
  * fresh UAC session. Nothing is sent. */

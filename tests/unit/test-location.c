@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of the location service (registrar bindings). */
 #include <sipservlet/sipservlet.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of SipServletMessage, SipServletRequest and SipServletResponse
  * built from raw SIP text (JSR 289 chapters 4 and 5). */
 #include <sipservlet/sipservlet.h>

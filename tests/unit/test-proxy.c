@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of the proxy's pure parts: best-response selection (RFC 3261
  * §16.7 step 6, table driven), recognising our own URIs (loop prevention),
  * popping our Route (loose and strict routers), and dialog keys. The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of SipSession and SipApplicationSession: the JSR 289 §6.2.1
  * state machine, readiness and invalidate-when-ready, attributes, expiry,
  * the dialog table and the container listeners. Driven through the

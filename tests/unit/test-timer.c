@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of SipServletTimer (JSR 289 TimerService): one-shot and
  * repeating timers on the container's main context, cancellation, info
  * lifetime, and the link with the application session. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Unit tests of the SipServletHandlers vtable: copying, struct_size
  * versioning and the servlet's lifetime. */
 #include <sipservlet/sipservlet.h>
