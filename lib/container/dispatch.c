@@ -24,7 +24,7 @@
 static void
 reply_stateless (SipContainer *container, msg_t *msg, int status, const char *phrase)
 {
-  sipsv_stack_reply (&container->stack, msg, status, phrase, TAG_END ());
+  sipsv_stack_reply (&container->stack, msg, status, phrase, NULL);
 }
 
 /* Runs the servlet and enforces "answer, defer or get 500". */
@@ -125,7 +125,7 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
   if (sip->sip_request->rq_method == sip_method_invite && session->invite_uas_pending)
     {
       sipsv_stack_reply (&container->stack, msg, 500, "Previous INVITE Pending",
-                      SIPTAG_RETRY_AFTER_STR ("2"), TAG_END ());
+                         "Retry-After: 2");
       return;
     }
   session->remote_cseq = cseq;
@@ -193,8 +193,9 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
   if (servlet == NULL)
     {
       char *allow = allowed_methods (container);
-      sipsv_stack_reply (&container->stack, msg, 405, "Method Not Allowed",
-                      SIPTAG_ALLOW_STR (allow), TAG_END ());
+      char *header = g_strconcat ("Allow: ", allow, NULL);
+      sipsv_stack_reply (&container->stack, msg, 405, "Method Not Allowed", header);
+      g_free (header);
       g_free (allow);
       return;
     }
@@ -297,8 +298,7 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
     }
   if (container->shutting_down)
     {
-      sipsv_stack_reply (&container->stack, msg, 503, "Service Unavailable",
-                      SIPTAG_RETRY_AFTER_STR ("5"), TAG_END ());
+      sipsv_stack_reply (&container->stack, msg, 503, "Service Unavailable", "Retry-After: 5");
       g_free (popped);
       return 0;
     }
@@ -328,8 +328,9 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
                              : NULL;
   if (unsupported != NULL)
     {
-      sipsv_stack_reply (&container->stack, msg, 420, "Bad Extension", SIPTAG_UNSUPPORTED_STR (unsupported),
-                      TAG_END ());
+      char *header = g_strconcat ("Unsupported: ", unsupported, NULL);
+      sipsv_stack_reply (&container->stack, msg, 420, "Bad Extension", header);
+      g_free (header);
       g_free (unsupported);
       g_free (popped);
       return 0;

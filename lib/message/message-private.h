@@ -43,7 +43,8 @@ struct _SipServletRequest {
   SipServletRequest *invite;        /* ACK/CANCEL: the INVITE they belong to */
   guint final_status;               /* final response sent (UAS) or received (UAC), 0 before; not a
                                        * reference: the response refs its request */
-  SipProxy *proxy;                  /* owned; lib/proxy/ */
+  SipProxy *proxy;                  /* owned through proxy_role; lib/proxy/ */
+  const struct _SipsvRequestRole *proxy_role;
   char *popped_route;               /* Route removed because it named us */
   char *merge_key;                  /* tracked as an initial request (merged- */
   struct _SipsvSessionManager *merge_manager; /* request detection) under this key */
@@ -72,9 +73,17 @@ struct _SipServletResponse {
   guint reliable : 1;               /* UAS: sent reliably */
 };
 
-/* Frees a request's proxy (lib/proxy/); set by the proxy module so the
- * message layer does not depend on it. */
-extern void (*sipsv_proxy_free_hook) (SipProxy *proxy);
+/* What the role that took a request over (the proxy, lib/proxy/) does
+ * when the layers below need it: they call through this table, set with
+ * the role, and so depend on no role. */
+typedef struct _SipsvRequestRole {
+  /* The request is being freed: free the role's state. */
+  void (*finalize) (gpointer role);
+  /* A CANCEL matched the request's server transaction (NTA answered it
+   * 200): TRUE when the role answers the request itself (a proxy fans
+   * the CANCEL out and relays the 487s), FALSE for the UAS's 487. */
+  gboolean (*on_cancel) (gpointer role, sip_t const *cancel);
+} SipsvRequestRole;
 
 /* Construction (the message takes over one reference of msg). */
 SipServletRequest *sipsv_request_new (SipContainer *container, msg_t *msg,

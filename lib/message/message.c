@@ -72,8 +72,6 @@ sipsv_message_set_source (SipServletMessage *message, msg_t *msg)
   message->source_tcp = ai->ai_protocol == IPPROTO_TCP;
 }
 
-void (*sipsv_proxy_free_hook) (SipProxy *proxy);
-
 static void
 request_finalize (SipServletRequest *request)
 {
@@ -84,8 +82,8 @@ request_finalize (SipServletRequest *request)
       sipsv_session_manager_untrack_initial (request->merge_manager, request->merge_key, request);
       g_clear_pointer (&request->merge_key, g_free);
     }
-  if (request->proxy != NULL && sipsv_proxy_free_hook != NULL)
-    sipsv_proxy_free_hook (request->proxy);
+  if (request->proxy != NULL)
+    request->proxy_role->finalize (request->proxy);
   request->proxy = NULL;
   g_free (request->popped_route);
   g_clear_pointer (&request->popped_route_uri, sipservlet_uri_unref);

@@ -69,8 +69,6 @@ struct _SipProxy {
 
 /* proxy.c */
 SipProxy *sipsv_proxy_new (SipServletRequest *request);
-void sipsv_proxy_free (SipProxy *proxy);
-void sipsv_proxy_on_upstream_cancel (SipProxy *proxy, sip_t const *cancel);
 void sipsv_proxy_forward_subsequent (SipServletRequest *request);
 void sipsv_proxy_on_final_sent (SipProxy *proxy);
 

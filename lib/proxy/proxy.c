@@ -39,13 +39,37 @@ branch_free (gpointer data)
   g_free (branch);
 }
 
+static void proxy_free (SipProxy *proxy);
+static void on_upstream_cancel (SipProxy *proxy, sip_t const *cancel);
+
+static void
+role_finalize (gpointer role)
+{
+  proxy_free (role);
+}
+
+static gboolean
+role_on_cancel (gpointer role, sip_t const *cancel)
+{
+  SipProxy *proxy = role;
+  if (!proxy->started)
+    return FALSE;
+  on_upstream_cancel (proxy, cancel);
+  return TRUE;
+}
+
+/* The proxy as the role of its request (message-private.h). */
+static const SipsvRequestRole proxy_role = {
+  .finalize = role_finalize,
+  .on_cancel = role_on_cancel,
+};
+
 SipProxy *
 sipsv_proxy_new (SipServletRequest *request)
 {
   SipProxy *proxy = g_new0 (SipProxy, 1);
   SipSession *session = request->base.session;
 
-  sipsv_proxy_free_hook = sipsv_proxy_free;
   proxy->request = request;
   proxy->container = request->base.container;
   proxy->branches = g_ptr_array_new ();
@@ -53,6 +77,7 @@ sipsv_proxy_new (SipServletRequest *request)
   proxy->parallel = proxy->recurse = proxy->supervised = TRUE;
   proxy->timeout_s = DEFAULT_TIMEOUT_S;
   request->proxy = proxy;
+  request->proxy_role = &proxy_role;
   if (session != NULL && request->initial)
     {
       /* The session now follows a proxied dialog: it has no tag of ours. */
@@ -62,8 +87,8 @@ sipsv_proxy_new (SipServletRequest *request)
   return proxy;
 }
 
-void
-sipsv_proxy_free (SipProxy *proxy)
+static void
+proxy_free (SipProxy *proxy)
 {
   g_ptr_array_unref (proxy->branches);
   g_ptr_array_unref (proxy->all);
@@ -676,8 +701,8 @@ sipservlet_proxy_cancel (SipProxy *proxy, const char *reason, GError **error)
   return TRUE;
 }
 
-void
-sipsv_proxy_on_upstream_cancel (SipProxy *proxy, sip_t const *cancel)
+static void
+on_upstream_cancel (SipProxy *proxy, sip_t const *cancel)
 {
   /* The CANCEL's Reason goes on to the branches (RFC 3326): an upstream
    * fork tells our callees why they stop ringing. */

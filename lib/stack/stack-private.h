@@ -56,10 +56,11 @@ guint16 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
                             gboolean udp, gboolean tcp, GError **error);
 
 /* Answers a request that has no server transaction, and takes msg.
+ * extra_headers: "Name: value" lines (CRLF between them) to add, or NULL.
  * nta_msg_treply() copies every Record-Route of the request into the
  * response; these answers (errors, and never a dialog) carry none. */
 void sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase,
-                        tag_type_t tag, tag_value_t value, ...);
+                        const char *extra_headers);
 
 /* Whether NTA made this response itself for one of our client
  * transactions (timeout, unreachable target) instead of receiving it: it

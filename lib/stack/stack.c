@@ -8,7 +8,6 @@
 
 #include "stack/stack-private.h"
 #include <sofia-sip/su_log.h>
-#include <sofia-sip/su_tagarg.h>
 #include <sofia-sip/tport_tag.h>
 
 /* sofia's per-module log objects are exported but not declared publicly. */
@@ -336,16 +335,14 @@ sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
 
 void
 sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase,
-                   tag_type_t tag, tag_value_t value, ...)
+                   const char *extra_headers)
 {
   sip_t *sip = sip_object (msg);
-  ta_list ta;
 
   if (sip != NULL && sip->sip_record_route != NULL)
     msg_header_remove_all (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_record_route);
-  ta_start (ta, tag, value);
-  nta_msg_treply (stack->agent, msg, status, phrase, ta_tags (ta));
-  (void) ta_end (ta);
+  nta_msg_treply (stack->agent, msg, status, phrase,
+                  TAG_IF (extra_headers != NULL, SIPTAG_HEADER_STR (extra_headers)), TAG_END ());
 }
 
 guint

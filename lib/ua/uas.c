@@ -10,9 +10,7 @@
 
 #include <string.h>
 
-/* The proxy layer for one thing only: an upstream CANCEL of a proxied
- * INVITE fans out to its branches instead of being answered 487 here. */
-#include "proxy/proxy-private.h"
+#include "ua/ua-private.h"
 
 #define SIPSV_T2_MS 4000
 
@@ -39,8 +37,7 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
     {
       g_warning ("cannot create a server transaction for %s",
                  sip->sip_request->rq_method_name);
-      sipsv_stack_reply (&container->stack, msg, 500, "Server Internal Error",
-                      TAG_END ());
+      sipsv_stack_reply (&container->stack, msg, 500, "Server Internal Error", NULL);
       return NULL;
     }
   if (sip->sip_to->a_tag == NULL && session != NULL)
@@ -487,9 +484,9 @@ on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip
     return 0;
 
   sipservlet_request_ref (request);
-  if (request->proxy != NULL && request->proxy->started)
-    sipsv_proxy_on_upstream_cancel (request->proxy, sip);  /* the 487s come back up */
-  else
+  /* A proxied INVITE: the proxy fans the CANCEL out, the 487s come back
+   * up through it. */
+  if (request->proxy == NULL || !request->proxy_role->on_cancel (request->proxy, sip))
     sipsv_uas_reply (request, 487, "Request Terminated");
   request->cancelled = TRUE;
 
