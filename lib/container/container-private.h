@@ -17,12 +17,6 @@ struct _SipB2buaHelper {
   SipContainer *container;      /* one helper per container, embedded in it */
 };
 
-typedef struct {
-  char *host;
-  guint16 port;
-  SipTransportFlags transports;
-} SipsvListenPoint;
-
 /* Our Record-Route for one listening point, made on its first use and
  * read-only for the container's life: proxies point into it. */
 typedef struct {
@@ -47,7 +41,6 @@ struct _SipContainer {
   GHashTable *servlets_by_method;   /* method -> SipServlet, owned */
   SipServlet *default_servlet;      /* owned */
   GPtrArray *servlets;              /* every servlet, owned */
-  GArray *listen_points;            /* SipsvListenPoint */
   GPtrArray *option_tags;           /* supported extensions (Require check) */
   GHashTable *record_routes;        /* contact text -> SipsvRecordRoute, read-only */
   guint t1;                         /* ms */

@@ -33,7 +33,6 @@ sipservlet_container_new (GError **error)
   container->servlets_by_method = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                          (GDestroyNotify) sipservlet_servlet_unref);
   container->servlets = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_servlet_unref);
-  container->listen_points = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
   container->option_tags = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (container->option_tags, g_strdup ("100rel"));   /* RFC 3262, lib/ua/ */
   container->record_routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -141,9 +140,6 @@ sipservlet_container_unref (SipContainer *container)
   g_hash_table_destroy (container->servlets_by_method);
   g_clear_pointer (&container->default_servlet, sipservlet_servlet_unref);
   g_ptr_array_unref (container->servlets);
-  for (guint i = 0; i < container->listen_points->len; i++)
-    g_free (g_array_index (container->listen_points, SipsvListenPoint, i).host);
-  g_array_unref (container->listen_points);
   g_ptr_array_unref (container->option_tags);
   g_hash_table_destroy (container->record_routes);
   g_main_context_unref (container->context);
@@ -196,14 +192,8 @@ sipservlet_container_listen (SipContainer *container, const char *host, guint16 
   guint16 bound = sipsv_stack_listen (&container->stack, bare, port,
                                       (transports & SIPSERVLET_TRANSPORT_UDP) != 0,
                                       (transports & SIPSERVLET_TRANSPORT_TCP) != 0, error);
-  if (bound == 0)
-    {
-      g_free (bare);
-      return FALSE;
-    }
-  SipsvListenPoint lp = { bare, bound, transports & SIPSERVLET_TRANSPORT_ALL };
-  g_array_append_val (container->listen_points, lp);
-  return TRUE;
+  g_free (bare);
+  return bound != 0;
 }
 
 guint16
@@ -212,9 +202,9 @@ sipservlet_container_get_port (SipContainer *container, const char *host)
   g_return_val_if_fail (container != NULL, 0);
   gsize n = host != NULL ? strlen (host) : 0;
   gboolean bracketed = n > 2 && host[0] == '[' && host[n - 1] == ']';
-  for (guint i = 0; i < container->listen_points->len; i++)
+  for (guint i = 0; i < container->stack.listen_points->len; i++)
     {
-      SipsvListenPoint *lp = &g_array_index (container->listen_points, SipsvListenPoint, i);
+      SipsvListenPoint *lp = &g_array_index (container->stack.listen_points, SipsvListenPoint, i);
       if (host == NULL || strcmp (lp->host, host) == 0
           || (bracketed && strlen (lp->host) == n - 2 && strncmp (lp->host, host + 1, n - 2) == 0))
         return lp->port;
@@ -237,9 +227,9 @@ sipservlet_container_get_listen_addresses (SipContainer *container)
 {
   g_return_val_if_fail (container != NULL, NULL);
   GPtrArray *result = g_ptr_array_new ();
-  for (guint i = 0; i < container->listen_points->len; i++)
+  for (guint i = 0; i < container->stack.listen_points->len; i++)
     {
-      SipsvListenPoint *lp = &g_array_index (container->listen_points, SipsvListenPoint, i);
+      SipsvListenPoint *lp = &g_array_index (container->stack.listen_points, SipsvListenPoint, i);
       gboolean v6 = strchr (lp->host, ':') != NULL;
       g_ptr_array_add (result, g_strdup_printf ("%s%s%s:%u", v6 ? "[" : "", lp->host,
                                                 v6 ? "]" : "", lp->port));

@@ -320,7 +320,7 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
    * check it for requests addressed to this container itself (our own
    * address, or a dialog of ours); a servlet that proxies a request never
    * sees it refused, and the proxy checks Proxy-Require instead. */
-  gboolean for_us = sipsv_container_url_is_self (container, sip->sip_request->rq_url)
+  gboolean for_us = sipsv_stack_url_is_self (&container->stack, sip->sip_request->rq_url)
     || (to_tag != NULL && sipsv_session_lookup (&container->sessions, sip->sip_call_id->i_id,
                                                to_tag, from_tag) != NULL);
   char *unsupported = for_us ? sipsv_container_unsupported (container,

@@ -95,6 +95,18 @@ void sipsv_message_set_session (SipServletMessage *message, SipSession *session)
 void sipsv_message_set_source (SipServletMessage *message, msg_t *msg);
 
 
+/* build.c: a new request from text parts (routes: Route values in order,
+ * contact: NULL for none), NULL when sofia refuses one of them; and a
+ * request within the transaction of of (a request or its response): its
+ * From, To, Call-ID and CSeq number, Max-Forwards 70, and with with_route
+ * its Route (ACK and CANCEL, RFC 3261 §17.1.1.3 and §9.1). */
+msg_t *sipsv_message_build_request (SipsvStack *stack, const char *method, const char *ruri,
+                                    const char *from, const char *to, const char *call_id,
+                                    guint32 cseq, GPtrArray *routes, const char *contact);
+msg_t *sipsv_message_build_in_transaction (SipsvStack *stack, sip_t const *of,
+                                           sip_method_t method, const char *method_name,
+                                           const url_string_t *ruri, gboolean with_route);
+
 /* Inserts h before the existing headers of its (known) class. */
 void sipsv_message_insert_first (SipServletMessage *message, msg_header_t *h);
 

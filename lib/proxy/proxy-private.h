@@ -79,7 +79,6 @@ gint sipsv_best_response (const guint *statuses, gsize n);
 guint sipsv_best_response_upstream_status (guint status);
 
 /* routing.c */
-gboolean sipsv_container_url_is_self (SipContainer *container, const url_t *url);
 char *sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip);
 void sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip);
 const url_string_t *sipsv_proxy_route_hint (sip_t const *sip);

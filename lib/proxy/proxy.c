@@ -246,7 +246,7 @@ sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GErro
       /* One Record-Route per listening point, parsed and formatted once;
        * a call copies it only if its servlet asks for it to edit it. */
       GHashTable *cache = proxy->container->record_routes;
-      char *contact = sipsv_container_contact_for (proxy->container, proxy->request->irq);
+      char *contact = sipsv_stack_contact_for (&proxy->container->stack, proxy->request->irq);
       SipsvRecordRoute *ours = g_hash_table_lookup (cache, contact);
       if (ours == NULL)
         {
@@ -459,10 +459,7 @@ on_branch_timeout (gpointer data)
       && branch->request->orq != NULL && !branch->cancel_sent)
     {
       branch->cancel_sent = TRUE;
-      nta_outgoing_t *cancel = nta_outgoing_tcancel (branch->request->orq, NULL, NULL,
-                                                     TAG_END ());
-      if (cancel != NULL)
-        nta_outgoing_destroy (cancel);
+      sipsv_stack_cancel (branch->request->orq, NULL);
     }
   /* RFC 3261 §16.8: a timed-out branch counts as a 408 at once; the
    * search moves on without waiting for the 487 or the transaction's own
@@ -540,7 +537,7 @@ branch_start (SipProxyBranch *branch)
     }
   if (branch->add_to_path && sip->sip_request->rq_method == sip_method_register)
     {
-      char *contact = sipsv_container_contact_for (proxy->container, proxy->request->irq);
+      char *contact = sipsv_stack_contact_for (&proxy->container->stack, proxy->request->irq);
       char *value = g_strdup_printf ("%.*s;lr>", (int) (strlen (contact) - 1), contact);
       prepend (request, "Path", value);
       g_free (value);
@@ -549,7 +546,7 @@ branch_start (SipProxyBranch *branch)
 
   /* Loop prevention: never send to ourselves. */
   const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
-  if (sipsv_container_url_is_self (proxy->container, next))
+  if (sipsv_stack_url_is_self (&proxy->container->stack, next))
     {
       branch_complete_locally (branch, 482, "Loop Detected");
       return;
@@ -558,10 +555,10 @@ branch_start (SipProxyBranch *branch)
   branch->state = SIPSV_BRANCH_TRYING;
   request->sent = TRUE;
   request->base.committed = TRUE;
-  request->orq = nta_outgoing_mcreate (proxy->container->stack.agent, on_branch_response,
-                                       (nta_outgoing_magic_t *) branch,
-                                       sipsv_proxy_route_hint (sip), msg_ref_create (msg),
-                                       TAG_END ());
+  request->orq = sipsv_stack_client_transaction (&proxy->container->stack, on_branch_response,
+                                                 (nta_outgoing_magic_t *) branch,
+                                                 sipsv_proxy_route_hint (sip),
+                                                 msg_ref_create (msg));
   if (request->orq == NULL)
     {
       msg_destroy (msg);     /* the reference mcreate did not take */
@@ -667,11 +664,7 @@ branch_cancel (SipProxyBranch *branch, const char *reason)
   if (branch->request->base.sip->sip_request->rq_method != sip_method_invite)
     return;                             /* only INVITE can be cancelled */
   branch->cancel_sent = TRUE;
-  nta_outgoing_t *cancel = nta_outgoing_tcancel (branch->request->orq, NULL, NULL,
-                                                 TAG_IF (reason != NULL, SIPTAG_REASON_STR (reason)),
-                                                 TAG_END ());
-  if (cancel != NULL)
-    nta_outgoing_destroy (cancel);
+  sipsv_stack_cancel (branch->request->orq, reason);
 }
 
 static void

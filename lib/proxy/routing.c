@@ -10,33 +10,6 @@
 
 #include "proxy/proxy-private.h"
 
-static gboolean
-host_equal (const char *url_host, const char *ours)
-{
-  gsize n = strlen (url_host);
-  /* url hosts keep IPv6 brackets; listening points do not. */
-  if (n > 2 && url_host[0] == '[' && url_host[n - 1] == ']')
-    return strlen (ours) == n - 2 && g_ascii_strncasecmp (url_host + 1, ours, n - 2) == 0;
-  return g_ascii_strcasecmp (url_host, ours) == 0;
-}
-
-gboolean
-sipsv_container_url_is_self (SipContainer *container, const url_t *url)
-{
-  if (url == NULL || url->url_host == NULL
-      || (url->url_type != url_sip && url->url_type != url_sips))
-    return FALSE;
-  guint port = url->url_port && *url->url_port ? (guint) strtoul (url->url_port, NULL, 10)
-                                               : (url->url_type == url_sips ? 5061 : 5060);
-  for (guint i = 0; i < container->listen_points->len; i++)
-    {
-      SipsvListenPoint *lp = &g_array_index (container->listen_points, SipsvListenPoint, i);
-      if (lp->port == port && host_equal (url->url_host, lp->host))
-        return TRUE;
-    }
-  return FALSE;
-}
-
 char *
 sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
 {
@@ -44,7 +17,7 @@ sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
 
   if (sip->sip_route == NULL)
     return NULL;
-  if (sipsv_container_url_is_self (container, sip->sip_request->rq_url))
+  if (sipsv_stack_url_is_self (&container->stack, sip->sip_request->rq_url))
     {
       /* A strict router upstream put our Record-Route URI in the
        * Request-URI: the real target is the last Route (RFC 3261 §16.4). */
@@ -62,7 +35,7 @@ sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
                           (msg_header_t *) rq);
       return popped;
     }
-  if (sipsv_container_url_is_self (container, sip->sip_route->r_url))
+  if (sipsv_stack_url_is_self (&container->stack, sip->sip_route->r_url))
     {
       char *route = url_as_string (NULL, sip->sip_route->r_url);
       popped = g_strdup (route);
@@ -103,7 +76,7 @@ sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
   const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
 
   /* Never to ourselves: a stateless ACK to self would loop for ever. */
-  if (sipsv_container_url_is_self (container, next))
+  if (sipsv_stack_url_is_self (&container->stack, next))
     {
       g_debug ("dropping %s for %s: the next hop is this container",
                sip->sip_request->rq_method_name, sip->sip_call_id->i_id);
@@ -115,7 +88,7 @@ sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
       msg_destroy (msg);
       return;
     }
-  nta_msg_tsend (container->stack.agent, msg, sipsv_proxy_route_hint (sip), TAG_END ());
+  sipsv_stack_forward (&container->stack, msg, sipsv_proxy_route_hint (sip));
 }
 
 void
@@ -132,7 +105,7 @@ sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *
       msg_destroy (msg);
       return;
     }
-  nta_msg_tsend (container->stack.agent, msg, NULL, TAG_END ());
+  sipsv_stack_forward (&container->stack, msg, NULL);
 }
 
 char *

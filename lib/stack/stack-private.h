@@ -23,6 +23,15 @@
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_util.h>
 
+/* A bound listening point: the address as bound (IPv6 without brackets),
+ * the port, and its transports. */
+typedef struct {
+  char *host;
+  guint16 port;
+  guint udp : 1;
+  guint tcp : 1;
+} SipsvListenPoint;
+
 typedef struct {
   su_root_t *root;
   GSource *source;
@@ -34,6 +43,7 @@ typedef struct {
   void (*after_dispatch) (gpointer data);
   gpointer after_dispatch_data;
   struct _SipsvStackLink *link;   /* the source's way back to this stack */
+  GArray *listen_points;          /* SipsvListenPoint, in the order bound */
 } SipsvStack;
 
 /* su_init()/su_deinit() reference counting and log redirection to g_log. */
@@ -54,6 +64,36 @@ void sipsv_stack_set_after_dispatch (SipsvStack *stack, void (*func) (gpointer d
  * Returns the bound port, 0 with an error. */
 guint16 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
                             gboolean udp, gboolean tcp, GError **error);
+
+/* listen-points.c: the addresses this stack answers to. */
+void sipsv_stack_add_listen_point (SipsvStack *stack, const char *host, guint16 port,
+                                   gboolean udp, gboolean tcp);
+void sipsv_stack_clear_listen_points (SipsvStack *stack);
+/* Whether a sip: or sips: URI names one of our listening points (the port
+ * defaults to 5060, 5061 for sips). */
+gboolean sipsv_stack_url_is_self (SipsvStack *stack, const url_t *url);
+/* Our Contact, "<sip:host:port[;transport=tcp]>": of the first listening
+ * point, or of the one a request came in on. */
+char *sipsv_stack_contact (SipsvStack *stack);
+char *sipsv_stack_contact_for (SipsvStack *stack, nta_incoming_t *irq);
+
+/* transactions.c: NTA's calls with the container's options, for the roles
+ * above (no tag lists there). The server transaction of a request that
+ * matched none (msg: one reference, taken); the completion of a response
+ * to it; a client transaction sending msg (one reference, taken on
+ * success) to route or by its Request-URI and Route; a CANCEL of an
+ * INVITE client transaction with an optional Reason header value (its
+ * own transaction returned, or left to NTA); a stateless send of msg
+ * (taken). */
+nta_incoming_t *sipsv_stack_server_transaction (SipsvStack *stack, msg_t *msg, sip_t *sip);
+int sipsv_stack_complete_response (nta_incoming_t *irq, msg_t *response, int status,
+                                   const char *phrase);
+nta_outgoing_t *sipsv_stack_client_transaction (SipsvStack *stack, nta_response_f *callback,
+                                                nta_outgoing_magic_t *magic,
+                                                const url_string_t *route, msg_t *msg);
+nta_outgoing_t *sipsv_stack_cancel_transaction (nta_outgoing_t *orq, const char *reason);
+void sipsv_stack_cancel (nta_outgoing_t *orq, const char *reason);
+void sipsv_stack_forward (SipsvStack *stack, msg_t *msg, const url_string_t *route);
 
 /* Answers a request that has no server transaction, and takes msg.
  * extra_headers: "Name: value" lines (CRLF between them) to add, or NULL.

@@ -160,6 +160,7 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
 {
   memset (stack, 0, sizeof *stack);
   sipsv_stack_global_ref ();
+  stack->listen_points = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
 
   stack->root = su_glib_root_create (NULL);
   if (stack->root == NULL)
@@ -167,6 +168,7 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
                    "cannot create the sofia-sip event root");
       sipsv_stack_global_unref ();
+      sipsv_stack_clear_listen_points (stack);
       return FALSE;
     }
   stack->source = su_glib_root_gsource (stack->root);
@@ -231,6 +233,7 @@ sipsv_stack_clear (SipsvStack *stack)
       stack->source = NULL;
       sipsv_stack_global_unref ();
     }
+  sipsv_stack_clear_listen_points (stack);
 }
 
 /* Finds a port that is free for both UDP and TCP on host right now. */
@@ -322,7 +325,10 @@ sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
                                 TAG_END ());
       g_free (url);
       if (rc == 0)
-        return want;
+        {
+          sipsv_stack_add_listen_point (stack, host, want, udp, tcp);
+          return want;
+        }
       if (port != 0)
         break;
     }

@@ -27,5 +27,3 @@ void sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t 
 SipServletRequest *sipsv_uac_new_request (SipContainer *container, SipSession *session,
                                           msg_t *msg);
 /* Our Contact: the first listening point, or the one a request came in on. */
-char *sipsv_container_contact (SipContainer *container);
-char *sipsv_container_contact_for (SipContainer *container, nta_incoming_t *irq);

@@ -16,56 +16,6 @@
 static int on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
                         sip_t const *sip);
 
-/* Formats <sip:host:port[;transport=tcp]>, bracketing IPv6 hosts. */
-static char *
-format_contact (const char *host, const char *port, gboolean tcp)
-{
-  gboolean v6 = strchr (host, ':') != NULL && host[0] != '[';
-  return g_strconcat ("<sip:", v6 ? "[" : "", host, v6 ? "]" : "", ":", port,
-                      tcp ? ";transport=tcp>" : ">", NULL);
-}
-
-char *
-sipsv_container_contact (SipContainer *container)
-{
-  const SipsvListenPoint *lp;
-  const char *host;
-  char port[8];
-
-  if (container->listen_points->len == 0)
-    return g_strdup ("<sip:invalid.invalid>");
-  lp = &g_array_index (container->listen_points, SipsvListenPoint, 0);
-  host = lp->host;
-  if (strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0)
-    {
-      sip_contact_t const *m = nta_agent_contact (container->stack.agent);
-      if (m != NULL && m->m_url->url_host != NULL)
-        host = m->m_url->url_host;
-    }
-  g_snprintf (port, sizeof port, "%u", lp->port);
-  return format_contact (host, port, lp->transports == SIPSERVLET_TRANSPORT_TCP);
-}
-
-char *
-sipsv_container_contact_for (SipContainer *container, nta_incoming_t *irq)
-{
-  /* Answer with the listening point the request came in on, so an IPv4
-   * peer never gets an IPv6 Contact and a TCP dialog stays on TCP. */
-  tport_t *tp = nta_incoming_transport (container->stack.agent, irq, NULL);
-  tport_t *primary = tp != NULL ? tport_parent (tp) : NULL;
-  tp_name_t const *name = primary != NULL ? tport_name (primary) : NULL;
-  char *contact = NULL;
-
-  if (name != NULL && name->tpn_host != NULL && name->tpn_port != NULL
-      && strcmp (name->tpn_host, "0.0.0.0") != 0 && strcmp (name->tpn_host, "::") != 0
-      && strcmp (name->tpn_host, "*") != 0)
-    contact = format_contact (name->tpn_host, name->tpn_port,
-                              g_ascii_strcasecmp (name->tpn_proto, "tcp") == 0);
-  if (tp != NULL)
-    tport_unref (tp);
-  return contact != NULL ? contact : sipsv_container_contact (container);
-}
-
 static gboolean
 method_is_token (const char *method)
 {
@@ -104,38 +54,16 @@ method_has_contact (const char *method)
     || strcmp (method, "NOTIFY") == 0;
 }
 
-/* Builds a request message from text parts; NULL when sofia refuses one. */
+/* A new request with our Contact when it wants one. */
 static msg_t *
 build_request (SipContainer *container, const char *method, const char *ruri,
                const char *from, const char *to, const char *call_id, guint32 cseq,
                GPtrArray *routes, gboolean with_contact)
 {
-  msg_t *msg = nta_msg_create (container->stack.agent, 0);
-  sip_t *sip = sip_object (msg);
-  su_home_t *home = msg_home (msg);
-  sip_method_t code = sip_method_code (method);
-  char *contact = with_contact ? sipsv_container_contact (container) : NULL;
-  int rc;
-
-  rc = sip_add_tl (msg, sip,
-                   SIPTAG_REQUEST (sip_request_create (home, code, method,
-                                                       URL_STRING_MAKE (ruri), NULL)),
-                   SIPTAG_FROM_STR (from),
-                   SIPTAG_TO_STR (to),
-                   SIPTAG_CALL_ID_STR (call_id),
-                   SIPTAG_CSEQ (sip_cseq_create (home, cseq, code, method)),
-                   SIPTAG_MAX_FORWARDS_STR ("70"),
-                   TAG_IF (contact != NULL, SIPTAG_CONTACT_STR (contact)),
-                   TAG_END ());
+  char *contact = with_contact ? sipsv_stack_contact (&container->stack) : NULL;
+  msg_t *msg = sipsv_message_build_request (&container->stack, method, ruri, from, to, call_id,
+                                            cseq, routes, contact);
   g_free (contact);
-  for (guint i = 0; rc == 0 && routes != NULL && i < routes->len; i++)
-    rc = sip_add_make (msg, sip, sip_route_class, routes->pdata[i]);
-  if (rc < 0 || sip->sip_request == NULL || sip->sip_from == NULL || sip->sip_to == NULL
-      || sip->sip_cseq == NULL)
-    {
-      msg_destroy (msg);
-      return NULL;
-    }
   return msg;
 }
 
@@ -301,8 +229,8 @@ static gboolean
 send_ack (SipServletRequest *ack, GError **error)
 {
   SipContainer *container = ack->base.container;
-  nta_outgoing_t *orq = nta_outgoing_mcreate (container->stack.agent, NULL, NULL, NULL,
-                                              msg_ref_create (ack->base.msg), TAG_END ());
+  nta_outgoing_t *orq = sipsv_stack_client_transaction (&container->stack, NULL, NULL, NULL,
+                                                        msg_ref_create (ack->base.msg));
   if (orq == NULL)
     {
       msg_destroy (ack->base.msg);   /* the reference mcreate did not take */
@@ -360,7 +288,7 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
                        "the INVITE has completed and can no longer be cancelled");
           return FALSE;
         }
-      request->orq = nta_outgoing_tcancel (invite->orq, NULL, NULL, TAG_END ());
+      request->orq = sipsv_stack_cancel_transaction (invite->orq, NULL);
       if (request->orq == NULL)
         {
           g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
@@ -370,10 +298,9 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
     }
   else
     {
-      nta_outgoing_t *orq = nta_outgoing_mcreate (container->stack.agent, on_response,
-                                                  (nta_outgoing_magic_t *) request, NULL,
-                                                  msg_ref_create (request->base.msg),
-                                                  TAG_END ());
+      nta_outgoing_t *orq = sipsv_stack_client_transaction (&container->stack, on_response,
+                                                            (nta_outgoing_magic_t *) request, NULL,
+                                                            msg_ref_create (request->base.msg));
       if (orq == NULL)
         {
           msg_destroy (request->base.msg);
@@ -478,8 +405,8 @@ resend_ack (SipSession *session, sip_t const *sip)
   sip_t *csip = sip_object (copy);
   if (csip->sip_via != NULL)
     msg_header_remove_all (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_via);
-  nta_outgoing_t *orq = nta_outgoing_mcreate (ack->base.container->stack.agent, NULL, NULL,
-                                              NULL, copy, TAG_END ());
+  nta_outgoing_t *orq = sipsv_stack_client_transaction (&ack->base.container->stack, NULL, NULL,
+                                                        NULL, copy);
   if (orq == NULL)
     msg_destroy (copy);
   else
@@ -659,24 +586,15 @@ sipservlet_response_create_ack (SipServletResponse *response, GError **error)
     }
 
   SipContainer *container = response->base.container;
-  msg_t *msg = nta_msg_create (container->stack.agent, 0);
-  sip_t *asip = sip_object (msg);
-  su_home_t *home = msg_home (msg);
   const char *target = session != NULL && session->remote_target ? session->remote_target : NULL;
-  char *ruri = target ? g_strdup (target)
-                      : url_as_string (home, invite->base.sip->sip_request->rq_url);
-
-  sip_add_tl (msg, asip,
-              SIPTAG_REQUEST (sip_request_create (home, sip_method_ack, "ACK",
-                                                  URL_STRING_MAKE (ruri), NULL)),
-              SIPTAG_FROM (sip->sip_from),
-              SIPTAG_TO (sip->sip_to),
-              SIPTAG_CALL_ID (sip->sip_call_id),
-              SIPTAG_CSEQ (sip_cseq_create (home, sip->sip_cseq->cs_seq, sip_method_ack, "ACK")),
-              SIPTAG_MAX_FORWARDS_STR ("70"),
-              TAG_END ());
-  if (target != NULL)
-    g_free (ruri);
+  /* To the dialog's remote target (RFC 3261 §13.2.2.4), with the From
+   * and To of the 2xx (its To-tag). */
+  msg_t *msg = sipsv_message_build_in_transaction (
+    &container->stack, sip, sip_method_ack, "ACK",
+    target != NULL ? URL_STRING_MAKE (target)
+                   : (url_string_t const *) invite->base.sip->sip_request->rq_url,
+    FALSE);
+  sip_t *asip = sip_object (msg);
   for (guint i = 0; session != NULL && i < session->route_set->len; i++)
     sip_add_make (msg, asip, sip_route_class, session->route_set->pdata[i]);
 
@@ -738,20 +656,12 @@ sipservlet_request_create_cancel (SipServletRequest *request, GError **error)
       return NULL;
     }
   SipContainer *container = request->base.container;
-  msg_t *msg = nta_msg_create (container->stack.agent, 0);
-  sip_t *csip = sip_object (msg);
-  su_home_t *home = msg_home (msg);
-
-  sip_add_tl (msg, csip,
-              SIPTAG_REQUEST (sip_request_create (home, sip_method_cancel, "CANCEL",
-                                                  (url_string_t *) sip->sip_request->rq_url, NULL)),
-              SIPTAG_FROM (sip->sip_from),
-              SIPTAG_TO (sip->sip_to),
-              SIPTAG_CALL_ID (sip->sip_call_id),
-              SIPTAG_CSEQ (sip_cseq_create (home, sip->sip_cseq->cs_seq, sip_method_cancel, "CANCEL")),
-              SIPTAG_ROUTE (sip->sip_route),
-              SIPTAG_MAX_FORWARDS_STR ("70"),
-              TAG_END ());
+  /* RFC 3261 §9.1: the INVITE's Request-URI, From, To, Call-ID, CSeq
+   * number and Route. */
+  msg_t *msg = sipsv_message_build_in_transaction (&container->stack, sip, sip_method_cancel,
+                                                   "CANCEL",
+                                                   (url_string_t const *) sip->sip_request->rq_url,
+                                                   TRUE);
   SipServletRequest *cancel = sipsv_uac_new_request (container, request->base.session, msg);
   cancel->invite = sipservlet_request_ref (request);
   return cancel;

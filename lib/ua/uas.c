@@ -28,8 +28,7 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
    * takes its copy of the request's headers. */
   sip_record_route_t *record_route = sip->sip_record_route;
   sip->sip_record_route = NULL;
-  nta_incoming_t *irq = nta_incoming_create (container->stack.agent, NULL, msg, sip,
-                                             TAG_END ());
+  nta_incoming_t *irq = sipsv_stack_server_transaction (&container->stack, msg, sip);
   sip->sip_record_route = record_route;
   SipServletRequest *request;
 
@@ -82,9 +81,8 @@ sipsv_uas_build_response (SipServletRequest *request, guint status, const char *
 
   if (msg == NULL)
     return NULL;
-  if (nta_incoming_complete_response (request->irq, msg, (int) status,
-                                      reason ? reason : sipsv_status_phrase (status),
-                                      TAG_END ()) < 0)
+  if (sipsv_stack_complete_response (request->irq, msg, (int) status,
+                                     reason ? reason : sipsv_status_phrase (status)) < 0)
     {
       msg_destroy (msg);
       return NULL;
@@ -94,7 +92,7 @@ sipsv_uas_build_response (SipServletRequest *request, guint status, const char *
   if (status > 100 && status < 300
       && (is_dialog_creating (request) || rsip->sip_request->rq_method == sip_method_update))
     {
-      char *contact = sipsv_container_contact_for (container, request->irq);
+      char *contact = sipsv_stack_contact_for (&container->stack, request->irq);
       sip_add_make (msg, sip_object (msg), sip_contact_class, contact);
       g_free (contact);
     }
