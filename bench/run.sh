@@ -761,7 +761,7 @@ TABLE=$(
       row "calls: server CPU s per 1000 calls at $rate/s" "$(cpu_cell "ours.call.cpu.$rate")" "$(cpu_cell "kam.call.cpu.$rate")"
     done
     for rate in $FIXED_CALL_RATES; do
-      row "calls: minor page faults per call at $rate/s" "$(val ours.call.flt.$rate)" "$(val kam.call.flt.$rate)"
+      row "calls: minor page faults per call at $rate/s" "$(val "ours.call.flt.$rate")" "$(val "kam.call.flt.$rate")"
     done
     row "calls: peak RSS after the fixed rates (VmHWM sum, MiB)" "$(mib "$(val ours.call.hwm.fixed)")" "$(mib "$(val kam.call.hwm.fixed)")"
     row "calls: PSS after the fixed rates (sum, MiB)" "$(mib "$(val ours.call.pss.fixed)")" "$(mib "$(val kam.call.pss.fixed)")"

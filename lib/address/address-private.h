@@ -20,20 +20,20 @@ typedef struct {
   const char *kind;   /* "URI", "address", "header value" */
   const char *text;   /* the whole input */
   GError **error;
-} SipParseCtx;
+} SipsvParseCtx;
 
 /* Sets SIPSERVLET_ERROR_PARSE "<problem> in <kind> '<text>'" and returns
  * FALSE. */
-gboolean sip_parse_fail (SipParseCtx *ctx, const char *format, ...) G_GNUC_PRINTF (2, 3);
+gboolean sipsv_parse_fail (SipsvParseCtx *ctx, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 /* Sets SIPSERVLET_ERROR_INVALID_ARGUMENT and returns FALSE. */
-gboolean sip_invalid_arg (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
+gboolean sipsv_invalid_arg (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
 /* ---- Character classes (RFC 3261 §25.1) ------------------------------- */
 
-gboolean sip_char_is_unreserved (int c);  /* alphanum / mark */
-gboolean sip_char_is_token (int c);       /* token characters */
-gboolean sip_str_is_token (const char *s);
+gboolean sipsv_char_is_unreserved (int c);  /* alphanum / mark */
+gboolean sipsv_char_is_token (int c);       /* token characters */
+gboolean sipsv_str_is_token (const char *s);
 
 /* Extra characters allowed unescaped besides unreserved. */
 #define SIP_USER_EXTRA     "&=+$,;?/"
@@ -46,38 +46,38 @@ gboolean sip_str_is_token (const char *s);
 #define SIP_GEN_VALUE_EXTRA ":[]"
 
 /* Whether c is unreserved or in extra ('%' is never in the set). */
-gboolean sip_char_in_set (int c, const char *extra);
+gboolean sipsv_char_in_set (int c, const char *extra);
 
 /* Appends s, %-escaping every byte that is not unreserved or in extra. */
-void sip_escape_append (GString *out, const char *s, const char *extra);
+void sipsv_escape_append (GString *out, const char *s, const char *extra);
 
 /* Unescapes [start, start+len): every byte must be '%' HEX HEX, unreserved
  * or in extra. Returns NULL with *problem set on failure. */
-char *sip_unescape (const char *start, gsize len, const char *extra, const char **problem);
+char *sipsv_unescape (const char *start, gsize len, const char *extra, const char **problem);
 
 /* ---- Linear white space and quoted strings ---------------------------- */
 
 /* Skips SP / HTAB and line folds (CRLF or LF followed by SP / HTAB). */
-void sip_skip_lws (const char **pos);
+void sipsv_skip_lws (const char **pos);
 
 /* *pos is on the opening '"'. Returns the unescaped content and moves
  * *pos past the closing '"'. */
-char *sip_parse_quoted (const char **pos, SipParseCtx *ctx);
+char *sipsv_parse_quoted (const char **pos, SipsvParseCtx *ctx);
 
 /* Appends s as a quoted-string. */
-void sip_quote_append (GString *out, const char *s);
+void sipsv_quote_append (GString *out, const char *s);
 
 /* Whether s can be stored in a quoted-string: no CR, LF; valid UTF-8. */
-gboolean sip_str_is_quotable (const char *s);
+gboolean sipsv_str_is_quotable (const char *s);
 
 /* ---- Hosts ------------------------------------------------------------ */
 
 /* Parses an IPv6 address (no brackets) of len bytes into 16 bytes. */
-gboolean sip_ipv6_parse (const char *s, gsize len, guint8 out[16]);
+gboolean sipsv_ipv6_parse (const char *s, gsize len, guint8 out[16]);
 
 /* hostname (RFC 3261 §25.1) of len bytes, optionally accepting IPv4. */
-gboolean sip_hostname_is_valid (const char *s, gsize len);
-gboolean sip_ipv4_is_valid (const char *s, gsize len);
+gboolean sipsv_hostname_is_valid (const char *s, gsize len);
+gboolean sipsv_ipv4_is_valid (const char *s, gsize len);
 
 /* ---- Parameter lists -------------------------------------------------- */
 
@@ -85,21 +85,21 @@ typedef struct {
   char *name;
   char *value;      /* NULL for a flag parameter */
   gboolean quoted;  /* generic-param: written as a quoted-string */
-} SipParam;
+} SipsvParam;
 
-/* An ordered GPtrArray of SipParam *; names compare case-insensitively. */
-GPtrArray *sip_params_new (void);
-GPtrArray *sip_params_copy (const GPtrArray *params);
-SipParam *sip_params_find (const GPtrArray *params, const char *name);
+/* An ordered GPtrArray of SipsvParam *; names compare case-insensitively. */
+GPtrArray *sipsv_params_new (void);
+GPtrArray *sipsv_params_copy (const GPtrArray *params);
+SipsvParam *sipsv_params_find (const GPtrArray *params, const char *name);
 /* "" for a flag, NULL when absent. */
-const char *sip_params_get (const GPtrArray *params, const char *name);
+const char *sipsv_params_get (const GPtrArray *params, const char *name);
 /* Replaces the first parameter of that name in place (dropping any
  * duplicate) or appends one. value NULL means a flag. */
-void sip_params_set (GPtrArray *params, const char *name, const char *value, gboolean quoted);
-void sip_params_append (GPtrArray *params, char *name, char *value, gboolean quoted);
-void sip_params_remove (GPtrArray *params, const char *name);
+void sipsv_params_set (GPtrArray *params, const char *name, const char *value, gboolean quoted);
+void sipsv_params_append (GPtrArray *params, char *name, char *value, gboolean quoted);
+void sipsv_params_remove (GPtrArray *params, const char *name);
 /* Names in document order, each once; never NULL. */
-char **sip_params_names (const GPtrArray *params);
+char **sipsv_params_names (const GPtrArray *params);
 
 /* Escaped lists: ";a=b;c" (URI parameters) or "?a=b&c=d" (URI headers).
  * Parsing starts when **pos == first_sep and stops at the first character
@@ -107,28 +107,28 @@ char **sip_params_names (const GPtrArray *params);
  * characters, extra and %-escapes; values are stored unescaped.
  * value_required: "name=" with an empty value is an error, and "name"
  * alone is a flag; otherwise "name=" has an empty value. */
-gboolean sip_params_parse_escaped (GPtrArray *params, const char **pos,
+gboolean sipsv_params_parse_escaped (GPtrArray *params, const char **pos,
                                    char first_sep, char sep, const char *extra,
                                    gboolean value_required, const char *what,
-                                   SipParseCtx *ctx);
-void sip_params_format_escaped (const GPtrArray *params, GString *out,
+                                   SipsvParseCtx *ctx);
+void sipsv_params_format_escaped (const GPtrArray *params, GString *out,
                                 char first_sep, char sep, const char *extra,
                                 gboolean always_equals);
 
 /* Header parameters: *( SEMI generic-param ). Stops (with *pos before any
  * trailing white space) at the first character that does not start a
  * parameter. */
-gboolean sip_params_parse_generic (GPtrArray *params, const char **pos, SipParseCtx *ctx);
-void sip_params_format_generic (const GPtrArray *params, GString *out);
+gboolean sipsv_params_parse_generic (GPtrArray *params, const char **pos, SipsvParseCtx *ctx);
+void sipsv_params_format_generic (const GPtrArray *params, GString *out);
 
 /* Validates and stores a generic-param for a setter: name must be a token,
  * a value wrapped in double quotes is stored unquoted and written quoted,
  * NULL or "" is a flag. */
-gboolean sip_params_set_generic (GPtrArray *params, const char *name, const char *value,
+gboolean sipsv_params_set_generic (GPtrArray *params, const char *name, const char *value,
                                  GError **error);
 
 /* RFC 3261 §7.3.1: all parameters present in both, same values; unquoted
  * values compare case-insensitively, quoted ones case-sensitively. */
-gboolean sip_params_equal_generic (const GPtrArray *a, const GPtrArray *b);
+gboolean sipsv_params_equal_generic (const GPtrArray *a, const GPtrArray *b);
 
 G_END_DECLS

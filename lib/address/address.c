@@ -29,7 +29,7 @@ address_alloc (void)
 {
   SipAddress *address = g_atomic_rc_box_new0 (SipAddress);
 
-  address->params = sip_params_new ();
+  address->params = sipsv_params_new ();
   return address;
 }
 
@@ -40,7 +40,7 @@ address_alloc (void)
 static gboolean
 is_display_word_char (int c)
 {
-  return sip_char_is_token (c) || c >= 0x80;
+  return sipsv_char_is_token (c) || c >= 0x80;
 }
 
 /* Parses *(token LWS) "<" at *pos. Returns TRUE with *pos on '<' and
@@ -63,7 +63,7 @@ parse_token_display_name (const char **pos, char **display)
       if (name->len > 0)
         g_string_append_c (name, ' ');
       g_string_append_len (name, start, p - start);
-      sip_skip_lws (&p);
+      sipsv_skip_lws (&p);
     }
   if (*p != '<')
     {
@@ -78,7 +78,7 @@ parse_token_display_name (const char **pos, char **display)
 SipAddress *
 sipservlet_address_parse (const char *text, GError **error)
 {
-  SipParseCtx ctx = { "address", text, error };
+  SipsvParseCtx ctx = { "address", text, error };
   const char *p = text;
   SipAddress *address;
   char *uri_text;
@@ -86,12 +86,12 @@ sipservlet_address_parse (const char *text, GError **error)
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  sip_skip_lws (&p);
+  sipsv_skip_lws (&p);
   if (*p == '*')
     {
       const char *q = p + 1;
 
-      sip_skip_lws (&q);
+      sipsv_skip_lws (&q);
       if (*q == '\0')
         return sipservlet_address_new_wildcard ();
     }
@@ -99,13 +99,13 @@ sipservlet_address_parse (const char *text, GError **error)
   address = address_alloc ();
   if (*p == '"')
     {
-      address->display_name = sip_parse_quoted (&p, &ctx);
+      address->display_name = sipsv_parse_quoted (&p, &ctx);
       if (address->display_name == NULL)
         goto fail;
-      sip_skip_lws (&p);
+      sipsv_skip_lws (&p);
       if (*p != '<')
         {
-          sip_parse_fail (&ctx, "missing '<' after the display name");
+          sipsv_parse_fail (&ctx, "missing '<' after the display name");
           goto fail;
         }
     }
@@ -113,7 +113,7 @@ sipservlet_address_parse (const char *text, GError **error)
            address->display_name != NULL &&
            !g_utf8_validate (address->display_name, -1, NULL))
     {
-      sip_parse_fail (&ctx, "invalid UTF-8 in the display name");
+      sipsv_parse_fail (&ctx, "invalid UTF-8 in the display name");
       goto fail;
     }
 
@@ -123,7 +123,7 @@ sipservlet_address_parse (const char *text, GError **error)
 
       if (end == NULL)
         {
-          sip_parse_fail (&ctx, "missing '>'");
+          sipsv_parse_fail (&ctx, "missing '>'");
           goto fail;
         }
       uri_text = g_strndup (p + 1, (gsize) (end - p - 1));
@@ -139,7 +139,7 @@ sipservlet_address_parse (const char *text, GError **error)
         p++;
       if (p == start)
         {
-          sip_parse_fail (&ctx, *p == '\0' ? "empty address" : "missing URI");
+          sipsv_parse_fail (&ctx, *p == '\0' ? "empty address" : "missing URI");
           goto fail;
         }
       uri_text = g_strndup (start, (gsize) (p - start));
@@ -149,12 +149,12 @@ sipservlet_address_parse (const char *text, GError **error)
   if (address->uri == NULL)
     goto fail;
 
-  if (!sip_params_parse_generic (address->params, &p, &ctx))
+  if (!sipsv_params_parse_generic (address->params, &p, &ctx))
     goto fail;
-  sip_skip_lws (&p);
+  sipsv_skip_lws (&p);
   if (*p != '\0')
     {
-      sip_parse_fail (&ctx, "unexpected character '%c'", *p);
+      sipsv_parse_fail (&ctx, "unexpected character '%c'", *p);
       goto fail;
     }
   return address;
@@ -172,7 +172,7 @@ sipservlet_address_new (SipURI *uri, const char *display_name)
   SipAddress *address;
 
   g_return_val_if_fail (uri != NULL, NULL);
-  g_return_val_if_fail (display_name == NULL || sip_str_is_quotable (display_name), NULL);
+  g_return_val_if_fail (display_name == NULL || sipsv_str_is_quotable (display_name), NULL);
 
   address = address_alloc ();
   address->uri = sipservlet_uri_clone (uri);
@@ -213,7 +213,7 @@ sipservlet_address_clone (const SipAddress *address)
   copy->wildcard = address->wildcard;
   copy->display_name = g_strdup (address->display_name);
   copy->uri = address->uri != NULL ? sipservlet_uri_clone (address->uri) : NULL;
-  copy->params = sip_params_copy (address->params);
+  copy->params = sipsv_params_copy (address->params);
   return copy;
 }
 
@@ -235,7 +235,7 @@ display_name_is_plain (const char *s)
             return FALSE;
           word = FALSE;
         }
-      else if (sip_char_is_token ((guchar) *s))
+      else if (sipsv_char_is_token ((guchar) *s))
         word = TRUE;
       else
         return FALSE;
@@ -259,7 +259,7 @@ sipservlet_address_to_string (const SipAddress *address)
       if (display_name_is_plain (address->display_name))
         g_string_append (out, address->display_name);
       else
-        sip_quote_append (out, address->display_name);
+        sipsv_quote_append (out, address->display_name);
       g_string_append_c (out, ' ');
     }
   uri = sipservlet_uri_to_string (address->uri);
@@ -267,7 +267,7 @@ sipservlet_address_to_string (const SipAddress *address)
   g_string_append (out, uri);
   g_string_append_c (out, '>');
   g_free (uri);
-  sip_params_format_generic (address->params, out);
+  sipsv_params_format_generic (address->params, out);
   return g_string_free (out, FALSE);
 }
 
@@ -287,7 +287,7 @@ sipservlet_address_set_display_name (SipAddress *address, const char *display_na
 
   g_return_if_fail (address != NULL);
   g_return_if_fail (!address->wildcard);
-  g_return_if_fail (display_name == NULL || sip_str_is_quotable (display_name));
+  g_return_if_fail (display_name == NULL || sipsv_str_is_quotable (display_name));
 
   copy = g_strdup (display_name);
   g_free (address->display_name);
@@ -327,7 +327,7 @@ sipservlet_address_get_parameter (const SipAddress *address, const char *name)
 {
   g_return_val_if_fail (address != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  return sip_params_get (address->params, name);
+  return sipsv_params_get (address->params, name);
 }
 
 gboolean
@@ -339,8 +339,8 @@ sipservlet_address_set_parameter (SipAddress *address, const char *name, const c
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (address->wildcard)
-    return sip_invalid_arg (error, "the wildcard address has no parameters");
-  return sip_params_set_generic (address->params, name, value, error);
+    return sipsv_invalid_arg (error, "the wildcard address has no parameters");
+  return sipsv_params_set_generic (address->params, name, value, error);
 }
 
 void
@@ -348,14 +348,14 @@ sipservlet_address_remove_parameter (SipAddress *address, const char *name)
 {
   g_return_if_fail (address != NULL);
   g_return_if_fail (name != NULL);
-  sip_params_remove (address->params, name);
+  sipsv_params_remove (address->params, name);
 }
 
 char **
 sipservlet_address_get_parameter_names (const SipAddress *address)
 {
   g_return_val_if_fail (address != NULL, NULL);
-  return sip_params_names (address->params);
+  return sipsv_params_names (address->params);
 }
 
 /* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) */
@@ -386,7 +386,7 @@ sipservlet_address_get_q (const SipAddress *address)
   const char *q;
 
   g_return_val_if_fail (address != NULL, -1.0);
-  q = sip_params_get (address->params, "q");
+  q = sipsv_params_get (address->params, "q");
   if (q == NULL || !qvalue_is_valid (q))
     return -1.0;
   return g_ascii_strtod (q, NULL);
@@ -403,13 +403,13 @@ sipservlet_address_set_q (SipAddress *address, gdouble q, GError **error)
 
   if (q == -1.0)
     {
-      sip_params_remove (address->params, "q");
+      sipsv_params_remove (address->params, "q");
       return TRUE;
     }
   if (!(q >= 0.0 && q <= 1.0))
-    return sip_invalid_arg (error, "q must be between 0 and 1 (or -1 to remove it)");
+    return sipsv_invalid_arg (error, "q must be between 0 and 1 (or -1 to remove it)");
   if (address->wildcard)
-    return sip_invalid_arg (error, "the wildcard address has no parameters");
+    return sipsv_invalid_arg (error, "the wildcard address has no parameters");
 
   g_ascii_formatd (buf, sizeof buf, "%.3f", q);
   len = strlen (buf);
@@ -417,7 +417,7 @@ sipservlet_address_set_q (SipAddress *address, gdouble q, GError **error)
     buf[--len] = '\0';
   if (buf[len - 1] == '.')
     buf[--len] = '\0';
-  sip_params_set (address->params, "q", buf, FALSE);
+  sipsv_params_set (address->params, "q", buf, FALSE);
   return TRUE;
 }
 
@@ -428,7 +428,7 @@ sipservlet_address_get_expires (const SipAddress *address)
   gint64 seconds = 0;
 
   g_return_val_if_fail (address != NULL, -1);
-  value = sip_params_get (address->params, "expires");
+  value = sipsv_params_get (address->params, "expires");
   if (value == NULL || *value == '\0')
     return -1;
   for (const char *p = value; *p != '\0'; p++)
@@ -449,19 +449,19 @@ sipservlet_address_set_expires (SipAddress *address, gint seconds)
   g_return_if_fail (address != NULL);
   if (seconds < 0)
     {
-      sip_params_remove (address->params, "expires");
+      sipsv_params_remove (address->params, "expires");
       return;
     }
   g_return_if_fail (!address->wildcard);
   g_snprintf (buf, sizeof buf, "%d", seconds);
-  sip_params_set (address->params, "expires", buf, FALSE);
+  sipsv_params_set (address->params, "expires", buf, FALSE);
 }
 
 const char *
 sipservlet_address_get_tag (const SipAddress *address)
 {
   g_return_val_if_fail (address != NULL, NULL);
-  return sip_params_get (address->params, "tag");
+  return sipsv_params_get (address->params, "tag");
 }
 
 gboolean
@@ -473,5 +473,5 @@ sipservlet_address_equal (const SipAddress *a, const SipAddress *b)
   if (a->wildcard || b->wildcard)
     return a->wildcard && b->wildcard;
   return sipservlet_uri_equal (a->uri, b->uri) &&
-         sip_params_equal_generic (a->params, b->params);
+         sipsv_params_equal_generic (a->params, b->params);
 }

@@ -25,12 +25,12 @@ parameterable_clear (gpointer data)
  * quoted string or <...>, or the end. Line folds are dropped, leading and
  * trailing white space trimmed. Returns the value or NULL. */
 static char *
-scan_value (const char **pos, SipParseCtx *ctx)
+scan_value (const char **pos, SipsvParseCtx *ctx)
 {
   const char *p = *pos;
   GString *out = g_string_new (NULL);
 
-  sip_skip_lws (&p);
+  sipsv_skip_lws (&p);
   while (*p != '\0' && *p != ';')
     {
       guchar c = (guchar) *p;
@@ -38,7 +38,7 @@ scan_value (const char **pos, SipParseCtx *ctx)
       if (c == '"')
         {
           const char *start = p;
-          char *content = sip_parse_quoted (&p, ctx);
+          char *content = sipsv_parse_quoted (&p, ctx);
 
           if (content == NULL)
             goto fail;
@@ -52,13 +52,13 @@ scan_value (const char **pos, SipParseCtx *ctx)
 
           if (end == NULL)
             {
-              sip_parse_fail (ctx, "missing '>'");
+              sipsv_parse_fail (ctx, "missing '>'");
               goto fail;
             }
           for (const char *q = p; q <= end; q++)
             if ((guchar) *q < 0x20 || *q == 0x7f)
               {
-                sip_parse_fail (ctx, "control character");
+                sipsv_parse_fail (ctx, "control character");
                 goto fail;
               }
           g_string_append_len (out, p, end + 1 - p);
@@ -69,10 +69,10 @@ scan_value (const char **pos, SipParseCtx *ctx)
         {
           const char *q = p;
 
-          sip_skip_lws (&q);
+          sipsv_skip_lws (&q);
           if (q == p)
             {
-              sip_parse_fail (ctx, "line break");
+              sipsv_parse_fail (ctx, "line break");
               goto fail;
             }
           /* Keep the white space, drop the line break. */
@@ -82,7 +82,7 @@ scan_value (const char **pos, SipParseCtx *ctx)
         }
       if ((c < 0x20 && c != '\t') || c == 0x7f)
         {
-          sip_parse_fail (ctx, "control character");
+          sipsv_parse_fail (ctx, "control character");
           goto fail;
         }
       g_string_append_c (out, (char) c);
@@ -93,12 +93,12 @@ scan_value (const char **pos, SipParseCtx *ctx)
     g_string_truncate (out, out->len - 1);
   if (out->len == 0)
     {
-      sip_parse_fail (ctx, "empty value");
+      sipsv_parse_fail (ctx, "empty value");
       goto fail;
     }
   if (!g_utf8_validate (out->str, out->len, NULL))
     {
-      sip_parse_fail (ctx, "invalid UTF-8");
+      sipsv_parse_fail (ctx, "invalid UTF-8");
       goto fail;
     }
   *pos = p;
@@ -112,7 +112,7 @@ fail:
 SipParameterable *
 sipservlet_parameterable_parse (const char *text, GError **error)
 {
-  SipParseCtx ctx = { "header value", text, error };
+  SipsvParseCtx ctx = { "header value", text, error };
   const char *p = text;
   SipParameterable *result;
   char *value;
@@ -125,13 +125,13 @@ sipservlet_parameterable_parse (const char *text, GError **error)
     return NULL;
   result = g_atomic_rc_box_new0 (SipParameterable);
   result->value = value;
-  result->params = sip_params_new ();
-  if (!sip_params_parse_generic (result->params, &p, &ctx))
+  result->params = sipsv_params_new ();
+  if (!sipsv_params_parse_generic (result->params, &p, &ctx))
     goto fail;
-  sip_skip_lws (&p);
+  sipsv_skip_lws (&p);
   if (*p != '\0')
     {
-      sip_parse_fail (&ctx, "unexpected character '%c'", *p);
+      sipsv_parse_fail (&ctx, "unexpected character '%c'", *p);
       goto fail;
     }
   return result;
@@ -163,7 +163,7 @@ sipservlet_parameterable_clone (const SipParameterable *parameterable)
   g_return_val_if_fail (parameterable != NULL, NULL);
   copy = g_atomic_rc_box_new0 (SipParameterable);
   copy->value = g_strdup (parameterable->value);
-  copy->params = sip_params_copy (parameterable->params);
+  copy->params = sipsv_params_copy (parameterable->params);
   return copy;
 }
 
@@ -174,7 +174,7 @@ sipservlet_parameterable_to_string (const SipParameterable *parameterable)
 
   g_return_val_if_fail (parameterable != NULL, NULL);
   out = g_string_new (parameterable->value);
-  sip_params_format_generic (parameterable->params, out);
+  sipsv_params_format_generic (parameterable->params, out);
   return g_string_free (out, FALSE);
 }
 
@@ -190,7 +190,7 @@ sipservlet_parameterable_set_value (SipParameterable *parameterable, const char 
                                     GError **error)
 {
   GError *local = NULL;
-  SipParseCtx ctx = { "value", value, &local };
+  SipsvParseCtx ctx = { "value", value, &local };
   const char *p = value;
   char *scanned;
 
@@ -199,11 +199,11 @@ sipservlet_parameterable_set_value (SipParameterable *parameterable, const char 
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (strpbrk (value, "\r\n") != NULL)
-    return sip_invalid_arg (error, "line break in value '%s'", value);
+    return sipsv_invalid_arg (error, "line break in value '%s'", value);
   scanned = scan_value (&p, &ctx);
   if (scanned == NULL)
     {
-      sip_invalid_arg (error, "%s", local->message);
+      sipsv_invalid_arg (error, "%s", local->message);
       g_error_free (local);
       return FALSE;
     }
@@ -211,8 +211,8 @@ sipservlet_parameterable_set_value (SipParameterable *parameterable, const char 
     {
       g_free (scanned);
       if (*p == ';')
-        return sip_invalid_arg (error, "';' outside quotes in value '%s'", value);
-      return sip_invalid_arg (error, "leading or trailing white space in value '%s'", value);
+        return sipsv_invalid_arg (error, "';' outside quotes in value '%s'", value);
+      return sipsv_invalid_arg (error, "leading or trailing white space in value '%s'", value);
     }
   g_free (parameterable->value);
   parameterable->value = scanned;
@@ -225,7 +225,7 @@ sipservlet_parameterable_get_parameter (const SipParameterable *parameterable,
 {
   g_return_val_if_fail (parameterable != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  return sip_params_get (parameterable->params, name);
+  return sipsv_params_get (parameterable->params, name);
 }
 
 gboolean
@@ -235,7 +235,7 @@ sipservlet_parameterable_set_parameter (SipParameterable *parameterable, const c
   g_return_val_if_fail (parameterable != NULL, FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  return sip_params_set_generic (parameterable->params, name, value, error);
+  return sipsv_params_set_generic (parameterable->params, name, value, error);
 }
 
 void
@@ -243,14 +243,14 @@ sipservlet_parameterable_remove_parameter (SipParameterable *parameterable, cons
 {
   g_return_if_fail (parameterable != NULL);
   g_return_if_fail (name != NULL);
-  sip_params_remove (parameterable->params, name);
+  sipsv_params_remove (parameterable->params, name);
 }
 
 char **
 sipservlet_parameterable_get_parameter_names (const SipParameterable *parameterable)
 {
   g_return_val_if_fail (parameterable != NULL, NULL);
-  return sip_params_names (parameterable->params);
+  return sipsv_params_names (parameterable->params);
 }
 
 gboolean
@@ -259,5 +259,5 @@ sipservlet_parameterable_equal (const SipParameterable *a, const SipParameterabl
   g_return_val_if_fail (a != NULL, FALSE);
   g_return_val_if_fail (b != NULL, FALSE);
   return g_ascii_strcasecmp (a->value, b->value) == 0 &&
-         sip_params_equal_generic (a->params, b->params);
+         sipsv_params_equal_generic (a->params, b->params);
 }

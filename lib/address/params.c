@@ -35,7 +35,7 @@ printable_input (const char *text)
 }
 
 gboolean
-sip_parse_fail (SipParseCtx *ctx, const char *format, ...)
+sipsv_parse_fail (SipsvParseCtx *ctx, const char *format, ...)
 {
   va_list args;
   char *raw;
@@ -59,7 +59,7 @@ sip_parse_fail (SipParseCtx *ctx, const char *format, ...)
 }
 
 gboolean
-sip_invalid_arg (GError **error, const char *format, ...)
+sipsv_invalid_arg (GError **error, const char *format, ...)
 {
   va_list args;
   char *message;
@@ -77,38 +77,38 @@ sip_invalid_arg (GError **error, const char *format, ...)
 /* ---- Character classes ------------------------------------------------ */
 
 gboolean
-sip_char_is_unreserved (int c)
+sipsv_char_is_unreserved (int c)
 {
   return c > 0 && c < 0x80 && (g_ascii_isalnum (c) || strchr ("-_.!~*'()", c) != NULL);
 }
 
 gboolean
-sip_char_is_token (int c)
+sipsv_char_is_token (int c)
 {
   return c > 0 && c < 0x80 && (g_ascii_isalnum (c) || strchr ("-.!%*_+`'~", c) != NULL);
 }
 
 gboolean
-sip_str_is_token (const char *s)
+sipsv_str_is_token (const char *s)
 {
   if (s == NULL || *s == '\0')
     return FALSE;
   for (; *s != '\0'; s++)
-    if (!sip_char_is_token ((guchar) *s))
+    if (!sipsv_char_is_token ((guchar) *s))
       return FALSE;
   return TRUE;
 }
 
 gboolean
-sip_char_in_set (int c, const char *extra)
+sipsv_char_in_set (int c, const char *extra)
 {
   if (c <= 0 || c >= 0x80)
     return FALSE;
-  return sip_char_is_unreserved (c) || (extra != NULL && strchr (extra, c) != NULL);
+  return sipsv_char_is_unreserved (c) || (extra != NULL && strchr (extra, c) != NULL);
 }
 
 void
-sip_escape_append (GString *out, const char *s, const char *extra)
+sipsv_escape_append (GString *out, const char *s, const char *extra)
 {
   static const char hex[] = "0123456789ABCDEF";
 
@@ -118,11 +118,11 @@ sip_escape_append (GString *out, const char *s, const char *extra)
 
       if (c == '%' && s[1] == '0' && s[2] == '0')
         {
-          /* An escaped NUL kept as written (see sip_unescape). */
+          /* An escaped NUL kept as written (see sipsv_unescape). */
           g_string_append (out, "%00");
           s += 2;
         }
-      else if (sip_char_in_set (c, extra))
+      else if (sipsv_char_in_set (c, extra))
         g_string_append_c (out, (char) c);
       else
         {
@@ -134,7 +134,7 @@ sip_escape_append (GString *out, const char *s, const char *extra)
 }
 
 char *
-sip_unescape (const char *start, gsize len, const char *extra, const char **problem)
+sipsv_unescape (const char *start, gsize len, const char *extra, const char **problem)
 {
   GString *out = g_string_sized_new (len);
 
@@ -161,14 +161,14 @@ sip_unescape (const char *start, gsize len, const char *extra, const char **prob
             }
           if (hi == 0 && lo == 0)
             /* RFC 4475 escnull: %00 is legal but cannot live in a C
-             * string; it stays escaped, and sip_escape_append() writes it
+             * string; it stays escaped, and sipsv_escape_append() writes it
              * back as it came. */
             g_string_append (out, "%00");
           else
             g_string_append_c (out, (char) (hi << 4 | lo));
           i += 2;
         }
-      else if (sip_char_in_set (c, extra))
+      else if (sipsv_char_in_set (c, extra))
         g_string_append_c (out, (char) c);
       else
         {
@@ -189,7 +189,7 @@ is_wsp (char c)
 }
 
 void
-sip_skip_lws (const char **pos)
+sipsv_skip_lws (const char **pos)
 {
   const char *p = *pos;
 
@@ -208,7 +208,7 @@ sip_skip_lws (const char **pos)
 }
 
 char *
-sip_parse_quoted (const char **pos, SipParseCtx *ctx)
+sipsv_parse_quoted (const char **pos, SipsvParseCtx *ctx)
 {
   const char *p = *pos;
   GString *out = g_string_new (NULL);
@@ -221,7 +221,7 @@ sip_parse_quoted (const char **pos, SipParseCtx *ctx)
 
       if (c == '\0')
         {
-          sip_parse_fail (ctx, "unterminated quoted string");
+          sipsv_parse_fail (ctx, "unterminated quoted string");
           goto fail;
         }
       if (c == '"')
@@ -235,7 +235,7 @@ sip_parse_quoted (const char **pos, SipParseCtx *ctx)
 
           if (e == '\0' || e == '\r' || e == '\n' || e >= 0x80)
             {
-              sip_parse_fail (ctx, "invalid escape in quoted string");
+              sipsv_parse_fail (ctx, "invalid escape in quoted string");
               goto fail;
             }
           g_string_append_c (out, (char) e);
@@ -253,7 +253,7 @@ sip_parse_quoted (const char **pos, SipParseCtx *ctx)
             q += 1;
           if (q == p || !is_wsp (*q))
             {
-              sip_parse_fail (ctx, "line break in quoted string");
+              sipsv_parse_fail (ctx, "line break in quoted string");
               goto fail;
             }
           p = q;
@@ -261,7 +261,7 @@ sip_parse_quoted (const char **pos, SipParseCtx *ctx)
         }
       if ((c < 0x20 && c != '\t') || c == 0x7f)
         {
-          sip_parse_fail (ctx, "control character in quoted string");
+          sipsv_parse_fail (ctx, "control character in quoted string");
           goto fail;
         }
       g_string_append_c (out, (char) c);
@@ -269,7 +269,7 @@ sip_parse_quoted (const char **pos, SipParseCtx *ctx)
     }
   if (!g_utf8_validate (out->str, out->len, NULL))
     {
-      sip_parse_fail (ctx, "invalid UTF-8 in quoted string");
+      sipsv_parse_fail (ctx, "invalid UTF-8 in quoted string");
       goto fail;
     }
   *pos = p;
@@ -281,7 +281,7 @@ fail:
 }
 
 void
-sip_quote_append (GString *out, const char *s)
+sipsv_quote_append (GString *out, const char *s)
 {
   g_string_append_c (out, '"');
   for (; *s != '\0'; s++)
@@ -296,7 +296,7 @@ sip_quote_append (GString *out, const char *s)
 }
 
 gboolean
-sip_str_is_quotable (const char *s)
+sipsv_str_is_quotable (const char *s)
 {
   return strpbrk (s, "\r\n") == NULL && g_utf8_validate (s, -1, NULL);
 }
@@ -333,7 +333,7 @@ parse_ipv4 (const char *s, gsize len, guint8 out[4])
 }
 
 gboolean
-sip_ipv4_is_valid (const char *s, gsize len)
+sipsv_ipv4_is_valid (const char *s, gsize len)
 {
   guint8 bytes[4];
 
@@ -341,7 +341,7 @@ sip_ipv4_is_valid (const char *s, gsize len)
 }
 
 gboolean
-sip_ipv6_parse (const char *s, gsize len, guint8 out[16])
+sipsv_ipv6_parse (const char *s, gsize len, guint8 out[16])
 {
   guint16 groups[8] = { 0 };
   int n = 0;          /* groups written */
@@ -421,7 +421,7 @@ sip_ipv6_parse (const char *s, gsize len, guint8 out[16])
 }
 
 gboolean
-sip_hostname_is_valid (const char *s, gsize len)
+sipsv_hostname_is_valid (const char *s, gsize len)
 {
   gsize i = 0;
   gsize label_start;
@@ -456,7 +456,7 @@ sip_hostname_is_valid (const char *s, gsize len)
 static void
 param_free (gpointer data)
 {
-  SipParam *param = data;
+  SipsvParam *param = data;
 
   g_free (param->name);
   g_free (param->value);
@@ -464,31 +464,31 @@ param_free (gpointer data)
 }
 
 GPtrArray *
-sip_params_new (void)
+sipsv_params_new (void)
 {
   return g_ptr_array_new_with_free_func (param_free);
 }
 
 GPtrArray *
-sip_params_copy (const GPtrArray *params)
+sipsv_params_copy (const GPtrArray *params)
 {
-  GPtrArray *copy = sip_params_new ();
+  GPtrArray *copy = sipsv_params_new ();
 
   for (guint i = 0; i < params->len; i++)
     {
-      const SipParam *p = g_ptr_array_index (params, i);
+      const SipsvParam *p = g_ptr_array_index (params, i);
 
-      sip_params_append (copy, g_strdup (p->name), g_strdup (p->value), p->quoted);
+      sipsv_params_append (copy, g_strdup (p->name), g_strdup (p->value), p->quoted);
     }
   return copy;
 }
 
-SipParam *
-sip_params_find (const GPtrArray *params, const char *name)
+SipsvParam *
+sipsv_params_find (const GPtrArray *params, const char *name)
 {
   for (guint i = 0; i < params->len; i++)
     {
-      SipParam *p = g_ptr_array_index (params, i);
+      SipsvParam *p = g_ptr_array_index (params, i);
 
       if (g_ascii_strcasecmp (p->name, name) == 0)
         return p;
@@ -497,9 +497,9 @@ sip_params_find (const GPtrArray *params, const char *name)
 }
 
 const char *
-sip_params_get (const GPtrArray *params, const char *name)
+sipsv_params_get (const GPtrArray *params, const char *name)
 {
-  const SipParam *p = sip_params_find (params, name);
+  const SipsvParam *p = sipsv_params_find (params, name);
 
   if (p == NULL)
     return NULL;
@@ -507,9 +507,9 @@ sip_params_get (const GPtrArray *params, const char *name)
 }
 
 void
-sip_params_append (GPtrArray *params, char *name, char *value, gboolean quoted)
+sipsv_params_append (GPtrArray *params, char *name, char *value, gboolean quoted)
 {
-  SipParam *p = g_new0 (SipParam, 1);
+  SipsvParam *p = g_new0 (SipsvParam, 1);
 
   p->name = name;
   p->value = value;
@@ -518,14 +518,14 @@ sip_params_append (GPtrArray *params, char *name, char *value, gboolean quoted)
 }
 
 void
-sip_params_set (GPtrArray *params, const char *name, const char *value, gboolean quoted)
+sipsv_params_set (GPtrArray *params, const char *name, const char *value, gboolean quoted)
 {
-  SipParam *found = NULL;
+  SipsvParam *found = NULL;
   guint i = 0;
 
   while (i < params->len)
     {
-      SipParam *p = g_ptr_array_index (params, i);
+      SipsvParam *p = g_ptr_array_index (params, i);
 
       if (g_ascii_strcasecmp (p->name, name) != 0)
         {
@@ -543,7 +543,7 @@ sip_params_set (GPtrArray *params, const char *name, const char *value, gboolean
 
   if (found == NULL)
     {
-      sip_params_append (params, g_strdup (name), g_strdup (value), quoted);
+      sipsv_params_append (params, g_strdup (name), g_strdup (value), quoted);
       return;
     }
   /* value may point into found->value's owner; copy before freeing. */
@@ -557,13 +557,13 @@ sip_params_set (GPtrArray *params, const char *name, const char *value, gboolean
 }
 
 void
-sip_params_remove (GPtrArray *params, const char *name)
+sipsv_params_remove (GPtrArray *params, const char *name)
 {
   guint i = 0;
 
   while (i < params->len)
     {
-      SipParam *p = g_ptr_array_index (params, i);
+      SipsvParam *p = g_ptr_array_index (params, i);
 
       if (g_ascii_strcasecmp (p->name, name) == 0)
         g_ptr_array_remove_index (params, i);
@@ -573,18 +573,18 @@ sip_params_remove (GPtrArray *params, const char *name)
 }
 
 char **
-sip_params_names (const GPtrArray *params)
+sipsv_params_names (const GPtrArray *params)
 {
   GPtrArray *names = g_ptr_array_new ();
 
   for (guint i = 0; i < params->len; i++)
     {
-      const SipParam *p = g_ptr_array_index (params, i);
+      const SipsvParam *p = g_ptr_array_index (params, i);
       gboolean seen = FALSE;
 
       for (guint j = 0; j < i && !seen; j++)
         {
-          const SipParam *q = g_ptr_array_index (params, j);
+          const SipsvParam *q = g_ptr_array_index (params, j);
 
           seen = g_ascii_strcasecmp (p->name, q->name) == 0;
         }
@@ -598,10 +598,10 @@ sip_params_names (const GPtrArray *params)
 /* ---- Escaped lists (URI parameters and headers) ---------------------- */
 
 gboolean
-sip_params_parse_escaped (GPtrArray *params, const char **pos,
+sipsv_params_parse_escaped (GPtrArray *params, const char **pos,
                           char first_sep, char sep, const char *extra,
                           gboolean value_required, const char *what,
-                          SipParseCtx *ctx)
+                          SipsvParseCtx *ctx)
 {
   const char *p = *pos;
   char expected = first_sep;
@@ -616,56 +616,56 @@ sip_params_parse_escaped (GPtrArray *params, const char **pos,
       expected = sep;
       p++;
       start = p;
-      while (*p == '%' || sip_char_in_set ((guchar) *p, extra))
+      while (*p == '%' || sipsv_char_in_set ((guchar) *p, extra))
         p++;
       if (p == start)
-        return sip_parse_fail (ctx, "empty %s name", what);
-      name = sip_unescape (start, (gsize) (p - start), extra, &problem);
+        return sipsv_parse_fail (ctx, "empty %s name", what);
+      name = sipsv_unescape (start, (gsize) (p - start), extra, &problem);
       if (name == NULL)
-        return sip_parse_fail (ctx, "%s in %s name", problem, what);
+        return sipsv_parse_fail (ctx, "%s in %s name", problem, what);
       if (*p == '=')
         {
           p++;
           start = p;
-          while (*p == '%' || sip_char_in_set ((guchar) *p, extra))
+          while (*p == '%' || sipsv_char_in_set ((guchar) *p, extra))
             p++;
           if (p == start && value_required)
             {
-              sip_parse_fail (ctx, "empty value for %s '%s'", what, name);
+              sipsv_parse_fail (ctx, "empty value for %s '%s'", what, name);
               g_free (name);
               return FALSE;
             }
-          value = sip_unescape (start, (gsize) (p - start), extra, &problem);
+          value = sipsv_unescape (start, (gsize) (p - start), extra, &problem);
           if (value == NULL)
             {
-              sip_parse_fail (ctx, "%s in %s '%s'", problem, what, name);
+              sipsv_parse_fail (ctx, "%s in %s '%s'", problem, what, name);
               g_free (name);
               return FALSE;
             }
         }
       else if (!value_required)
         value = g_strdup ("");
-      sip_params_append (params, name, value, FALSE);
+      sipsv_params_append (params, name, value, FALSE);
     }
   *pos = p;
   return TRUE;
 }
 
 void
-sip_params_format_escaped (const GPtrArray *params, GString *out,
+sipsv_params_format_escaped (const GPtrArray *params, GString *out,
                            char first_sep, char sep, const char *extra,
                            gboolean always_equals)
 {
   for (guint i = 0; i < params->len; i++)
     {
-      const SipParam *p = g_ptr_array_index (params, i);
+      const SipsvParam *p = g_ptr_array_index (params, i);
 
       g_string_append_c (out, i == 0 ? first_sep : sep);
-      sip_escape_append (out, p->name, extra);
+      sipsv_escape_append (out, p->name, extra);
       if (p->value != NULL && (*p->value != '\0' || always_equals))
         {
           g_string_append_c (out, '=');
-          sip_escape_append (out, p->value, extra);
+          sipsv_escape_append (out, p->value, extra);
         }
       else if (always_equals)
         g_string_append_c (out, '=');
@@ -677,11 +677,11 @@ sip_params_format_escaped (const GPtrArray *params, GString *out,
 static gboolean
 is_gen_value_char (int c)
 {
-  return sip_char_is_token (c) || (c > 0 && strchr (SIP_GEN_VALUE_EXTRA, c) != NULL);
+  return sipsv_char_is_token (c) || (c > 0 && strchr (SIP_GEN_VALUE_EXTRA, c) != NULL);
 }
 
 gboolean
-sip_params_parse_generic (GPtrArray *params, const char **pos, SipParseCtx *ctx)
+sipsv_params_parse_generic (GPtrArray *params, const char **pos, SipsvParseCtx *ctx)
 {
   const char *p = *pos;
 
@@ -693,30 +693,30 @@ sip_params_parse_generic (GPtrArray *params, const char **pos, SipParseCtx *ctx)
       char *value = NULL;
       gboolean quoted = FALSE;
 
-      sip_skip_lws (&q);
+      sipsv_skip_lws (&q);
       if (*q != ';')
         break;
       q++;
-      sip_skip_lws (&q);
+      sipsv_skip_lws (&q);
       start = q;
-      while (sip_char_is_token ((guchar) *q))
+      while (sipsv_char_is_token ((guchar) *q))
         q++;
       if (q == start)
         {
           if (*q == '\0' || *q == ';' || *q == ' ' || *q == '\t' || *q == '=')
-            return sip_parse_fail (ctx, "empty parameter name");
-          return sip_parse_fail (ctx, "invalid character '%c' in parameter name", *q);
+            return sipsv_parse_fail (ctx, "empty parameter name");
+          return sipsv_parse_fail (ctx, "invalid character '%c' in parameter name", *q);
         }
       name = g_strndup (start, (gsize) (q - start));
       p = q;
-      sip_skip_lws (&q);
+      sipsv_skip_lws (&q);
       if (*q == '=')
         {
           q++;
-          sip_skip_lws (&q);
+          sipsv_skip_lws (&q);
           if (*q == '"')
             {
-              value = sip_parse_quoted (&q, ctx);
+              value = sipsv_parse_quoted (&q, ctx);
               if (value == NULL)
                 {
                   g_free (name);
@@ -731,7 +731,7 @@ sip_params_parse_generic (GPtrArray *params, const char **pos, SipParseCtx *ctx)
                 q++;
               if (q == start)
                 {
-                  sip_parse_fail (ctx, "missing value for parameter '%s'", name);
+                  sipsv_parse_fail (ctx, "missing value for parameter '%s'", name);
                   g_free (name);
                   return FALSE;
                 }
@@ -739,7 +739,7 @@ sip_params_parse_generic (GPtrArray *params, const char **pos, SipParseCtx *ctx)
             }
           p = q;
         }
-      sip_params_append (params, name, value, quoted);
+      sipsv_params_append (params, name, value, quoted);
     }
   *pos = p;
   return TRUE;
@@ -757,11 +757,11 @@ gen_value_needs_quotes (const char *value)
 }
 
 void
-sip_params_format_generic (const GPtrArray *params, GString *out)
+sipsv_params_format_generic (const GPtrArray *params, GString *out)
 {
   for (guint i = 0; i < params->len; i++)
     {
-      const SipParam *p = g_ptr_array_index (params, i);
+      const SipsvParam *p = g_ptr_array_index (params, i);
 
       g_string_append_c (out, ';');
       g_string_append (out, p->name);
@@ -771,50 +771,50 @@ sip_params_format_generic (const GPtrArray *params, GString *out)
         continue;
       g_string_append_c (out, '=');
       if (p->quoted || gen_value_needs_quotes (p->value))
-        sip_quote_append (out, p->value);
+        sipsv_quote_append (out, p->value);
       else
         g_string_append (out, p->value);
     }
 }
 
 gboolean
-sip_params_set_generic (GPtrArray *params, const char *name, const char *value,
+sipsv_params_set_generic (GPtrArray *params, const char *name, const char *value,
                         GError **error)
 {
   gsize len;
 
-  if (!sip_str_is_token (name))
-    return sip_invalid_arg (error, "invalid parameter name '%s'", name);
+  if (!sipsv_str_is_token (name))
+    return sipsv_invalid_arg (error, "invalid parameter name '%s'", name);
   if (value == NULL || *value == '\0')
     {
-      sip_params_set (params, name, NULL, FALSE);
+      sipsv_params_set (params, name, NULL, FALSE);
       return TRUE;
     }
-  if (!sip_str_is_quotable (value))
-    return sip_invalid_arg (error, "invalid value for parameter '%s'", name);
+  if (!sipsv_str_is_quotable (value))
+    return sipsv_invalid_arg (error, "invalid value for parameter '%s'", name);
 
   len = strlen (value);
   if (len >= 2 && value[0] == '"' && value[len - 1] == '"')
     {
       /* An explicit quoted-string: store the content, keep the quotes. */
-      SipParseCtx ctx = { "parameter value", value, NULL };
+      SipsvParseCtx ctx = { "parameter value", value, NULL };
       const char *p = value;
-      char *content = sip_parse_quoted (&p, &ctx);
+      char *content = sipsv_parse_quoted (&p, &ctx);
 
       if (content != NULL && *p == '\0')
         {
-          sip_params_set (params, name, content, TRUE);
+          sipsv_params_set (params, name, content, TRUE);
           g_free (content);
           return TRUE;
         }
       g_free (content);
     }
-  sip_params_set (params, name, value, FALSE);
+  sipsv_params_set (params, name, value, FALSE);
   return TRUE;
 }
 
 static gboolean
-gen_values_equal (const SipParam *a, const SipParam *b)
+gen_values_equal (const SipsvParam *a, const SipsvParam *b)
 {
   const char *va = a->value != NULL ? a->value : "";
   const char *vb = b->value != NULL ? b->value : "";
@@ -825,21 +825,21 @@ gen_values_equal (const SipParam *a, const SipParam *b)
 }
 
 gboolean
-sip_params_equal_generic (const GPtrArray *a, const GPtrArray *b)
+sipsv_params_equal_generic (const GPtrArray *a, const GPtrArray *b)
 {
   for (guint i = 0; i < a->len; i++)
     {
-      const SipParam *pa = g_ptr_array_index (a, i);
-      const SipParam *pb = sip_params_find (b, pa->name);
+      const SipsvParam *pa = g_ptr_array_index (a, i);
+      const SipsvParam *pb = sipsv_params_find (b, pa->name);
 
-      if (pb == NULL || !gen_values_equal (sip_params_find (a, pa->name), pb))
+      if (pb == NULL || !gen_values_equal (sipsv_params_find (a, pa->name), pb))
         return FALSE;
     }
   for (guint i = 0; i < b->len; i++)
     {
-      const SipParam *pb = g_ptr_array_index (b, i);
+      const SipsvParam *pb = g_ptr_array_index (b, i);
 
-      if (sip_params_find (a, pb->name) == NULL)
+      if (sipsv_params_find (a, pb->name) == NULL)
         return FALSE;
     }
   return TRUE;

@@ -30,7 +30,7 @@ struct _SipURI {
 };
 
 /* Parameters that must be present in both sip URIs to compare equal. */
-static const char *const sip_strict_params[] = { "user", "ttl", "method", "maddr", "transport" };
+static const char *const sipsv_strict_params[] = { "user", "ttl", "method", "maddr", "transport" };
 
 static void
 uri_clear (gpointer data)
@@ -55,8 +55,8 @@ uri_alloc (UriKind kind, const char *scheme)
   uri->kind = kind;
   uri->scheme = g_strdup (scheme);
   uri->port = -1;
-  uri->params = sip_params_new ();
-  uri->headers = sip_params_new ();
+  uri->params = sipsv_params_new ();
+  uri->headers = sipsv_params_new ();
   return uri;
 }
 
@@ -125,7 +125,7 @@ tel_descriptor_is_valid (const char *s)
 
   if (len > 0 && s[0] == '+')
     return tel_global_digits_are_valid (s, len);
-  return sip_hostname_is_valid (s, len);
+  return sipsv_hostname_is_valid (s, len);
 }
 
 static gboolean
@@ -224,7 +224,7 @@ host_ipv6 (const char *host, guint8 out[16])
   gsize len = strlen (host);
 
   return len >= 2 && host[0] == '[' && host[len - 1] == ']' &&
-         sip_ipv6_parse (host + 1, len - 2, out);
+         sipsv_ipv6_parse (host + 1, len - 2, out);
 }
 
 /* Host text for keys: lowercased, IPv6 in RFC 5952 form. */
@@ -263,10 +263,10 @@ host_from_text (const char *text)
   guint8 a[16];
 
   if (len >= 2 && text[0] == '[' && text[len - 1] == ']')
-    return sip_ipv6_parse (text + 1, len - 2, a) ? g_strdup (text) : NULL;
+    return sipsv_ipv6_parse (text + 1, len - 2, a) ? g_strdup (text) : NULL;
   if (strchr (text, ':') != NULL)
-    return sip_ipv6_parse (text, len, a) ? g_strdup_printf ("[%s]", text) : NULL;
-  if (sip_ipv4_is_valid (text, len) || sip_hostname_is_valid (text, len))
+    return sipsv_ipv6_parse (text, len, a) ? g_strdup_printf ("[%s]", text) : NULL;
+  if (sipsv_ipv4_is_valid (text, len) || sipsv_hostname_is_valid (text, len))
     return g_strdup (text);
   return NULL;
 }
@@ -274,14 +274,14 @@ host_from_text (const char *text)
 /* ---- Parsing ---------------------------------------------------------- */
 
 static gboolean
-parse_sip (SipURI *uri, const char *rest, SipParseCtx *ctx)
+parse_sip (SipURI *uri, const char *rest, SipsvParseCtx *ctx)
 {
   const char *p = rest;
   const char *q = p;
   const char *problem = NULL;
 
   /* userinfo: the longest run of userinfo characters ending in '@'. */
-  while (*q == '%' || *q == ':' || sip_char_in_set ((guchar) *q, SIP_USER_EXTRA))
+  while (*q == '%' || *q == ':' || sipsv_char_in_set ((guchar) *q, SIP_USER_EXTRA))
     q++;
   if (*q == '@')
     {
@@ -289,16 +289,16 @@ parse_sip (SipURI *uri, const char *rest, SipParseCtx *ctx)
       const char *user_end = colon != NULL ? colon : q;
 
       if (user_end == p)
-        return sip_parse_fail (ctx, "empty user");
-      uri->user = sip_unescape (p, (gsize) (user_end - p), SIP_USER_EXTRA, &problem);
+        return sipsv_parse_fail (ctx, "empty user");
+      uri->user = sipsv_unescape (p, (gsize) (user_end - p), SIP_USER_EXTRA, &problem);
       if (uri->user == NULL)
-        return sip_parse_fail (ctx, "%s in user", problem);
+        return sipsv_parse_fail (ctx, "%s in user", problem);
       if (colon != NULL)
         {
-          uri->password = sip_unescape (colon + 1, (gsize) (q - colon - 1),
+          uri->password = sipsv_unescape (colon + 1, (gsize) (q - colon - 1),
                                         SIP_PASSWORD_EXTRA, &problem);
           if (uri->password == NULL)
-            return sip_parse_fail (ctx, "%s in password", problem);
+            return sipsv_parse_fail (ctx, "%s in password", problem);
         }
       p = q + 1;
     }
@@ -310,9 +310,9 @@ parse_sip (SipURI *uri, const char *rest, SipParseCtx *ctx)
       guint8 addr[16];
 
       if (end == NULL)
-        return sip_parse_fail (ctx, "unbalanced brackets");
-      if (!sip_ipv6_parse (p + 1, (gsize) (end - p - 1), addr))
-        return sip_parse_fail (ctx, "invalid IPv6 address");
+        return sipsv_parse_fail (ctx, "unbalanced brackets");
+      if (!sipsv_ipv6_parse (p + 1, (gsize) (end - p - 1), addr))
+        return sipsv_parse_fail (ctx, "invalid IPv6 address");
       uri->host = g_strndup (p, (gsize) (end + 1 - p));
       p = end + 1;
     }
@@ -323,22 +323,22 @@ parse_sip (SipURI *uri, const char *rest, SipParseCtx *ctx)
       while (g_ascii_isalnum (*p) || *p == '-' || *p == '.')
         p++;
       if (*p == ']' || *p == '[')
-        return sip_parse_fail (ctx, "unbalanced brackets");
+        return sipsv_parse_fail (ctx, "unbalanced brackets");
       if (p == start)
         {
           if (*p == '\0' || *p == ';' || *p == '?' || *p == ':')
-            return sip_parse_fail (ctx, "empty host");
-          return sip_parse_fail (ctx, "invalid character '%c' in host", *p);
+            return sipsv_parse_fail (ctx, "empty host");
+          return sipsv_parse_fail (ctx, "invalid character '%c' in host", *p);
         }
-      if (!sip_ipv4_is_valid (start, (gsize) (p - start)) &&
-          !sip_hostname_is_valid (start, (gsize) (p - start)))
-        return sip_parse_fail (ctx, "invalid host");
+      if (!sipsv_ipv4_is_valid (start, (gsize) (p - start)) &&
+          !sipsv_hostname_is_valid (start, (gsize) (p - start)))
+        return sipsv_parse_fail (ctx, "invalid host");
       uri->host = g_strndup (start, (gsize) (p - start));
     }
   if (*p == ']' || *p == '[')
-    return sip_parse_fail (ctx, "unbalanced brackets");
+    return sipsv_parse_fail (ctx, "unbalanced brackets");
   if (*p != '\0' && strchr (":;?", *p) == NULL)
-    return sip_parse_fail (ctx, "invalid character '%c' in host", *p);
+    return sipsv_parse_fail (ctx, "invalid character '%c' in host", *p);
 
   /* port */
   if (*p == ':')
@@ -349,71 +349,71 @@ parse_sip (SipURI *uri, const char *rest, SipParseCtx *ctx)
       while (g_ascii_isdigit (*p) && p - start < 6)
         value = value * 10 + (guint) (*p++ - '0');
       if (p == start || value > 65535 || (*p != '\0' && *p != ';' && *p != '?'))
-        return sip_parse_fail (ctx, "invalid port");
+        return sipsv_parse_fail (ctx, "invalid port");
       uri->port = (gint) value;
     }
 
-  if (!sip_params_parse_escaped (uri->params, &p, ';', ';', SIP_PARAM_EXTRA, TRUE,
+  if (!sipsv_params_parse_escaped (uri->params, &p, ';', ';', SIP_PARAM_EXTRA, TRUE,
                                  "parameter", ctx))
     return FALSE;
   if (*p == '?')
     {
       if (p[1] == '\0')
-        return sip_parse_fail (ctx, "empty headers");
-      if (!sip_params_parse_escaped (uri->headers, &p, '?', '&', SIP_HEADER_EXTRA, FALSE,
+        return sipsv_parse_fail (ctx, "empty headers");
+      if (!sipsv_params_parse_escaped (uri->headers, &p, '?', '&', SIP_HEADER_EXTRA, FALSE,
                                      "header", ctx))
         return FALSE;
     }
   if (*p != '\0')
-    return sip_parse_fail (ctx, "unexpected character '%c'", *p);
+    return sipsv_parse_fail (ctx, "unexpected character '%c'", *p);
   return TRUE;
 }
 
 static gboolean
-parse_tel (SipURI *uri, const char *rest, SipParseCtx *ctx)
+parse_tel (SipURI *uri, const char *rest, SipsvParseCtx *ctx)
 {
   const char *p = rest;
   gsize len = strcspn (p, ";");
   gboolean global = len > 0 && p[0] == '+';
 
   if (global ? !tel_global_digits_are_valid (p, len) : !tel_local_digits_are_valid (p, len))
-    return sip_parse_fail (ctx, "invalid telephone number");
+    return sipsv_parse_fail (ctx, "invalid telephone number");
   uri->number = g_strndup (p, len);
   p += len;
-  if (!sip_params_parse_escaped (uri->params, &p, ';', ';', SIP_PARAM_EXTRA, TRUE,
+  if (!sipsv_params_parse_escaped (uri->params, &p, ';', ';', SIP_PARAM_EXTRA, TRUE,
                                  "parameter", ctx))
     return FALSE;
   if (*p != '\0')
-    return sip_parse_fail (ctx, "unexpected character '%c'", *p);
+    return sipsv_parse_fail (ctx, "unexpected character '%c'", *p);
 
   for (guint i = 0; i < uri->params->len; i++)
     {
-      const SipParam *param = g_ptr_array_index (uri->params, i);
+      const SipsvParam *param = g_ptr_array_index (uri->params, i);
       const char *problem = tel_param_problem (uri, param->name, param->value);
 
       if (problem != NULL)
-        return sip_parse_fail (ctx, "%s", problem);
+        return sipsv_parse_fail (ctx, "%s", problem);
     }
-  if (!global && sip_params_find (uri->params, "phone-context") == NULL)
-    return sip_parse_fail (ctx, "local number without phone-context");
+  if (!global && sipsv_params_find (uri->params, "phone-context") == NULL)
+    return sipsv_parse_fail (ctx, "local number without phone-context");
   return TRUE;
 }
 
 static gboolean
-parse_opaque (SipURI *uri, const char *rest, SipParseCtx *ctx)
+parse_opaque (SipURI *uri, const char *rest, SipsvParseCtx *ctx)
 {
   if (*rest == '\0')
-    return sip_parse_fail (ctx, "nothing after the scheme");
+    return sipsv_parse_fail (ctx, "nothing after the scheme");
   for (const char *p = rest; *p != '\0'; p++)
     {
       if (*p == '%')
         {
           if (!g_ascii_isxdigit (p[1]) || !g_ascii_isxdigit (p[2]))
-            return sip_parse_fail (ctx, "invalid escape sequence");
+            return sipsv_parse_fail (ctx, "invalid escape sequence");
           p += 2;
         }
       else if (!is_opaque_char ((guchar) *p))
-        return sip_parse_fail (ctx, "invalid character '%c'", *p);
+        return sipsv_parse_fail (ctx, "invalid character '%c'", *p);
     }
   uri->opaque = g_strdup (rest);
   return TRUE;
@@ -422,7 +422,7 @@ parse_opaque (SipURI *uri, const char *rest, SipParseCtx *ctx)
 SipURI *
 sipservlet_uri_parse (const char *text, GError **error)
 {
-  SipParseCtx ctx = { "URI", text, error };
+  SipsvParseCtx ctx = { "URI", text, error };
   const char *p = text;
   SipURI *uri;
   char *scheme;
@@ -437,31 +437,31 @@ sipservlet_uri_parse (const char *text, GError **error)
 
       if (ch == ' ' || ch == '\t')
         {
-          sip_parse_fail (&ctx, "white space");
+          sipsv_parse_fail (&ctx, "white space");
           return NULL;
         }
       if (ch < 0x20 || ch == 0x7f)
         {
-          sip_parse_fail (&ctx, "control character");
+          sipsv_parse_fail (&ctx, "control character");
           return NULL;
         }
       if (ch >= 0x80)
         {
-          sip_parse_fail (&ctx, "non-ASCII character");
+          sipsv_parse_fail (&ctx, "non-ASCII character");
           return NULL;
         }
     }
 
   if (!g_ascii_isalpha (*p))
     {
-      sip_parse_fail (&ctx, "missing scheme");
+      sipsv_parse_fail (&ctx, "missing scheme");
       return NULL;
     }
   while (g_ascii_isalnum (*p) || *p == '+' || *p == '-' || *p == '.')
     p++;
   if (*p != ':')
     {
-      sip_parse_fail (&ctx, "missing scheme");
+      sipsv_parse_fail (&ctx, "missing scheme");
       return NULL;
     }
   scheme = g_ascii_strdown (text, p - text);
@@ -539,8 +539,8 @@ sipservlet_uri_clone (const SipURI *uri)
   copy->password = g_strdup (uri->password);
   copy->host = g_strdup (uri->host);
   copy->port = uri->port;
-  copy->params = sip_params_copy (uri->params);
-  copy->headers = sip_params_copy (uri->headers);
+  copy->params = sipsv_params_copy (uri->params);
+  copy->headers = sipsv_params_copy (uri->headers);
   copy->number = g_strdup (uri->number);
   copy->opaque = g_strdup (uri->opaque);
   return copy;
@@ -561,23 +561,23 @@ sipservlet_uri_to_string (const SipURI *uri)
     case URI_KIND_SIP:
       if (uri->user != NULL)
         {
-          sip_escape_append (out, uri->user, SIP_USER_EXTRA);
+          sipsv_escape_append (out, uri->user, SIP_USER_EXTRA);
           if (uri->password != NULL)
             {
               g_string_append_c (out, ':');
-              sip_escape_append (out, uri->password, SIP_PASSWORD_EXTRA);
+              sipsv_escape_append (out, uri->password, SIP_PASSWORD_EXTRA);
             }
           g_string_append_c (out, '@');
         }
       g_string_append (out, uri->host);
       if (uri->port >= 0)
         g_string_append_printf (out, ":%d", uri->port);
-      sip_params_format_escaped (uri->params, out, ';', ';', SIP_PARAM_EXTRA, FALSE);
-      sip_params_format_escaped (uri->headers, out, '?', '&', SIP_HEADER_EXTRA, TRUE);
+      sipsv_params_format_escaped (uri->params, out, ';', ';', SIP_PARAM_EXTRA, FALSE);
+      sipsv_params_format_escaped (uri->headers, out, '?', '&', SIP_HEADER_EXTRA, TRUE);
       break;
     case URI_KIND_TEL:
       g_string_append (out, uri->number);
-      sip_params_format_escaped (uri->params, out, ';', ';', SIP_PARAM_EXTRA, FALSE);
+      sipsv_params_format_escaped (uri->params, out, ';', ';', SIP_PARAM_EXTRA, FALSE);
       break;
     case URI_KIND_OTHER:
     default:
@@ -600,7 +600,7 @@ sipservlet_uri_to_canonical_string (const SipURI *uri)
     case URI_KIND_SIP:
       if (uri->user != NULL)
         {
-          sip_escape_append (out, uri->user, SIP_USER_EXTRA);
+          sipsv_escape_append (out, uri->user, SIP_USER_EXTRA);
           g_string_append_c (out, '@');
         }
       host_canonical_append (out, uri->host);
@@ -610,7 +610,7 @@ sipservlet_uri_to_canonical_string (const SipURI *uri)
     case URI_KIND_TEL:
       {
         char *digits = tel_normalize (uri->number);
-        const char *context = sip_params_get (uri->params, "phone-context");
+        const char *context = sipsv_params_get (uri->params, "phone-context");
 
         g_string_append (out, digits);
         g_free (digits);
@@ -721,7 +721,7 @@ sipservlet_uri_set_user (SipURI *uri, const char *user, GError **error)
       return TRUE;
     }
   if (*user == '\0')
-    return sip_invalid_arg (error, "empty user part");
+    return sipsv_invalid_arg (error, "empty user part");
   {
     char *copy = g_strdup (user);
 
@@ -744,7 +744,7 @@ sipservlet_uri_set_user_password (SipURI *uri, const char *password, GError **er
       return TRUE;
     }
   if (uri->user == NULL)
-    return sip_invalid_arg (error, "a password needs a user part");
+    return sipsv_invalid_arg (error, "a password needs a user part");
   {
     char *copy = g_strdup (password);
 
@@ -766,7 +766,7 @@ sipservlet_uri_set_host (SipURI *uri, const char *host, GError **error)
 
   stored = host_from_text (host);
   if (stored == NULL)
-    return sip_invalid_arg (error, "invalid host '%s'", host);
+    return sipsv_invalid_arg (error, "invalid host '%s'", host);
   g_free (uri->host);
   uri->host = stored;
   return TRUE;
@@ -780,7 +780,7 @@ sipservlet_uri_set_port (SipURI *uri, gint port, GError **error)
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (port < -1 || port > 65535)
-    return sip_invalid_arg (error, "invalid port %d", port);
+    return sipsv_invalid_arg (error, "invalid port %d", port);
   uri->port = port;
   return TRUE;
 }
@@ -792,7 +792,7 @@ sipservlet_uri_get_parameter (const SipURI *uri, const char *name)
 {
   g_return_val_if_fail (uri != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  return sip_params_get (uri->params, name);
+  return sipsv_params_get (uri->params, name);
 }
 
 gboolean
@@ -806,17 +806,17 @@ sipservlet_uri_set_parameter (SipURI *uri, const char *name, const char *value,
   if (value != NULL && *value == '\0')
     value = NULL;
   if (uri->kind == URI_KIND_OTHER)
-    return sip_invalid_arg (error, "'%s' URIs have no parameters", uri->scheme);
+    return sipsv_invalid_arg (error, "'%s' URIs have no parameters", uri->scheme);
   if (*name == '\0')
-    return sip_invalid_arg (error, "empty parameter name");
+    return sipsv_invalid_arg (error, "empty parameter name");
   if (uri->kind == URI_KIND_TEL)
     {
       const char *problem = tel_param_problem (uri, name, value);
 
       if (problem != NULL)
-        return sip_invalid_arg (error, "%s: '%s'", problem, name);
+        return sipsv_invalid_arg (error, "%s: '%s'", problem, name);
     }
-  sip_params_set (uri->params, name, value, FALSE);
+  sipsv_params_set (uri->params, name, value, FALSE);
   return TRUE;
 }
 
@@ -830,14 +830,14 @@ sipservlet_uri_remove_parameter (SipURI *uri, const char *name)
   removes_required_context = uri->kind == URI_KIND_TEL && uri->number[0] != '+' &&
                              g_ascii_strcasecmp (name, "phone-context") == 0;
   g_return_if_fail (!removes_required_context);
-  sip_params_remove (uri->params, name);
+  sipsv_params_remove (uri->params, name);
 }
 
 char **
 sipservlet_uri_get_parameter_names (const SipURI *uri)
 {
   g_return_val_if_fail (uri != NULL, NULL);
-  return sip_params_names (uri->params);
+  return sipsv_params_names (uri->params);
 }
 
 const char *
@@ -846,14 +846,14 @@ sipservlet_uri_get_transport_param (const SipURI *uri)
   g_return_val_if_fail (uri != NULL, NULL);
   if (uri->kind != URI_KIND_SIP)
     return NULL;
-  return sip_params_get (uri->params, "transport");
+  return sipsv_params_get (uri->params, "transport");
 }
 
 gboolean
 sipservlet_uri_get_lr_param (const SipURI *uri)
 {
   g_return_val_if_fail (uri != NULL, FALSE);
-  return uri->kind == URI_KIND_SIP && sip_params_find (uri->params, "lr") != NULL;
+  return uri->kind == URI_KIND_SIP && sipsv_params_find (uri->params, "lr") != NULL;
 }
 
 void
@@ -862,9 +862,9 @@ sipservlet_uri_set_lr_param (SipURI *uri, gboolean lr)
   g_return_if_fail (uri != NULL);
   g_return_if_fail (uri->kind == URI_KIND_SIP);
   if (lr)
-    sip_params_set (uri->params, "lr", NULL, FALSE);
+    sipsv_params_set (uri->params, "lr", NULL, FALSE);
   else
-    sip_params_remove (uri->params, "lr");
+    sipsv_params_remove (uri->params, "lr");
 }
 
 /* ---- Headers ---------------------------------------------------------- */
@@ -874,7 +874,7 @@ sipservlet_uri_get_header (const SipURI *uri, const char *name)
 {
   g_return_val_if_fail (uri != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  return sip_params_get (uri->headers, name);
+  return sipsv_params_get (uri->headers, name);
 }
 
 gboolean
@@ -886,10 +886,10 @@ sipservlet_uri_set_header (SipURI *uri, const char *name, const char *value, GEr
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (uri->kind != URI_KIND_SIP)
-    return sip_invalid_arg (error, "'%s' URIs have no headers", uri->scheme);
+    return sipsv_invalid_arg (error, "'%s' URIs have no headers", uri->scheme);
   if (*name == '\0')
-    return sip_invalid_arg (error, "empty header name");
-  sip_params_set (uri->headers, name, value, FALSE);
+    return sipsv_invalid_arg (error, "empty header name");
+  sipsv_params_set (uri->headers, name, value, FALSE);
   return TRUE;
 }
 
@@ -898,14 +898,14 @@ sipservlet_uri_remove_header (SipURI *uri, const char *name)
 {
   g_return_if_fail (uri != NULL);
   g_return_if_fail (name != NULL);
-  sip_params_remove (uri->headers, name);
+  sipsv_params_remove (uri->headers, name);
 }
 
 char **
 sipservlet_uri_get_header_names (const SipURI *uri)
 {
   g_return_val_if_fail (uri != NULL, NULL);
-  return sip_params_names (uri->headers);
+  return sipsv_params_names (uri->headers);
 }
 
 /* ---- tel -------------------------------------------------------------- */
@@ -932,7 +932,7 @@ sipservlet_uri_get_phone_context (const SipURI *uri)
   g_return_val_if_fail (uri != NULL, NULL);
   if (uri->kind != URI_KIND_TEL)
     return NULL;
-  return sip_params_get (uri->params, "phone-context");
+  return sipsv_params_get (uri->params, "phone-context");
 }
 
 /* ---- Comparison ------------------------------------------------------- */
@@ -940,26 +940,26 @@ sipservlet_uri_get_phone_context (const SipURI *uri)
 static gboolean
 is_strict_param (const char *name)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (sip_strict_params); i++)
-    if (g_ascii_strcasecmp (name, sip_strict_params[i]) == 0)
+  for (gsize i = 0; i < G_N_ELEMENTS (sipsv_strict_params); i++)
+    if (g_ascii_strcasecmp (name, sipsv_strict_params[i]) == 0)
       return TRUE;
   return FALSE;
 }
 
 static gboolean
-param_values_equal_ci (const SipParam *a, const SipParam *b)
+param_values_equal_ci (const SipsvParam *a, const SipsvParam *b)
 {
   return g_ascii_strcasecmp (a->value != NULL ? a->value : "",
                              b->value != NULL ? b->value : "") == 0;
 }
 
 /* The n-th header called name, or NULL. */
-static const SipParam *
+static const SipsvParam *
 nth_header (const GPtrArray *headers, const char *name, guint n)
 {
   for (guint i = 0; i < headers->len; i++)
     {
-      const SipParam *h = g_ptr_array_index (headers, i);
+      const SipsvParam *h = g_ptr_array_index (headers, i);
 
       if (g_ascii_strcasecmp (h->name, name) == 0 && n-- == 0)
         return h;
@@ -976,13 +976,13 @@ headers_equal (const GPtrArray *a, const GPtrArray *b)
     return FALSE;
   for (guint i = 0; i < a->len; i++)
     {
-      const SipParam *h = g_ptr_array_index (a, i);
-      const SipParam *other;
+      const SipsvParam *h = g_ptr_array_index (a, i);
+      const SipsvParam *other;
       guint n = 0;
 
       for (guint j = 0; j < i; j++)
         {
-          const SipParam *prev = g_ptr_array_index (a, j);
+          const SipsvParam *prev = g_ptr_array_index (a, j);
 
           if (g_ascii_strcasecmp (prev->name, h->name) == 0)
             n++;
@@ -995,7 +995,7 @@ headers_equal (const GPtrArray *a, const GPtrArray *b)
 }
 
 static gboolean
-sip_uris_equal (const SipURI *a, const SipURI *b)
+sipsv_uris_equal (const SipURI *a, const SipURI *b)
 {
   if (strcmp (a->scheme, b->scheme) != 0)
     return FALSE;
@@ -1004,10 +1004,10 @@ sip_uris_equal (const SipURI *a, const SipURI *b)
   if (!hosts_equal (a->host, b->host) || a->port != b->port)
     return FALSE;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (sip_strict_params); i++)
+  for (gsize i = 0; i < G_N_ELEMENTS (sipsv_strict_params); i++)
     {
-      const SipParam *pa = sip_params_find (a->params, sip_strict_params[i]);
-      const SipParam *pb = sip_params_find (b->params, sip_strict_params[i]);
+      const SipsvParam *pa = sipsv_params_find (a->params, sipsv_strict_params[i]);
+      const SipsvParam *pb = sipsv_params_find (b->params, sipsv_strict_params[i]);
 
       if ((pa == NULL) != (pb == NULL))
         return FALSE;
@@ -1016,20 +1016,20 @@ sip_uris_equal (const SipURI *a, const SipURI *b)
     }
   for (guint i = 0; i < a->params->len; i++)
     {
-      const SipParam *pa = g_ptr_array_index (a->params, i);
-      const SipParam *pb;
+      const SipsvParam *pa = g_ptr_array_index (a->params, i);
+      const SipsvParam *pb;
 
       if (is_strict_param (pa->name))
         continue;
-      pb = sip_params_find (b->params, pa->name);
-      if (pb != NULL && !param_values_equal_ci (sip_params_find (a->params, pa->name), pb))
+      pb = sipsv_params_find (b->params, pa->name);
+      if (pb != NULL && !param_values_equal_ci (sipsv_params_find (a->params, pa->name), pb))
         return FALSE;
     }
   return headers_equal (a->headers, b->headers);
 }
 
 static gboolean
-tel_param_values_equal (const SipParam *a, const SipParam *b)
+tel_param_values_equal (const SipsvParam *a, const SipsvParam *b)
 {
   const char *va = a->value != NULL ? a->value : "";
   const char *vb = b->value != NULL ? b->value : "";
@@ -1068,17 +1068,17 @@ tel_uris_equal (const SipURI *a, const SipURI *b)
 
   for (guint i = 0; i < a->params->len; i++)
     {
-      const SipParam *pa = g_ptr_array_index (a->params, i);
-      const SipParam *pb = sip_params_find (b->params, pa->name);
+      const SipsvParam *pa = g_ptr_array_index (a->params, i);
+      const SipsvParam *pb = sipsv_params_find (b->params, pa->name);
 
-      if (pb == NULL || !tel_param_values_equal (sip_params_find (a->params, pa->name), pb))
+      if (pb == NULL || !tel_param_values_equal (sipsv_params_find (a->params, pa->name), pb))
         return FALSE;
     }
   for (guint i = 0; i < b->params->len; i++)
     {
-      const SipParam *pb = g_ptr_array_index (b->params, i);
+      const SipsvParam *pb = g_ptr_array_index (b->params, i);
 
-      if (sip_params_find (a->params, pb->name) == NULL)
+      if (sipsv_params_find (a->params, pb->name) == NULL)
         return FALSE;
     }
   return TRUE;
@@ -1097,7 +1097,7 @@ sipservlet_uri_equal (const SipURI *a, const SipURI *b)
   switch (a->kind)
     {
     case URI_KIND_SIP:
-      return sip_uris_equal (a, b);
+      return sipsv_uris_equal (a, b);
     case URI_KIND_TEL:
       return tel_uris_equal (a, b);
     case URI_KIND_OTHER:

@@ -33,7 +33,7 @@ sipservlet_request_get_b2bua_helper (SipServletRequest *request, GError **error)
   if (!check_helper_use (request, error))
     return NULL;
   request->b2bua = TRUE;
-  return &request->base.container->b2bua;
+  return &sipsv_runtime (request->base.container)->b2bua;
 }
 
 /* Headers the other leg never inherits: the container makes its own. */
@@ -265,7 +265,7 @@ sipservlet_b2bua_create_request (SipB2buaHelper *helper, SipServletRequest *orig
   if (osip->sip_max_forwards != NULL && osip->sip_max_forwards->mf_count == 0)
     {
       if (!original->final_sent)
-        sipsv_uas_reply (original, 483, "Too Many Hops");
+        sipsv_uas_answer (original, 483, "Too Many Hops");
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TOO_MANY_HOPS,
                    "Max-Forwards is 0: answered 483");
       return NULL;
@@ -287,7 +287,7 @@ sipservlet_b2bua_create_request (SipB2buaHelper *helper, SipServletRequest *orig
 
   SipServletRequest *request = NULL;
   if (from != NULL && to != NULL)
-    request = sipservlet_factory_create_request (&container->factory, in->app,
+    request = sipservlet_factory_create_request (&sipsv_runtime (container)->factory, in->app,
                                                  osip->sip_request->rq_method_name, from, to,
                                                  error);
   else

@@ -16,39 +16,25 @@ sipservlet_container_new (GError **error)
 
   g_atomic_ref_count_init (&container->ref_count);
   container->context = g_main_context_ref_thread_default ();
-  if (!sipsv_stack_init (&container->stack, container->context,
+  sipsv_runtime_init (&container->runtime, container->context);
+  if (!sipsv_stack_init (&container->runtime.stack, container->context,
                          sipsv_container_on_message, (nta_agent_magic_t *) container, error))
     {
       g_main_context_unref (container->context);
       g_free (container);
       return NULL;
     }
-  container->t1 = sipsv_stack_t1 (&container->stack);
-  sipsv_session_manager_init (&container->sessions, container, container->context,
-                              (SipsvTimerQueue *) container->stack.root);
-  container->sessions.flush_coming = &container->stack.dispatching;
-  sipsv_stack_set_after_dispatch (&container->stack, run_deferred, container);
-  container->factory.container = container;
-  container->b2bua.container = container;
+  container->runtime.t1 = sipsv_stack_t1 (&container->runtime.stack);
+  sipsv_session_manager_init (&container->runtime.sessions, container, container->context,
+                              (SipsvTimerQueue *) container->runtime.stack.root);
+  container->runtime.sessions.flush_coming = &container->runtime.stack.dispatching;
+  sipsv_stack_set_after_dispatch (&container->runtime.stack, run_deferred, container);
+  container->runtime.factory.container = container;
+  container->runtime.b2bua.container = container;
   container->servlets_by_method = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                          (GDestroyNotify) sipservlet_servlet_unref);
   container->servlets = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_servlet_unref);
-  container->option_tags = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (container->option_tags, g_strdup ("100rel"));   /* RFC 3262, lib/ua/ */
-  container->record_routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                    sipsv_record_route_free);
-  container->work_queue = g_array_new (FALSE, FALSE, sizeof (SipsvWork));
   return container;
-}
-
-void
-sipsv_record_route_free (gpointer data)
-{
-  SipsvRecordRoute *rr = data;
-
-  sipservlet_uri_unref (rr->uri);
-  g_free (rr->value);
-  g_free (rr);
 }
 
 SipContainer *
@@ -71,23 +57,6 @@ destroy_servlets (SipContainer *container)
     }
 }
 
-/* Runs everything queued, including what the work itself queues. */
-static void
-run_work_queue (SipContainer *container)
-{
-  while (container->work_queue->len > 0)
-    {
-      GArray *batch = container->work_queue;
-      container->work_queue = g_array_new (FALSE, FALSE, sizeof (SipsvWork));
-      for (guint i = 0; i < batch->len; i++)
-        {
-          SipsvWork *work = &g_array_index (batch, SipsvWork, i);
-          work->func (work->data);
-        }
-      g_array_unref (batch);
-    }
-}
-
 /* After every dispatch of the SIP stack: the work and the readiness checks
  * its callbacks queued, until neither queues more. */
 static void
@@ -98,22 +67,10 @@ run_deferred (gpointer data)
 
   do
     {
-      ran = container->work_queue->len > 0;
-      run_work_queue (container);
-      ran |= sipsv_session_manager_run_checks (&container->sessions);
+      ran = sipsv_runtime_run_work (&container->runtime);
+      ran |= sipsv_session_manager_run_checks (&container->runtime.sessions);
     }
   while (ran);
-}
-
-static void
-flush_release_queue (SipContainer *container)
-{
-  if (container->work_source != NULL)
-    {
-      g_source_destroy (container->work_source);
-      g_clear_pointer (&container->work_source, g_source_unref);
-    }
-  run_work_queue (container);
 }
 
 void
@@ -123,57 +80,26 @@ sipservlet_container_unref (SipContainer *container)
   if (!g_atomic_ref_count_dec (&container->ref_count))
     return;
 
-  container->shutting_down = TRUE;
-  sipsv_session_manager_invalidate_all (&container->sessions);
-  flush_release_queue (container);
+  container->runtime.shutting_down = TRUE;
+  sipsv_session_manager_invalidate_all (&container->runtime.sessions);
+  sipsv_runtime_flush_work (&container->runtime);
   destroy_servlets (container);
   if (container->shutdown_source != NULL)
     {
       g_source_destroy (container->shutdown_source);
       g_source_unref (container->shutdown_source);
     }
-  sipsv_stack_clear (&container->stack);
+  sipsv_stack_clear (&container->runtime.stack);
   /* Transactions the stack held may have released requests. */
-  flush_release_queue (container);
-  sipsv_session_manager_clear (&container->sessions);
-  g_array_unref (container->work_queue);
+  sipsv_runtime_flush_work (&container->runtime);
+  sipsv_session_manager_clear (&container->runtime.sessions);
   g_hash_table_destroy (container->servlets_by_method);
-  g_clear_pointer (&container->default_servlet, sipservlet_servlet_unref);
+  g_clear_pointer (&container->runtime.default_servlet, sipservlet_servlet_unref);
   g_ptr_array_unref (container->servlets);
-  g_ptr_array_unref (container->option_tags);
-  g_hash_table_destroy (container->record_routes);
+  g_clear_pointer (&container->runtime.record_routes, g_hash_table_destroy);
+  sipsv_runtime_clear (&container->runtime);
   g_main_context_unref (container->context);
   g_free (container);
-}
-
-static gboolean
-on_work (gpointer data)
-{
-  SipContainer *container = data;
-  g_clear_pointer (&container->work_source, g_source_unref);
-  run_work_queue (container);
-  return G_SOURCE_REMOVE;
-}
-
-void
-sipsv_container_defer (SipContainer *container, SipsvWorkFunc func, gpointer data)
-{
-  SipsvWork work = { func, data };
-  g_array_append_val (container->work_queue, work);
-  /* Queued from a SIP stack callback: run_deferred() runs it next. */
-  if (container->work_source == NULL && !container->stack.dispatching)
-    {
-      container->work_source = g_idle_source_new ();
-      g_source_set_priority (container->work_source, G_PRIORITY_HIGH);
-      g_source_set_callback (container->work_source, on_work, container, NULL);
-      g_source_attach (container->work_source, container->context);
-    }
-}
-
-void
-sipsv_container_release_later (SipContainer *container, SipServletRequest *request)
-{
-  sipsv_container_defer (container, (SipsvWorkFunc) sipservlet_request_unref, request);
 }
 
 gboolean
@@ -189,7 +115,7 @@ sipservlet_container_listen (SipContainer *container, const char *host, guint16 
       memmove (bare, bare + 1, strlen (bare));
       bare[strlen (bare) - 1] = '\0';
     }
-  guint16 bound = sipsv_stack_listen (&container->stack, bare, port,
+  guint16 bound = sipsv_stack_listen (&container->runtime.stack, bare, port,
                                       (transports & SIPSERVLET_TRANSPORT_UDP) != 0,
                                       (transports & SIPSERVLET_TRANSPORT_TCP) != 0, error);
   g_free (bare);
@@ -202,9 +128,9 @@ sipservlet_container_get_port (SipContainer *container, const char *host)
   g_return_val_if_fail (container != NULL, 0);
   gsize n = host != NULL ? strlen (host) : 0;
   gboolean bracketed = n > 2 && host[0] == '[' && host[n - 1] == ']';
-  for (guint i = 0; i < container->stack.listen_points->len; i++)
+  for (guint i = 0; i < container->runtime.stack.listen_points->len; i++)
     {
-      SipsvListenPoint *lp = &g_array_index (container->stack.listen_points, SipsvListenPoint, i);
+      SipsvListenPoint *lp = &g_array_index (container->runtime.stack.listen_points, SipsvListenPoint, i);
       if (host == NULL || strcmp (lp->host, host) == 0
           || (bracketed && strlen (lp->host) == n - 2 && strncmp (lp->host, host + 1, n - 2) == 0))
         return lp->port;
@@ -216,10 +142,10 @@ void
 sipservlet_container_add_supported (SipContainer *container, const char *option_tag)
 {
   g_return_if_fail (container != NULL && option_tag != NULL && option_tag[0] != '\0');
-  for (guint i = 0; i < container->option_tags->len; i++)
-    if (g_ascii_strcasecmp (container->option_tags->pdata[i], option_tag) == 0)
+  for (guint i = 0; i < container->runtime.option_tags->len; i++)
+    if (g_ascii_strcasecmp (container->runtime.option_tags->pdata[i], option_tag) == 0)
       return;
-  g_ptr_array_add (container->option_tags, g_strdup (option_tag));
+  g_ptr_array_add (container->runtime.option_tags, g_strdup (option_tag));
 }
 
 char **
@@ -227,9 +153,9 @@ sipservlet_container_get_listen_addresses (SipContainer *container)
 {
   g_return_val_if_fail (container != NULL, NULL);
   GPtrArray *result = g_ptr_array_new ();
-  for (guint i = 0; i < container->stack.listen_points->len; i++)
+  for (guint i = 0; i < container->runtime.stack.listen_points->len; i++)
     {
-      SipsvListenPoint *lp = &g_array_index (container->stack.listen_points, SipsvListenPoint, i);
+      SipsvListenPoint *lp = &g_array_index (container->runtime.stack.listen_points, SipsvListenPoint, i);
       gboolean v6 = strchr (lp->host, ':') != NULL;
       g_ptr_array_add (result, g_strdup_printf ("%s%s%s:%u", v6 ? "[" : "", lp->host,
                                                 v6 ? "]" : "", lp->port));
@@ -251,7 +177,7 @@ sipservlet_container_add_servlet (SipContainer *container, SipServlet *servlet,
       return FALSE;
     }
   g_autofree char *key = method != NULL ? g_ascii_strup (method, -1) : NULL;
-  if (key == NULL ? container->default_servlet != NULL
+  if (key == NULL ? container->runtime.default_servlet != NULL
                   : g_hash_table_contains (container->servlets_by_method, key))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
@@ -259,7 +185,7 @@ sipservlet_container_add_servlet (SipContainer *container, SipServlet *servlet,
       return FALSE;
     }
   servlet->container = container;
-  servlet->factory = &container->factory;
+  servlet->factory = &container->runtime.factory;
   if (!servlet->initialized)
     {
       if (servlet->handlers.init != NULL
@@ -273,7 +199,7 @@ sipservlet_container_add_servlet (SipContainer *container, SipServlet *servlet,
       g_ptr_array_add (container->servlets, sipservlet_servlet_ref (servlet));
     }
   if (method == NULL)
-    container->default_servlet = sipservlet_servlet_ref (servlet);
+    container->runtime.default_servlet = sipservlet_servlet_ref (servlet);
   else
     g_hash_table_insert (container->servlets_by_method, g_steal_pointer (&key),
                          sipservlet_servlet_ref (servlet));
@@ -285,7 +211,7 @@ sipsv_container_select_servlet (SipContainer *container, const char *method)
 {
   SipServlet *servlet = g_hash_table_size (container->servlets_by_method) > 0
     ? g_hash_table_lookup (container->servlets_by_method, method) : NULL;
-  return servlet != NULL ? servlet : container->default_servlet;
+  return servlet != NULL ? servlet : container->runtime.default_servlet;
 }
 
 gboolean
@@ -294,7 +220,7 @@ sipservlet_container_add_listeners (SipContainer *container,
                                     gpointer user_data, GDestroyNotify destroy)
 {
   g_return_val_if_fail (container != NULL && listeners != NULL, FALSE);
-  return sipsv_session_manager_add_listeners (&container->sessions, listeners,
+  return sipsv_session_manager_add_listeners (&container->runtime.sessions, listeners,
                                               user_data, destroy);
 }
 
@@ -302,28 +228,28 @@ SipFactory *
 sipservlet_container_get_factory (SipContainer *container)
 {
   g_return_val_if_fail (container != NULL, NULL);
-  return &container->factory;
+  return &container->runtime.factory;
 }
 
 void
 sipservlet_container_set_application_session_timeout (SipContainer *container, guint minutes)
 {
   g_return_if_fail (container != NULL);
-  container->sessions.app_session_timeout_min = minutes;
+  container->runtime.sessions.app_session_timeout_min = minutes;
 }
 
 guint
 sipservlet_container_get_session_count (SipContainer *container)
 {
   g_return_val_if_fail (container != NULL, 0);
-  return container->sessions.n_sessions;
+  return container->runtime.sessions.n_sessions;
 }
 
 guint
 sipservlet_container_get_application_session_count (SipContainer *container)
 {
   g_return_val_if_fail (container != NULL, 0);
-  return g_hash_table_size (container->sessions.app_sessions);
+  return g_hash_table_size (container->runtime.sessions.app_sessions);
 }
 
 void
@@ -350,7 +276,7 @@ transactions_pending (SipContainer *container)
   GHashTableIter iter;
   gpointer key;
 
-  g_hash_table_iter_init (&iter, container->sessions.app_sessions);
+  g_hash_table_iter_init (&iter, container->runtime.sessions.app_sessions);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
       SipApplicationSession *app = key;
@@ -378,8 +304,8 @@ on_shutdown_poll (gpointer data)
   if (transactions_pending (container) && g_get_monotonic_time () < state->deadline)
     return G_SOURCE_CONTINUE;
 
-  sipsv_session_manager_invalidate_all (&container->sessions);
-  flush_release_queue (container);
+  sipsv_session_manager_invalidate_all (&container->runtime.sessions);
+  sipsv_runtime_flush_work (&container->runtime);
   destroy_servlets (container);
   g_clear_pointer (&container->shutdown_source, g_source_unref);
   if (container->shutdown_cb != NULL)
@@ -392,9 +318,9 @@ sipservlet_container_shutdown (SipContainer *container, SipContainerShutdownFunc
                                gpointer user_data)
 {
   g_return_if_fail (container != NULL);
-  if (container->shutting_down)
+  if (container->runtime.shutting_down)
     return;
-  container->shutting_down = TRUE;
+  container->runtime.shutting_down = TRUE;
   container->shutdown_cb = callback;
   container->shutdown_data = user_data;
 

@@ -19,12 +19,14 @@
 #include <string.h>
 
 #include "format-private.h"
+#include "container/container-private.h"
 #include "proxy/proxy-private.h"
+#include "ua/ua-private.h"
 
 static void
 reply_stateless (SipContainer *container, msg_t *msg, int status, const char *phrase)
 {
-  sipsv_stack_reply (&container->stack, msg, status, phrase, NULL);
+  sipsv_stack_reply (&container->runtime.stack, msg, status, phrase, NULL);
 }
 
 /* Runs the servlet and enforces "answer, defer or get 500". */
@@ -39,7 +41,7 @@ run_servlet (SipServlet *servlet, SipServletRequest *request)
       g_warning ("servlet '%s' returned from %s without answering or deferring it: "
                  "answering 500", servlet->name,
                  request->base.sip->sip_request->rq_method_name);
-      sipsv_uas_reply (request, 500, "Request Not Answered");
+      sipsv_uas_answer (request, 500, "Request Not Answered");
     }
   sipservlet_request_unref (request);
 }
@@ -67,30 +69,6 @@ bad_header (sip_t const *sip)
           return critical[i]->hc_name;
     }
   return NULL;
-}
-
-/* Option tags of a Require or Proxy-Require list that this container does
- * not support, comma-separated, or NULL. */
-char *
-sipsv_container_unsupported (SipContainer *container, msg_list_t const *list)
-{
-  GString *bad = NULL;
-
-  for (msg_list_t const *r = list; r; r = r->k_next)
-    for (int i = 0; r->k_items && r->k_items[i]; i++)
-      {
-        gboolean known = FALSE;
-        for (guint j = 0; j < container->option_tags->len && !known; j++)
-          known = g_ascii_strcasecmp (container->option_tags->pdata[j], r->k_items[i]) == 0;
-        if (!known)
-          {
-            if (bad == NULL)
-              bad = g_string_new (r->k_items[i]);
-            else
-              g_string_append_printf (bad, ", %s", r->k_items[i]);
-          }
-      }
-  return bad != NULL ? g_string_free (bad, FALSE) : NULL;
 }
 
 static char *
@@ -124,7 +102,7 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
     }
   if (sip->sip_request->rq_method == sip_method_invite && session->invite_uas_pending)
     {
-      sipsv_stack_reply (&container->stack, msg, 500, "Previous INVITE Pending",
+      sipsv_stack_reply (&container->runtime.stack, msg, 500, "Previous INVITE Pending",
                          "Retry-After: 2");
       return;
     }
@@ -133,7 +111,7 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
 
   SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, FALSE);
   if (request != NULL)
-    run_servlet (session->handler ? session->handler : container->default_servlet, request);
+    run_servlet (session->handler ? session->handler : container->runtime.default_servlet, request);
 }
 
 /* A request inside a dialog this container proxies (or a request routed
@@ -184,7 +162,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
    * would have matched its transaction) is refused. A copy of a request we
    * proxied is a spiral and is served again. */
   g_autofree char *merge_key = initial_request_key (sip);
-  SipServletRequest *first = sipsv_session_manager_find_initial (&container->sessions, merge_key);
+  SipServletRequest *first = sipsv_request_index_find (&container->runtime.sessions.initial_requests, merge_key);
   if (first != NULL && first->proxy == NULL)
     {
       reply_stateless (container, msg, 482, "Loop Detected");
@@ -194,7 +172,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
     {
       char *allow = allowed_methods (container);
       char *header = g_strconcat ("Allow: ", allow, NULL);
-      sipsv_stack_reply (&container->stack, msg, 405, "Method Not Allowed", header);
+      sipsv_stack_reply (&container->runtime.stack, msg, 405, "Method Not Allowed", header);
       g_free (header);
       g_free (allow);
       return;
@@ -215,7 +193,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
   /* The parties stay text until someone asks for them (most never do):
    * sofia has already parsed and checked From and To. */
   char *tag = sipsv_new_tag ();
-  SipApplicationSession *app = sipsv_application_session_new (&container->sessions);
+  SipApplicationSession *app = sipsv_application_session_new (&container->runtime.sessions);
   SipSession *session = sipsv_session_new (app, FALSE, sip->sip_call_id->i_id, tag, NULL, NULL);
   session->local_party_text = g_strconcat (sipsv_header_value (msg, (msg_header_t *) sip->sip_to),
                                            ";tag=", tag, NULL);
@@ -241,11 +219,8 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
 
   SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, TRUE);
   if (request != NULL)
-    {
-      request->merge_key = g_steal_pointer (&merge_key);
-      request->merge_manager = &container->sessions;
-      sipsv_session_manager_track_initial (&container->sessions, request->merge_key, request);
-    }
+    sipsv_request_index_add (&container->runtime.sessions.initial_requests, request,
+                             g_steal_pointer (&merge_key));
   if (request != NULL && dialog)
     session->initial_request = sipservlet_request_ref (request);
   sipservlet_session_unref (session);      /* the application session keeps it */
@@ -276,7 +251,7 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
   if (method == sip_method_ack)
     {
       SipSession *session = to_tag != NULL
-        ? sipsv_session_lookup (&container->sessions, sip->sip_call_id->i_id, to_tag, from_tag)
+        ? sipsv_session_lookup (&container->runtime.sessions, sip->sip_call_id->i_id, to_tag, from_tag)
         : NULL;
       if (session != NULL && session->valid)
         sipsv_uas_receive_ack (container, session, msg);
@@ -296,9 +271,9 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       g_free (popped);
       return 0;
     }
-  if (container->shutting_down)
+  if (container->runtime.shutting_down)
     {
-      sipsv_stack_reply (&container->stack, msg, 503, "Service Unavailable", "Retry-After: 5");
+      sipsv_stack_reply (&container->runtime.stack, msg, 503, "Service Unavailable", "Retry-After: 5");
       g_free (popped);
       return 0;
     }
@@ -320,16 +295,16 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
    * check it for requests addressed to this container itself (our own
    * address, or a dialog of ours); a servlet that proxies a request never
    * sees it refused, and the proxy checks Proxy-Require instead. */
-  gboolean for_us = sipsv_stack_url_is_self (&container->stack, sip->sip_request->rq_url)
-    || (to_tag != NULL && sipsv_session_lookup (&container->sessions, sip->sip_call_id->i_id,
+  gboolean for_us = sipsv_stack_url_is_self (&container->runtime.stack, sip->sip_request->rq_url)
+    || (to_tag != NULL && sipsv_session_lookup (&container->runtime.sessions, sip->sip_call_id->i_id,
                                                to_tag, from_tag) != NULL);
-  char *unsupported = for_us ? sipsv_container_unsupported (container,
+  char *unsupported = for_us ? sipsv_runtime_unsupported (&container->runtime,
                                                            (msg_list_t const *) sip->sip_require)
                              : NULL;
   if (unsupported != NULL)
     {
       char *header = g_strconcat ("Unsupported: ", unsupported, NULL);
-      sipsv_stack_reply (&container->stack, msg, 420, "Bad Extension", header);
+      sipsv_stack_reply (&container->runtime.stack, msg, 420, "Bad Extension", header);
       g_free (header);
       g_free (unsupported);
       g_free (popped);
@@ -338,7 +313,7 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
 
   if (to_tag != NULL)
     {
-      SipSession *session = sipsv_session_lookup (&container->sessions, sip->sip_call_id->i_id,
+      SipSession *session = sipsv_session_lookup (&container->runtime.sessions, sip->sip_call_id->i_id,
                                                   to_tag, from_tag);
       SipSession *proxied = session == NULL ? sipsv_proxy_lookup_session (container, sip) : NULL;
       if (session != NULL && session->valid)

@@ -9,7 +9,7 @@ SipApplicationSession *
 sipservlet_factory_create_application_session (SipFactory *factory)
 {
   g_return_val_if_fail (factory != NULL, NULL);
-  return sipsv_application_session_new (&factory->container->sessions);
+  return sipsv_application_session_new (&factory->container->runtime.sessions);
 }
 
 SipURI *

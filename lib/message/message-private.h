@@ -46,8 +46,8 @@ struct _SipServletRequest {
   SipProxy *proxy;                  /* owned through proxy_role; lib/proxy/ */
   const struct _SipsvRequestRole *proxy_role;
   char *popped_route;               /* Route removed because it named us */
-  char *merge_key;                  /* tracked as an initial request (merged- */
-  struct _SipsvSessionManager *merge_manager; /* request detection) under this key */
+  char *merge_key;                  /* indexed as an initial request (merged- */
+  struct _SipsvRequestIndex *merge_index; /* request detection) under this key */
   SipURI *popped_route_uri;         /* parsed lazily */
   guint32 last_rseq;                /* UAC: highest RSeq delivered (100rel) */
   guint initial : 1;
@@ -94,6 +94,18 @@ SipServletResponse *sipsv_response_new (SipContainer *container, msg_t *msg,
 void sipsv_message_set_session (SipServletMessage *message, SipSession *session);
 void sipsv_message_set_source (SipServletMessage *message, msg_t *msg);
 
+
+/* request-index.c: requests by key (merged-request detection). A request
+ * added takes the key and leaves the index when it is freed. */
+typedef struct _SipsvRequestIndex {
+  GHashTable *by_key;           /* key -> SipServletRequest, not owned */
+} SipsvRequestIndex;
+
+void sipsv_request_index_init (SipsvRequestIndex *index);
+void sipsv_request_index_clear (SipsvRequestIndex *index);
+SipServletRequest *sipsv_request_index_find (SipsvRequestIndex *index, const char *key);
+void sipsv_request_index_add (SipsvRequestIndex *index, SipServletRequest *request, char *key);
+void sipsv_request_index_remove (SipServletRequest *request);
 
 /* build.c: a new request from text parts (routes: Route values in order,
  * contact: NULL for none), NULL when sofia refuses one of them; and a

@@ -12,7 +12,6 @@
 
 #include "attributes-private.h"
 #include "message/message-private.h"
-#include "session/session-private.h"
 
 /* ---- lifetime ------------------------------------------------------------ */
 
@@ -77,11 +76,7 @@ request_finalize (SipServletRequest *request)
 {
   SipServletMessage *message = &request->base;
 
-  if (request->merge_key != NULL)
-    {
-      sipsv_session_manager_untrack_initial (request->merge_manager, request->merge_key, request);
-      g_clear_pointer (&request->merge_key, g_free);
-    }
+  sipsv_request_index_remove (request);
   if (request->proxy != NULL)
     request->proxy_role->finalize (request->proxy);
   request->proxy = NULL;

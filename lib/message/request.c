@@ -4,7 +4,6 @@
 #include "config-private.h"
 
 #include "message/message-private.h"
-#include "session/session-private.h"
 
 SipServletRequest *
 sipservlet_request_ref (SipServletRequest *request)

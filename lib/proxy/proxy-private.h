@@ -13,6 +13,14 @@
 
 #include "ua/ua-private.h"
 
+/* Our Record-Route for one listening point, made on its first use and
+ * read-only for the container's life (in its runtime's record_routes):
+ * proxies point into it. */
+typedef struct {
+  SipURI *uri;                  /* with lr */
+  char *value;                  /* the header value as sent: "<uri>" */
+} SipsvRecordRoute;
+
 typedef enum {
   SIPSV_BRANCH_CREATED,     /* not sent yet */
   SIPSV_BRANCH_TRYING,      /* sent, no provisional */

@@ -115,7 +115,7 @@ release_request (SipProxy *proxy)
   if (proxy->holds_request)
     {
       proxy->holds_request = FALSE;
-      sipsv_container_release_later (proxy->container, proxy->request);
+      sipsv_runtime_release_later (sipsv_runtime (proxy->container), proxy->request);
     }
 }
 
@@ -151,13 +151,13 @@ sipservlet_request_get_proxy (SipServletRequest *request, GError **error)
     }
   if (sip->sip_max_forwards != NULL && sip->sip_max_forwards->mf_count == 0)
     {
-      sipsv_uas_reply (request, 483, "Too Many Hops");
+      sipsv_uas_answer (request, 483, "Too Many Hops");
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TOO_MANY_HOPS,
                    "Max-Forwards is 0: answered 483");
       return NULL;
     }
   /* RFC 3261 §16.3 step 5: a proxy refuses Proxy-Require tags it lacks. */
-  char *unsupported = sipsv_container_unsupported (request->base.container,
+  char *unsupported = sipsv_runtime_unsupported (sipsv_runtime (request->base.container),
                                                    (msg_list_t const *) sip->sip_proxy_require);
   if (unsupported != NULL)
     {
@@ -234,6 +234,16 @@ check_not_started (SipProxy *proxy, GError **error)
   return TRUE;
 }
 
+static void
+record_route_free (gpointer data)
+{
+  SipsvRecordRoute *rr = data;
+
+  sipservlet_uri_unref (rr->uri);
+  g_free (rr->value);
+  g_free (rr);
+}
+
 gboolean
 sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GError **error)
 {
@@ -245,8 +255,12 @@ sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GErro
     {
       /* One Record-Route per listening point, parsed and formatted once;
        * a call copies it only if its servlet asks for it to edit it. */
-      GHashTable *cache = proxy->container->record_routes;
-      char *contact = sipsv_stack_contact_for (&proxy->container->stack, proxy->request->irq);
+      SipsvRuntime *runtime = sipsv_runtime (proxy->container);
+      if (runtime->record_routes == NULL)
+        runtime->record_routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                        record_route_free);
+      GHashTable *cache = runtime->record_routes;
+      char *contact = sipsv_stack_contact_for (&sipsv_runtime (proxy->container)->stack, proxy->request->irq);
       SipsvRecordRoute *ours = g_hash_table_lookup (cache, contact);
       if (ours == NULL)
         {
@@ -471,7 +485,7 @@ static void
 branch_arm_timer (SipProxyBranch *branch)
 {
   if (branch->timer == NULL)
-    branch->timer = sipsv_timer_new ((SipsvTimerQueue *) branch->proxy->container->stack.root,
+    branch->timer = sipsv_timer_new ((SipsvTimerQueue *) sipsv_runtime (branch->proxy->container)->stack.root,
                                      on_branch_timeout, branch);
   sipsv_timer_start (branch->timer, branch->timeout_s * 1000);
 }
@@ -537,7 +551,7 @@ branch_start (SipProxyBranch *branch)
     }
   if (branch->add_to_path && sip->sip_request->rq_method == sip_method_register)
     {
-      char *contact = sipsv_stack_contact_for (&proxy->container->stack, proxy->request->irq);
+      char *contact = sipsv_stack_contact_for (&sipsv_runtime (proxy->container)->stack, proxy->request->irq);
       char *value = g_strdup_printf ("%.*s;lr>", (int) (strlen (contact) - 1), contact);
       prepend (request, "Path", value);
       g_free (value);
@@ -546,7 +560,7 @@ branch_start (SipProxyBranch *branch)
 
   /* Loop prevention: never send to ourselves. */
   const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
-  if (sipsv_stack_url_is_self (&proxy->container->stack, next))
+  if (sipsv_stack_url_is_self (&sipsv_runtime (proxy->container)->stack, next))
     {
       branch_complete_locally (branch, 482, "Loop Detected");
       return;
@@ -555,7 +569,7 @@ branch_start (SipProxyBranch *branch)
   branch->state = SIPSV_BRANCH_TRYING;
   request->sent = TRUE;
   request->base.committed = TRUE;
-  request->orq = sipsv_stack_client_transaction (&proxy->container->stack, on_branch_response,
+  request->orq = sipsv_stack_client_transaction (&sipsv_runtime (proxy->container)->stack, on_branch_response,
                                                  (nta_outgoing_magic_t *) branch,
                                                  sipsv_proxy_route_hint (sip),
                                                  msg_ref_create (msg));
@@ -861,7 +875,7 @@ dialog_session (SipProxy *proxy, sip_t const *sip)
     }
   /* Another 2xx with another To-tag: a derived session (JSR 289 §6.2.3). */
   char *key = sipsv_proxy_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag, to_tag);
-  SipSession *derived = g_hash_table_lookup (proxy->container->sessions.dialogs, key);
+  SipSession *derived = g_hash_table_lookup (sipsv_runtime (proxy->container)->sessions.dialogs, key);
   g_free (key);
   if (derived != NULL)
     return derived;
@@ -923,7 +937,7 @@ response_servlet (SipProxy *proxy)
     return NULL;
   if (session != NULL && session->handler != NULL)
     return session->handler;
-  return proxy->container->default_servlet;
+  return sipsv_runtime (proxy->container)->default_servlet;
 }
 
 /* Lets the servlet see (and change) a response before it moves on. */
@@ -952,10 +966,10 @@ relay_upstream (SipProxy *proxy, SipServletResponse *response, guint status)
       /* The downstream built it from a hop-by-hop request (a 487 from
        * CANCEL's Via): answer from our own transaction instead. */
       if (status >= 200)
-        sipsv_uas_reply (original, status, sip->sip_status->st_phrase);
+        sipsv_uas_answer (original, status, sip->sip_status->st_phrase);
       return;
     }
-  if (!sipsv_uas_relay (original, msg_ref_create (response->base.msg), status))
+  if (!sipsv_uas_send_relayed (original, msg_ref_create (response->base.msg), status))
     g_warning ("cannot forward %u upstream", status);
 }
 
@@ -1036,7 +1050,7 @@ finish_with_best (SipProxy *proxy)
     {
       proxy->completed = TRUE;
       if (!original->final_sent)
-        sipsv_uas_reply (original, 487, NULL);
+        sipsv_uas_answer (original, 487, NULL);
     }
   else
     {
@@ -1115,7 +1129,7 @@ schedule_check (SipProxy *proxy)
   if (!proxy->holds_request || proxy->check_queued)
     return;
   proxy->check_queued = TRUE;
-  sipsv_container_defer (proxy->container, on_check, proxy);
+  sipsv_runtime_defer (sipsv_runtime (proxy->container), on_check, proxy);
 }
 
 void

@@ -17,7 +17,7 @@ sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
 
   if (sip->sip_route == NULL)
     return NULL;
-  if (sipsv_stack_url_is_self (&container->stack, sip->sip_request->rq_url))
+  if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, sip->sip_request->rq_url))
     {
       /* A strict router upstream put our Record-Route URI in the
        * Request-URI: the real target is the last Route (RFC 3261 §16.4). */
@@ -35,7 +35,7 @@ sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
                           (msg_header_t *) rq);
       return popped;
     }
-  if (sipsv_stack_url_is_self (&container->stack, sip->sip_route->r_url))
+  if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, sip->sip_route->r_url))
     {
       char *route = url_as_string (NULL, sip->sip_route->r_url);
       popped = g_strdup (route);
@@ -76,7 +76,7 @@ sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
   const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
 
   /* Never to ourselves: a stateless ACK to self would loop for ever. */
-  if (sipsv_stack_url_is_self (&container->stack, next))
+  if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, next))
     {
       g_debug ("dropping %s for %s: the next hop is this container",
                sip->sip_request->rq_method_name, sip->sip_call_id->i_id);
@@ -88,7 +88,7 @@ sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
       msg_destroy (msg);
       return;
     }
-  sipsv_stack_forward (&container->stack, msg, sipsv_proxy_route_hint (sip));
+  sipsv_stack_forward (&sipsv_runtime (container)->stack, msg, sipsv_proxy_route_hint (sip));
 }
 
 void
@@ -100,12 +100,12 @@ sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *
   sip_via_t const *next = sip->sip_via ? sip->sip_via->v_next : NULL;
   if (sip->sip_status == NULL || sip->sip_status->st_status < 200
       || sip->sip_status->st_status >= 300 || next == NULL
-      || tport_by_protocol (nta_agent_tports (container->stack.agent), next->v_protocol) == NULL)
+      || tport_by_protocol (nta_agent_tports (sipsv_runtime (container)->stack.agent), next->v_protocol) == NULL)
     {
       msg_destroy (msg);
       return;
     }
-  sipsv_stack_forward (&container->stack, msg, NULL);
+  sipsv_stack_forward (&sipsv_runtime (container)->stack, msg, NULL);
 }
 
 char *
@@ -130,7 +130,7 @@ sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip)
 {
   char *key = sipsv_proxy_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag,
                                       sip->sip_to->a_tag);
-  SipSession *session = g_hash_table_lookup (container->sessions.dialogs, key);
+  SipSession *session = g_hash_table_lookup (sipsv_runtime (container)->sessions.dialogs, key);
   g_free (key);
   return session;
 }

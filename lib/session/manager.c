@@ -17,7 +17,7 @@ sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *containe
   manager->timers = timers;
   manager->container = container;
   manager->dialogs = g_hash_table_new (g_str_hash, g_str_equal);
-  manager->initial_requests = g_hash_table_new (g_str_hash, g_str_equal);
+  sipsv_request_index_init (&manager->initial_requests);
   manager->app_sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                  (GDestroyNotify) sipservlet_application_session_unref,
                                                  NULL);
@@ -55,7 +55,7 @@ sipsv_session_manager_clear (SipsvSessionManager *manager)
   g_clear_pointer (&manager->pending_checks, g_ptr_array_unref);
   g_clear_pointer (&manager->app_sessions, g_hash_table_destroy);
   g_clear_pointer (&manager->dialogs, g_hash_table_destroy);
-  g_clear_pointer (&manager->initial_requests, g_hash_table_destroy);
+  sipsv_request_index_clear (&manager->initial_requests);
   for (guint i = 0; i < manager->listeners->len; i++)
     {
       SipsvListenerEntry *e = &g_array_index (manager->listeners, SipsvListenerEntry, i);
@@ -103,29 +103,6 @@ sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix)
   *q++ = '-';
   memcpy (q, p, nlen + 1);
   return id;
-}
-
-SipServletRequest *
-sipsv_session_manager_find_initial (SipsvSessionManager *manager, const char *key)
-{
-  return g_hash_table_lookup (manager->initial_requests, key);
-}
-
-void
-sipsv_session_manager_track_initial (SipsvSessionManager *manager, const char *key,
-                                     SipServletRequest *request)
-{
-  /* replace, not insert: the table must hold the newest copy's key. */
-  g_hash_table_replace (manager->initial_requests, (gpointer) key, request);
-}
-
-void
-sipsv_session_manager_untrack_initial (SipsvSessionManager *manager, const char *key,
-                                       SipServletRequest *request)
-{
-  if (manager != NULL && manager->initial_requests != NULL
-      && g_hash_table_lookup (manager->initial_requests, key) == request)
-    g_hash_table_remove (manager->initial_requests, key);
 }
 
 gboolean

@@ -12,7 +12,8 @@
 
 #include <sipservlet/sipservlet.h>
 
-#include "stack/timer-private.h"
+#include "message/message-private.h"
+#include "stack/timer-heap-private.h"
 
 typedef struct {
   SipServletListeners vtable;
@@ -25,9 +26,8 @@ typedef struct _SipsvSessionManager {
   SipContainer *container;
   SipsvTimerQueue *timers;         /* the stack's timer heap */
   GHashTable *dialogs;          /* dialog key -> SipSession, not owned */
-  GHashTable *initial_requests; /* merge key -> SipServletRequest whose server
-                                 * transaction is alive, not owned (RFC 3261
-                                 * §8.2.2.2) */
+  SipsvRequestIndex initial_requests; /* the initial requests served as a UAS, by
+                                       * merge key (RFC 3261 §8.2.2.2) */
   GHashTable *app_sessions;     /* SipApplicationSession -> itself, owned */
   guint n_sessions;             /* valid sessions */
   GArray *listeners;            /* SipsvListenerEntry */
@@ -122,18 +122,6 @@ void sipsv_session_manager_invalidate_all (SipsvSessionManager *manager);
 gboolean sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
                                               const SipServletListeners *listeners,
                                               gpointer user_data, GDestroyNotify destroy);
-/* Merged requests (RFC 3261 §8.2.2.2): initial requests are tracked by a
- * key made of what that section compares (the container makes it) while
- * their request object lives. Lookup returns the tracked request, or NULL.
- * @key must stay valid while tracked; untracking removes the entry only if
- * it is still @request's (a later copy may have taken the key over). */
-SipServletRequest *sipsv_session_manager_find_initial (SipsvSessionManager *manager,
-                                                       const char *key);
-void sipsv_session_manager_track_initial (SipsvSessionManager *manager, const char *key,
-                                          SipServletRequest *request);
-void sipsv_session_manager_untrack_initial (SipsvSessionManager *manager, const char *key,
-                                            SipServletRequest *request);
-
 /* Runs the pending readiness checks now; FALSE when there were none. */
 gboolean sipsv_session_manager_run_checks (SipsvSessionManager *manager);
 char *sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix);

@@ -9,17 +9,19 @@
  */
 #pragma once
 
-#include "container/container-private.h"
+#include "runtime/runtime-private.h"
 
 /* UAS */
 SipServletRequest *sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
                                      SipSession *session, gboolean initial);
-gboolean sipsv_uas_reply (SipServletRequest *request, guint status, const char *reason);
+/* Answers a request with a response the container makes itself (a JSR 289
+ * default, a 487, a 483...); FALSE, with a warning, when it cannot. */
+gboolean sipsv_uas_answer (SipServletRequest *request, guint status, const char *reason);
 SipServletResponse *sipsv_uas_build_response (SipServletRequest *request, guint status,
                                               const char *reason);
 void sipsv_uas_request_done (SipServletRequest *request);
-/* Sends a response made elsewhere (a proxied one); takes msg. */
-gboolean sipsv_uas_relay (SipServletRequest *request, msg_t *msg, guint status);
+/* Sends upstream a response made elsewhere (a proxy branch's); takes msg. */
+gboolean sipsv_uas_send_relayed (SipServletRequest *request, msg_t *msg, guint status);
 void sipsv_uas_apply_default (SipServletRequest *request);
 void sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg);
 

@@ -60,8 +60,8 @@ build_request (SipContainer *container, const char *method, const char *ruri,
                const char *from, const char *to, const char *call_id, guint32 cseq,
                GPtrArray *routes, gboolean with_contact)
 {
-  char *contact = with_contact ? sipsv_stack_contact (&container->stack) : NULL;
-  msg_t *msg = sipsv_message_build_request (&container->stack, method, ruri, from, to, call_id,
+  char *contact = with_contact ? sipsv_stack_contact (&sipsv_runtime (container)->stack) : NULL;
+  msg_t *msg = sipsv_message_build_request (&sipsv_runtime (container)->stack, method, ruri, from, to, call_id,
                                             cseq, routes, contact);
   g_free (contact);
   return msg;
@@ -229,7 +229,7 @@ static gboolean
 send_ack (SipServletRequest *ack, GError **error)
 {
   SipContainer *container = ack->base.container;
-  nta_outgoing_t *orq = sipsv_stack_client_transaction (&container->stack, NULL, NULL, NULL,
+  nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (container)->stack, NULL, NULL, NULL,
                                                         msg_ref_create (ack->base.msg));
   if (orq == NULL)
     {
@@ -256,7 +256,7 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
                                  : "a received request cannot be sent");
       return FALSE;
     }
-  if (container->shutting_down)
+  if (sipsv_runtime (container)->shutting_down)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_SHUTTING_DOWN,
                    "the container is shutting down");
@@ -298,7 +298,7 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
     }
   else
     {
-      nta_outgoing_t *orq = sipsv_stack_client_transaction (&container->stack, on_response,
+      nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (container)->stack, on_response,
                                                             (nta_outgoing_magic_t *) request, NULL,
                                                             msg_ref_create (request->base.msg));
       if (orq == NULL)
@@ -405,7 +405,7 @@ resend_ack (SipSession *session, sip_t const *sip)
   sip_t *csip = sip_object (copy);
   if (csip->sip_via != NULL)
     msg_header_remove_all (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_via);
-  nta_outgoing_t *orq = sipsv_stack_client_transaction (&ack->base.container->stack, NULL, NULL,
+  nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (ack->base.container)->stack, NULL, NULL,
                                                         NULL, copy);
   if (orq == NULL)
     msg_destroy (copy);
@@ -429,7 +429,7 @@ linger_for_retransmissions (SipSession *session, SipServletRequest *invite)
   session->uac_invite = invite;   /* takes the transaction reference */
   if (session->linger_timer == NULL)
     session->linger_timer = sipsv_timer_new (session->manager->timers, on_linger_end, session);
-  sipsv_timer_start (session->linger_timer, 64 * invite->base.container->t1);
+  sipsv_timer_start (session->linger_timer, 64 * sipsv_runtime (invite->base.container)->t1);
 }
 
 /* A 2xx to INVITE waits in the session until the servlet creates its ACK
@@ -482,7 +482,7 @@ deliver (SipServletRequest *request, SipSession *session, nta_outgoing_t *orq, g
                                                      request, TRUE);
   sipsv_message_set_session (&response->base, session);
   add_pending_2xx (session, response);
-  SipServlet *servlet = session->handler != NULL ? session->handler : container->default_servlet;
+  SipServlet *servlet = session->handler != NULL ? session->handler : sipsv_runtime (container)->default_servlet;
   if (servlet != NULL)
     sipsv_servlet_dispatch_response (servlet, response);
   sipservlet_response_unref (response);
@@ -544,7 +544,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
     }
 
   SipServlet *servlet = session != NULL && session->handler != NULL
-    ? session->handler : container->default_servlet;
+    ? session->handler : sipsv_runtime (container)->default_servlet;
   if (servlet != NULL && (session == NULL || session->valid))
     sipsv_servlet_dispatch_response (servlet, response);
 
@@ -553,7 +553,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
       if (invite && status < 300 && session != NULL && session->valid)
         linger_for_retransmissions (session, request);
       else
-        sipsv_container_release_later (container, request);
+        sipsv_runtime_release_later (sipsv_runtime (container), request);
     }
   sipservlet_response_unref (response);
   return 0;
@@ -590,7 +590,7 @@ sipservlet_response_create_ack (SipServletResponse *response, GError **error)
   /* To the dialog's remote target (RFC 3261 §13.2.2.4), with the From
    * and To of the 2xx (its To-tag). */
   msg_t *msg = sipsv_message_build_in_transaction (
-    &container->stack, sip, sip_method_ack, "ACK",
+    &sipsv_runtime (container)->stack, sip, sip_method_ack, "ACK",
     target != NULL ? URL_STRING_MAKE (target)
                    : (url_string_t const *) invite->base.sip->sip_request->rq_url,
     FALSE);
@@ -658,7 +658,7 @@ sipservlet_request_create_cancel (SipServletRequest *request, GError **error)
   SipContainer *container = request->base.container;
   /* RFC 3261 §9.1: the INVITE's Request-URI, From, To, Call-ID, CSeq
    * number and Route. */
-  msg_t *msg = sipsv_message_build_in_transaction (&container->stack, sip, sip_method_cancel,
+  msg_t *msg = sipsv_message_build_in_transaction (&sipsv_runtime (container)->stack, sip, sip_method_cancel,
                                                    "CANCEL",
                                                    (url_string_t const *) sip->sip_request->rq_url,
                                                    TRUE);

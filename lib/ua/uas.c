@@ -28,7 +28,7 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
    * takes its copy of the request's headers. */
   sip_record_route_t *record_route = sip->sip_record_route;
   sip->sip_record_route = NULL;
-  nta_incoming_t *irq = sipsv_stack_server_transaction (&container->stack, msg, sip);
+  nta_incoming_t *irq = sipsv_stack_server_transaction (&sipsv_runtime (container)->stack, msg, sip);
   sip->sip_record_route = record_route;
   SipServletRequest *request;
 
@@ -36,7 +36,7 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
     {
       g_warning ("cannot create a server transaction for %s",
                  sip->sip_request->rq_method_name);
-      sipsv_stack_reply (&container->stack, msg, 500, "Server Internal Error", NULL);
+      sipsv_stack_reply (&sipsv_runtime (container)->stack, msg, 500, "Server Internal Error", NULL);
       return NULL;
     }
   if (sip->sip_to->a_tag == NULL && session != NULL)
@@ -77,7 +77,7 @@ SipServletResponse *
 sipsv_uas_build_response (SipServletRequest *request, guint status, const char *reason)
 {
   SipContainer *container = request->base.container;
-  msg_t *msg = nta_msg_create (container->stack.agent, 0);
+  msg_t *msg = nta_msg_create (sipsv_runtime (container)->stack.agent, 0);
 
   if (msg == NULL)
     return NULL;
@@ -92,7 +92,7 @@ sipsv_uas_build_response (SipServletRequest *request, guint status, const char *
   if (status > 100 && status < 300
       && (is_dialog_creating (request) || rsip->sip_request->rq_method == sip_method_update))
     {
-      char *contact = sipsv_stack_contact_for (&container->stack, request->irq);
+      char *contact = sipsv_stack_contact_for (&sipsv_runtime (container)->stack, request->irq);
       sip_add_make (msg, sip_object (msg), sip_contact_class, contact);
       g_free (contact);
     }
@@ -208,7 +208,7 @@ on_retransmit (gpointer data)
 static void
 start_retransmission (SipSession *session, SipServletResponse *response)
 {
-  guint t1 = response->base.container->t1;
+  guint t1 = sipsv_runtime (response->base.container)->t1;
 
   stop_retransmission (session);
   session->unacked_2xx = sipservlet_response_ref (response);
@@ -275,7 +275,7 @@ on_prack (nta_reliable_magic_t *magic, nta_reliable_t *rel, nta_incoming_t *prac
     sipsv_servlet_dispatch_request (session->handler, request);
   /* A UA acknowledges a PRACK: 200 unless the servlet answered. */
   if (!request->final_sent && !request->deferred)
-    sipsv_uas_reply (request, 200, NULL);
+    sipsv_uas_answer (request, 200, NULL);
   if (request->final_sent)
     sipsv_uas_request_done (request);
   sipservlet_request_unref (request);
@@ -416,7 +416,7 @@ sipsv_uas_request_done (SipServletRequest *request)
 }
 
 gboolean
-sipsv_uas_relay (SipServletRequest *request, msg_t *msg, guint status)
+sipsv_uas_send_relayed (SipServletRequest *request, msg_t *msg, guint status)
 {
   if (nta_incoming_mreply (request->irq, msg) < 0)
     return FALSE;
@@ -431,7 +431,7 @@ sipsv_uas_relay (SipServletRequest *request, msg_t *msg, guint status)
 }
 
 gboolean
-sipsv_uas_reply (SipServletRequest *request, guint status, const char *reason)
+sipsv_uas_answer (SipServletRequest *request, guint status, const char *reason)
 {
   GError *error = NULL;
   SipServletResponse *response = sipsv_uas_build_response (request, status, reason);
@@ -458,15 +458,15 @@ sipsv_uas_apply_default (SipServletRequest *request)
   if (method == sip_method_prack)
     {
       /* A PRACK the servlet ignores is still a valid acknowledgement. */
-      sipsv_uas_reply (request, 200, NULL);
+      sipsv_uas_answer (request, 200, NULL);
       return;
     }
   if (method == sip_method_message || method == sip_method_notify
       || method == sip_method_subscribe || method == sip_method_publish
       || method == sip_method_unknown)
-    sipsv_uas_reply (request, 501, "Not Implemented");
+    sipsv_uas_answer (request, 501, "Not Implemented");
   else
-    sipsv_uas_reply (request, 500, "Request not handled by application");
+    sipsv_uas_answer (request, 500, "Request not handled by application");
 }
 
 /* CANCEL matched to our INVITE: NTA already answered it 200. JSR 289
@@ -485,7 +485,7 @@ on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip
   /* A proxied INVITE: the proxy fans the CANCEL out, the 487s come back
    * up through it. */
   if (request->proxy == NULL || !request->proxy_role->on_cancel (request->proxy, sip))
-    sipsv_uas_reply (request, 487, "Request Terminated");
+    sipsv_uas_answer (request, 487, "Request Terminated");
   request->cancelled = TRUE;
 
   msg_t *cancel_msg = nta_incoming_getrequest_ackcancel (irq);

@@ -53,7 +53,7 @@ static void
 setup (void)
 {
   container = unit_container_new ();
-  helper = &container->b2bua;
+  helper = &container->runtime.b2bua;
   held = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_message_unref);
 }
 
@@ -77,7 +77,7 @@ hold (gpointer message)
 static SipApplicationSession *
 new_app (void)
 {
-  SipApplicationSession *app = sipsv_application_session_new (&container->sessions);
+  SipApplicationSession *app = sipsv_application_session_new (&container->runtime.sessions);
   ck_assert_ptr_nonnull (app);
   return app;
 }

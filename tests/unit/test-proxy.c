@@ -95,7 +95,7 @@ is_self (const char *text)
 {
   su_home_t *home = su_home_new (sizeof (su_home_t));
   url_t *url = url_make (home, text);
-  gboolean self = sipsv_stack_url_is_self (&container->stack, url);
+  gboolean self = sipsv_stack_url_is_self (&container->runtime.stack, url);
   su_home_unref (home);
   return self;
 }

@@ -132,7 +132,7 @@ setup (void)
   held_sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
   held_apps = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_application_session_unref);
   container = unit_container_new ();
-  manager = &container->sessions;
+  manager = &container->runtime.sessions;
   ck_assert (sipservlet_container_add_listeners (container, &all_listeners, &counters, NULL));
 }
 

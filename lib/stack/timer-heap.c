@@ -3,7 +3,7 @@
 #include "config-private.h"
 
 #include "stack/stack-private.h"
-#include "stack/timer-private.h"
+#include "stack/timer-heap-private.h"
 
 struct _SipsvTimer {
   su_timer_t *timer;

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libsipservlet - the runtime: what the roles (ua/, proxy/, b2bua/) need
+ * from the container that hosts them, without seeing the container.
+ *
+ * A SipContainer starts with its SipsvRuntime (container-private.h
+ * asserts it), so a role holding the opaque SipContainer pointer of a
+ * message reaches the runtime with sipsv_runtime() and never includes
+ * the container's header: the container sits above the roles and calls
+ * down into them, never the other way.
+ */
+#pragma once
+
+#include "stack/stack-private.h"
+#include "message/message-private.h"
+#include "session/session-private.h"
+#include "servlet/servlet-private.h"
+
+struct _SipFactory {
+  SipContainer *container;      /* embedded in its container's runtime */
+};
+
+struct _SipB2buaHelper {
+  SipContainer *container;      /* one helper per container, in its runtime */
+};
+
+typedef void (*SipsvWorkFunc) (gpointer data);
+
+typedef struct {
+  SipsvStack stack;
+  SipsvSessionManager sessions;
+  SipFactory factory;
+  SipB2buaHelper b2bua;
+  GMainContext *context;
+  guint t1;                         /* ms */
+  gboolean shutting_down;
+  SipServlet *default_servlet;      /* owned */
+  GPtrArray *option_tags;           /* supported extensions (Require check) */
+  GHashTable *record_routes;        /* the proxy's: contact text -> its Record-Route,
+                                     * read-only once made */
+  GArray *work_queue;               /* SipsvWork, run in order right after the stack's
+                                     * dispatch, else from one idle source */
+  GSource *work_source;
+} SipsvRuntime;
+
+/* The runtime of a container (its first member). */
+static inline SipsvRuntime *
+sipsv_runtime (SipContainer *container)
+{
+  return (SipsvRuntime *) container;
+}
+
+/* runtime.c */
+void sipsv_runtime_init (SipsvRuntime *runtime, GMainContext *context);
+void sipsv_runtime_clear (SipsvRuntime *runtime);
+
+/* Work run from the main loop, in the order it was queued, never inside
+ * the NTA callback that queued it (destroying a transaction from its own
+ * callback is unsafe): right after the stack's dispatch when queued from
+ * it, else from a high-priority idle source. */
+void sipsv_runtime_defer (SipsvRuntime *runtime, SipsvWorkFunc func, gpointer data);
+/* Drops a request reference that way. */
+void sipsv_runtime_release_later (SipsvRuntime *runtime, SipServletRequest *request);
+/* Runs everything queued, including what the work itself queues; TRUE
+ * when something ran. */
+gboolean sipsv_runtime_run_work (SipsvRuntime *runtime);
+/* Runs the queue now and drops the idle source (shutdown). */
+void sipsv_runtime_flush_work (SipsvRuntime *runtime);
+
+/* Option tags of a Require or Proxy-Require list that this container does
+ * not support, comma-separated, or NULL. */
+char *sipsv_runtime_unsupported (SipsvRuntime *runtime, msg_list_t const *list);
