@@ -132,3 +132,41 @@ gboolean sipsv_params_set_generic (GPtrArray *params, const char *name, const ch
 gboolean sipsv_params_equal_generic (const GPtrArray *a, const GPtrArray *b);
 
 G_END_DECLS
+
+/* ---- SipURI internals (uri.c, uri-parse.c) ----------------------------- */
+
+typedef enum {
+  SIPSV_URI_KIND_SIP,    /* sip or sips */
+  SIPSV_URI_KIND_TEL,
+  SIPSV_URI_KIND_OTHER,
+} SipsvUriKind;
+
+struct _SipURI {
+  SipsvUriKind kind;
+  char *scheme;       /* lowercased */
+  /* sip, sips; user and password unescaped */
+  char *user;
+  char *password;
+  char *host;         /* as written; IPv6 with brackets */
+  gint port;          /* -1 when absent */
+  GPtrArray *params;  /* sip and tel parameters, unescaped */
+  GPtrArray *headers; /* sip headers, unescaped */
+  /* tel: the number as written, with '+' for a global number */
+  char *number;
+  /* other schemes: everything after "scheme:" */
+  char *opaque;
+};
+
+SipURI *sipsv_uri_alloc (SipsvUriKind kind, const char *scheme);
+/* tel: the number without visual separators; why a tel parameter is
+ * invalid (NULL when it is valid). */
+char *sipsv_uri_tel_normalize (const char *s);
+const char *sipsv_uri_tel_param_problem (const SipURI *uri, const char *name, const char *value);
+/* Hosts: an IPv6 reference's 16 bytes (FALSE when not one); the canonical
+ * form (lowercase, IPv6 compressed) appended to out; comparison of two
+ * hosts as RFC 3261 §19.1.4 wants it; a host given as text, checked and
+ * bracketed when IPv6 (NULL when invalid). */
+gboolean sipsv_uri_host_ipv6 (const char *host, guint8 out[16]);
+void sipsv_uri_host_canonical_append (GString *out, const char *host);
+gboolean sipsv_uri_hosts_equal (const char *a, const char *b);
+char *sipsv_uri_host_from_text (const char *text);

@@ -75,10 +75,43 @@ struct _SipProxy {
   guint check_queued : 1;           /* a completion check is in the work queue */
 };
 
-/* proxy.c */
+#define SIPSV_PROXY_DEFAULT_TIMEOUT_S 180
+#define SIPSV_PROXY_MAX_TIMEOUT_S 3600
+
+/* proxy.c: the proxy object. The proxy holds its original request while
+ * branches run (hold/release: one reference, released through the work
+ * queue). */
 SipProxy *sipsv_proxy_new (SipServletRequest *request);
-void sipsv_proxy_forward_subsequent (SipServletRequest *request);
+void sipsv_proxy_hold_request (SipProxy *proxy);
+void sipsv_proxy_release_request (SipProxy *proxy);
+
+/* branch.c: branches (parent: the branch whose 3xx it recursed on, or
+ * NULL), their completion without a response, their Timer C, starting
+ * the ones created, and cancelling every pending branch but except, with
+ * an optional Reason header value (RFC 3326; cancel_reason makes the one
+ * for a final status). */
+SipProxyBranch *sipsv_proxy_branch_new (SipProxy *proxy, const SipURI *uri,
+                                        SipProxyBranch *parent);
+void sipsv_proxy_branch_free (gpointer data);
+void sipsv_proxy_branch_mark_completed (SipProxyBranch *branch, guint status);
+void sipsv_proxy_branch_arm_timer (SipProxyBranch *branch);
+void sipsv_proxy_start_pending (SipProxy *proxy);
+void sipsv_proxy_cancel_pending (SipProxy *proxy, const char *reason, SipProxyBranch *except);
+char *sipsv_proxy_cancel_reason (guint status, const char *phrase);
+
+/* responses.c: NTA's callback for a branch's responses; the completion
+ * check, run from the work queue so servlet callbacks never nest; a
+ * final response sent upstream by the servlet itself; requests inside a
+ * proxied dialog, forwarded along the route set. */
+int sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
+                                    sip_t const *sip);
+void sipsv_proxy_schedule_check (SipProxy *proxy);
 void sipsv_proxy_on_final_sent (SipProxy *proxy);
+void sipsv_proxy_forward_subsequent (SipServletRequest *request);
+
+/* dialogs.c: the session follows a branch's response. */
+void sipsv_proxy_update_session (SipProxy *proxy, SipProxyBranch *branch, sip_t const *sip,
+                                 guint status);
 
 /* best-response.c: RFC 3261 §16.7 step 6. Returns the index of the best
  * of n final statuses (all >= 300), or -1 when n is 0. */

@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libsipservlet - SipProxyBranch: a branch of a proxy, its client
+ * transaction and its timer, and cancelling branches.
+ *
+ * A branch is a msg_dup() of the original request with a new
+ * Request-URI, Max-Forwards minus one, our Record-Route and Path on top;
+ * NTA pushes the Via.
+ */
+#include "config-private.h"
+
+#include <string.h>
+
+#include "proxy/proxy-private.h"
+
+void
+sipsv_proxy_branch_free (gpointer data)
+{
+  SipProxyBranch *branch = data;
+  sipsv_timer_free (branch->timer);
+  g_clear_pointer (&branch->response, sipservlet_response_unref);
+  g_clear_pointer (&branch->request, sipservlet_request_unref);
+  g_clear_pointer (&branch->uri, sipservlet_uri_unref);
+  g_ptr_array_unref (branch->recursed);
+  g_free (branch->final_phrase);
+  g_free (branch);
+}
+
+SipProxyBranch *
+sipsv_proxy_branch_new (SipProxy *proxy, const SipURI *uri, SipProxyBranch *parent)
+{
+  SipProxyBranch *branch = g_new0 (SipProxyBranch, 1);
+  SipServletRequest *original = proxy->request;
+
+  branch->proxy = proxy;
+  branch->parent = parent;
+  branch->recursed = g_ptr_array_new ();
+  /* NULL: keep the R-URI. So is a target that is the request's own parsed
+   * Request-URI (proxying by Request-URI): the copy already carries it, and
+   * replacing the request line would only format it again. */
+  if (uri != NULL && uri != original->request_uri)
+    branch->uri = sipservlet_uri_clone (uri);
+  branch->recurse = parent != NULL ? parent->recurse : proxy->recurse;
+  branch->record_route = proxy->record_route;
+  branch->add_to_path = proxy->add_to_path;
+  branch->timeout_s = proxy->timeout_s;
+  branch->request = sipsv_request_new (proxy->container, msg_copy (original->base.msg), FALSE);
+  branch->request->initial = original->initial;
+  sipsv_message_set_session (&branch->request->base, original->base.session);
+  g_ptr_array_add (proxy->all, branch);
+  g_ptr_array_add (parent != NULL ? parent->recursed : proxy->branches, branch);
+  return branch;
+}
+
+/* A branch that ends without a network response (loop, send failure). */
+void
+sipsv_proxy_branch_mark_completed (SipProxyBranch *branch, guint status)
+{
+  g_clear_pointer (&branch->timer, sipsv_timer_free);
+  branch->state = SIPSV_BRANCH_COMPLETED;
+  branch->final_status = status;
+  branch->completion = ++branch->proxy->completions;
+}
+
+static void
+branch_complete_locally (SipProxyBranch *branch, guint status, const char *phrase)
+{
+  sipsv_proxy_branch_mark_completed (branch, status);
+  branch->final_status = status;
+  g_free (branch->final_phrase);
+  branch->final_phrase = g_strdup (phrase);
+  sipsv_proxy_schedule_check (branch->proxy);
+}
+
+static void
+on_branch_timeout (gpointer data)
+{
+  SipProxyBranch *branch = data;
+
+  if (branch->state == SIPSV_BRANCH_COMPLETED)
+    return;
+  g_debug ("proxy branch to %s timed out", branch->request->base.sip->sip_request->rq_url->url_host);
+  if (branch->request->base.sip->sip_request->rq_method == sip_method_invite
+      && branch->request->orq != NULL && !branch->cancel_sent)
+    {
+      branch->cancel_sent = TRUE;
+      sipsv_stack_cancel (branch->request->orq, NULL);
+    }
+  /* RFC 3261 §16.8: a timed-out branch counts as a 408 at once; the
+   * search moves on without waiting for the 487 or the transaction's own
+   * timeout (32 s when nothing at all came back). */
+  branch_complete_locally (branch, 408, "Request Timeout");
+}
+
+void
+sipsv_proxy_branch_arm_timer (SipProxyBranch *branch)
+{
+  if (branch->timer == NULL)
+    branch->timer = sipsv_timer_new ((SipsvTimerQueue *) sipsv_runtime (branch->proxy->container)->stack.root,
+                                     on_branch_timeout, branch);
+  sipsv_timer_start (branch->timer, branch->timeout_s * 1000);
+}
+
+/* Puts h first among the headers of its kind (Record-Route, Path). */
+static void
+prepend (SipServletRequest *request, const char *name, const char *value)
+{
+  msg_t *msg = request->base.msg;
+  msg_hclass_t *hc = strcmp (name, "Path") == 0 ? sip_path_class : sip_record_route_class;
+  msg_header_t *h = msg_header_make (msg_home (msg), hc, value);
+  if (h != NULL)
+    sipsv_message_insert_first (&request->base, h);
+}
+
+static void
+branch_start (SipProxyBranch *branch)
+{
+  SipProxy *proxy = branch->proxy;
+  SipServletRequest *request = branch->request;
+  msg_t *msg = request->base.msg;
+  sip_t *sip = request->base.sip;
+  su_home_t *home = msg_home (msg);
+
+  if (branch->uri != NULL)
+    {
+      char *target = sipservlet_uri_to_string (branch->uri);
+      sip_request_t *rq = sip_request_create (home, sip->sip_request->rq_method,
+                                              sip->sip_request->rq_method_name,
+                                              URL_STRING_MAKE (target), NULL);
+      g_free (target);
+      if (rq == NULL)
+        {
+          branch_complete_locally (branch, 416, "Unsupported URI Scheme");
+          return;
+        }
+      msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_request,
+                          (msg_header_t *) rq);
+      g_clear_pointer (&request->request_uri, sipservlet_uri_unref);
+    }
+
+  unsigned long hops = sip->sip_max_forwards ? sip->sip_max_forwards->mf_count : 71;
+  if (hops == 0)
+    {
+      branch_complete_locally (branch, 483, "Too Many Hops");
+      return;
+    }
+  msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_max_forwards,
+                      (msg_header_t *) sipsv_max_forwards_new (home, hops - 1));
+
+  if (branch->record_route && proxy->record_route_ours != NULL && request->initial)
+    {
+      if (proxy->record_route_uri != NULL)
+        {
+          char *rr = sipservlet_uri_to_string (proxy->record_route_uri);
+          char *value = g_strconcat ("<", rr, ">", NULL);
+          prepend (request, "Record-Route", value);
+          g_free (value);
+          g_free (rr);
+        }
+      else
+        prepend (request, "Record-Route", proxy->record_route_ours->value);
+    }
+  if (branch->add_to_path && sip->sip_request->rq_method == sip_method_register)
+    {
+      char *contact = sipsv_stack_contact_for (&sipsv_runtime (proxy->container)->stack, proxy->request->irq);
+      char *value = g_strdup_printf ("%.*s;lr>", (int) (strlen (contact) - 1), contact);
+      prepend (request, "Path", value);
+      g_free (value);
+      g_free (contact);
+    }
+
+  /* Loop prevention: never send to ourselves. */
+  const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
+  if (sipsv_stack_url_is_self (&sipsv_runtime (proxy->container)->stack, next))
+    {
+      branch_complete_locally (branch, 482, "Loop Detected");
+      return;
+    }
+
+  branch->state = SIPSV_BRANCH_TRYING;
+  request->sent = TRUE;
+  request->base.committed = TRUE;
+  request->orq = sipsv_stack_client_transaction (&sipsv_runtime (proxy->container)->stack, sipsv_proxy_on_branch_response,
+                                                 (nta_outgoing_magic_t *) branch,
+                                                 sipsv_proxy_route_hint (sip),
+                                                 msg_ref_create (msg));
+  if (request->orq == NULL)
+    {
+      msg_destroy (msg);     /* the reference mcreate did not take */
+      branch_complete_locally (branch, 503, "Service Unavailable");
+      return;
+    }
+  sipsv_proxy_branch_arm_timer (branch);
+}
+
+static gboolean
+branch_is_pending (SipProxyBranch *branch)
+{
+  return branch->state == SIPSV_BRANCH_TRYING || branch->state == SIPSV_BRANCH_PROCEEDING;
+}
+
+void
+sipsv_proxy_start_pending (SipProxy *proxy)
+{
+  if (proxy->cancelled || proxy->completed)
+    return;
+  proxy->started = TRUE;
+  sipsv_proxy_hold_request (proxy);
+  for (guint i = 0; i < proxy->all->len; i++)
+    {
+      SipProxyBranch *branch = proxy->all->pdata[i];
+      if (!proxy->parallel && branch_is_pending (branch))
+        return;                         /* sequential: one at a time */
+    }
+  for (guint i = 0; i < proxy->all->len; i++)
+    {
+      SipProxyBranch *branch = proxy->all->pdata[i];
+      if (branch->state != SIPSV_BRANCH_CREATED)
+        continue;
+      branch_start (branch);
+      if (!proxy->parallel && branch_is_pending (branch))
+        return;
+    }
+  sipsv_proxy_schedule_check (proxy);
+}
+
+static void
+branch_cancel (SipProxyBranch *branch, const char *reason)
+{
+  for (guint i = 0; i < branch->recursed->len; i++)
+    branch_cancel (branch->recursed->pdata[i], reason);
+  if (branch->state == SIPSV_BRANCH_CREATED)
+    {
+      sipsv_proxy_branch_mark_completed (branch, 487);
+      branch->final_phrase = g_strdup ("Request Terminated");
+      return;
+    }
+  if (!branch_is_pending (branch) || branch->cancel_sent || branch->request->orq == NULL)
+    return;
+  if (branch->request->base.sip->sip_request->rq_method != sip_method_invite)
+    return;                             /* only INVITE can be cancelled */
+  branch->cancel_sent = TRUE;
+  sipsv_stack_cancel (branch->request->orq, reason);
+}
+
+void
+sipsv_proxy_cancel_pending (SipProxy *proxy, const char *reason, SipProxyBranch *except)
+{
+  for (guint i = 0; i < proxy->all->len; i++)
+    {
+      SipProxyBranch *branch = proxy->all->pdata[i];
+      if (branch != except)
+        branch_cancel (branch, reason);
+    }
+  sipsv_proxy_schedule_check (proxy);
+}
+
+SipProxy *
+sipservlet_proxy_branch_get_proxy (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  return branch->proxy;
+}
+
+const SipURI *
+sipservlet_proxy_branch_get_uri (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  /* Branches of requests inside a dialog keep the Request-URI they came
+   * with; it is parsed only if asked for. */
+  return branch->uri != NULL ? branch->uri : sipservlet_request_get_request_uri (branch->request);
+}
+
+SipServletRequest *
+sipservlet_proxy_branch_get_request (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  return branch->request;
+}
+
+SipServletResponse *
+sipservlet_proxy_branch_get_response (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  return branch->response;
+}
+
+gboolean
+sipservlet_proxy_branch_is_started (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, FALSE);
+  return branch->state != SIPSV_BRANCH_CREATED;
+}
+
+gboolean
+sipservlet_proxy_branch_cancel (SipProxyBranch *branch, const char *reason, GError **error)
+{
+  g_return_val_if_fail (branch != NULL, FALSE);
+  if (branch->state == SIPSV_BRANCH_COMPLETED && branch->recursed->len == 0)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the branch has completed");
+      return FALSE;
+    }
+  branch_cancel (branch, reason);
+  sipsv_proxy_schedule_check (branch->proxy);
+  return TRUE;
+}
+
+gboolean
+sipservlet_proxy_branch_set_timeout (SipProxyBranch *branch, guint seconds, GError **error)
+{
+  g_return_val_if_fail (branch != NULL, FALSE);
+  guint limit = branch->proxy->parallel ? branch->proxy->timeout_s : SIPSV_PROXY_MAX_TIMEOUT_S;
+  if (seconds < 1 || seconds > limit)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "branch timeout %u s is outside 1..%u", seconds, limit);
+      return FALSE;
+    }
+  branch->timeout_s = seconds;
+  if (branch_is_pending (branch))
+    sipsv_proxy_branch_arm_timer (branch);
+  return TRUE;
+}
+
+GPtrArray *
+sipservlet_proxy_branch_get_recursed_branches (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  return g_ptr_array_copy (branch->recursed, NULL, NULL);
+}
+
+SipProxyBranch *
+sipservlet_response_get_proxy_branch (SipServletResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+  return response->branch;
+}
+
+gboolean
+sipservlet_response_is_branch_response (SipServletResponse *response)
+{
+  g_return_val_if_fail (response != NULL, FALSE);
+  return response->branch_response;
+}
+
+/* RFC 3326: why the other branches are cancelled, so that phones that
+ * rang do not list a missed call ("Call completed elsewhere") or know
+ * that the callee declined everywhere (6xx). */
+char *
+sipsv_proxy_cancel_reason (guint status, const char *phrase)
+{
+  if (status < 300)
+    return g_strdup ("SIP;cause=200;text=\"Call completed elsewhere\"");
+  GString *text = g_string_new (NULL);
+  g_string_printf (text, "SIP;cause=%u;text=\"", status);
+  for (const char *c = phrase ? phrase : ""; *c != '\0'; c++)
+    if (*c != '"' && *c != '\\')      /* a quoted-string cannot hold them bare */
+      g_string_append_c (text, *c);
+  g_string_append_c (text, '"');
+  return g_string_free (text, FALSE);
+}
