@@ -10,9 +10,8 @@
 #include <string.h>
 
 #include "check-main.h"
-#include "fake-peer.h"
+#include "peer-checks.h"
 
-#define WAIT_MS 3000
 
 typedef enum {
   MODE_RELAY,
@@ -276,40 +275,6 @@ teardown (void)
   g_clear_pointer (&target, g_free);
 }
 
-static void
-send_from (FakePeer *peer, const char *text)
-{
-  GError *error = NULL;
-  ck_assert_msg (fake_peer_send (peer, FAKE_UDP, text, &error), "send: %s",
-                 error ? error->message : "");
-}
-
-/* The next message other than 100 Trying. */
-static FakeMessage *
-next (FakePeer *peer)
-{
-  FakeMessage *m = fake_peer_wait_final_or_provisional (peer, WAIT_MS);
-  ck_assert_msg (m != NULL, "nothing arrived");
-  return m;
-}
-
-static FakeMessage *
-next_request (FakePeer *peer, const char *method)
-{
-  FakeMessage *m = next (peer);
-  ck_assert_msg (m->is_request && strcmp (m->method, method) == 0, "expected %s, got:\n%s",
-                 method, m->raw);
-  return m;
-}
-
-static FakeMessage *
-next_response (FakePeer *peer, guint status)
-{
-  FakeMessage *m = next (peer);
-  ck_assert_msg (!m->is_request && m->status == status, "expected %u, got:\n%s", status, m->raw);
-  return m;
-}
-
 #define SDP "v=0\r\no=alice 7 7 IN IP4 127.0.0.1\r\n"
 
 /* A request from the caller; @branch names its transaction. */
@@ -355,9 +320,9 @@ START_TEST (test_helper_then_proxy)
 {
   seen.mode = MODE_HELPER_THEN_PROXY;
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, "inv", NULL, NULL, NULL);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
-  FakeMessage *answer = next_response (caller, 480);
+  FakeMessage *answer = peer_next_response (caller, 480);
   fake_message_free (answer);
   ck_assert_int_eq (seen.proxy_error, SIPSERVLET_ERROR_INVALID_STATE);
 }
@@ -367,9 +332,9 @@ START_TEST (test_proxy_then_helper)
 {
   seen.mode = MODE_PROXY_THEN_HELPER;
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, "inv", NULL, NULL, NULL);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
-  FakeMessage *answer = next_response (caller, 480);
+  FakeMessage *answer = peer_next_response (caller, 480);
   fake_message_free (answer);
   ck_assert_int_eq (seen.helper_error, SIPSERVLET_ERROR_INVALID_STATE);
 }
@@ -383,10 +348,10 @@ START_TEST (test_max_forwards_zero)
   char **parts = g_strsplit (options, "Max-Forwards: 70", 2);
   char *text = g_strjoinv ("Max-Forwards: 0", parts);
   g_strfreev (parts);
-  send_from (caller, text);
+  peer_send (caller, text);
   g_free (text);
   g_free (options);
-  FakeMessage *answer = next_response (caller, 483);
+  FakeMessage *answer = peer_next_response (caller, 483);
   fake_message_free (answer);
   ck_assert_int_eq (seen.create_error, SIPSERVLET_ERROR_TOO_MANY_HOPS);
   /* Nothing was sent on another leg. */
@@ -399,11 +364,11 @@ START_TEST (test_relay_forked_2xx)
 {
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, "inv", NULL,
                                  "Subject: b2bua\r\nRecord-Route: <sip:10.0.0.9;lr>\r\n", SDP);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
 
   /* The other leg, on the wire. */
-  FakeMessage *out = next_request (callee, "INVITE");
+  FakeMessage *out = peer_next_request (callee, "INVITE");
   ck_assert_str_eq (out->request_uri, target);
   ck_assert_str_ne (fake_message_header (out, "Call-ID"), "alice-call-id");
   char *from_tag = tag_of (out, "From");
@@ -424,18 +389,18 @@ START_TEST (test_relay_forked_2xx)
   char *bob = g_strdup_printf ("Contact: <%s>\r\n", target);
   char *ok1 = fake_peer_build_response (out, 200, "OK", "bob-1", bob);
   char *ok2 = fake_peer_build_response (out, 200, "OK", "bob-2", bob);
-  send_from (callee, ok1);
-  FakeMessage *ack1 = next_request (callee, "ACK");
+  peer_send (callee, ok1);
+  FakeMessage *ack1 = peer_next_request (callee, "ACK");
   char *ack1_tag = tag_of (ack1, "To");
   ck_assert_str_eq (ack1_tag, "bob-1");
   ck_assert_uint_eq (seen.pending_uac_at_2xx, 1);
   ck_assert_uint_eq (seen.pending_uac_after_ack, 0);
-  FakeMessage *answer1 = next_response (caller, 200);
-  send_from (callee, ok2);
-  FakeMessage *ack2 = next_request (callee, "ACK");
+  FakeMessage *answer1 = peer_next_response (caller, 200);
+  peer_send (callee, ok2);
+  FakeMessage *ack2 = peer_next_request (callee, "ACK");
   char *ack2_tag = tag_of (ack2, "To");
   ck_assert_str_eq (ack2_tag, "bob-2");
-  FakeMessage *answer2 = next_response (caller, 200);
+  FakeMessage *answer2 = peer_next_response (caller, 200);
   ck_assert_uint_eq (seen.extra_2xx, 1);
   ck_assert (seen.extra_on_derived);
 
@@ -456,7 +421,7 @@ START_TEST (test_relay_forked_2xx)
     {
       char *branch = g_strdup_printf ("ack%u", i);
       char *ack = caller_request ("ACK", ours, 1, branch, tags[i], NULL, NULL);
-      send_from (caller, ack);
+      peer_send (caller, ack);
       g_free (ack);
       g_free (branch);
     }
@@ -466,10 +431,10 @@ START_TEST (test_relay_forked_2xx)
     {
       char *branch = g_strdup_printf ("bye%u", i);
       char *bye = caller_request ("BYE", ours, 2, branch, tags[i], NULL, NULL);
-      send_from (caller, bye);
+      peer_send (caller, bye);
       g_free (bye);
       g_free (branch);
-      FakeMessage *relayed = next_request (callee, "BYE");
+      FakeMessage *relayed = peer_next_request (callee, "BYE");
       char *to_tag = tag_of (relayed, "To");
       ck_assert_str_eq (to_tag, far[i]);
       char *bye_from = tag_of (relayed, "From");
@@ -478,15 +443,15 @@ START_TEST (test_relay_forked_2xx)
       g_free (bye_from);
       g_free (to_tag);
       char *ok = fake_peer_build_response (relayed, 200, "OK", NULL, NULL);
-      send_from (callee, ok);
+      peer_send (callee, ok);
       g_free (ok);
       fake_message_free (relayed);
-      FakeMessage *done = next_response (caller, 200);
+      FakeMessage *done = peer_next_response (caller, 200);
       fake_message_free (done);
     }
 
   /* Every session of both legs ends. */
-  ck_assert_msg (fake_peer_run_until (caller, no_sessions, NULL, WAIT_MS), "%u sessions left",
+  ck_assert_msg (fake_peer_run_until (caller, no_sessions, NULL, PEER_WAIT_MS), "%u sessions left",
                  sipservlet_container_get_session_count (container));
 
   g_free (ours);
@@ -509,25 +474,25 @@ END_TEST
 START_TEST (test_cancel)
 {
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, "inv", NULL, NULL, SDP);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
 
-  FakeMessage *out = next_request (callee, "INVITE");
+  FakeMessage *out = peer_next_request (callee, "INVITE");
   char *bob = g_strdup_printf ("Contact: <%s>\r\n", target);
   char *ringing = fake_peer_build_response (out, 180, "Ringing", "bob-1", bob);
-  send_from (callee, ringing);
+  peer_send (callee, ringing);
   g_free (ringing);
-  FakeMessage *relayed_180 = next_response (caller, 180);
+  FakeMessage *relayed_180 = peer_next_response (caller, 180);
   fake_message_free (relayed_180);
 
   /* The caller cancels: 200 for the CANCEL and 487 come from the container. */
   char *cancel = caller_request ("CANCEL", "sip:bob@example.com", 1, "inv", NULL, NULL, NULL);
-  send_from (caller, cancel);
+  peer_send (caller, cancel);
   g_free (cancel);
   gboolean got_200 = FALSE, got_487 = FALSE;
   for (guint i = 0; i < 2; i++)
     {
-      FakeMessage *m = next (caller);
+      FakeMessage *m = peer_next (caller);
       ck_assert_msg (!m->is_request, "%s", m->raw);
       got_200 |= m->status == 200 && strstr (fake_message_header (m, "CSeq"), "CANCEL") != NULL;
       got_487 |= m->status == 487;
@@ -537,21 +502,21 @@ START_TEST (test_cancel)
   ck_assert_uint_eq (seen.cancels, 1);
 
   /* The other leg is cancelled: same transaction as its INVITE. */
-  FakeMessage *cancel_out = next_request (callee, "CANCEL");
+  FakeMessage *cancel_out = peer_next_request (callee, "CANCEL");
   ck_assert_str_eq (fake_message_header (cancel_out, "Call-ID"), fake_message_header (out, "Call-ID"));
   ck_assert_str_eq (fake_message_header (cancel_out, "Via"), fake_message_header (out, "Via"));
   ck_assert_str_eq (fake_message_header (cancel_out, "CSeq"), "1 CANCEL");
   char *cancel_ok = fake_peer_build_response (cancel_out, 200, "OK", "bob-1", NULL);
-  send_from (callee, cancel_ok);
+  peer_send (callee, cancel_ok);
   g_free (cancel_ok);
   char *terminated = fake_peer_build_response (out, 487, "Request Terminated", "bob-1", NULL);
-  send_from (callee, terminated);
+  peer_send (callee, terminated);
   g_free (terminated);
-  FakeMessage *ack = next_request (callee, "ACK");
+  FakeMessage *ack = peer_next_request (callee, "ACK");
   fake_message_free (ack);
   ck_assert_int_eq (seen.cancel_after_final_error, SIPSERVLET_ERROR_INVALID_STATE);
 
-  ck_assert_msg (fake_peer_run_until (caller, no_sessions, NULL, WAIT_MS), "%u sessions left",
+  ck_assert_msg (fake_peer_run_until (caller, no_sessions, NULL, PEER_WAIT_MS), "%u sessions left",
                  sipservlet_container_get_session_count (container));
   fake_message_free (cancel_out);
   fake_message_free (out);

@@ -10,9 +10,8 @@
 #include <string.h>
 
 #include "check-main.h"
-#include "fake-peer.h"
+#include "peer-checks.h"
 
-#define WAIT_MS 3000
 
 static SipContainer *container;
 static guint16 port;
@@ -138,23 +137,6 @@ teardown (void)
   g_clear_pointer (&target_uri, g_free);
 }
 
-static void
-send_from (FakePeer *peer, const char *text)
-{
-  GError *error = NULL;
-  ck_assert_msg (fake_peer_send (peer, FAKE_UDP, text, &error), "send: %s",
-                 error ? error->message : "");
-}
-
-/* The next message other than 100 Trying. */
-static FakeMessage *
-next (FakePeer *peer)
-{
-  FakeMessage *m = fake_peer_wait_final_or_provisional (peer, WAIT_MS);
-  ck_assert_msg (m != NULL, "nothing arrived");
-  return m;
-}
-
 static char *
 caller_request (const char *method, const char *ruri, guint cseq, const char *to_tag,
                 const char *extra)
@@ -181,11 +163,11 @@ START_TEST (test_record_routed_call)
   add_proxy_servlet (target);
 
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
 
   /* What the callee receives. */
-  FakeMessage *fwd = next (callee);
+  FakeMessage *fwd = peer_next (callee);
   ck_assert_msg (fwd->is_request && strcmp (fwd->method, "INVITE") == 0, "%s", fwd->raw);
   ck_assert_str_eq (fwd->request_uri, target);
   ck_assert_str_eq (fake_message_header (fwd, "Max-Forwards"), "69");
@@ -198,12 +180,12 @@ START_TEST (test_record_routed_call)
   char *extra = g_strdup_printf ("Record-Route: %s\r\nContact: <sip:bob@127.0.0.1:%u>\r\n",
                                  rr_value, fake_peer_get_port (callee, FAKE_UDP));
   char *ok = fake_peer_build_response (fwd, 200, "OK", "bob1", extra);
-  send_from (callee, ok);
+  peer_send (callee, ok);
   g_free (ok);
   g_free (extra);
   fake_message_free (fwd);
 
-  FakeMessage *answer = next (caller);
+  FakeMessage *answer = peer_next (caller);
   ck_assert_msg (!answer->is_request && answer->status == 200, "%s", answer->raw);
   ck_assert_uint_eq (fake_message_count_headers (answer, "Via"), 1);
   ck_assert_ptr_nonnull (fake_message_header (answer, "Record-Route"));
@@ -213,26 +195,26 @@ START_TEST (test_record_routed_call)
   char *route = g_strdup_printf ("Route: %s\r\n", rr_value);
   char *bob = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
   char *ack = caller_request ("ACK", bob, 1, "bob1", route);
-  send_from (caller, ack);
+  peer_send (caller, ack);
   g_free (ack);
-  FakeMessage *ack_fwd = next (callee);
+  FakeMessage *ack_fwd = peer_next (callee);
   ck_assert_msg (ack_fwd->is_request && strcmp (ack_fwd->method, "ACK") == 0, "%s", ack_fwd->raw);
   ck_assert_str_eq (fake_message_header (ack_fwd, "Max-Forwards"), "69");
   ck_assert_ptr_null (fake_message_header (ack_fwd, "Route"));
   fake_message_free (ack_fwd);
 
   char *bye = caller_request ("BYE", bob, 2, "bob1", route);
-  send_from (caller, bye);
+  peer_send (caller, bye);
   g_free (bye);
-  FakeMessage *bye_fwd = next (callee);
+  FakeMessage *bye_fwd = peer_next (callee);
   ck_assert_msg (bye_fwd->is_request && strcmp (bye_fwd->method, "BYE") == 0, "%s", bye_fwd->raw);
   ck_assert_uint_eq (byes, 1);
   ck_assert_str_eq (popped_param, "42");
   char *bye_ok = fake_peer_build_response (bye_fwd, 200, "OK", NULL, NULL);
-  send_from (callee, bye_ok);
+  peer_send (callee, bye_ok);
   g_free (bye_ok);
   fake_message_free (bye_fwd);
-  FakeMessage *bye_answer = next (caller);
+  FakeMessage *bye_answer = peer_next (caller);
   ck_assert_msg (!bye_answer->is_request && bye_answer->status == 200, "%s", bye_answer->raw);
   fake_message_free (bye_answer);
 
@@ -251,9 +233,9 @@ START_TEST (test_loop_to_self)
   char *self = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
   add_proxy_servlet (self);
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
-  FakeMessage *answer = next (caller);
+  FakeMessage *answer = peer_next (caller);
   ck_assert_msg (!answer->is_request && answer->status == 482, "%s", answer->raw);
   fake_message_free (answer);
   g_free (self);
@@ -265,15 +247,15 @@ START_TEST (test_503_becomes_500)
   char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
   add_proxy_servlet (target);
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
-  FakeMessage *fwd = next (callee);
+  FakeMessage *fwd = peer_next (callee);
   char *busy = fake_peer_build_response (fwd, 503, "Service Unavailable", "bob1", NULL);
-  send_from (callee, busy);
+  peer_send (callee, busy);
   g_free (busy);
   fake_message_free (fwd);
   /* A 503 from the only branch goes upstream as 500 (RFC 3261 §16.7). */
-  FakeMessage *answer = next (caller);
+  FakeMessage *answer = peer_next (caller);
   ck_assert_msg (!answer->is_request && answer->status == 500, "%s", answer->raw);
   fake_message_free (answer);
   g_free (target);
@@ -300,10 +282,10 @@ START_TEST (test_record_route_order)
   char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
   add_proxy_servlet (target);
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, EDGE_RECORD_ROUTES);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
 
-  FakeMessage *fwd = next (callee);
+  FakeMessage *fwd = peer_next (callee);
   g_auto (GStrv) rr = fake_message_header_elements (fwd, "Record-Route");
   ck_assert_msg (g_strv_length (rr) == 4, "%s", fwd->raw);
   ck_assert_msg (strstr (rr[0], "app=42") != NULL, "ours is not first:\n%s", fwd->raw);
@@ -324,12 +306,12 @@ START_TEST (test_record_route_order)
   g_string_append_printf (extra, "Contact: <sip:bob@127.0.0.1:%u>\r\n",
                           fake_peer_get_port (callee, FAKE_UDP));
   char *ok = fake_peer_build_response (fwd, 200, "OK", "bob1", extra->str);
-  send_from (callee, ok);
+  peer_send (callee, ok);
   g_free (ok);
   g_string_free (extra, TRUE);
   fake_message_free (fwd);
 
-  FakeMessage *answer = next (caller);
+  FakeMessage *answer = peer_next (caller);
   ck_assert_msg (answer->status == 200, "%s", answer->raw);
   g_auto (GStrv) back = fake_message_header_elements (answer, "Record-Route");
   ck_assert_uint_eq (g_strv_length (back), 4);
@@ -348,9 +330,9 @@ START_TEST (test_local_responses_without_record_route)
 {
   add_proxy_servlet ("404");
   char *invite = caller_request ("INVITE", "sip:nobody@example.com", 1, NULL, EDGE_RECORD_ROUTES);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
-  FakeMessage *nf = next (caller);
+  FakeMessage *nf = peer_next (caller);
   ck_assert_msg (nf->status == 404, "%s", nf->raw);
   assert_no_header (nf, "Record-Route");
   fake_message_free (nf);
@@ -358,9 +340,9 @@ START_TEST (test_local_responses_without_record_route)
   char *looped = caller_request ("INVITE", "sip:nobody@example.com", 2, NULL, EDGE_RECORD_ROUTES);
   char *hop = strstr (looped, "Max-Forwards: 70");
   memcpy (hop, "Max-Forwards:  0", 16);
-  send_from (caller, looped);
+  peer_send (caller, looped);
   g_free (looped);
-  FakeMessage *hops = next (caller);
+  FakeMessage *hops = peer_next (caller);
   ck_assert_msg (hops->status == 483, "%s", hops->raw);
   assert_no_header (hops, "Record-Route");
   fake_message_free (hops);
@@ -385,9 +367,9 @@ START_TEST (test_unreachable_branch_without_record_route)
   char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u;transport=tcp", closed);
   add_proxy_servlet (target);
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, EDGE_RECORD_ROUTES);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
-  FakeMessage *failed = next (caller);
+  FakeMessage *failed = peer_next (caller);
   ck_assert_msg (failed->status >= 400, "%s", failed->raw);
   assert_no_header (failed, "Record-Route");
   fake_message_free (failed);
@@ -413,15 +395,15 @@ START_TEST (test_cancel_reason)
                                    fake_peer_get_port (callee2, FAKE_UDP));
   add_proxy_servlet (targets);
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
-  send_from (caller, invite);
+  peer_send (caller, invite);
   g_free (invite);
 
-  FakeMessage *to_answer = next (callee);
-  FakeMessage *to_ring = next (callee2);
+  FakeMessage *to_answer = peer_next (callee);
+  FakeMessage *to_ring = peer_next (callee2);
   char *ringing = fake_peer_build_response (to_ring, 180, "Ringing", "ring2", NULL);
-  send_from (callee2, ringing);
+  peer_send (callee2, ringing);
   g_free (ringing);
-  FakeMessage *relayed = next (caller);
+  FakeMessage *relayed = peer_next (caller);
   ck_assert_msg (relayed->status == 180, "%s", relayed->raw);
   fake_message_free (relayed);
 
@@ -429,33 +411,33 @@ START_TEST (test_cancel_reason)
                                    fake_peer_get_port (callee, FAKE_UDP));
   char *final = fake_peer_build_response (to_answer, completed_elsewhere[_i].status,
                                           completed_elsewhere[_i].phrase, "bob1", contact);
-  send_from (callee, final);
+  peer_send (callee, final);
   g_free (final);
   g_free (contact);
   if (completed_elsewhere[_i].status >= 300)
     {
-      FakeMessage *ack = next (callee);
+      FakeMessage *ack = peer_next (callee);
       ck_assert_msg (ack->is_request && strcmp (ack->method, "ACK") == 0, "%s", ack->raw);
       fake_message_free (ack);
     }
 
-  FakeMessage *cancel = next (callee2);
+  FakeMessage *cancel = peer_next (callee2);
   ck_assert_msg (cancel->is_request && strcmp (cancel->method, "CANCEL") == 0, "%s", cancel->raw);
   ck_assert_str_eq (fake_message_header (cancel, "Reason") ? fake_message_header (cancel, "Reason")
                                                            : "(none)",
                     completed_elsewhere[_i].reason);
   char *cancel_ok = fake_peer_build_response (cancel, 200, "OK", NULL, NULL);
-  send_from (callee2, cancel_ok);
+  peer_send (callee2, cancel_ok);
   g_free (cancel_ok);
   char *terminated = fake_peer_build_response (to_ring, 487, "Request Terminated", "ring2", NULL);
-  send_from (callee2, terminated);
+  peer_send (callee2, terminated);
   g_free (terminated);
-  FakeMessage *ack = next (callee2);
+  FakeMessage *ack = peer_next (callee2);
   ck_assert_msg (ack->is_request && strcmp (ack->method, "ACK") == 0, "%s", ack->raw);
   fake_message_free (ack);
   fake_message_free (cancel);
 
-  FakeMessage *answer = next (caller);
+  FakeMessage *answer = peer_next (caller);
   ck_assert_msg (answer->status == completed_elsewhere[_i].status, "%s", answer->raw);
   fake_message_free (answer);
   fake_message_free (to_answer);
@@ -471,12 +453,12 @@ START_TEST (test_upstream_cancel_reason)
   char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
   add_proxy_servlet (target);
   char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
-  send_from (caller, invite);
-  FakeMessage *fwd = next (callee);
+  peer_send (caller, invite);
+  FakeMessage *fwd = peer_next (callee);
   char *ringing = fake_peer_build_response (fwd, 180, "Ringing", "bob1", NULL);
-  send_from (callee, ringing);
+  peer_send (callee, ringing);
   g_free (ringing);
-  FakeMessage *relayed = next (caller);
+  FakeMessage *relayed = peer_next (caller);
   fake_message_free (relayed);
 
   /* The CANCEL: the INVITE's first line, Via and CSeq number. */
@@ -486,19 +468,19 @@ START_TEST (test_upstream_cancel_reason)
   g_string_replace (cancel, "Content-Length: 0\r\n",
                     "Reason: SIP;cause=200;text=\"Call completed elsewhere\"\r\n"
                     "Content-Length: 0\r\n", 1);
-  send_from (caller, cancel->str);
+  peer_send (caller, cancel->str);
   g_string_free (cancel, TRUE);
   g_free (invite);
 
-  FakeMessage *down = next (callee);
+  FakeMessage *down = peer_next (callee);
   ck_assert_msg (down->is_request && strcmp (down->method, "CANCEL") == 0, "%s", down->raw);
   const char *reason = fake_message_header (down, "Reason");
   ck_assert_str_eq (reason ? reason : "(none)", "SIP;cause=200;text=\"Call completed elsewhere\"");
   char *cancel_ok = fake_peer_build_response (down, 200, "OK", NULL, NULL);
-  send_from (callee, cancel_ok);
+  peer_send (callee, cancel_ok);
   g_free (cancel_ok);
   char *terminated = fake_peer_build_response (fwd, 487, "Request Terminated", "bob1", NULL);
-  send_from (callee, terminated);
+  peer_send (callee, terminated);
   g_free (terminated);
   fake_message_free (down);
   fake_message_free (fwd);
@@ -525,9 +507,9 @@ START_TEST (test_path_order)
                                "Content-Length: 0\r\n\r\n",
                                fake_peer_get_port (caller, FAKE_UDP),
                                fake_peer_get_port (caller, FAKE_UDP));
-  send_from (caller, reg);
+  peer_send (caller, reg);
   g_free (reg);
-  FakeMessage *fwd = next (callee);
+  FakeMessage *fwd = peer_next (callee);
   g_auto (GStrv) path = fake_message_header_elements (fwd, "Path");
   ck_assert_msg (g_strv_length (path) == 4, "%s", fwd->raw);
   char *ours = g_strdup_printf ("127.0.0.1:%u", port);
@@ -537,10 +519,10 @@ START_TEST (test_path_order)
   ck_assert_str_eq (path[2], "<sip:192.0.2.11;lr>");
   ck_assert_str_eq (path[3], "<sip:192.0.2.12;lr>");
   char *ok = fake_peer_build_response (fwd, 200, "OK", "reg1", NULL);
-  send_from (callee, ok);
+  peer_send (callee, ok);
   g_free (ok);
   fake_message_free (fwd);
-  FakeMessage *answer = next (caller);
+  FakeMessage *answer = peer_next (caller);
   ck_assert_msg (answer->status == 200, "%s", answer->raw);
   fake_message_free (answer);
   g_free (target);

@@ -34,6 +34,8 @@ set -u
 
 # tests/support/ports.py: free loopback ports, and whether sipp listens yet.
 support=$(cd "$(dirname "$0")/../support" && pwd)
+# shellcheck source=tests/sipp/driver-lib.sh
+. "$(dirname "$0")/driver-lib.sh"
 
 me=${0##*/}
 ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
@@ -74,10 +76,6 @@ uac_scenario=$3
 uas_scenario=$4
 calls=$5
 rate=$6
-wrapper=()
-if [ -n "${SIPSERVLET_SERVER_WRAPPER:-}" ]; then
-  read -r -a wrapper <<< "$SIPSERVLET_SERVER_WRAPPER"
-fi
 trace=0
 [ "${SIPP_B2BUA_TRACE:-0}" = 1 ] && trace=1
 
@@ -85,10 +83,7 @@ trace=0
 [ -r "$uac_scenario" ] || die "UAC scenario '$uac_scenario' is not readable"
 [ -r "$uas_scenario" ] || die "UAS scenario '$uas_scenario' is not readable"
 case $calls$rate in *[!0-9]*) die "CALLS and RATE must be numbers, got '$calls' and '$rate'" ;; esac
-if [ ${#wrapper[@]} -gt 0 ]; then
-  [ "$calls" -gt 100 ] && calls=100
-  [ "$rate" -gt 20 ] && rate=20
-fi
+use_wrapper
 
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/sipp-b2bua-$(basename "$uac_scenario" .xml).XXXXXX") \
   || die "cannot create a work directory"
@@ -99,21 +94,6 @@ uac_pid=
 uas_pid=
 keep_workdir=$trace
 
-# stop_pid PID: stops one process this script started (the sipps run under
-# timeout(1), which passes SIGTERM on); SIGKILL after 2 s.
-stop_pid () {
-  local waited=0
-  kill -0 "$1" 2>/dev/null || return 0
-  kill -TERM "$1" 2>/dev/null
-  while kill -0 "$1" 2>/dev/null && [ "$waited" -lt 40 ]; do
-    sleep 0.05
-    waited=$((waited + 1))
-  done
-  kill -KILL "$1" 2>/dev/null
-  wait "$1" 2>/dev/null
-  return 0
-}
-
 # Invoked by the EXIT trap.
 # shellcheck disable=SC2317
 cleanup () {
@@ -121,26 +101,10 @@ cleanup () {
   for pid in $uac_pid $uas_pid; do
     stop_pid "$pid"
   done
-  if [ -n "$b2bua_pid" ] && kill -0 "$b2bua_pid" 2>/dev/null; then
-    kill -KILL "$b2bua_pid" 2>/dev/null
-    wait "$b2bua_pid" 2>/dev/null
-  fi
-  if [ "$keep_workdir" = 1 ]; then
-    printf '%s: logs kept in %s\n' "$me" "$workdir" >&2
-  else
-    rm -rf "$workdir"
-  fi
+  kill_now "$b2bua_pid"
+  end_workdir
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-show_tail () {  # FILE TITLE LINES
-  if [ -s "$1" ]; then
-    printf -- '--- %s (last %s lines) ---\n' "$2" "$3" >&2
-    tail -n "$3" "$1" >&2
-  fi
-}
+set_traps
 
 fail () {
   keep_workdir=1
@@ -151,21 +115,6 @@ fail () {
   show_tail "$workdir/uas-screen.log" "callee sipp statistics" 40
   show_tail "$b2bua_err" "B2BUA stderr" 60
   exit 1
-}
-
-sipp_status_text () {
-  case $1 in
-    0)   echo "all calls succeeded" ;;
-    1)   echo "at least one call failed" ;;
-    97)  echo "stopped on an internal command (exit 97)" ;;
-    99)  echo "exited without processing any call (exit 99)" ;;
-    98)  echo "internal error (exit 98)" ;;
-    124) echo "did not finish in time and was killed" ;;
-    137) echo "was killed (SIGKILL)" ;;
-    255) echo "fatal error (exit -1)" ;;
-    254) echo "could not bind its socket (exit -2)" ;;
-    *)   echo "exited with unexpected status $1" ;;
-  esac
 }
 
 sipp_trace () {  # NAME: message trace options for one sipp
@@ -209,20 +158,8 @@ read -r -a b2bua_args <<< "${b2bua_args_text//@UAS_PORT@/$uas_port}"
   < /dev/null > "$b2bua_out" 2> "$b2bua_err") &
 b2bua_pid=$!
 
-b2bua_port=
-while [ -z "$b2bua_port" ]; do
-  b2bua_port=$(sed -n 's/^ready 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$b2bua_out" | head -n 1)
-  [ -n "$b2bua_port" ] && break
-  if ! kill -0 "$b2bua_pid" 2>/dev/null; then
-    wait "$b2bua_pid"
-    status=$?
-    b2bua_pid=
-    fail "B2BUA exited with status $status before it was ready"
-  fi
-  [ $((SECONDS - start)) -lt "$ready_deadline" ] \
-    || fail "B2BUA printed no 'ready 127.0.0.1:PORT' line within ${ready_deadline}s"
-  sleep 0.05
-done
+wait_ready B2BUA "$b2bua_pid" "$b2bua_out" "$ready_deadline"
+b2bua_port=$ready_port
 printf '%s: B2BUA %s (pid %s) on 127.0.0.1:%s (%s), callee sipp on 127.0.0.1:%s\n' \
   "$me" "$(basename "$b2bua")" "$b2bua_pid" "$b2bua_port" "${b2bua_args[*]}" "$uas_port"
 
@@ -251,58 +188,14 @@ failures=()
 [ "$uac_status" = 0 ] || failures+=("caller sipp: $(sipp_status_text "$uac_status")")
 
 # ---- the callee ends by itself once it saw every call ---------------------------
-uas_start=$SECONDS
-while kill -0 "$uas_pid" 2>/dev/null && [ $((SECONDS - uas_start)) -lt "$uas_deadline" ]; do
-  sleep 0.05
-done
-if kill -0 "$uas_pid" 2>/dev/null; then
-  stop_pid "$uas_pid"
-  uas_pid=
-  failures+=("callee sipp ($(basename "$uas_scenario")) had not ended ${uas_deadline}s after the caller")
-else
-  wait "$uas_pid"
-  status=$?
-  uas_pid=
-  printf '%s: callee sipp: %s (%s)\n' "$me" "$(sipp_status_text "$status")" \
-    "$(basename "$uas_scenario")"
-  [ "$status" = 0 ] || failures+=("callee sipp ($(basename "$uas_scenario")): $(sipp_status_text "$status")")
-fi
+wait_ended "callee sipp ($(basename "$uas_scenario"))" "$uas_pid" "$uas_deadline"
+uas_pid=
 
 # ---- stop the B2BUA -----------------------------------------------------------
-if kill -0 "$b2bua_pid" 2>/dev/null; then
-  kill -TERM "$b2bua_pid"
-  stop_start=$SECONDS
-  while kill -0 "$b2bua_pid" 2>/dev/null && [ $((SECONDS - stop_start)) -lt "$stop_deadline" ]; do
-    sleep 0.05
-  done
-  if kill -0 "$b2bua_pid" 2>/dev/null; then
-    kill -KILL "$b2bua_pid" 2>/dev/null
-    wait "$b2bua_pid" 2>/dev/null
-    b2bua_pid=
-    failures+=("B2BUA did not exit within ${stop_deadline}s of SIGTERM")
-    joined=$(printf '%s; ' "${failures[@]}")
-    fail "${joined%; }"
-  fi
-fi
-wait "$b2bua_pid"
-b2bua_status=$?
+stop_server B2BUA "$b2bua_pid" "$b2bua_err" "$stop_deadline"
 b2bua_pid=
-
-if [ "$b2bua_status" != 0 ]; then
-  if [ ${#wrapper[@]} -gt 0 ]; then
-    failures+=("B2BUA exited with status $b2bua_status under '${wrapper[*]}'")
-  else
-    failures+=("B2BUA exited with status $b2bua_status")
-  fi
-fi
-grep -q 'ERROR SUMMARY: [1-9]' "$b2bua_err" && failures+=("valgrind reported errors")
-grep -q -- '-CRITICAL \*\*' "$b2bua_err" && failures+=("the B2BUA logged a critical (a programming error)")
-if [ ${#failures[@]} -gt 0 ]; then
-  joined=$(printf '%s; ' "${failures[@]}")
-  fail "${joined%; }"
-fi
-# Under valgrind, show its verdict even on success; warnings always.
-grep -E '(ERROR SUMMARY|definitely lost|indirectly lost):' "$b2bua_err" | sed "s/^/$me: B2BUA: /"
+fail_on_failures
+# Warnings are shown even on success.
 grep -c -- '-WARNING \*\*' "$b2bua_err" | sed "s/^/$me: B2BUA warnings: /"
 printf '%s: PASS: %s calls through the B2BUA, B2BUA stopped cleanly, %ss in all\n' \
   "$me" "$calls" $((SECONDS - start))

@@ -26,6 +26,8 @@ set -u
 
 # tests/support/ports.py: free loopback ports, and whether sipp listens yet.
 support=$(cd "$(dirname "$0")/../support" && pwd)
+# shellcheck source=tests/sipp/driver-lib.sh
+. "$(dirname "$0")/driver-lib.sh"
 
 me=${0##*/}
 run_deadline=90          # seconds for one run of BINARY (valgrind is slow)
@@ -89,20 +91,11 @@ sipp_b_pid=
 cleanup () {
   local pid
   for pid in $binary_pid $sipp_a_pid $sipp_b_pid; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -KILL "$pid" 2>/dev/null
-      wait "$pid" 2>/dev/null
-    fi
+    kill_now "$pid"
   done
-  if [ "$keep_workdir" = 1 ]; then
-    printf '%s: logs kept in %s\n' "$me" "$workdir" >&2
-  else
-    rm -rf "$workdir"
-  fi
+  end_workdir
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
+set_traps
 
 # Prints the tail of every log of run $1.
 show_logs () {
@@ -161,20 +154,11 @@ start_sipp () {
   fail "sipp $name found no free port"
 }
 
-# wait_sipp NAME PID: waits for a sipp UAS to finish its calls.
+# wait_sipp NAME PID SCENARIO: a sipp UAS must end its calls in time.
 wait_sipp () {
-  local name=$1 pid=$2 start=$SECONDS status
-  while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - start)) -lt "$sipp_deadline" ]; do
-    sleep 0.05
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    fail "sipp $name did not finish its $calls call(s) within ${sipp_deadline}s"
-  fi
-  wait "$pid"
-  status=$?
-  [ "$status" = 0 ] || fail "sipp $name ($(basename "$3")) exited with status $status"
+  failures=()
+  wait_ended "sipp $1 ($(basename "$3"))" "$2" "$sipp_deadline"
+  fail_on_failures
 }
 
 start=$SECONDS

@@ -48,6 +48,8 @@ set -u
 
 # tests/support/ports.py: free loopback ports, and whether sipp listens yet.
 support=$(cd "$(dirname "$0")/../support" && pwd)
+# shellcheck source=tests/sipp/driver-lib.sh
+. "$(dirname "$0")/driver-lib.sh"
 
 me=${0##*/}
 ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
@@ -89,20 +91,10 @@ calls=$4
 rate=$5
 shift 5
 uas_specs=("$@")
-wrapper=()
-if [ -n "${SIPSERVLET_SERVER_WRAPPER:-}" ]; then
-  read -r -a wrapper <<< "$SIPSERVLET_SERVER_WRAPPER"
-fi
-
 [ -x "$proxy" ] || die "proxy binary '$proxy' is not executable"
 [ -r "$uac_scenario" ] || die "scenario '$uac_scenario' is not readable"
 case $calls$rate in *[!0-9]*) die "CALLS and RATE must be numbers, got '$calls' and '$rate'" ;; esac
-# Under a wrapper (memcheck runs ~30x slower) the same scenario runs as a
-# shorter, slower load: what matters there is every code path, not volume.
-if [ ${#wrapper[@]} -gt 0 ]; then
-  [ "$calls" -gt 100 ] && calls=100
-  [ "$rate" -gt 20 ] && rate=20
-fi
+use_wrapper
 
 # ---- parse the UAS specs ---------------------------------------------------
 n_uas=${#uas_specs[@]}
@@ -147,49 +139,17 @@ uas_pid=()
 keep_workdir=0
 [ "${SIPP_PROXY_TRACE:-0}" = 1 ] && keep_workdir=1
 
-# stop_pid PID: stops one process this script started. The sipps run
-# under timeout(1), which passes SIGTERM on to them; SIGKILL if that is
-# not enough within 2 s.
-stop_pid () {
-  local waited=0
-  kill -0 "$1" 2>/dev/null || return 0
-  kill -TERM "$1" 2>/dev/null
-  while kill -0 "$1" 2>/dev/null && [ "$waited" -lt 40 ]; do
-    sleep 0.05
-    waited=$((waited + 1))
-  done
-  kill -KILL "$1" 2>/dev/null
-  wait "$1" 2>/dev/null
-  return 0
-}
-
 # Invoked by the EXIT trap.
 # shellcheck disable=SC2317
 cleanup () {
   local pid
   for pid in $uac_pid "${uas_pid[@]}"; do
-    [ -n "$pid" ] && stop_pid "$pid"
+    stop_pid "$pid"
   done
-  if [ -n "$proxy_pid" ] && kill -0 "$proxy_pid" 2>/dev/null; then
-    kill -KILL "$proxy_pid" 2>/dev/null
-    wait "$proxy_pid" 2>/dev/null
-  fi
-  if [ "$keep_workdir" = 1 ]; then
-    printf '%s: logs kept in %s\n' "$me" "$workdir" >&2
-  else
-    rm -rf "$workdir"
-  fi
+  kill_now "$proxy_pid"
+  end_workdir
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM HUP
-
-show_tail () {  # FILE TITLE LINES
-  if [ -s "$1" ]; then
-    printf -- '--- %s (last %s lines) ---\n' "$2" "$3" >&2
-    tail -n "$3" "$1" >&2
-  fi
-}
+set_traps
 
 fail () {
   local i
@@ -203,22 +163,6 @@ fail () {
   show_tail "$proxy_err" "proxy stderr" 60
   show_tail "$proxy_out" "proxy stdout (--verbose logs here)" 40
   exit 1
-}
-
-# sipp_status_text STATUS: what a sipp exit status means.
-sipp_status_text () {
-  case $1 in
-    0)   echo "all calls succeeded" ;;
-    1)   echo "at least one call failed" ;;
-    97)  echo "stopped on an internal command (exit 97)" ;;
-    99)  echo "exited without processing any call (exit 99)" ;;
-    98)  echo "internal error (exit 98)" ;;
-    124) echo "did not finish in time and was killed" ;;
-    137) echo "was killed (SIGKILL)" ;;
-    255) echo "fatal error (exit -1)" ;;
-    254) echo "could not bind its socket (exit -2)" ;;
-    *)   echo "exited with unexpected status $1" ;;
-  esac
 }
 
 # ---- free ports: one for the UAC, one per UAS --------------------------------
@@ -244,21 +188,8 @@ start=$SECONDS
   < /dev/null > "$proxy_out" 2> "$proxy_err") &
 proxy_pid=$!
 
-proxy_port=
-while [ -z "$proxy_port" ]; do
-  proxy_port=$(sed -n 's/^ready 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$proxy_out" | head -n 1)
-  [ -n "$proxy_port" ] && break
-  if ! kill -0 "$proxy_pid" 2>/dev/null; then
-    wait "$proxy_pid"
-    status=$?
-    proxy_pid=
-    fail "proxy exited with status $status before it was ready"
-  fi
-  if [ $((SECONDS - start)) -ge "$ready_deadline" ]; then
-    fail "proxy printed no 'ready 127.0.0.1:PORT' line within ${ready_deadline}s"
-  fi
-  sleep 0.05
-done
+wait_ready proxy "$proxy_pid" "$proxy_out" "$ready_deadline"
+proxy_port=$ready_port
 printf '%s: proxy %s (pid %s) ready on 127.0.0.1:%s after %ss\n' \
   "$me" "$(basename "$proxy")" "$proxy_pid" "$proxy_port" $((SECONDS - start))
 
@@ -382,68 +313,19 @@ printf '%s: UAC sipp: %s in %ss (%s calls at %s/s, %s)\n' "$me" \
 
 # ---- judge the user-agent servers ---------------------------------------------
 # Each one ends by itself once it has seen CALLS calls; one still running
-# after the deadline missed some and is killed.
+# after the deadline missed some and is stopped.
 failures=()
 [ "$uac_status" = 0 ] || failures+=("UAC sipp: $(sipp_status_text "$uac_status")")
-uas_start=$SECONDS
 for ((i = 1; i <= n_uas; i++)); do
-  pid=${uas_pid[i]}
-  [ -n "$pid" ] || continue
-  while kill -0 "$pid" 2>/dev/null && [ $((SECONDS - uas_start)) -lt "$uas_deadline" ]; do
-    sleep 0.05
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    stop_pid "$pid"
-    uas_pid[i]=
-    failures+=("UAS $i sipp ($(basename "${uas_scenario[i - 1]}")) had not ended ${uas_deadline}s after the UAC")
-    continue
-  fi
-  wait "$pid"
-  status=$?
+  [ -n "${uas_pid[i]}" ] || continue
+  wait_ended "UAS $i sipp ($(basename "${uas_scenario[i - 1]}"))" "${uas_pid[i]}" "$uas_deadline"
   uas_pid[i]=
-  printf '%s: UAS %s sipp: %s\n' "$me" "$i" "$(sipp_status_text "$status")"
-  [ "$status" = 0 ] || failures+=("UAS $i sipp ($(basename "${uas_scenario[i - 1]}")): $(sipp_status_text "$status")")
 done
 
 # ---- stop the proxy ------------------------------------------------------------
-if kill -0 "$proxy_pid" 2>/dev/null; then
-  kill -TERM "$proxy_pid"
-  stop_start=$SECONDS
-  while kill -0 "$proxy_pid" 2>/dev/null \
-        && [ $((SECONDS - stop_start)) -lt "$stop_deadline" ]; do
-    sleep 0.05
-  done
-  if kill -0 "$proxy_pid" 2>/dev/null; then
-    kill -KILL "$proxy_pid" 2>/dev/null
-    wait "$proxy_pid" 2>/dev/null
-    proxy_pid=
-    failures+=("proxy did not exit within ${stop_deadline}s of SIGTERM")
-    fail "${failures[@]}"
-  fi
-fi
-wait "$proxy_pid"
-proxy_status=$?
+stop_server proxy "$proxy_pid" "$proxy_err" "$stop_deadline"
 proxy_pid=
-
-if [ "$proxy_status" != 0 ]; then
-  if [ ${#wrapper[@]} -gt 0 ]; then
-    failures+=("proxy exited with status $proxy_status under '${wrapper[*]}'")
-  else
-    failures+=("proxy exited with status $proxy_status")
-  fi
-fi
-if grep -q 'ERROR SUMMARY: [1-9]' "$proxy_err"; then
-  failures+=("valgrind reported errors")
-fi
-if grep -q -- '-CRITICAL \*\*' "$proxy_err"; then
-  failures+=("the proxy logged a critical (a programming error)")
-fi
-if [ ${#failures[@]} -gt 0 ]; then
-  joined=$(printf '%s; ' "${failures[@]}")
-  fail "${joined%; }"
-fi
-# Under valgrind, show its verdict even on success.
-grep -E '(ERROR SUMMARY|definitely lost|indirectly lost):' "$proxy_err" | sed "s/^/$me: proxy: /"
+fail_on_failures
 printf '%s: PASS: %s calls through the proxy to %s UAS, proxy stopped cleanly, %ss in all\n' \
   "$me" "$calls" "$n_uas" $((SECONDS - start))
 exit 0

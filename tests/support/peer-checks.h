@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Test support: the fake peer's sending and receiving as Check assertions,
+ * for the in-process suites (a failed send, or nothing arriving within
+ * PEER_WAIT_MS, fails the test at the caller's line).
+ *
+ * Header only (static inline); include it after check-main.h.
+ */
+#pragma once
+
+#include <check.h>
+#include <string.h>
+
+#include "fake-peer.h"
+
+#define PEER_WAIT_MS 3000
+
+/* Sends raw SIP text over UDP. */
+static inline void
+peer_send (FakePeer *peer, const char *text)
+{
+  GError *error = NULL;
+  ck_assert_msg (fake_peer_send (peer, FAKE_UDP, text, &error), "send: %s",
+                 error ? error->message : "");
+}
+
+/* The next message other than 100 Trying. */
+static inline FakeMessage *
+peer_next (FakePeer *peer)
+{
+  FakeMessage *m = fake_peer_wait_final_or_provisional (peer, PEER_WAIT_MS);
+  ck_assert_msg (m != NULL, "nothing arrived");
+  return m;
+}
+
+/* The next message, which must be a request of @method. */
+static inline FakeMessage *
+peer_next_request (FakePeer *peer, const char *method)
+{
+  FakeMessage *m = peer_next (peer);
+  ck_assert_msg (m->is_request && strcmp (m->method, method) == 0, "expected %s, got:\n%s",
+                 method, m->raw);
+  return m;
+}
+
+/* The next message, which must be a response @status. */
+static inline FakeMessage *
+peer_next_response (FakePeer *peer, guint status)
+{
+  FakeMessage *m = peer_next (peer);
+  ck_assert_msg (!m->is_request && m->status == status, "expected %u, got:\n%s", status, m->raw);
+  return m;
+}
