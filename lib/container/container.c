@@ -83,6 +83,9 @@ sipservlet_container_unref (SipContainer *container)
   container->runtime.shutting_down = TRUE;
   sipsv_session_manager_invalidate_all (&container->runtime.sessions);
   sipsv_runtime_flush_work (&container->runtime);
+  /* What waits for the network lets go while the stack still runs. */
+  sipsv_runtime_abandon_all (&container->runtime);
+  sipsv_runtime_flush_work (&container->runtime);
   destroy_servlets (container);
   if (container->shutdown_source != NULL)
     {

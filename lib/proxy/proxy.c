@@ -73,6 +73,20 @@ proxy_free (SipProxy *proxy)
   g_free (proxy);
 }
 
+/* The container is going away while branches still run: no response
+ * will come back through its stack. The caller gets a 503 if it has no
+ * final response yet, and the proxy lets its request go. */
+static void
+abandon (gpointer data)
+{
+  SipProxy *proxy = data;
+
+  proxy->completed = TRUE;
+  if (!proxy->request->final_sent && !proxy->request->cancelled && proxy->request->irq != NULL)
+    sipsv_uas_answer (proxy->request, 503, "Service Unavailable");
+  sipsv_proxy_release_request (proxy);
+}
+
 /* The proxy keeps its request alive while branches run; the reference is
  * dropped from an idle callback, never inside an NTA callback. */
 void
@@ -82,6 +96,7 @@ sipsv_proxy_hold_request (SipProxy *proxy)
     {
       proxy->holds_request = TRUE;
       sipservlet_request_ref (proxy->request);
+      sipsv_runtime_keep_until_shutdown (sipsv_runtime (proxy->container), proxy, abandon);
     }
 }
 
@@ -91,6 +106,7 @@ sipsv_proxy_release_request (SipProxy *proxy)
   if (proxy->holds_request)
     {
       proxy->holds_request = FALSE;
+      sipsv_runtime_forget (sipsv_runtime (proxy->container), proxy);
       sipsv_runtime_release_later (sipsv_runtime (proxy->container), proxy->request);
     }
 }

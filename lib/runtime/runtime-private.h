@@ -40,6 +40,7 @@ typedef struct {
   GArray *work_queue;               /* SipsvWork, run in order right after the stack's
                                      * dispatch, else from one idle source */
   GSource *work_source;
+  GHashTable *kept_until_shutdown;  /* owner -> GDestroyNotify: see below */
 } SipsvRuntime;
 
 /* The runtime of a container (its first member). */
@@ -65,6 +66,16 @@ void sipsv_runtime_release_later (SipsvRuntime *runtime, SipServletRequest *requ
 gboolean sipsv_runtime_run_work (SipsvRuntime *runtime);
 /* Runs the queue now and drops the idle source (shutdown). */
 void sipsv_runtime_flush_work (SipsvRuntime *runtime);
+
+/* Objects that keep themselves alive until an event that a container
+ * going away will never bring (a proxy holding its request until its
+ * branches end) register here; sipsv_runtime_abandon_all(), run by the
+ * container before its stack stops, calls abandon on each one still
+ * registered, so that it answers what it must and lets go. */
+void sipsv_runtime_keep_until_shutdown (SipsvRuntime *runtime, gpointer owner,
+                                        GDestroyNotify abandon);
+void sipsv_runtime_forget (SipsvRuntime *runtime, gpointer owner);
+void sipsv_runtime_abandon_all (SipsvRuntime *runtime);
 
 /* Option tags of a Require or Proxy-Require list that this container does
  * not support, comma-separated, or NULL. */

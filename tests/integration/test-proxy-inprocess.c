@@ -132,7 +132,7 @@ teardown (void)
   fake_peer_free (caller);
   fake_peer_free (callee);
   fake_peer_free (callee2);
-  sipservlet_container_unref (container);
+  g_clear_pointer (&container, sipservlet_container_unref);
   g_clear_pointer (&popped_param, g_free);
   g_clear_pointer (&target_uri, g_free);
 }
@@ -529,6 +529,30 @@ START_TEST (test_path_order)
 }
 END_TEST
 
+/* The host drops its container while a proxied INVITE still rings: the
+ * caller is answered (503, the container is going away) and nothing
+ * leaks (the valgrind setup checks it). */
+START_TEST (test_container_destroyed_while_proxying)
+{
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  add_proxy_servlet (target);
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  peer_send (caller, invite);
+  g_free (invite);
+  FakeMessage *fwd = peer_next (callee);
+  char *ringing = fake_peer_build_response (fwd, 180, "Ringing", "bob1", NULL);
+  peer_send (callee, ringing);
+  g_free (ringing);
+  fake_message_free (peer_next_response (caller, 180));
+  fake_message_free (fwd);
+
+  g_clear_pointer (&container, sipservlet_container_unref);
+  FakeMessage *gone = peer_next_response (caller, 503);
+  fake_message_free (gone);
+  g_free (target);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -545,6 +569,7 @@ make_suite (void)
   tcase_add_loop_test (tc, test_cancel_reason, 0, G_N_ELEMENTS (completed_elsewhere));
   tcase_add_test (tc, test_upstream_cancel_reason);
   tcase_add_test (tc, test_path_order);
+  tcase_add_test (tc, test_container_destroyed_while_proxying);
   suite_add_tcase (suite, tc);
   return suite;
 }
