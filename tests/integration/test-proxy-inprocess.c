@@ -157,6 +157,34 @@ caller_request (const char *method, const char *ruri, guint cseq, const char *to
                           fake_peer_get_port (caller, FAKE_UDP), extra ? extra : "");
 }
 
+/* The proxy servlet sends the caller's INVITE to the callee alone;
+ * returns it as the callee received it, and its text in *invite_text
+ * when asked. */
+static FakeMessage *
+invite_callee (char **invite_text)
+{
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  add_proxy_servlet (target);
+  g_free (target);
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  peer_send (caller, invite);
+  if (invite_text != NULL)
+    *invite_text = invite;
+  else
+    g_free (invite);
+  return peer_next (callee);
+}
+
+/* The callee rings: its 180 reaches the caller. */
+static void
+ring (const FakeMessage *fwd)
+{
+  char *ringing = fake_peer_build_response (fwd, 180, "Ringing", "bob1", NULL);
+  peer_send (callee, ringing);
+  g_free (ringing);
+  fake_message_free (peer_next_response (caller, 180));
+}
+
 START_TEST (test_record_routed_call)
 {
   char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
@@ -244,12 +272,7 @@ END_TEST
 
 START_TEST (test_503_becomes_500)
 {
-  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
-  add_proxy_servlet (target);
-  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
-  peer_send (caller, invite);
-  g_free (invite);
-  FakeMessage *fwd = peer_next (callee);
+  FakeMessage *fwd = invite_callee (NULL);
   char *busy = fake_peer_build_response (fwd, 503, "Service Unavailable", "bob1", NULL);
   peer_send (callee, busy);
   g_free (busy);
@@ -258,7 +281,6 @@ START_TEST (test_503_becomes_500)
   FakeMessage *answer = peer_next (caller);
   ck_assert_msg (!answer->is_request && answer->status == 500, "%s", answer->raw);
   fake_message_free (answer);
-  g_free (target);
 }
 END_TEST
 
@@ -450,16 +472,9 @@ END_TEST
  * other branch answered) reaches the callee with our CANCEL. */
 START_TEST (test_upstream_cancel_reason)
 {
-  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
-  add_proxy_servlet (target);
-  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
-  peer_send (caller, invite);
-  FakeMessage *fwd = peer_next (callee);
-  char *ringing = fake_peer_build_response (fwd, 180, "Ringing", "bob1", NULL);
-  peer_send (callee, ringing);
-  g_free (ringing);
-  FakeMessage *relayed = peer_next (caller);
-  fake_message_free (relayed);
+  char *invite = NULL;
+  FakeMessage *fwd = invite_callee (&invite);
+  ring (fwd);
 
   /* The CANCEL: the INVITE's first line, Via and CSeq number. */
   GString *cancel = g_string_new (invite);
@@ -484,7 +499,6 @@ START_TEST (test_upstream_cancel_reason)
   g_free (terminated);
   fake_message_free (down);
   fake_message_free (fwd);
-  g_free (target);
 }
 END_TEST
 
@@ -534,22 +548,13 @@ END_TEST
  * leaks (the valgrind setup checks it). */
 START_TEST (test_container_destroyed_while_proxying)
 {
-  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
-  add_proxy_servlet (target);
-  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
-  peer_send (caller, invite);
-  g_free (invite);
-  FakeMessage *fwd = peer_next (callee);
-  char *ringing = fake_peer_build_response (fwd, 180, "Ringing", "bob1", NULL);
-  peer_send (callee, ringing);
-  g_free (ringing);
-  fake_message_free (peer_next_response (caller, 180));
+  FakeMessage *fwd = invite_callee (NULL);
+  ring (fwd);
   fake_message_free (fwd);
 
   g_clear_pointer (&container, sipservlet_container_unref);
   FakeMessage *gone = peer_next_response (caller, 503);
   fake_message_free (gone);
-  g_free (target);
 }
 END_TEST
 
