@@ -344,14 +344,11 @@ sipservlet_response_is_branch_response (SipServletResponse *response)
   return response->branch_response;
 }
 
-/* RFC 3326: why the other branches are cancelled, so that phones that
- * rang do not list a missed call ("Call completed elsewhere") or know
- * that the callee declined everywhere (6xx). */
+/* RFC 3326: a 6xx from one branch tells the others why they stop: the
+ * callee declined everywhere. */
 char *
 sipsv_proxy_cancel_reason (guint status, const char *phrase)
 {
-  if (status < 300)
-    return g_strdup ("SIP;cause=200;text=\"Call completed elsewhere\"");
   GString *text = g_string_new (NULL);
   g_string_printf (text, "SIP;cause=%u;text=\"", status);
   for (const char *c = phrase ? phrase : ""; *c != '\0'; c++)

@@ -56,7 +56,7 @@ struct _SipProxy {
                                                * point the request came in on */
   SipURI *record_route_uri;         /* a copy the servlet may edit, made when it asks
                                      * for one; NULL: ours goes out as it is */
-  char *cancel_reason;
+  SipsvKept kept;                   /* in the runtime's list while it holds its request */
   guint timeout_s;
   guint completions;                /* branches completed so far */
   guint parallel : 1;
@@ -88,8 +88,10 @@ void sipsv_proxy_release_request (SipProxy *proxy);
 /* branch.c: branches (parent: the branch whose 3xx it recursed on, or
  * NULL), their completion without a response, their Timer C, starting
  * the ones created, and cancelling every pending branch but except, with
- * an optional Reason header value (RFC 3326; cancel_reason makes the one
- * for a final status). */
+ * an optional Reason header value (RFC 3326: after a 2xx, "Call
+ * completed elsewhere", so that phones that rang list no missed call;
+ * cancel_reason makes the one for a 6xx). */
+#define SIPSV_PROXY_COMPLETED_ELSEWHERE "SIP;cause=200;text=\"Call completed elsewhere\""
 SipProxyBranch *sipsv_proxy_branch_new (SipProxy *proxy, const SipURI *uri,
                                         SipProxyBranch *parent);
 void sipsv_proxy_branch_free (gpointer data);

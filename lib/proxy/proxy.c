@@ -69,7 +69,6 @@ proxy_free (SipProxy *proxy)
   g_ptr_array_unref (proxy->branches);
   g_ptr_array_unref (proxy->all);
   g_clear_pointer (&proxy->record_route_uri, sipservlet_uri_unref);
-  g_free (proxy->cancel_reason);
   g_free (proxy);
 }
 
@@ -96,7 +95,7 @@ sipsv_proxy_hold_request (SipProxy *proxy)
     {
       proxy->holds_request = TRUE;
       sipservlet_request_ref (proxy->request);
-      sipsv_runtime_keep_until_shutdown (sipsv_runtime (proxy->container), proxy, abandon);
+      sipsv_runtime_keep (sipsv_runtime (proxy->container), &proxy->kept, proxy, abandon);
     }
 }
 
@@ -106,7 +105,7 @@ sipsv_proxy_release_request (SipProxy *proxy)
   if (proxy->holds_request)
     {
       proxy->holds_request = FALSE;
-      sipsv_runtime_forget (sipsv_runtime (proxy->container), proxy);
+      sipsv_runtime_forget (sipsv_runtime (proxy->container), &proxy->kept);
       sipsv_runtime_release_later (sipsv_runtime (proxy->container), proxy->request);
     }
 }

@@ -307,11 +307,7 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
       proxy->completed = TRUE;
       relay_upstream (proxy, response, status);
       if (!proxy->no_cancel)
-        {
-          char *reason = sipsv_proxy_cancel_reason (status, NULL);
-          sipsv_proxy_cancel_pending (proxy, reason, branch);
-          g_free (reason);
-        }
+        sipsv_proxy_cancel_pending (proxy, SIPSV_PROXY_COMPLETED_ELSEWHERE, branch);
     }
   else
     {

@@ -25,6 +25,15 @@ struct _SipB2buaHelper {
 
 typedef void (*SipsvWorkFunc) (gpointer data);
 
+/* An entry of the runtime's list of objects kept until shutdown (see
+ * sipsv_runtime_keep()), embedded in its owner: no allocation per entry,
+ * O(1) to add and remove. */
+typedef struct {
+  GList link;                   /* first; link.data is the owner */
+  GDestroyNotify abandon;
+  gboolean listed;
+} SipsvKept;
+
 typedef struct {
   SipsvStack stack;
   SipsvSessionManager sessions;
@@ -40,7 +49,7 @@ typedef struct {
   GArray *work_queue;               /* SipsvWork, run in order right after the stack's
                                      * dispatch, else from one idle source */
   GSource *work_source;
-  GHashTable *kept_until_shutdown;  /* owner -> GDestroyNotify: see below */
+  GQueue kept;                      /* SipsvKept links: see sipsv_runtime_keep() */
 } SipsvRuntime;
 
 /* The runtime of a container (its first member). */
@@ -69,12 +78,13 @@ void sipsv_runtime_flush_work (SipsvRuntime *runtime);
 
 /* Objects that keep themselves alive until an event that a container
  * going away will never bring (a proxy holding its request until its
- * branches end) register here; sipsv_runtime_abandon_all(), run by the
- * container before its stack stops, calls abandon on each one still
- * registered, so that it answers what it must and lets go. */
-void sipsv_runtime_keep_until_shutdown (SipsvRuntime *runtime, gpointer owner,
-                                        GDestroyNotify abandon);
-void sipsv_runtime_forget (SipsvRuntime *runtime, gpointer owner);
+ * branches end) list themselves here through a SipsvKept of theirs;
+ * sipsv_runtime_abandon_all(), run by the container before its stack
+ * stops, unlists each one and calls abandon (owner), so that it answers
+ * what it must and lets go. Forgetting an entry not listed is a no-op. */
+void sipsv_runtime_keep (SipsvRuntime *runtime, SipsvKept *kept, gpointer owner,
+                         GDestroyNotify abandon);
+void sipsv_runtime_forget (SipsvRuntime *runtime, SipsvKept *kept);
 void sipsv_runtime_abandon_all (SipsvRuntime *runtime);
 
 /* Option tags of a Require or Proxy-Require list that this container does

@@ -17,13 +17,12 @@ sipsv_runtime_init (SipsvRuntime *runtime, GMainContext *context)
   runtime->option_tags = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (runtime->option_tags, g_strdup ("100rel"));   /* RFC 3262, lib/ua/ */
   runtime->work_queue = g_array_new (FALSE, FALSE, sizeof (SipsvWork));
-  runtime->kept_until_shutdown = g_hash_table_new (NULL, NULL);
+  g_queue_init (&runtime->kept);
 }
 
 void
 sipsv_runtime_clear (SipsvRuntime *runtime)
 {
-  g_clear_pointer (&runtime->kept_until_shutdown, g_hash_table_destroy);
   g_clear_pointer (&runtime->work_queue, g_array_unref);
   g_clear_pointer (&runtime->option_tags, g_ptr_array_unref);
 }
@@ -90,33 +89,36 @@ sipsv_runtime_release_later (SipsvRuntime *runtime, SipServletRequest *request)
 }
 
 void
-sipsv_runtime_keep_until_shutdown (SipsvRuntime *runtime, gpointer owner,
-                                   GDestroyNotify abandon)
+sipsv_runtime_keep (SipsvRuntime *runtime, SipsvKept *kept, gpointer owner,
+                    GDestroyNotify abandon)
 {
-  g_hash_table_insert (runtime->kept_until_shutdown, owner, abandon);
+  if (kept->listed)
+    return;
+  kept->link.data = owner;
+  kept->abandon = abandon;
+  kept->listed = TRUE;
+  g_queue_push_tail_link (&runtime->kept, &kept->link);
 }
 
 void
-sipsv_runtime_forget (SipsvRuntime *runtime, gpointer owner)
+sipsv_runtime_forget (SipsvRuntime *runtime, SipsvKept *kept)
 {
-  g_hash_table_remove (runtime->kept_until_shutdown, owner);
+  if (!kept->listed)
+    return;
+  kept->listed = FALSE;
+  g_queue_unlink (&runtime->kept, &kept->link);
 }
 
 void
 sipsv_runtime_abandon_all (SipsvRuntime *runtime)
 {
-  /* Taken whole first: an abandon function forgets its owner. */
-  while (g_hash_table_size (runtime->kept_until_shutdown) > 0)
-    {
-      GHashTable *batch = runtime->kept_until_shutdown;
-      GHashTableIter iter;
-      gpointer owner, abandon;
+  GList *link;
 
-      runtime->kept_until_shutdown = g_hash_table_new (NULL, NULL);
-      g_hash_table_iter_init (&iter, batch);
-      while (g_hash_table_iter_next (&iter, &owner, &abandon))
-        ((GDestroyNotify) abandon) (owner);
-      g_hash_table_destroy (batch);
+  while ((link = g_queue_pop_head_link (&runtime->kept)) != NULL)
+    {
+      SipsvKept *kept = (SipsvKept *) link;
+      kept->listed = FALSE;
+      kept->abandon (link->data);
     }
 }
 
