@@ -133,7 +133,8 @@ sipservlet_container_get_port (SipContainer *container, const char *host)
   gboolean bracketed = n > 2 && host[0] == '[' && host[n - 1] == ']';
   for (guint i = 0; i < container->runtime.stack.listen_points->len; i++)
     {
-      SipsvListenPoint *lp = &g_array_index (container->runtime.stack.listen_points, SipsvListenPoint, i);
+      SipsvListenPoint *lp
+          = &g_array_index (container->runtime.stack.listen_points, SipsvListenPoint, i);
       if (host == NULL || strcmp (lp->host, host) == 0
           || (bracketed && strlen (lp->host) == n - 2 && strncmp (lp->host, host + 1, n - 2) == 0))
         return lp->port;
@@ -158,7 +159,8 @@ sipservlet_container_get_listen_addresses (SipContainer *container)
   GPtrArray *result = g_ptr_array_new ();
   for (guint i = 0; i < container->runtime.stack.listen_points->len; i++)
     {
-      SipsvListenPoint *lp = &g_array_index (container->runtime.stack.listen_points, SipsvListenPoint, i);
+      SipsvListenPoint *lp
+          = &g_array_index (container->runtime.stack.listen_points, SipsvListenPoint, i);
       gboolean v6 = strchr (lp->host, ':') != NULL;
       g_ptr_array_add (result, g_strdup_printf ("%s%s%s:%u", v6 ? "[" : "", lp->host,
                                                 v6 ? "]" : "", lp->port));

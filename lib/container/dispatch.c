@@ -162,7 +162,8 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
    * would have matched its transaction) is refused. A copy of a request we
    * proxied is a spiral and is served again. */
   g_autofree char *merge_key = initial_request_key (sip);
-  SipServletRequest *first = sipsv_request_index_find (&container->runtime.sessions.initial_requests, merge_key);
+  SipServletRequest *first
+      = sipsv_request_index_find (&container->runtime.sessions.initial_requests, merge_key);
   if (first != NULL && first->proxy == NULL)
     {
       reply_stateless (container, msg, 482, "Loop Detected");
@@ -251,8 +252,9 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
   if (method == sip_method_ack)
     {
       SipSession *session = to_tag != NULL
-        ? sipsv_session_lookup (&container->runtime.sessions, sip->sip_call_id->i_id, to_tag, from_tag)
-        : NULL;
+                                ? sipsv_session_lookup (&container->runtime.sessions,
+                                                        sip->sip_call_id->i_id, to_tag, from_tag)
+                                : NULL;
       if (session != NULL && session->valid)
         sipsv_uas_receive_ack (container, session, msg);
       else if (popped != NULL || sipsv_proxy_lookup_session (container, sip) != NULL)
@@ -273,7 +275,8 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
     }
   if (container->runtime.shutting_down)
     {
-      sipsv_stack_reply (&container->runtime.stack, msg, 503, "Service Unavailable", "Retry-After: 5");
+      sipsv_stack_reply (&container->runtime.stack, msg, 503, "Service Unavailable",
+                         "Retry-After: 5");
       g_free (popped);
       return 0;
     }
@@ -296,8 +299,10 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
    * address, or a dialog of ours); a servlet that proxies a request never
    * sees it refused, and the proxy checks Proxy-Require instead. */
   gboolean for_us = sipsv_stack_url_is_self (&container->runtime.stack, sip->sip_request->rq_url)
-    || (to_tag != NULL && sipsv_session_lookup (&container->runtime.sessions, sip->sip_call_id->i_id,
-                                               to_tag, from_tag) != NULL);
+                    || (to_tag != NULL
+                        && sipsv_session_lookup (&container->runtime.sessions,
+                                                 sip->sip_call_id->i_id, to_tag, from_tag)
+                               != NULL);
   char *unsupported = for_us ? sipsv_runtime_unsupported (&container->runtime,
                                                            (msg_list_t const *) sip->sip_require)
                              : NULL;
@@ -313,8 +318,8 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
 
   if (to_tag != NULL)
     {
-      SipSession *session = sipsv_session_lookup (&container->runtime.sessions, sip->sip_call_id->i_id,
-                                                  to_tag, from_tag);
+      SipSession *session = sipsv_session_lookup (&container->runtime.sessions,
+                                                  sip->sip_call_id->i_id, to_tag, from_tag);
       SipSession *proxied = session == NULL ? sipsv_proxy_lookup_session (container, sip) : NULL;
       if (session != NULL && session->valid)
         {

@@ -95,8 +95,9 @@ void
 sipsv_proxy_branch_arm_timer (SipProxyBranch *branch)
 {
   if (branch->timer == NULL)
-    branch->timer = sipsv_timer_new ((SipsvTimerQueue *) sipsv_runtime (branch->proxy->container)->stack.root,
-                                     on_branch_timeout, branch);
+    branch->timer
+        = sipsv_timer_new ((SipsvTimerQueue *) sipsv_runtime (branch->proxy->container)->stack.root,
+                           on_branch_timeout, branch);
   sipsv_timer_start (branch->timer, branch->timeout_s * 1000);
 }
 
@@ -161,7 +162,8 @@ branch_start (SipProxyBranch *branch)
     }
   if (branch->add_to_path && sip->sip_request->rq_method == sip_method_register)
     {
-      char *contact = sipsv_stack_contact_for (&sipsv_runtime (proxy->container)->stack, proxy->request->irq);
+      char *contact
+          = sipsv_stack_contact_for (&sipsv_runtime (proxy->container)->stack, proxy->request->irq);
       char *value = g_strdup_printf ("%.*s;lr>", (int) (strlen (contact) - 1), contact);
       prepend (request, "Path", value);
       g_free (value);
@@ -179,10 +181,9 @@ branch_start (SipProxyBranch *branch)
   branch->state = SIPSV_BRANCH_TRYING;
   request->sent = TRUE;
   request->base.committed = TRUE;
-  request->orq = sipsv_stack_client_transaction (&sipsv_runtime (proxy->container)->stack, sipsv_proxy_on_branch_response,
-                                                 (nta_outgoing_magic_t *) branch,
-                                                 sipsv_proxy_route_hint (sip),
-                                                 msg_ref_create (msg));
+  request->orq = sipsv_stack_client_transaction (
+      &sipsv_runtime (proxy->container)->stack, sipsv_proxy_on_branch_response,
+      (nta_outgoing_magic_t *) branch, sipsv_proxy_route_hint (sip), msg_ref_create (msg));
   if (request->orq == NULL)
     {
       msg_destroy (msg);     /* the reference mcreate did not take */

@@ -30,7 +30,8 @@ dialog_session (SipProxy *proxy, sip_t const *sip)
     }
   /* Another 2xx with another To-tag: a derived session (JSR 289 §6.2.3). */
   char *key = sipsv_proxy_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag, to_tag);
-  SipSession *derived = g_hash_table_lookup (sipsv_runtime (proxy->container)->sessions.dialogs, key);
+  SipSession *derived
+      = g_hash_table_lookup (sipsv_runtime (proxy->container)->sessions.dialogs, key);
   g_free (key);
   if (derived != NULL)
     return derived;

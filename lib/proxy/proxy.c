@@ -251,7 +251,8 @@ sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GErro
         runtime->record_routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                         record_route_free);
       GHashTable *cache = runtime->record_routes;
-      char *contact = sipsv_stack_contact_for (&sipsv_runtime (proxy->container)->stack, proxy->request->irq);
+      char *contact
+          = sipsv_stack_contact_for (&sipsv_runtime (proxy->container)->stack, proxy->request->irq);
       SipsvRecordRoute *ours = g_hash_table_lookup (cache, contact);
       if (ours == NULL)
         {

@@ -100,7 +100,9 @@ sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *
   sip_via_t const *next = sip->sip_via ? sip->sip_via->v_next : NULL;
   if (sip->sip_status == NULL || sip->sip_status->st_status < 200
       || sip->sip_status->st_status >= 300 || next == NULL
-      || tport_by_protocol (nta_agent_tports (sipsv_runtime (container)->stack.agent), next->v_protocol) == NULL)
+      || tport_by_protocol (nta_agent_tports (sipsv_runtime (container)->stack.agent),
+                            next->v_protocol)
+             == NULL)
     {
       msg_destroy (msg);
       return;

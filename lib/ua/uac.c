@@ -61,8 +61,8 @@ build_request (SipContainer *container, const char *method, const char *ruri,
                GPtrArray *routes, gboolean with_contact)
 {
   char *contact = with_contact ? sipsv_stack_contact (&sipsv_runtime (container)->stack) : NULL;
-  msg_t *msg = sipsv_message_build_request (&sipsv_runtime (container)->stack, method, ruri, from, to, call_id,
-                                            cseq, routes, contact);
+  msg_t *msg = sipsv_message_build_request (&sipsv_runtime (container)->stack, method, ruri, from,
+                                            to, call_id, cseq, routes, contact);
   g_free (contact);
   return msg;
 }
@@ -229,8 +229,8 @@ static gboolean
 send_ack (SipServletRequest *ack, GError **error)
 {
   SipContainer *container = ack->base.container;
-  nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (container)->stack, NULL, NULL, NULL,
-                                                        msg_ref_create (ack->base.msg));
+  nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (container)->stack, NULL,
+                                                        NULL, NULL, msg_ref_create (ack->base.msg));
   if (orq == NULL)
     {
       msg_destroy (ack->base.msg);   /* the reference mcreate did not take */
@@ -298,9 +298,9 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
     }
   else
     {
-      nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (container)->stack, on_response,
-                                                            (nta_outgoing_magic_t *) request, NULL,
-                                                            msg_ref_create (request->base.msg));
+      nta_outgoing_t *orq = sipsv_stack_client_transaction (
+          &sipsv_runtime (container)->stack, on_response, (nta_outgoing_magic_t *) request, NULL,
+          msg_ref_create (request->base.msg));
       if (orq == NULL)
         {
           msg_destroy (request->base.msg);
@@ -405,8 +405,8 @@ resend_ack (SipSession *session, sip_t const *sip)
   sip_t *csip = sip_object (copy);
   if (csip->sip_via != NULL)
     msg_header_remove_all (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_via);
-  nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (ack->base.container)->stack, NULL, NULL,
-                                                        NULL, copy);
+  nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (ack->base.container)->stack,
+                                                        NULL, NULL, NULL, copy);
   if (orq == NULL)
     msg_destroy (copy);
   else
@@ -482,7 +482,8 @@ deliver (SipServletRequest *request, SipSession *session, nta_outgoing_t *orq, g
                                                      request, TRUE);
   sipsv_message_set_session (&response->base, session);
   add_pending_2xx (session, response);
-  SipServlet *servlet = session->handler != NULL ? session->handler : sipsv_runtime (container)->default_servlet;
+  SipServlet *servlet
+      = session->handler != NULL ? session->handler : sipsv_runtime (container)->default_servlet;
   if (servlet != NULL)
     sipsv_servlet_dispatch_response (servlet, response);
   sipservlet_response_unref (response);
@@ -658,10 +659,9 @@ sipservlet_request_create_cancel (SipServletRequest *request, GError **error)
   SipContainer *container = request->base.container;
   /* RFC 3261 §9.1: the INVITE's Request-URI, From, To, Call-ID, CSeq
    * number and Route. */
-  msg_t *msg = sipsv_message_build_in_transaction (&sipsv_runtime (container)->stack, sip, sip_method_cancel,
-                                                   "CANCEL",
-                                                   (url_string_t const *) sip->sip_request->rq_url,
-                                                   TRUE);
+  msg_t *msg = sipsv_message_build_in_transaction (
+      &sipsv_runtime (container)->stack, sip, sip_method_cancel, "CANCEL",
+      (url_string_t const *) sip->sip_request->rq_url, TRUE);
   SipServletRequest *cancel = sipsv_uac_new_request (container, request->base.session, msg);
   cancel->invite = sipservlet_request_ref (request);
   return cancel;

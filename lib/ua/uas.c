@@ -28,7 +28,8 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
    * takes its copy of the request's headers. */
   sip_record_route_t *record_route = sip->sip_record_route;
   sip->sip_record_route = NULL;
-  nta_incoming_t *irq = sipsv_stack_server_transaction (&sipsv_runtime (container)->stack, msg, sip);
+  nta_incoming_t *irq
+      = sipsv_stack_server_transaction (&sipsv_runtime (container)->stack, msg, sip);
   sip->sip_record_route = record_route;
   SipServletRequest *request;
 
@@ -36,7 +37,8 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
     {
       g_warning ("cannot create a server transaction for %s",
                  sip->sip_request->rq_method_name);
-      sipsv_stack_reply (&sipsv_runtime (container)->stack, msg, 500, "Server Internal Error", NULL);
+      sipsv_stack_reply (&sipsv_runtime (container)->stack, msg, 500, "Server Internal Error",
+                         NULL);
       return NULL;
     }
   if (sip->sip_to->a_tag == NULL && session != NULL)
