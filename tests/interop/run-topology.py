@@ -47,7 +47,6 @@ import re
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -56,6 +55,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 from ports import free_ports, udp_bound  # noqa: E402  (tests/support/ports.py)
+from register import Binding, RegisterError  # noqa: E402  (tests/support/register.py)
 
 READY_DEADLINE = 60      # s for a server to be ready (valgrind is slow)
 STOP_DEADLINE = 60       # s for a server to exit after SIGTERM
@@ -227,51 +227,20 @@ class Topology:
 # ---- REGISTER --------------------------------------------------------------
 
 def register(via_port, aor, contact, expected_path=None):
-    """One REGISTER for aor -> contact sent to 127.0.0.1:via_port, with
-    Supported: path; retransmitted every 500 ms for up to 30 s. Checks the
-    200 and, when given, that its Path is exactly expected_path."""
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    domain = aor.split("@", 1)[1]
-    branch = "z9hG4bK-interop-reg-%d" % port
-    msg = ("REGISTER sip:%s SIP/2.0\r\n"
-           "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=%s;rport\r\n"
-           "Max-Forwards: 70\r\n"
-           "From: <sip:%s>;tag=reg%d\r\n"
-           "To: <sip:%s>\r\n"
-           "Call-ID: interop-reg-%d@127.0.0.1\r\n"
-           "CSeq: 1 REGISTER\r\n"
-           "Supported: path\r\n"
-           "Contact: <%s>\r\n"
-           "Expires: 600\r\n"
-           "Content-Length: 0\r\n\r\n") % (domain, port, branch, aor, port, aor, port, contact)
-    deadline = time.monotonic() + 30
+    """REGISTER aor -> contact through 127.0.0.1:via_port, with Supported:
+    path; when given, the 200's Path must be exactly expected_path."""
+    binding = Binding(via_port, aor, contact, supported_path=True)
     try:
-        while time.monotonic() < deadline:
-            s.sendto(msg.encode(), ("127.0.0.1", via_port))
-            s.settimeout(0.5)
-            try:
-                while True:
-                    data = s.recv(65535).decode(errors="replace")
-                    if branch not in data:
-                        continue
-                    status = data.split(" ", 2)[1]
-                    if status.startswith("1"):
-                        continue
-                    if status != "200":
-                        raise Failure("REGISTER %s: %s" % (contact, data.split("\r\n", 1)[0]))
-                    if expected_path is not None:
-                        path = header_elements(data, "Path")
-                        if path != expected_path:
-                            raise Failure("REGISTER %s: the 200 has Path %s, expected %s:\n%s"
-                                          % (contact, path, expected_path, data))
-                    return
-            except socket.timeout:
-                continue
+        ok = binding.register(600)
+    except RegisterError as e:
+        raise Failure(str(e))
     finally:
-        s.close()
-    raise Failure("REGISTER %s: no final response within 30 s" % contact)
+        binding.close()
+    if expected_path is not None:
+        path = header_elements(ok, "Path")
+        if path != expected_path:
+            raise Failure("REGISTER %s: the 200 has Path %s, expected %s:\n%s"
+                          % (contact, path, expected_path, ok))
 
 
 def header_elements(text, name):

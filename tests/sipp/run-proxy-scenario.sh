@@ -222,57 +222,6 @@ for ((i = 1; i <= n_uas; i++)); do
 done
 
 # ---- register the contacts ---------------------------------------------------
-# register.py PROXY_PORT AOR CONTACT Q ACTION PATH: one REGISTER (ACTION
-# register), or a REGISTER then its removal (unregister), over UDP, with a
-# Path header when PATH is not empty; retransmitted every 500 ms for up to
-# 30 s. Exit 0 when every REGISTER got a 200.
-register_py='
-import random, socket, sys, time
-proxy_port, aor, contact, q, action, path = sys.argv[1:7]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
-port = s.getsockname()[1]
-call_id = "reg-%d-%d@127.0.0.1" % (port, random.randrange(1 << 30))
-domain = aor.split("@", 1)[1]
-def register(cseq, expires):
-    branch = "z9hG4bK-reg-%d-%d" % (port, cseq)
-    params = ";q=" + q if q else ""
-    extra = "Path: %s\r\nSupported: path\r\n" % path if path else ""
-    msg = ("REGISTER sip:%s SIP/2.0\r\n"
-           "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=%s\r\n"
-           "Max-Forwards: 70\r\n"
-           "From: <sip:%s>;tag=reg%d\r\n"
-           "To: <sip:%s>\r\n"
-           "Call-ID: %s\r\n"
-           "CSeq: %d REGISTER\r\n"
-           "Contact: <%s>%s\r\n"
-           "Expires: %d\r\n"
-           "%s"
-           "Content-Length: 0\r\n\r\n") % (domain, port, branch, aor, port, aor,
-                                           call_id, cseq, contact, params, expires, extra)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        s.sendto(msg.encode(), ("127.0.0.1", int(proxy_port)))
-        s.settimeout(0.5)
-        try:
-            while True:
-                data = s.recv(65535).decode(errors="replace")
-                status = data.split(" ", 2)[1]
-                if branch in data and not status.startswith("1"):
-                    if status != "200":
-                        print("REGISTER %s (Expires %d): %s" % (contact, expires,
-                              data.split("\r\n", 1)[0]))
-                        return False
-                    return True
-        except socket.timeout:
-            continue
-    print("REGISTER %s: no final response within 30 s" % contact)
-    return False
-ok = register(1, 3600)
-if ok and action == "unregister":
-    ok = register(2, 0)
-sys.exit(0 if ok else 1)
-'
 for ((i = 1; i <= n_uas; i++)); do
   aor="${uas_user[i - 1]}@$domain"
   if [ "${uas_reg[i - 1]}" = none ]; then
@@ -283,8 +232,11 @@ for ((i = 1; i <= n_uas; i++)); do
   contact="sip:${uas_user[i - 1]}@127.0.0.1:${ports[i]};uas=$i"
   path=
   [ -n "${uas_path[i - 1]}" ] && path="<sip:127.0.0.1:${ports[uas_path[i - 1]]};lr>"
-  if ! out=$(python3 -c "$register_py" "$proxy_port" "$aor" "$contact" "${uas_q[i - 1]}" \
-               "${uas_reg[i - 1]}" "$path" 2>&1); then
+  reg_args=()
+  [ -n "${uas_q[i - 1]}" ] && reg_args+=(--q "${uas_q[i - 1]}")
+  [ -n "$path" ] && reg_args+=(--path "$path")
+  [ "${uas_reg[i - 1]}" = unregister ] && reg_args+=(--unregister)
+  if ! out=$(python3 "$support/register.py" "$proxy_port" "$aor" "$contact" "${reg_args[@]}" 2>&1); then
     fail "cannot register UAS $i: $out"
   fi
   printf '%s: UAS %s: %s on 127.0.0.1:%s, %s %s%s\n' "$me" "$i" \
