@@ -118,6 +118,8 @@ SIPSERVLET_API SipContainer *sipservlet_container_ref (SipContainer *container);
  *
  * Drops one reference. The last one tears the stack down at once: call
  * sipservlet_container_shutdown() first to finish live transactions.
+ * Release the messages you hold a reference to before the last
+ * reference of their container.
  */
 SIPSERVLET_API void sipservlet_container_unref (SipContainer *container);
 

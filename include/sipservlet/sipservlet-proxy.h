@@ -86,7 +86,8 @@ SIPSERVLET_API SipServletRequest *sipservlet_proxy_get_original_request (SipProx
  * Proxies to one more target, started at once (JSR 289 proxyTo()).
  *
  * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when the proxy has
- *   completed (a final response went upstream), or
+ *   completed (a final response went upstream, the 487 to a CANCEL that
+ *   came before the start included) or was cancelled, or
  *   %SIPSERVLET_ERROR_INVALID_ARGUMENT for a URI that is not sip or sips.
  */
 SIPSERVLET_API gboolean sipservlet_proxy_to (SipProxy *proxy, const SipURI *uri,
@@ -273,10 +274,14 @@ SIPSERVLET_API guint sipservlet_proxy_get_proxy_timeout (SipProxy *proxy);
  *   e.g. "SIP;cause=600;text=\"Busy Everywhere\""
  * @error: return location for a #GError
  *
- * Cancels every pending branch; the best response then goes upstream.
+ * Cancels every pending branch; no new branch starts. Once every branch
+ * has ended, the best response goes upstream (the branches' 487 at worst).
  *
- * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when the proxy has
- *   completed.
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when no branch was
+ *   started yet (the request is still the servlet's to answer), when the
+ *   proxy was already cancelled, or when it has completed (a final
+ *   response went upstream, the caller's CANCEL answered before the start
+ *   included).
  */
 SIPSERVLET_API gboolean sipservlet_proxy_cancel (SipProxy *proxy, const char *reason,
                                                  GError **error);

@@ -131,7 +131,7 @@ handle_proxy_subsequent (SipContainer *container, SipSession *session, msg_t *ms
   sipsv_proxy_new (request);
   if (session != NULL && session->handler != NULL)
     sipsv_servlet_dispatch_request (session->handler, request);
-  if (!request->final_sent && !request->proxy->started)
+  if (!request->final_sent && request->proxy->state == SIPSV_PROXY_CONFIGURING)
     sipsv_proxy_forward_subsequent (request);
   sipservlet_request_unref (request);
 }

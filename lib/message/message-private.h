@@ -83,6 +83,9 @@ typedef struct _SipsvRequestRole {
    * 200): TRUE when the role answers the request itself (a proxy fans
    * the CANCEL out and relays the 487s), FALSE for the UAS's 487. */
   gboolean (*on_cancel) (gpointer role, sip_t const *cancel);
+  /* A final response went upstream for the request: the servlet's own,
+   * the role's, or the UAS's 487 to a CANCEL. */
+  void (*on_final_sent) (gpointer role);
 } SipsvRequestRole;
 
 /* Construction (the message takes over one reference of msg). */

@@ -202,9 +202,10 @@ branch_is_pending (SipProxyBranch *branch)
 void
 sipsv_proxy_start_pending (SipProxy *proxy)
 {
-  if (proxy->cancelled || proxy->completed)
+  if (proxy->state == SIPSV_PROXY_CONFIGURING)
+    sipsv_proxy_enter (proxy, SIPSV_PROXY_PROXYING);
+  if (proxy->state != SIPSV_PROXY_PROXYING)
     return;
-  proxy->started = TRUE;
   sipsv_proxy_hold_request (proxy);
   for (guint i = 0; i < proxy->all->len; i++)
     {

@@ -47,6 +47,27 @@ struct _SipProxyBranch {
   gboolean cancel_sent;
 };
 
+/* The proxy's life cycle. Legal transitions (sipsv_proxy_enter() refuses
+ * any other):
+ *   CONFIGURING -> PROXYING    the first branch is sent
+ *   CONFIGURING -> COMPLETED   the request was answered before any branch
+ *                              went out: by the servlet, by the UAS's 487
+ *                              to the caller's CANCEL, or with the 503 of
+ *                              a container going away
+ *   PROXYING    -> CANCELLED   the caller's CANCEL or sipservlet_proxy_cancel()
+ *   PROXYING    -> COMPLETED   a final response went upstream
+ *   CANCELLED   -> COMPLETED   every branch ended: the best response (a
+ *                              487 at worst) went upstream
+ * COMPLETED is final. Independent of the state, the proxy holds its
+ * request (holds_request) from the first branch until every branch has
+ * ended, and a subsequent request's proxy goes through the same states. */
+typedef enum {
+  SIPSV_PROXY_CONFIGURING,          /* the servlet sets it up; nothing sent */
+  SIPSV_PROXY_PROXYING,             /* branches sent, no final response upstream */
+  SIPSV_PROXY_CANCELLED,            /* no new branch starts; waiting for the finals */
+  SIPSV_PROXY_COMPLETED,            /* a final response went upstream */
+} SipsvProxyState;
+
 struct _SipProxy {
   SipServletRequest *request;       /* not owned (it owns the proxy) */
   SipContainer *container;
@@ -59,16 +80,14 @@ struct _SipProxy {
   SipsvKept kept;                   /* in the runtime's list while it holds its request */
   guint timeout_s;
   guint completions;                /* branches completed so far */
+  SipsvProxyState state;
   guint parallel : 1;
   guint recurse : 1;
   guint record_route : 1;
   guint supervised : 1;
   guint add_to_path : 1;
   guint no_cancel : 1;
-  guint started : 1;
-  guint completed : 1;              /* a final response went upstream */
   guint got_2xx : 1;
-  guint cancelled : 1;              /* upstream CANCEL or sipservlet_proxy_cancel() */
   guint in_best_callback : 1;
   guint holds_request : 1;          /* the proxy reference is taken */
   guint subsequent : 1;             /* forwarding a request inside a dialog */
@@ -82,6 +101,7 @@ struct _SipProxy {
  * branches run (hold/release: one reference, released through the work
  * queue). */
 SipProxy *sipsv_proxy_new (SipServletRequest *request);
+void sipsv_proxy_enter (SipProxy *proxy, SipsvProxyState state);
 void sipsv_proxy_hold_request (SipProxy *proxy);
 void sipsv_proxy_release_request (SipProxy *proxy);
 
@@ -108,7 +128,6 @@ char *sipsv_proxy_cancel_reason (guint status, const char *phrase);
 int sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
                                     sip_t const *sip);
 void sipsv_proxy_schedule_check (SipProxy *proxy);
-void sipsv_proxy_on_final_sent (SipProxy *proxy);
 void sipsv_proxy_forward_subsequent (SipServletRequest *request);
 
 /* dialogs.c: the session follows a branch's response. */

@@ -28,17 +28,41 @@ static gboolean
 role_on_cancel (gpointer role, sip_t const *cancel)
 {
   SipProxy *proxy = role;
-  if (!proxy->started)
-    return FALSE;
+  if (proxy->state != SIPSV_PROXY_PROXYING)
+    return proxy->state != SIPSV_PROXY_CONFIGURING;   /* before a branch: the UAS's 487 */
   on_upstream_cancel (proxy, cancel);
   return TRUE;
+}
+
+static void
+role_on_final_sent (gpointer role)
+{
+  SipProxy *proxy = role;
+  if (proxy->state == SIPSV_PROXY_CONFIGURING)
+    sipsv_proxy_enter (proxy, SIPSV_PROXY_COMPLETED);
+  else if (proxy->state != SIPSV_PROXY_COMPLETED)
+    sipsv_proxy_schedule_check (proxy);     /* the servlet answered while branches run */
 }
 
 /* The proxy as the role of its request (message-private.h). */
 static const SipsvRequestRole proxy_role = {
   .finalize = role_finalize,
   .on_cancel = role_on_cancel,
+  .on_final_sent = role_on_final_sent,
 };
+
+void
+sipsv_proxy_enter (SipProxy *proxy, SipsvProxyState state)
+{
+  static const guint8 allowed[] = {
+    [SIPSV_PROXY_CONFIGURING] = 1u << SIPSV_PROXY_PROXYING | 1u << SIPSV_PROXY_COMPLETED,
+    [SIPSV_PROXY_PROXYING] = 1u << SIPSV_PROXY_CANCELLED | 1u << SIPSV_PROXY_COMPLETED,
+    [SIPSV_PROXY_CANCELLED] = 1u << SIPSV_PROXY_COMPLETED,
+    [SIPSV_PROXY_COMPLETED] = 0,
+  };
+  g_return_if_fail (allowed[proxy->state] & (1u << state));
+  proxy->state = state;
+}
 
 SipProxy *
 sipsv_proxy_new (SipServletRequest *request)
@@ -80,9 +104,10 @@ abandon (gpointer data)
 {
   SipProxy *proxy = data;
 
-  proxy->completed = TRUE;
   if (!proxy->request->final_sent && !proxy->request->cancelled && proxy->request->irq != NULL)
     sipsv_uas_answer (proxy->request, 503, "Service Unavailable");
+  if (proxy->state != SIPSV_PROXY_COMPLETED)
+    sipsv_proxy_enter (proxy, SIPSV_PROXY_COMPLETED);
   sipsv_proxy_release_request (proxy);
 }
 
@@ -216,7 +241,7 @@ sipservlet_proxy_get_recurse (SipProxy *proxy)
 static gboolean
 check_not_started (SipProxy *proxy, GError **error)
 {
-  if (proxy->started)
+  if (proxy->state != SIPSV_PROXY_CONFIGURING)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "the proxy has already started");
@@ -387,15 +412,31 @@ check_record_route_uri (SipProxy *proxy, GError **error)
   return TRUE;
 }
 
+/* New branches are welcome until a final response went upstream and
+ * while nobody cancelled the proxy. */
 static gboolean
-check_target (SipProxy *proxy, const SipURI *uri, GError **error)
+check_accepts_branches (SipProxy *proxy, GError **error)
 {
-  if (proxy->completed)
+  if (proxy->state == SIPSV_PROXY_COMPLETED)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "the proxy has completed: a final response went upstream");
       return FALSE;
     }
+  if (proxy->state == SIPSV_PROXY_CANCELLED)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the proxy was cancelled");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_target (SipProxy *proxy, const SipURI *uri, GError **error)
+{
+  if (!check_accepts_branches (proxy, error))
+    return FALSE;
   if (!sipservlet_uri_is_sip (uri))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
@@ -421,10 +462,11 @@ sipservlet_proxy_start (SipProxy *proxy, GError **error)
   gboolean any = FALSE;
   for (guint i = 0; i < proxy->all->len && !any; i++)
     any = ((SipProxyBranch *) proxy->all->pdata[i])->state == SIPSV_BRANCH_CREATED;
-  if (proxy->completed || !any)
+  if (!check_accepts_branches (proxy, error))
+    return FALSE;
+  if (!any)
     {
-      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
-                   proxy->completed ? "the proxy has completed" : "no branch to start");
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE, "no branch to start");
       return FALSE;
     }
   if (!check_record_route_uri (proxy, error))
@@ -458,13 +500,18 @@ gboolean
 sipservlet_proxy_cancel (SipProxy *proxy, const char *reason, GError **error)
 {
   g_return_val_if_fail (proxy != NULL, FALSE);
-  if (proxy->completed)
+  static const char *const refusal[] = {
+    [SIPSV_PROXY_CONFIGURING] = "the proxy has not started: the servlet still answers its request",
+    [SIPSV_PROXY_CANCELLED] = "the proxy was already cancelled",
+    [SIPSV_PROXY_COMPLETED] = "the proxy has completed",
+  };
+  if (proxy->state != SIPSV_PROXY_PROXYING)
     {
-      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
-                   "the proxy has completed");
+      g_set_error_literal (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                           refusal[proxy->state]);
       return FALSE;
     }
-  proxy->cancelled = TRUE;
+  sipsv_proxy_enter (proxy, SIPSV_PROXY_CANCELLED);
   sipsv_proxy_cancel_pending (proxy, reason, NULL);
   return TRUE;
 }
@@ -481,7 +528,7 @@ on_upstream_cancel (SipProxy *proxy, sip_t const *cancel)
       g_string_append_printf (reason, "%s%s", reason->len > 0 ? ", " : "", one);
       su_free (NULL, one);
     }
-  proxy->cancelled = TRUE;
+  sipsv_proxy_enter (proxy, SIPSV_PROXY_CANCELLED);
   sipsv_proxy_cancel_pending (proxy, reason->len > 0 ? reason->str : NULL, NULL);
   g_string_free (reason, TRUE);
 }

@@ -76,6 +76,14 @@ aggregate_challenges (SipProxy *proxy, SipProxyBranch *best)
     }
 }
 
+/* A final response went (or is about to go) upstream. */
+static void
+complete (SipProxy *proxy)
+{
+  if (proxy->state != SIPSV_PROXY_COMPLETED)
+    sipsv_proxy_enter (proxy, SIPSV_PROXY_COMPLETED);
+}
+
 static void
 finish_with_best (SipProxy *proxy)
 {
@@ -107,7 +115,7 @@ finish_with_best (SipProxy *proxy)
       /* The servlet may have answered itself or added targets. */
       if (original->final_sent)
         {
-          proxy->completed = TRUE;
+          complete (proxy);
           return;
         }
       for (guint i = 0; i < proxy->all->len; i++)
@@ -126,12 +134,12 @@ finish_with_best (SipProxy *proxy)
         }
       if (status == 401 || status == 407)
         aggregate_challenges (proxy, best);
-      proxy->completed = TRUE;
+      complete (proxy);
       relay_upstream (proxy, response, status);
     }
   else if (original->cancelled)
     {
-      proxy->completed = TRUE;
+      complete (proxy);
       if (!original->final_sent)
         sipsv_uas_answer (original, 487, NULL);
     }
@@ -161,7 +169,7 @@ finish_with_best (SipProxy *proxy)
       sipservlet_response_unref (response);
       if (more && !original->final_sent)
         return;
-      proxy->completed = TRUE;
+      complete (proxy);
     }
   SipSession *session = original->base.session;
   if (session != NULL && session->proxy && !proxy->subsequent
@@ -181,17 +189,18 @@ all_completed (SipProxy *proxy)
 static void
 check (SipProxy *proxy)
 {
-  if (!proxy->completed && proxy->request->final_sent)
+  if (proxy->state != SIPSV_PROXY_COMPLETED && proxy->request->final_sent)
     {
       /* The servlet answered the original request itself. */
-      proxy->completed = TRUE;
+      complete (proxy);
       sipsv_proxy_cancel_pending (proxy, NULL, NULL);
     }
-  if (!proxy->completed && !proxy->parallel && !proxy->cancelled)
+  if (proxy->state == SIPSV_PROXY_PROXYING && !proxy->parallel)
     sipsv_proxy_start_pending (proxy);
-  if (!proxy->completed && proxy->started && all_completed (proxy))
+  if ((proxy->state == SIPSV_PROXY_PROXYING || proxy->state == SIPSV_PROXY_CANCELLED)
+      && all_completed (proxy))
     finish_with_best (proxy);
-  if (proxy->completed && all_completed (proxy))
+  if (proxy->state == SIPSV_PROXY_COMPLETED && all_completed (proxy))
     sipsv_proxy_release_request (proxy);
 }
 
@@ -213,12 +222,6 @@ sipsv_proxy_schedule_check (SipProxy *proxy)
     return;
   proxy->check_queued = TRUE;
   sipsv_runtime_defer (sipsv_runtime (proxy->container), on_check, proxy);
-}
-
-void
-sipsv_proxy_on_final_sent (SipProxy *proxy)
-{
-  sipsv_proxy_schedule_check (proxy);
 }
 
 static void
@@ -292,7 +295,7 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
         sipsv_proxy_branch_arm_timer (branch);         /* Timer C restarts on provisionals */
       sipsv_proxy_update_session (proxy, branch, sip, status);
       show_to_servlet (proxy, response);
-      if (!proxy->completed)
+      if (proxy->state != SIPSV_PROXY_COMPLETED)
         relay_upstream (proxy, response, status);   /* every 1xx but 100 */
       return 0;
     }
@@ -304,7 +307,7 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
     {
       show_to_servlet (proxy, response);
       proxy->got_2xx = TRUE;
-      proxy->completed = TRUE;
+      complete (proxy);
       relay_upstream (proxy, response, status);
       if (!proxy->no_cancel)
         sipsv_proxy_cancel_pending (proxy, SIPSV_PROXY_COMPLETED_ELSEWHERE, branch);
@@ -317,7 +320,7 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
           sipsv_proxy_cancel_pending (proxy, reason, branch);
           g_free (reason);
         }
-      else if (status < 400 && branch->recurse && !proxy->cancelled && !proxy->completed)
+      else if (status < 400 && branch->recurse && proxy->state == SIPSV_PROXY_PROXYING)
         recurse_on_redirect (proxy, branch, sip);
       /* An intermediate final response: the servlet sees it as a branch
        * response; the best one comes later through do_response. */

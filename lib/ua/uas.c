@@ -406,6 +406,8 @@ void
 sipsv_uas_request_done (SipServletRequest *request)
 {
   SipSession *session = request->base.session;
+  if (request->proxy != NULL)
+    request->proxy_role->on_final_sent (request->proxy);
   if (session == NULL)
     return;
   if (request->base.sip->sip_request->rq_method == sip_method_invite)

@@ -15,9 +15,9 @@
 #include <string.h>
 
 #include "check-main.h"
-#include "fake-peer.h"
+#include "peer-checks.h"
 
-#define WAIT_MS 5000         /* for one message */
+#define WAIT_MS PEER_WAIT_MS /* for one message */
 #define SETTLE_MS 5000       /* for sessions to be invalidated */
 
 /* ---- the servlet's view ------------------------------------------------ */
@@ -559,11 +559,9 @@ build_request (Call *call, const char *method, guint32 cseq, const char *branch,
 }
 
 static void
-peer_send (Call *call, const char *text)
+call_send (Call *call, const char *text)
 {
-  GError *error = NULL;
-  ck_assert_msg (fake_peer_send (fx.peer, call->transport, text, &error), "send: %s",
-                 error ? error->message : "?");
+  peer_send_over (fx.peer, call->transport, text);
 }
 
 /* Waits for the next message (skipping 100 Trying) and checks it is a
@@ -571,15 +569,7 @@ peer_send (Call *call, const char *text)
 static FakeMessage *
 expect_response (Call *call, guint status, const char *cseq_method)
 {
-  FakeMessage *m = fake_peer_wait_final_or_provisional (fx.peer, WAIT_MS);
-
-  ck_assert_msg (m != NULL, "no response (expected %u to %s)", status, cseq_method);
-  ck_assert_msg (!m->is_request, "got a request, expected %u to %s:\n%s", status, cseq_method,
-                 m->raw);
-  char *method = fake_cseq_method (m);
-  ck_assert_msg (m->status == status && g_strcmp0 (method, cseq_method) == 0,
-                 "expected %u to %s, got:\n%s", status, cseq_method, m->raw);
-  g_free (method);
+  FakeMessage *m = peer_next_response_to (fx.peer, status, cseq_method);
   ck_assert_msg (m->transport == call->transport, "response came over %s, request over %s",
                  fake_peer_transport_name (m->transport),
                  fake_peer_transport_name (call->transport));
@@ -666,7 +656,7 @@ START_TEST (test_options)
   call_init (&call, transports[_i]);
 
   char *text = build_request (&call, "OPTIONS", 0, NULL, "Accept: application/sdp\r\n", NULL);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
   FakeMessage *m = expect_response (&call, 200, "OPTIONS");
   ck_assert_str_eq (m->reason, "OK");
@@ -689,7 +679,7 @@ static void
 ack_and_bye (Call *call)
 {
   char *ack = build_request (call, "ACK", 1, NULL, NULL, NULL);
-  peer_send (call, ack);
+  call_send (call, ack);
   g_free (ack);
   ck_assert_msg (fake_peer_run_until (fx.peer, uint_nonzero, &fx.state.ack, WAIT_MS),
                  "the ACK did not reach do_ack");
@@ -697,7 +687,7 @@ ack_and_bye (Call *call)
   ck_assert_uint_eq (sipservlet_container_get_session_count (fx.container), 1);
 
   char *bye = build_request (call, "BYE", 0, NULL, NULL, NULL);
-  peer_send (call, bye);
+  call_send (call, bye);
   g_free (bye);
   FakeMessage *m = expect_response (call, 200, "BYE");
   char *tag = fake_header_param (fake_message_header (m, "To"), "tag");
@@ -715,7 +705,7 @@ START_TEST (test_invite_call)
   call_init (&call, transports[_i]);
 
   char *text = build_invite (&call);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
 
   FakeMessage *ringing = expect_response (&call, 180, "INVITE");
@@ -760,7 +750,7 @@ START_TEST (test_record_route_copied)
   call.invite_branch = new_branch ();
   char *text = build_request (&call, "INVITE", 0, call.invite_branch, extra, SDP);
   g_free (extra);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
   for (guint status = 180; status <= 200; status += 20)
     {
@@ -777,7 +767,7 @@ START_TEST (test_record_route_copied)
   Call options;
   call_init (&options, FAKE_UDP);
   text = build_request (&options, "OPTIONS", 0, NULL, rr_lines, NULL);
-  peer_send (&options, text);
+  call_send (&options, text);
   g_free (text);
   FakeMessage *ok = expect_response (&options, 200, "OPTIONS");
   ck_assert_msg (fake_message_header (ok, "Record-Route") == NULL, "%s", ok->raw);
@@ -794,7 +784,7 @@ START_TEST (test_jsr289_defaults)
   call_init (&call, FAKE_UDP);
 
   char *text = build_request (&call, "MESSAGE", 0, NULL, "Content-Type: text/plain\r\n", "hello");
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
   FakeMessage *m = expect_response (&call, 501, "MESSAGE");
   fake_message_free (m);
@@ -802,7 +792,7 @@ START_TEST (test_jsr289_defaults)
   Call info;
   call_init (&info, FAKE_UDP);
   text = build_request (&info, "INFO", 0, NULL, NULL, NULL);
-  peer_send (&info, text);
+  call_send (&info, text);
   g_free (text);
   m = expect_response (&info, 500, "INFO");
   fake_message_free (m);
@@ -839,7 +829,7 @@ START_TEST (test_unanswered)
   g_test_log_set_fatal_handler (expected_warning_handler, NULL);
 
   char *text = build_request (&call, "OPTIONS", 0, NULL, NULL, NULL);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
   FakeMessage *m = expect_response (&call, 500, "OPTIONS");
   fake_message_free (m);
@@ -862,7 +852,7 @@ START_TEST (test_deferred_answer)
 
   gint64 sent_at = g_get_monotonic_time ();
   char *text = build_invite (&call);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
 
   FakeMessage *ringing = expect_response (&call, 180, "INVITE");
@@ -898,7 +888,7 @@ START_TEST (test_cancel_before_answer)
   call_init (&call, FAKE_UDP);
 
   char *text = build_invite (&call);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
   FakeMessage *ringing = expect_response (&call, 180, "INVITE");
   char *tag = fake_header_param (fake_message_header (ringing, "To"), "tag");
@@ -906,7 +896,7 @@ START_TEST (test_cancel_before_answer)
 
   /* CANCEL: same branch, Call-ID, From, To (no tag), CSeq number. */
   text = build_request (&call, "CANCEL", 1, call.invite_branch, NULL, NULL);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
 
   gboolean got_200 = FALSE, got_487 = FALSE;
@@ -936,7 +926,7 @@ START_TEST (test_cancel_before_answer)
   /* ACK the 487 (same branch: part of the INVITE transaction). */
   call.to_tag = tag;
   text = build_request (&call, "ACK", 1, call.invite_branch, NULL, NULL);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
 
   /* The servlet's late answer must fail: sending the 200 made before the
@@ -966,7 +956,7 @@ START_TEST (test_2xx_retransmission)
 
   gint64 sent_at = g_get_monotonic_time ();
   char *text = build_invite (&call);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
   FakeMessage *ringing = expect_response (&call, 180, "INVITE");
   learn_dialog (&call, ringing);
@@ -1002,7 +992,7 @@ START_TEST (test_2xx_retransmission)
 
   /* The ACK stops them: the next copy would be due at about 3.5 s. */
   char *ack = build_request (&call, "ACK", 1, NULL, NULL, NULL);
-  peer_send (&call, ack);
+  call_send (&call, ack);
   g_free (ack);
   ck_assert (fake_peer_run_until (fx.peer, uint_nonzero, &fx.state.ack, WAIT_MS));
   fake_peer_run (fx.peer, 2500);
@@ -1012,7 +1002,7 @@ START_TEST (test_2xx_retransmission)
   ck_assert_msg (late == 0, "%u copies of the 200 after the ACK", late);
 
   char *bye = build_request (&call, "BYE", 0, NULL, NULL, NULL);
-  peer_send (&call, bye);
+  call_send (&call, bye);
   g_free (bye);
   FakeMessage *m = expect_response (&call, 200, "BYE");
   fake_message_free (m);
@@ -1049,10 +1039,7 @@ START_TEST (test_uac_options)
   ck_assert_msg (sipservlet_request_send (request, &error), "send: %s",
                  error ? error->message : "?");
 
-  FakeMessage *m = fake_peer_wait (fx.peer, WAIT_MS);
-  ck_assert_msg (m != NULL, "the OPTIONS did not reach the peer");
-  ck_assert (m->is_request);
-  ck_assert_str_eq (m->method, "OPTIONS");
+  FakeMessage *m = peer_next_request (fx.peer, "OPTIONS");
   ck_assert_uint_eq (m->transport, FAKE_UDP);
   char *expected_ruri = g_strdup_printf ("sip:peer@127.0.0.1:%u", peer_port);
   ck_assert_str_eq (m->request_uri, expected_ruri);
@@ -1069,7 +1056,7 @@ START_TEST (test_uac_options)
 
   char *reply = fake_peer_build_response (m, 200, "OK", "peer-uas", "Allow: INVITE, OPTIONS\r\n");
   fake_message_free (m);
-  ck_assert (fake_peer_send (fx.peer, FAKE_UDP, reply, &error));
+  peer_send (fx.peer, reply);
   g_free (reply);
 
   ck_assert_msg (fake_peer_run_until (fx.peer, uint_nonzero, &fx.state.success, WAIT_MS),
@@ -1114,7 +1101,7 @@ START_TEST (test_long_header_values)
   g_free (text);
   text = g_strjoinv ("\r\n", lines);
   g_strfreev (lines);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
 
   /* Collect first, assert after freeing: a failure here must not add
@@ -1158,7 +1145,7 @@ START_TEST (test_shutdown)
 
   /* One call that completes first, so shutdown has sessions to drop. */
   char *text = build_request (&call, "OPTIONS", 0, NULL, NULL, NULL);
-  peer_send (&call, text);
+  call_send (&call, text);
   g_free (text);
   FakeMessage *m = expect_response (&call, 200, "OPTIONS");
   fake_message_free (m);
@@ -1169,7 +1156,7 @@ START_TEST (test_shutdown)
   Call late;
   call_init (&late, FAKE_UDP);
   text = build_request (&late, "OPTIONS", 0, NULL, NULL, NULL);
-  peer_send (&late, text);
+  call_send (&late, text);
   g_free (text);
   ck_assert_msg (fake_peer_run_until (fx.peer, is_shut_down, NULL, 40000),
                  "shutdown did not complete");

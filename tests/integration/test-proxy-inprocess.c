@@ -99,6 +99,23 @@ static const SipServletHandlers handlers = {
 
 static char *target_uri;
 
+/* A servlet that takes the proxy and holds its request, starting nothing:
+ * the test drives the proxy itself afterwards. */
+static SipServletRequest *held;
+
+static void
+on_invite_hold (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  GError *error = NULL;
+  ck_assert_ptr_nonnull (sipservlet_request_get_proxy (request, &error));
+  held = sipservlet_request_ref (request);
+}
+
+static const SipServletHandlers hold_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_invite = on_invite_hold,
+};
+
 static void
 setup (void)
 {
@@ -132,6 +149,8 @@ teardown (void)
   fake_peer_free (caller);
   fake_peer_free (callee);
   fake_peer_free (callee2);
+  /* Messages go before their container (sipservlet_container_unref()). */
+  g_clear_pointer (&held, sipservlet_request_unref);
   g_clear_pointer (&container, sipservlet_container_unref);
   g_clear_pointer (&popped_param, g_free);
   g_clear_pointer (&target_uri, g_free);
@@ -183,6 +202,24 @@ ring (const FakeMessage *fwd)
   peer_send (callee, ringing);
   g_free (ringing);
   fake_message_free (peer_next_response (caller, 180));
+}
+
+/* A callee receives the proxy's CANCEL with the given Reason, answers it
+ * and its INVITE (fwd, with its To tag) with 487. */
+static void
+callee_cancelled (FakePeer *peer, const FakeMessage *fwd, const char *to_tag,
+                  const char *expected_reason)
+{
+  FakeMessage *down = peer_next_request (peer, "CANCEL");
+  const char *reason = fake_message_header (down, "Reason");
+  ck_assert_str_eq (reason ? reason : "(none)", expected_reason);
+  char *cancel_ok = fake_peer_build_response (down, 200, "OK", NULL, NULL);
+  peer_send (peer, cancel_ok);
+  g_free (cancel_ok);
+  char *terminated = fake_peer_build_response (fwd, 487, "Request Terminated", to_tag, NULL);
+  peer_send (peer, terminated);
+  g_free (terminated);
+  fake_message_free (down);
 }
 
 START_TEST (test_record_routed_call)
@@ -443,21 +480,8 @@ START_TEST (test_cancel_reason)
       fake_message_free (ack);
     }
 
-  FakeMessage *cancel = peer_next (callee2);
-  ck_assert_msg (cancel->is_request && strcmp (cancel->method, "CANCEL") == 0, "%s", cancel->raw);
-  ck_assert_str_eq (fake_message_header (cancel, "Reason") ? fake_message_header (cancel, "Reason")
-                                                           : "(none)",
-                    completed_elsewhere[_i].reason);
-  char *cancel_ok = fake_peer_build_response (cancel, 200, "OK", NULL, NULL);
-  peer_send (callee2, cancel_ok);
-  g_free (cancel_ok);
-  char *terminated = fake_peer_build_response (to_ring, 487, "Request Terminated", "ring2", NULL);
-  peer_send (callee2, terminated);
-  g_free (terminated);
-  FakeMessage *ack = peer_next (callee2);
-  ck_assert_msg (ack->is_request && strcmp (ack->method, "ACK") == 0, "%s", ack->raw);
-  fake_message_free (ack);
-  fake_message_free (cancel);
+  callee_cancelled (callee2, to_ring, "ring2", completed_elsewhere[_i].reason);
+  fake_message_free (peer_next_request (callee2, "ACK"));
 
   FakeMessage *answer = peer_next (caller);
   ck_assert_msg (answer->status == completed_elsewhere[_i].status, "%s", answer->raw);
@@ -487,17 +511,7 @@ START_TEST (test_upstream_cancel_reason)
   g_string_free (cancel, TRUE);
   g_free (invite);
 
-  FakeMessage *down = peer_next (callee);
-  ck_assert_msg (down->is_request && strcmp (down->method, "CANCEL") == 0, "%s", down->raw);
-  const char *reason = fake_message_header (down, "Reason");
-  ck_assert_str_eq (reason ? reason : "(none)", "SIP;cause=200;text=\"Call completed elsewhere\"");
-  char *cancel_ok = fake_peer_build_response (down, 200, "OK", NULL, NULL);
-  peer_send (callee, cancel_ok);
-  g_free (cancel_ok);
-  char *terminated = fake_peer_build_response (fwd, 487, "Request Terminated", "bob1", NULL);
-  peer_send (callee, terminated);
-  g_free (terminated);
-  fake_message_free (down);
+  callee_cancelled (callee, fwd, "bob1", "SIP;cause=200;text=\"Call completed elsewhere\"");
   fake_message_free (fwd);
 }
 END_TEST
@@ -558,6 +572,101 @@ START_TEST (test_container_destroyed_while_proxying)
 }
 END_TEST
 
+/* The caller's INVITE reaches the holding servlet; returns its proxy, not
+ * started, and the INVITE's text in *invite_text when asked. */
+static SipProxy *
+hold_invite (char **invite_text)
+{
+  GError *error = NULL;
+  SipServlet *servlet = sipservlet_servlet_new ("hold", &hold_handlers, NULL, NULL);
+  ck_assert (sipservlet_container_add_servlet (container, servlet, NULL, &error));
+  sipservlet_servlet_unref (servlet);
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  peer_send (caller, invite);
+  fake_peer_run (caller, 50);
+  ck_assert_ptr_nonnull (held);
+  if (invite_text != NULL)
+    *invite_text = invite;
+  else
+    g_free (invite);
+  return sipservlet_request_get_proxy (held, NULL);
+}
+
+/* The caller's CANCEL reached the proxy before the servlet started it:
+ * the caller has its 487 and the proxy is over, so a late proxy_to() is
+ * refused instead of ringing the callee for a call nobody makes. */
+START_TEST (test_upstream_cancel_before_start)
+{
+  GError *error = NULL;
+  char *invite = NULL;
+  SipProxy *proxy = hold_invite (&invite);
+
+  GString *cancel = g_string_new (invite);
+  g_string_replace (cancel, "INVITE sip:", "CANCEL sip:", 1);
+  g_string_replace (cancel, "CSeq: 1 INVITE", "CSeq: 1 CANCEL", 1);
+  peer_send (caller, cancel->str);
+  g_string_free (cancel, TRUE);
+  g_free (invite);
+  fake_message_free (peer_next_response (caller, 200));     /* to the CANCEL */
+  fake_message_free (peer_next_response (caller, 487));
+
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  SipURI *uri = sipservlet_uri_parse (target, &error);
+  ck_assert (!sipservlet_proxy_to (proxy, uri, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
+  g_clear_error (&error);
+  ck_assert (!sipservlet_proxy_cancel (proxy, NULL, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
+  g_clear_error (&error);
+  FakeMessage *nothing = fake_peer_wait (callee, 300);
+  ck_assert_msg (nothing == NULL, "the callee got:\n%s", nothing ? nothing->raw : "");
+  sipservlet_uri_unref (uri);
+  g_free (target);
+}
+END_TEST
+
+/* sipservlet_proxy_cancel() before any branch was sent has nothing to
+ * cancel: an error, and the servlet still owns the request (it answers). */
+START_TEST (test_cancel_before_start)
+{
+  GError *error = NULL;
+  SipProxy *proxy = hold_invite (NULL);
+  ck_assert (!sipservlet_proxy_cancel (proxy, NULL, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
+  g_clear_error (&error);
+  SipServletResponse *busy = sipservlet_request_create_response (held, 486, NULL, &error);
+  ck_assert (busy != NULL && sipservlet_response_send (busy, &error));
+  sipservlet_response_unref (busy);
+  fake_message_free (peer_next_response (caller, 486));
+}
+END_TEST
+
+/* The servlet cancels a proxy that rings (JSR 289 Proxy.cancel()): the
+ * branch gets a CANCEL with the servlet's Reason, its 487 goes upstream. */
+START_TEST (test_servlet_cancels_ringing_proxy)
+{
+  GError *error = NULL;
+  SipProxy *proxy = hold_invite (NULL);
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  SipURI *uri = sipservlet_uri_parse (target, &error);
+  ck_assert (sipservlet_proxy_to (proxy, uri, &error));
+  sipservlet_uri_unref (uri);
+  g_free (target);
+  FakeMessage *fwd = peer_next_request (callee, "INVITE");
+  ring (fwd);
+
+  ck_assert (sipservlet_proxy_cancel (proxy, "SIP;cause=480;text=\"Screened\"", &error));
+  callee_cancelled (callee, fwd, "bob1", "SIP;cause=480;text=\"Screened\"");
+  fake_message_free (peer_next_request (callee, "ACK"));
+  fake_message_free (peer_next_response (caller, 487));
+  /* A second cancel finds the proxy completed. */
+  ck_assert (!sipservlet_proxy_cancel (proxy, NULL, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
+  g_clear_error (&error);
+  fake_message_free (fwd);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -575,6 +684,9 @@ make_suite (void)
   tcase_add_test (tc, test_upstream_cancel_reason);
   tcase_add_test (tc, test_path_order);
   tcase_add_test (tc, test_container_destroyed_while_proxying);
+  tcase_add_test (tc, test_upstream_cancel_before_start);
+  tcase_add_test (tc, test_cancel_before_start);
+  tcase_add_test (tc, test_servlet_cancels_ringing_proxy);
   suite_add_tcase (suite, tc);
   return suite;
 }

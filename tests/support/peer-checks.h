@@ -12,15 +12,22 @@
 
 #include "fake-peer.h"
 
-#define PEER_WAIT_MS 3000
+#define PEER_WAIT_MS 5000
+
+/* Sends raw SIP text over @transport. */
+static inline void
+peer_send_over (FakePeer *peer, FakeTransport transport, const char *text)
+{
+  GError *error = NULL;
+  ck_assert_msg (fake_peer_send (peer, transport, text, &error), "send over %s: %s",
+                 fake_peer_transport_name (transport), error ? error->message : "");
+}
 
 /* Sends raw SIP text over UDP. */
 static inline void
 peer_send (FakePeer *peer, const char *text)
 {
-  GError *error = NULL;
-  ck_assert_msg (fake_peer_send (peer, FAKE_UDP, text, &error), "send: %s",
-                 error ? error->message : "");
+  peer_send_over (peer, FAKE_UDP, text);
 }
 
 /* The next message other than 100 Trying. */
@@ -48,5 +55,19 @@ peer_next_response (FakePeer *peer, guint status)
 {
   FakeMessage *m = peer_next (peer);
   ck_assert_msg (!m->is_request && m->status == status, "expected %u, got:\n%s", status, m->raw);
+  return m;
+}
+
+/* The next message, which must be a response @status to a @cseq_method
+ * request. */
+static inline FakeMessage *
+peer_next_response_to (FakePeer *peer, guint status, const char *cseq_method)
+{
+  FakeMessage *m = fake_peer_wait_final_or_provisional (peer, PEER_WAIT_MS);
+  ck_assert_msg (m != NULL, "nothing arrived (expected %u to %s)", status, cseq_method);
+  char *method = m->is_request ? NULL : fake_cseq_method (m);
+  ck_assert_msg (!m->is_request && m->status == status && g_strcmp0 (method, cseq_method) == 0,
+                 "expected %u to %s, got:\n%s", status, cseq_method, m->raw);
+  g_free (method);
   return m;
 }
