@@ -156,23 +156,6 @@ send_response (SipServletResponse *response, gboolean reliably)
     }
 }
 
-static void
-answer (SipServletRequest *request, guint status, const char *reason)
-{
-  GError *error = NULL;
-  SipServletResponse *response = sipservlet_request_create_response (request, status, reason,
-                                                                      &error);
-  if (response == NULL)
-    {
-      g_warning ("cannot answer %s with %u: %s", method_of (SIPSERVLET_MESSAGE (request)),
-                 status, error->message);
-      g_error_free (error);
-      return;
-    }
-  send_response (response, FALSE);
-  sipservlet_response_unref (response);
-}
-
 /* A received request that still waits for its final response. */
 static gboolean
 awaits_answer (SipServletRequest *request)
@@ -347,7 +330,7 @@ relay_initial (B2bua *b2b, SipServletRequest *request)
 
   if (helper == NULL)
     {
-      answer (request, 500, "No B2BUA Helper");
+      example_respond (request, 500, "No B2BUA Helper");
       return;
     }
   out = sipservlet_b2bua_create_request (helper, request, TRUE, NULL, &error);
@@ -358,7 +341,7 @@ relay_initial (B2bua *b2b, SipServletRequest *request)
         {
           g_warning ("cannot create the other leg's %s: %s",
                      method_of (SIPSERVLET_MESSAGE (request)), error->message);
-          answer (request, 500, "Cannot Create The Other Leg");
+          example_respond (request, 500, "Cannot Create The Other Leg");
         }
       g_error_free (error);
       return;
@@ -371,7 +354,7 @@ relay_initial (B2bua *b2b, SipServletRequest *request)
   sipservlet_request_defer (request);
   if (!send_request (out))
     {
-      answer (request, 503, "Cannot Reach The Target");
+      example_respond (request, 503, "Cannot Reach The Target");
       sipservlet_session_invalidate (session_of (out), NULL);
     }
   else
@@ -394,7 +377,7 @@ relay_in_dialog (B2bua *b2b, SipServletRequest *request)
 
   if (peer == NULL)
     {
-      answer (request, 481, "Call Leg Does Not Exist");
+      example_respond (request, 481, "Call Leg Does Not Exist");
       return;
     }
   out = sipservlet_b2bua_create_request_for_session (b2b->helper, peer, request, NULL, &error);
@@ -402,14 +385,14 @@ relay_in_dialog (B2bua *b2b, SipServletRequest *request)
     {
       g_warning ("cannot relay %s: %s", method_of (SIPSERVLET_MESSAGE (request)), error->message);
       g_error_free (error);
-      answer (request, 500, "Cannot Relay");
+      example_respond (request, 500, "Cannot Relay");
       return;
     }
   sipservlet_request_defer (request);
   if (send_request (out))
     remember_relayed_invite (request, out);
   else
-    answer (request, 500, "Cannot Relay");
+    example_respond (request, 500, "Cannot Relay");
   sipservlet_request_unref (out);
 }
 
@@ -425,7 +408,7 @@ on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
            || is_method (message, "OPTIONS"))
     relay_initial (b2b, request);
   else
-    answer (request, 501, NULL);
+    example_respond (request, 501, NULL);
 }
 
 /* The caller's BYE in an early dialog: the call never started. */
@@ -454,8 +437,8 @@ end_early_dialog (B2bua *b2b, SipServletRequest *bye)
           send_request (cancel);
           sipservlet_request_unref (cancel);
         }
-      answer (invite, 487, NULL);
-      answer (bye, 200, NULL);
+      example_respond (invite, 487, NULL);
+      example_respond (bye, 200, NULL);
       sipservlet_request_unref (invite);
     }
   g_ptr_array_unref (pending);
@@ -474,7 +457,7 @@ on_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
     return;
   if (peer == NULL)
     {
-      answer (request, 200, NULL);
+      example_respond (request, 200, NULL);
       return;
     }
   out = sipservlet_b2bua_create_request_for_session (b2b->helper, peer, request, NULL, &error);
@@ -482,13 +465,13 @@ on_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
     {
       example_debug ("the other leg cannot take the BYE: %s", error->message);
       g_error_free (error);
-      answer (request, 200, NULL);
+      example_respond (request, 200, NULL);
       return;
     }
   /* Answered when the other leg answers (on_response). */
   sipservlet_request_defer (request);
   if (!send_request (out))
-    answer (request, 200, NULL);
+    example_respond (request, 200, NULL);
   sipservlet_request_unref (out);
 }
 

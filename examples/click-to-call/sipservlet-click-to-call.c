@@ -562,26 +562,12 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
 }
 
 static void
-answer (SipServletRequest *request, guint status)
-{
-  GError *error = NULL;
-  SipServletResponse *response = sipservlet_request_create_response (request, status, NULL,
-                                                                     &error);
-  if (response == NULL || !sipservlet_response_send (response, &error))
-    {
-      g_printerr ("error: cannot answer %u: %s\n", status, error->message);
-      g_error_free (error);
-    }
-  g_clear_pointer (&response, sipservlet_response_unref);
-}
-
-static void
 on_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
   Call *call = user_data;
   Leg *leg = leg_of (SIPSERVLET_MESSAGE (request));
 
-  answer (request, 200);
+  example_respond (request, 200, NULL);
   if (leg == NULL)
     return;
   example_debug ("%s hung up; hanging up %s", leg->name, leg->peer->name);
@@ -598,15 +584,15 @@ on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
   /* Nobody calls a click-to-call controller, and re-INVITEs are not
    * relayed between the legs. */
   if (sipservlet_request_is_initial (request))
-    answer (request, 403);
+    example_respond (request, 403, NULL);
   else
-    answer (request, 488);
+    example_respond (request, 488, NULL);
 }
 
 static void
 on_options (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
-  answer (request, 200);
+  example_respond (request, 200, NULL);
 }
 
 static const SipServletHandlers click_to_call_handlers = {

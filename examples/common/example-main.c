@@ -130,3 +130,14 @@ example_run (SipContainer *container)
   g_main_loop_unref (state.loop);
   return 0;
 }
+
+gboolean
+example_respond (SipServletRequest *request, guint status, const char *reason)
+{
+  g_autoptr (GError) error = NULL;
+  if (sipservlet_request_respond (request, status, reason, &error))
+    return TRUE;
+  g_warning ("cannot answer %s with %u: %s",
+             sipservlet_message_get_method (SIPSERVLET_MESSAGE (request)), status, error->message);
+  return FALSE;
+}

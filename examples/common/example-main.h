@@ -34,6 +34,11 @@ GOptionEntry *example_option_entries (ExampleOptions *options);
  * Prints a clear error and returns NULL on failure. */
 SipContainer *example_container_new (ExampleOptions *options);
 
+/* Answers @request with sipservlet_request_respond(); when that fails (a
+ * CANCEL won the race, the transport broke) it logs a warning saying why,
+ * which is all a server can do about it. Returns what the call returned. */
+gboolean example_respond (SipServletRequest *request, guint status, const char *reason);
+
 /* Prints "ready HOST:PORT ...", runs the main loop until SIGINT or SIGTERM,
  * shuts the container down cleanly and drops it. Returns the exit status. */
 int example_run (SipContainer *container);

@@ -172,24 +172,6 @@ parse_uint (const char *text, guint64 max, guint64 *value)
   return text != NULL && g_ascii_string_to_unsigned (text, 10, 0, max, value, NULL);
 }
 
-/* TRUE when one of the values of header @name is the option tag @tag. */
-static gboolean
-has_option_tag (SipServletMessage *message, const char *name, const char *tag)
-{
-  char **values = sipservlet_message_get_headers (message, name);
-  gboolean found = FALSE;
-
-  for (char **v = values; *v != NULL && !found; v++)
-    {
-      char **items = g_strsplit (*v, ",", -1);
-      for (char **i = items; *i != NULL && !found; i++)
-        found = g_ascii_strcasecmp (g_strstrip (*i), tag) == 0;
-      g_strfreev (items);
-    }
-  g_strfreev (values);
-  return found;
-}
-
 /* Decimal text of a number, written backwards into buf; returns its start.
  * The registrar formats a few numbers per REGISTER, and printf costs more
  * than the rest of building the text. */
@@ -552,7 +534,7 @@ process_register (Registrar *registrar, SipServletRequest *request, gint64 now,
   /* Step 8: 200 with every current binding. */
   answer_set (answer, 200, NULL);
   answer->bindings = sipservlet_location_service_lookup (registrar->service, *aor_out, now);
-  if (path != NULL && path[0] != NULL && has_option_tag (message, "Supported", "path"))
+  if (path != NULL && path[0] != NULL && sipservlet_message_has_option_tag (message, "Supported", "path"))
     {
       answer->path = path;
       path = NULL;

@@ -170,43 +170,19 @@ method_is (SipServletRequest *request, const char *method)
   return g_strcmp0 (method_of (request), method) == 0;
 }
 
+/* OPTIONS to the proxy itself: what it accepts (RFC 3261 §11.2). */
 static void
-reply (SipServletRequest *request, guint status, const char *reason)
+answer_options (SipServletRequest *request)
 {
-  GError *error = NULL;
-  SipServletResponse *response = sipservlet_request_create_response (request, status, reason, &error);
-  if (response == NULL)
-    {
-      g_warning ("cannot answer %s %u: %s", method_of (request), status, error->message);
-      g_error_free (error);
-      return;
-    }
-  if (status == 200 && method_is (request, "OPTIONS"))
-    {
-      SipServletMessage *message = SIPSERVLET_MESSAGE (response);
-      sipservlet_message_add_header (message, "Allow",
-                                     "INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, MESSAGE, INFO, "
-                                     "PRACK, UPDATE, SUBSCRIBE, NOTIFY, REFER, PUBLISH", NULL);
-      sipservlet_message_add_header (message, "Accept", "application/sdp", NULL);
-    }
-  if (!sipservlet_response_send (response, &error))
-    {
-      g_warning ("cannot send %u to %s: %s", status, method_of (request), error->message);
-      g_error_free (error);
-    }
-  sipservlet_response_unref (response);
-}
-
-static gboolean
-has_option_tag (SipServletMessage *message, const char *name, const char *tag)
-{
-  char **values = sipservlet_message_get_headers (message, name);
-  gboolean found = FALSE;
-
-  for (char **v = values; *v != NULL && !found; v++)
-    found = g_ascii_strcasecmp (g_strstrip (*v), tag) == 0;
-  g_strfreev (values);
-  return found;
+  static const char *const capabilities[] = {
+    "Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, MESSAGE, INFO, PRACK, UPDATE, "
+    "SUBSCRIBE, NOTIFY, REFER, PUBLISH",
+    "Accept: application/sdp",
+    NULL
+  };
+  g_autoptr (GError) error = NULL;
+  if (!sipservlet_request_respond_with (request, 200, NULL, capabilities, NULL, NULL, 0, &error))
+    g_warning ("cannot answer OPTIONS: %s", error->message);
 }
 
 static gboolean
@@ -367,9 +343,9 @@ route_to_aor (ProxyApp *app, SipServletRequest *request, const SipURI *request_u
       example_debug ("%s %s: %s", method_of (request), aor,
                      known ? "no live contact: 480" : "unknown: 404");
       if (known)
-        reply (request, 480, NULL);
+        example_respond (request, 480, NULL);
       else
-        reply (request, 404, NULL);
+        example_respond (request, 404, NULL);
       g_ptr_array_unref (targets);
       g_free (aor);
       return;
@@ -390,7 +366,7 @@ route_to_aor (ProxyApp *app, SipServletRequest *request, const SipURI *request_u
   if (start_next_group (app, proxy, search) == 0)
     {
       /* Nothing started: the proxy cannot answer; answer ourselves. */
-      reply (request, 500, "Cannot Proxy");
+      example_respond (request, 500, "Cannot Proxy");
     }
 }
 
@@ -402,14 +378,14 @@ route_foreign (ProxyApp *app, SipServletRequest *request, const SipURI *request_
   if (!app->foreign_allow)
     {
       example_debug ("%s for a foreign domain: 403", method_of (request));
-      reply (request, 403, "Relaying Denied");
+      example_respond (request, 403, "Relaying Denied");
       return;
     }
   SipProxy *proxy = setup_proxy (app, request);
   if (proxy == NULL)
     return;
   if (method_is (request, "REGISTER")
-      && has_option_tag (SIPSERVLET_MESSAGE (request), "Supported", "path")
+      && sipservlet_message_has_option_tag (SIPSERVLET_MESSAGE (request), "Supported", "path")
       && !sipservlet_proxy_set_add_to_path (proxy, TRUE, &error))
     {
       g_warning ("cannot add a Path: %s", error->message);
@@ -425,7 +401,7 @@ route_foreign (ProxyApp *app, SipServletRequest *request, const SipURI *request_
     {
       g_warning ("cannot proxy %s: %s", method_of (request), error->message);
       g_error_free (error);
-      reply (request, 500, "Cannot Proxy");
+      example_respond (request, 500, "Cannot Proxy");
     }
 }
 
@@ -446,7 +422,7 @@ on_subsequent (SipServletRequest *request)
   /* A dialog we proxy: the container forwards the request when we return.
    * Otherwise it is a dialog of a request we answered ourselves. */
   if (sipservlet_request_get_proxy (request, NULL) == NULL)
-    reply (request, 481, NULL);
+    example_respond (request, 481, NULL);
 }
 
 static void
@@ -471,7 +447,7 @@ on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
   const SipURI *request_uri = sipservlet_request_get_request_uri (request);
   if (request_uri == NULL || !sipservlet_uri_is_sip (request_uri))
     {
-      reply (request, 416, NULL);
+      example_respond (request, 416, NULL);
       return;
     }
   if (!is_ours (request_uri, app))
@@ -487,7 +463,7 @@ on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
   if (sipservlet_uri_get_user (request_uri) == NULL && is_self (app, request_uri)
       && method_is (request, "OPTIONS"))
     {
-      reply (request, 200, NULL);
+      answer_options (request);
       return;
     }
   route_to_aor (app, request, request_uri);

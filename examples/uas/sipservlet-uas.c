@@ -13,39 +13,18 @@
 
 static guint answer_delay_ms;
 
+/* 200 to the INVITE, with its offer echoed as the answer. */
 static void
-send_or_warn (SipServletResponse *response)
+answer_call (SipServletRequest *request)
 {
-  GError *error = NULL;
-  if (!sipservlet_response_send (response, &error))
-    {
-      g_warning ("cannot send %u: %s", sipservlet_response_get_status (response), error->message);
-      g_error_free (error);
-    }
-}
-
-static void
-answer (SipServletRequest *request, guint status)
-{
-  GError *error = NULL;
-  SipServletResponse *response = sipservlet_request_create_response (request, status, NULL, &error);
-  if (response == NULL)
-    {
-      g_warning ("cannot answer: %s", error->message);
-      g_error_free (error);
-      return;
-    }
-  if (status == 200 && g_strcmp0 (sipservlet_message_get_method (SIPSERVLET_MESSAGE (request)), "INVITE") == 0)
-    {
-      gsize length = 0;
-      gconstpointer offer = sipservlet_message_get_content (SIPSERVLET_MESSAGE (request), &length);
-      if (offer != NULL)
-        sipservlet_message_set_content (SIPSERVLET_MESSAGE (response), offer, length,
-                                        sipservlet_message_get_content_type (SIPSERVLET_MESSAGE (request)),
-                                        NULL);
-    }
-  send_or_warn (response);
-  sipservlet_response_unref (response);
+  g_autoptr (GError) error = NULL;
+  SipServletMessage *invite = SIPSERVLET_MESSAGE (request);
+  gsize length = 0;
+  gconstpointer offer = sipservlet_message_get_content (invite, &length);
+  if (!sipservlet_request_respond_with (request, 200, NULL, NULL,
+                                        sipservlet_message_get_content_type (invite), offer,
+                                        (gssize) length, &error))
+    g_warning ("cannot answer the INVITE: %s", error->message);
 }
 
 static gboolean
@@ -54,17 +33,17 @@ answer_later (gpointer data)
   SipServletRequest *request = data;
   /* A CANCEL may have won the race: the container then answered 487. */
   if (!sipservlet_request_is_cancelled (request))
-    answer (request, 200);
+    answer_call (request);
   return G_SOURCE_REMOVE;
 }
 
 static void
 on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
-  answer (request, 180);
+  example_respond (request, 180, NULL);
   if (answer_delay_ms == 0)
     {
-      answer (request, 200);
+      answer_call (request);
       return;
     }
   sipservlet_request_defer (request);
@@ -75,7 +54,7 @@ on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 static void
 on_ok (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
-  answer (request, 200);
+  example_respond (request, 200, NULL);
 }
 
 static void

@@ -4,7 +4,8 @@
  *
  * A request or response is an opaque, reference-counted object. Requests
  * and responses share the header, body and attribute API of
- * SipServletMessage: pass them through SIPSERVLET_MESSAGE().
+ * SipServletMessage: pass them through SIPSERVLET_MESSAGE(), and back with
+ * SIPSERVLET_REQUEST() or SIPSERVLET_RESPONSE().
  *
  * Ownership: objects handed to a servlet callback are borrowed for the
  * call; _ref() one to keep it (for example to answer later). Strings
@@ -31,13 +32,80 @@
 G_BEGIN_DECLS
 
 /**
- * SIPSERVLET_MESSAGE:
- * @m: a #SipServletRequest or #SipServletResponse
+ * sipservlet_message_check:
+ * @instance: (nullable): a pointer that should be a message
  *
- * Views a request or response as its #SipServletMessage base. Requests and
- * responses are message objects, so this cast is always valid.
+ * What SIPSERVLET_MESSAGE() does with an untyped pointer: checks that
+ * @instance is a live #SipServletRequest or #SipServletResponse.
+ *
+ * Returns: (transfer none) (nullable): @instance as a message, or %NULL
+ *   (with a critical warning) when it is not one.
  */
-#define SIPSERVLET_MESSAGE(m) ((SipServletMessage *) (m))
+SIPSERVLET_API SipServletMessage *sipservlet_message_check (gconstpointer instance);
+
+/**
+ * SIPSERVLET_MESSAGE:
+ * @m: a #SipServletRequest, a #SipServletResponse, a #SipServletMessage, or
+ *   an untyped pointer to one of them
+ *
+ * Views a request or response as its #SipServletMessage base. In C11 and
+ * C++ a typed pointer is checked by the compiler: passing a #SipURI or a
+ * #SipSession does not compile. An untyped pointer (gpointer user data) is
+ * checked at run time by sipservlet_message_check().
+ */
+#if defined(__cplusplus)
+#define SIPSERVLET_MESSAGE(m) (sipservlet_message_upcast_ (m))
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define SIPSERVLET_MESSAGE(m)                                                 \
+  _Generic ((m),                                                              \
+    SipServletMessage *: (SipServletMessage *) (m),                           \
+    SipServletRequest *: (SipServletMessage *) (m),                           \
+    SipServletResponse *: (SipServletMessage *) (m),                          \
+    const SipServletMessage *: (SipServletMessage *) (m),                     \
+    const SipServletRequest *: (SipServletMessage *) (m),                     \
+    const SipServletResponse *: (SipServletMessage *) (m),                    \
+    void *: sipservlet_message_check (m),                                     \
+    const void *: sipservlet_message_check (m))
+#else
+#define SIPSERVLET_MESSAGE(m) (sipservlet_message_check (m))
+#endif
+
+/**
+ * sipservlet_message_as_request:
+ * @message: (nullable): a message
+ *
+ * The checked way back from the base: %NULL (without a warning) when
+ * @message is a response or %NULL. SIPSERVLET_REQUEST() is the short form.
+ *
+ * Returns: (transfer none) (nullable): @message as a request, or %NULL.
+ */
+SIPSERVLET_API SipServletRequest *sipservlet_message_as_request (SipServletMessage *message);
+
+/**
+ * sipservlet_message_as_response:
+ * @message: (nullable): a message
+ *
+ * As sipservlet_message_as_request(), for responses.
+ *
+ * Returns: (transfer none) (nullable): @message as a response, or %NULL.
+ */
+SIPSERVLET_API SipServletResponse *sipservlet_message_as_response (SipServletMessage *message);
+
+/**
+ * SIPSERVLET_REQUEST:
+ * @m: anything SIPSERVLET_MESSAGE() accepts
+ *
+ * Returns: the #SipServletRequest, or %NULL when @m is a response.
+ */
+#define SIPSERVLET_REQUEST(m) (sipservlet_message_as_request (SIPSERVLET_MESSAGE (m)))
+
+/**
+ * SIPSERVLET_RESPONSE:
+ * @m: anything SIPSERVLET_MESSAGE() accepts
+ *
+ * Returns: the #SipServletResponse, or %NULL when @m is a request.
+ */
+#define SIPSERVLET_RESPONSE(m) (sipservlet_message_as_response (SIPSERVLET_MESSAGE (m)))
 
 /* ---- SipServletMessage: the shared base ------------------------------ */
 
@@ -114,6 +182,21 @@ SIPSERVLET_API const char *sipservlet_message_get_header (SipServletMessage *mes
  */
 SIPSERVLET_API char **sipservlet_message_get_headers (SipServletMessage *message,
                                                       const char *name);
+
+/**
+ * sipservlet_message_has_option_tag:
+ * @message: a message
+ * @name: a header whose values are option tags: "Supported", "Require",
+ *   "Proxy-Require" or "Unsupported" (long or compact form, any case)
+ * @tag: an option tag, e.g. "100rel", "timer", "path"
+ *
+ * Looks for @tag among the comma-separated values of every @name header,
+ * without regard to case (RFC 3261 §7.3.1).
+ *
+ * Returns: %TRUE when one of the values is @tag.
+ */
+SIPSERVLET_API gboolean sipservlet_message_has_option_tag (SipServletMessage *message,
+                                                           const char *name, const char *tag);
 
 /**
  * sipservlet_message_get_header_names:
@@ -534,6 +617,63 @@ SIPSERVLET_API SipServletResponse *sipservlet_request_create_response (SipServle
                                                                        GError **error);
 
 /**
+ * sipservlet_request_respond:
+ * @request: an incoming request
+ * @status: 100..699
+ * @reason: (nullable): reason phrase, %NULL for the standard one
+ * @error: return location for a #GError
+ *
+ * Answers in one call: sipservlet_request_create_response(),
+ * sipservlet_response_send() and sipservlet_response_unref() together.
+ *
+ * |[<!-- language="C" -->
+ * if (!sipservlet_request_respond (request, 486, NULL, &error))
+ *   g_warning ("cannot answer: %s", error->message);
+ * ]|
+ *
+ * Returns: %FALSE with the errors of sipservlet_request_create_response()
+ *   and sipservlet_response_send().
+ */
+SIPSERVLET_API gboolean sipservlet_request_respond (SipServletRequest *request, guint status,
+                                                    const char *reason, GError **error);
+
+/**
+ * sipservlet_request_respond_with:
+ * @request: an incoming request
+ * @status: 100..699
+ * @reason: (nullable): reason phrase, %NULL for the standard one
+ * @headers: (nullable) (array zero-terminated=1): header lines
+ *   `"Name: value"` added to the response in order, or %NULL
+ * @content_type: (nullable): the body's Content-Type, required with a body
+ * @content: (nullable) (array length=length) (element-type guint8): body
+ *   bytes (copied), or %NULL for none
+ * @length: length of @content, or -1 if it is a NUL-terminated string
+ * @error: return location for a #GError
+ *
+ * Answers in one call with extra headers and a body, e.g. a 200 with SDP:
+ *
+ * |[<!-- language="C" -->
+ * const char *headers[] = { "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS", NULL };
+ * sipservlet_request_respond_with (request, 200, NULL, headers,
+ *                                  "application/sdp", sdp, -1, &error);
+ * ]|
+ *
+ * Nothing is sent when a header or the body is refused: the request is
+ * still to be answered.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT for a header
+ *   line without a colon, a header or body that
+ *   sipservlet_message_add_header() or sipservlet_message_set_content()
+ *   refuses, and the errors of sipservlet_request_respond().
+ */
+SIPSERVLET_API gboolean sipservlet_request_respond_with (SipServletRequest *request,
+                                                         guint status, const char *reason,
+                                                         const char *const *headers,
+                                                         const char *content_type,
+                                                         gconstpointer content, gssize length,
+                                                         GError **error);
+
+/**
  * sipservlet_request_defer:
  * @request: an incoming request, inside the servlet callback that got it
  *
@@ -705,3 +845,40 @@ SIPSERVLET_API SipServletRequest *sipservlet_response_create_ack (SipServletResp
                                                                   GError **error);
 
 G_END_DECLS
+
+#if defined(__cplusplus)
+/* SIPSERVLET_MESSAGE() in C++: the overloads are the type check. */
+static inline SipServletMessage *
+sipservlet_message_upcast_ (SipServletMessage *m)
+{
+  return m;
+}
+
+static inline SipServletMessage *
+sipservlet_message_upcast_ (SipServletRequest *m)
+{
+  return reinterpret_cast<SipServletMessage *> (m);
+}
+
+static inline SipServletMessage *
+sipservlet_message_upcast_ (SipServletResponse *m)
+{
+  return reinterpret_cast<SipServletMessage *> (m);
+}
+
+static inline SipServletMessage *
+sipservlet_message_upcast_ (const void *m)
+{
+  return sipservlet_message_check (m);
+}
+
+static inline SipServletMessage *
+sipservlet_message_upcast_ (void *m)
+{
+  return sipservlet_message_check (m);
+}
+
+/* Any other pointer type (a SipURI *) picks this one and does not compile. */
+template <typename T> SipServletMessage *sipservlet_message_upcast_ (T *m) = delete;
+#endif
+

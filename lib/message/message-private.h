@@ -16,8 +16,13 @@ typedef enum {
   SIPSV_MESSAGE_RESPONSE,
 } SipsvMessageKind;
 
+/* Written at creation, cleared when freed: what sipservlet_message_check()
+ * looks for behind an untyped pointer. */
+#define SIPSV_MESSAGE_MAGIC 0x53495076u   /* "SIPv" */
+
 struct _SipServletMessage {
   gatomicrefcount ref_count;
+  guint32 magic;
   SipsvMessageKind kind;
   guint incoming : 1;        /* received from the network */
   guint committed : 1;       /* JSR 289 §5.2 */

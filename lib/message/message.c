@@ -20,6 +20,7 @@ message_init (SipServletMessage *message, SipsvMessageKind kind,
               SipContainer *container, msg_t *msg, gboolean incoming)
 {
   g_atomic_ref_count_init (&message->ref_count);
+  message->magic = SIPSV_MESSAGE_MAGIC;
   message->kind = kind;
   message->container = container;
   message->msg = msg;
@@ -128,7 +129,32 @@ sipservlet_message_unref (SipServletMessage *message)
   g_clear_pointer (&message->attributes, g_hash_table_destroy);
   g_free (message->remote_addr);
   msg_destroy (message->msg);
+  message->magic = 0;
   g_free (message);
+}
+
+SipServletMessage *
+sipservlet_message_check (gconstpointer instance)
+{
+  const SipServletMessage *message = instance;
+  g_return_val_if_fail (message != NULL && message->magic == SIPSV_MESSAGE_MAGIC, NULL);
+  return (SipServletMessage *) message;
+}
+
+SipServletRequest *
+sipservlet_message_as_request (SipServletMessage *message)
+{
+  if (message == NULL || message->kind != SIPSV_MESSAGE_REQUEST)
+    return NULL;
+  return (SipServletRequest *) message;
+}
+
+SipServletResponse *
+sipservlet_message_as_response (SipServletMessage *message)
+{
+  if (message == NULL || message->kind != SIPSV_MESSAGE_RESPONSE)
+    return NULL;
+  return (SipServletResponse *) message;
 }
 
 gboolean
@@ -336,6 +362,21 @@ sipservlet_message_get_headers (SipServletMessage *message, const char *name)
       g_ptr_array_add (values, g_strdup (sipsv_header_value (message->msg, h)));
   g_ptr_array_add (values, NULL);
   return (char **) g_ptr_array_free (values, FALSE);
+}
+
+gboolean
+sipservlet_message_has_option_tag (SipServletMessage *message, const char *name, const char *tag)
+{
+  g_return_val_if_fail (message != NULL && name != NULL && tag != NULL, FALSE);
+  g_auto (GStrv) values = sipservlet_message_get_headers (message, name);
+  for (char **v = values; *v != NULL; v++)
+    {
+      g_auto (GStrv) items = g_strsplit (*v, ",", -1);
+      for (char **i = items; *i != NULL; i++)
+        if (g_ascii_strcasecmp (g_strstrip (*i), tag) == 0)
+          return TRUE;
+    }
+  return FALSE;
 }
 
 char **

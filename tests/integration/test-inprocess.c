@@ -245,23 +245,19 @@ teardown (void)
 
 /* ---- servlet handlers --------------------------------------------------- */
 
+/* A 200 to INVITE echoes the offer as the answer. */
 static void
 send_response (SipServletRequest *request, guint status)
 {
   GError *error = NULL;
-  SipServletResponse *response = sipservlet_request_create_response (request, status, NULL, &error);
-  ck_assert_msg (response != NULL, "create_response %u: %s", status, error ? error->message : "?");
-  if (status == 200 && strcmp (sipservlet_message_get_method (SIPSERVLET_MESSAGE (request)), "INVITE") == 0)
-    {
-      gsize length = 0;
-      gconstpointer offer = sipservlet_message_get_content (SIPSERVLET_MESSAGE (request), &length);
-      if (offer != NULL)
-        ck_assert (sipservlet_message_set_content (SIPSERVLET_MESSAGE (response), offer, length,
-                                                   "application/sdp", NULL));
-    }
-  ck_assert_msg (sipservlet_response_send (response, &error), "send %u: %s", status,
-                 error ? error->message : "?");
-  sipservlet_response_unref (response);
+  SipServletMessage *message = SIPSERVLET_MESSAGE (request);
+  gsize length = 0;
+  gconstpointer offer = status == 200 && strcmp (sipservlet_message_get_method (message), "INVITE") == 0
+                          ? sipservlet_message_get_content (message, &length)
+                          : NULL;
+  ck_assert_msg (sipservlet_request_respond_with (request, status, NULL, NULL, "application/sdp",
+                                                  offer, (gssize) length, &error),
+                 "respond %u: %s", status, error ? error->message : "?");
 }
 
 static gboolean
@@ -288,22 +284,47 @@ do_options (SipServlet *servlet, SipServletRequest *request, gpointer data)
 {
   ServletState *s = data;
   GError *error = NULL;
-  SipServletResponse *response = sipservlet_request_create_response (request, 200, NULL, &error);
 
   s->options++;
   ck_assert (sipservlet_request_is_initial (request));
-  ck_assert_ptr_nonnull (response);
   g_free (s->seen_from);
   s->seen_from = g_strdup (sipservlet_message_get_header (SIPSERVLET_MESSAGE (request), "From"));
   SipAddress *from = sipservlet_message_get_from (SIPSERVLET_MESSAGE (request));
   g_free (s->seen_from_tag);
   s->seen_from_tag = from ? g_strdup (sipservlet_address_get_parameter (from, "tag")) : NULL;
   g_clear_pointer (&from, sipservlet_address_unref);
-  ck_assert_msg (sipservlet_message_set_header (SIPSERVLET_MESSAGE (response), "X-Servlet",
-                                                "inprocess", &error),
-                 "set_header: %s", error ? error->message : "?");
-  ck_assert (sipservlet_response_send (response, &error));
-  sipservlet_response_unref (response);
+  const char *headers[] = { "X-Servlet: inprocess", NULL };
+  ck_assert_msg (sipservlet_request_respond_with (request, 200, NULL, headers, NULL, NULL, 0,
+                                                  &error),
+                 "respond: %s", error ? error->message : "?");
+}
+
+/* One-call answers: a refused header line sends nothing, so the request
+ * can still be answered; a second final answer is refused. */
+static void
+do_message (SipServlet *servlet, SipServletRequest *request, gpointer data)
+{
+  ServletState *s = data;
+  GError *error = NULL;
+  s->message++;
+  const char *bad[] = { "X-Fine: 1", "no colon here", NULL };
+  ck_assert (!sipservlet_request_respond_with (request, 200, NULL, bad, NULL, NULL, 0, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT));
+  g_clear_error (&error);
+  ck_assert (!sipservlet_request_respond_with (request, 200, NULL, NULL, NULL, "body", -1, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT));
+  g_clear_error (&error);
+  ck_assert (!sipservlet_request_respond (request, 1000, NULL, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT));
+  g_clear_error (&error);
+
+  const char *headers[] = { "X-One: 1", "X-Two:two words", "Supported: timer, path", NULL };
+  ck_assert_msg (sipservlet_request_respond_with (request, 202, "Taken", headers, "text/plain",
+                                                  "got it", -1, &error),
+                 "respond: %s", error ? error->message : "?");
+  ck_assert (!sipservlet_request_respond (request, 200, NULL, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
+  g_clear_error (&error);
 }
 
 /* Answers the deferred INVITE with the 200 made when it arrived; if that
@@ -438,6 +459,7 @@ static const SipServletHandlers full_handlers = {
   .do_ack = do_ack,
   .do_bye = do_bye,
   .do_cancel = do_cancel,
+  .do_message = do_message,
   .do_provisional_response = do_provisional_response,
   .do_success_response = do_success_response,
   .do_error_response = do_error_response,
@@ -670,6 +692,30 @@ START_TEST (test_options)
   ck_assert_uint_eq (fx.sessions_destroyed, 1);
   ck_assert_uint_eq (fx.apps_created, 1);
   ck_assert_uint_eq (fx.apps_destroyed, 1);
+  call_clear (&call);
+}
+END_TEST
+
+START_TEST (test_respond_with)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  call_init (&call, FAKE_UDP);
+  char *text = build_request (&call, "MESSAGE", 0, NULL, "Content-Type: text/plain\r\n", "hi");
+  call_send (&call, text);
+  g_free (text);
+  FakeMessage *m = expect_response (&call, 202, "MESSAGE");
+  ck_assert_str_eq (m->reason, "Taken");
+  ck_assert_str_eq (fake_message_header (m, "X-One"), "1");
+  ck_assert_str_eq (fake_message_header (m, "X-Two"), "two words");
+  ck_assert_str_eq (fake_message_header (m, "Content-Type"), "text/plain");
+  ck_assert_msg (g_str_has_suffix (m->raw, "\r\n\r\ngot it"), "%s", m->raw);
+  ck_assert_ptr_null (fake_message_header (m, "X-Fine"));
+  ck_assert_uint_eq (fx.state.message, 1);
+  fake_message_free (m);
+  /* Nothing else was sent. */
+  m = fake_peer_wait (fx.peer, 300);
+  ck_assert_msg (m == NULL, "unexpected:\n%s", m ? m->raw : "");
   call_clear (&call);
 }
 END_TEST
@@ -1189,6 +1235,7 @@ make_suite (void)
 
   tcase_set_timeout (tc, 120);
   tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_respond_with);
   tcase_add_loop_test (tc, test_options, 0, G_N_ELEMENTS (transports));
   tcase_add_loop_test (tc, test_invite_call, 0, G_N_ELEMENTS (transports));
   tcase_add_test (tc, test_record_route_copied);

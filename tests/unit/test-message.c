@@ -280,6 +280,59 @@ START_TEST (test_multi_valued_headers)
 }
 END_TEST
 
+/* Option tags over several lines, compact form, any case; a known list
+ * header (Supported) and an unknown one parsed by us alike. */
+START_TEST (test_has_option_tag)
+{
+  SipServletMessage *m = message ("OPTIONS sip:bob@example.com SIP/2.0" CRLF
+                                  "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-o" CRLF
+                                  "From: <sip:alice@example.com>;tag=o1" CRLF
+                                  "To: <sip:bob@example.com>" CRLF
+                                  "Call-ID: opt-1" CRLF
+                                  "CSeq: 1 OPTIONS" CRLF
+                                  "k: 100rel,  timer" CRLF
+                                  "Supported: Path" CRLF
+                                  "Proxy-Require: sec-agree" CRLF
+                                  "X-Tags: alpha, beta" CRLF
+                                  "Content-Length: 0" CRLF CRLF, TRUE);
+  ck_assert (sipservlet_message_has_option_tag (m, "Supported", "100rel"));
+  ck_assert (sipservlet_message_has_option_tag (m, "supported", "timer"));
+  ck_assert (sipservlet_message_has_option_tag (m, "k", "path"));
+  ck_assert (sipservlet_message_has_option_tag (m, "Proxy-Require", "sec-agree"));
+  ck_assert (sipservlet_message_has_option_tag (m, "X-Tags", "beta"));
+  ck_assert (!sipservlet_message_has_option_tag (m, "Supported", "time"));
+  ck_assert (!sipservlet_message_has_option_tag (m, "Require", "100rel"));
+  ck_assert (!sipservlet_message_has_option_tag (m, "X-Tags", "alpha, beta"));
+}
+END_TEST
+
+/* SIPSERVLET_MESSAGE() on an untyped pointer checks it at run time; the
+ * way back to a request or a response says which it is. */
+START_TEST (test_checked_casts)
+{
+  SipServletRequest *rq = request (INVITE_TEXT, TRUE);
+  gpointer untyped = rq;
+  ck_assert_ptr_eq (SIPSERVLET_MESSAGE (untyped), (SipServletMessage *) rq);
+  ck_assert_ptr_eq (SIPSERVLET_REQUEST (untyped), rq);
+  ck_assert_ptr_null (SIPSERVLET_RESPONSE (rq));
+  SipServletMessage *rs = new_response (180, "Ringing", "INVITE", TRUE);
+  ck_assert_ptr_eq (SIPSERVLET_RESPONSE (rs), (SipServletResponse *) rs);
+  ck_assert_ptr_null (SIPSERVLET_REQUEST (rs));
+  ck_assert_ptr_null (sipservlet_message_as_request (NULL));
+
+  SipURI *uri = sipservlet_uri_parse ("sip:bob@example.com", NULL);
+  gpointer not_a_message = uri;
+  UnitLogCatcher catcher;
+  unit_log_catcher_begin (&catcher);
+  SipServletMessage *wrong = SIPSERVLET_MESSAGE (not_a_message);
+  guint criticals = catcher.criticals;
+  unit_log_catcher_end (&catcher);
+  ck_assert_ptr_null (wrong);
+  ck_assert_uint_eq (criticals, 1);
+  sipservlet_uri_unref (uri);
+}
+END_TEST
+
 START_TEST (test_unknown_headers)
 {
   SipServletMessage *m = new_invite ();
@@ -1312,6 +1365,8 @@ make_suite (void)
   tcase_add_test (tc, test_header_case_insensitive);
   tcase_add_test (tc, test_multi_valued_headers);
   tcase_add_test (tc, test_unknown_headers);
+  tcase_add_test (tc, test_has_option_tag);
+  tcase_add_test (tc, test_checked_casts);
   tcase_add_test (tc, test_header_names);
   tcase_add_test (tc, test_add_set_remove_unknown);
   tcase_add_test (tc, test_add_set_remove_known);
