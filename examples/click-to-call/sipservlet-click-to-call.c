@@ -637,7 +637,8 @@ static gboolean
 on_start (gpointer data)
 {
   Call *call = data;
-  SipApplicationSession *app = sipservlet_factory_create_application_session (call->factory);
+  g_autoptr (SipApplicationSession) app
+    = sipservlet_factory_create_application_session (call->factory);
 
   /* A leg calls A on behalf of B. */
   if (!place_leg (&call->a, call->b.target, NULL, 0, NULL, app))

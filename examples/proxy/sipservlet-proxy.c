@@ -298,7 +298,8 @@ start_next_group (ProxyApp *app, SipProxy *proxy, Search *search)
           Target *target = search->targets->pdata[search->next];
           if (target->q != q)
             break;
-          SipProxyBranch *branch = sipservlet_proxy_create_branch (proxy, target->uri, &error);
+          g_autoptr (SipProxyBranch) branch = sipservlet_proxy_create_branch (proxy, target->uri,
+                                                                              &error);
           if (branch == NULL)
             {
               /* Only when the proxy has completed: no later target either. */

@@ -177,11 +177,11 @@ SIPSERVLET_API SipServletRequest *sipservlet_b2bua_get_linked_request (SipB2buaH
  * @session: a session
  * @mode: which side
  *
- * Returns: (transfer container) (element-type SipServletMessage): for
+ * Returns: (transfer full) (element-type SipServletMessage): for
  *   %SIPSERVLET_UA_MODE_UAS the received requests still without a final
  *   response, for %SIPSERVLET_UA_MODE_UAC the received 2xx responses to
- *   INVITE not yet acknowledged; in CSeq order. Free with
- *   g_ptr_array_unref().
+ *   INVITE not yet acknowledged; in CSeq order. The array holds a reference on each
+ *   element; g_ptr_array_unref() drops them.
  */
 SIPSERVLET_API GPtrArray *sipservlet_b2bua_get_pending_messages (SipB2buaHelper *helper,
                                                                  SipSession *session,
@@ -222,5 +222,24 @@ SIPSERVLET_API SipServletResponse *sipservlet_b2bua_create_response_to_original_
 SIPSERVLET_API SipServletRequest *sipservlet_b2bua_create_cancel (SipB2buaHelper *helper,
                                                                   SipSession *session,
                                                                   GError **error);
+
+/**
+ * sipservlet_b2bua_ref:
+ * @helper: a B2BUA helper
+ *
+ * The helper belongs to its container: a reference on the helper is a
+ * reference on the container.
+ *
+ * Returns: (transfer full): @helper.
+ */
+SIPSERVLET_API SipB2buaHelper *sipservlet_b2bua_ref (SipB2buaHelper *helper);
+
+/**
+ * sipservlet_b2bua_unref:
+ * @helper: (transfer full): a B2BUA helper
+ *
+ * Drops a reference taken with sipservlet_b2bua_ref().
+ */
+SIPSERVLET_API void sipservlet_b2bua_unref (SipB2buaHelper *helper);
 
 G_END_DECLS

@@ -23,8 +23,9 @@ G_BEGIN_DECLS
  *
  * The application_session_created listener runs before this returns.
  *
- * Returns: (transfer none): a new application session, owned by the
- *   container until it is invalidated (ref it to keep the memory).
+ * Returns: (transfer full): a new application session. The container
+ *   keeps it too, until it is invalidated or expires: dropping your
+ *   reference does not end it.
  */
 SIPSERVLET_API SipApplicationSession *sipservlet_factory_create_application_session (SipFactory *factory);
 
@@ -80,5 +81,24 @@ SIPSERVLET_API SipServletRequest *sipservlet_factory_create_request (SipFactory 
                                                                      const SipAddress *from,
                                                                      const SipAddress *to,
                                                                      GError **error);
+
+/**
+ * sipservlet_factory_ref:
+ * @factory: a factory
+ *
+ * The factory belongs to its container: a reference on the factory is a
+ * reference on the container.
+ *
+ * Returns: (transfer full): @factory.
+ */
+SIPSERVLET_API SipFactory *sipservlet_factory_ref (SipFactory *factory);
+
+/**
+ * sipservlet_factory_unref:
+ * @factory: (transfer full): a factory
+ *
+ * Drops a reference taken with sipservlet_factory_ref().
+ */
+SIPSERVLET_API void sipservlet_factory_unref (SipFactory *factory);
 
 G_END_DECLS

@@ -100,7 +100,7 @@ SIPSERVLET_API GQuark sipservlet_location_error_quark (void);
  * g_free() and g_strfreev(). A binding that the caller builds by hand is
  * initialised with %SIPSERVLET_LOCATION_BINDING_INIT.
  */
-typedef struct {
+struct _SipLocationBinding {
   gsize struct_size;
   char *aor;
   char *contact_uri;
@@ -115,7 +115,7 @@ typedef struct {
   char **path;
   char *source;
   char *user_agent;
-} SipLocationBinding;
+};
 
 /**
  * SIPSERVLET_LOCATION_BINDING_INIT:

@@ -115,9 +115,10 @@ SIPSERVLET_API gboolean sipservlet_proxy_to_list (SipProxy *proxy, const SipURI 
  * @error: return location for a #GError
  *
  * Creates a branch without starting it, so its settings can be changed;
- * sipservlet_proxy_start() starts the created branches.
+ * sipservlet_proxy_start() starts the created branches. The proxy keeps
+ * the branch too: dropping your reference does not remove it.
  *
- * Returns: (transfer none): the branch, or %NULL as sipservlet_proxy_to().
+ * Returns: (transfer full): the branch, or %NULL as sipservlet_proxy_to().
  */
 SIPSERVLET_API SipProxyBranch *sipservlet_proxy_create_branch (SipProxy *proxy, const SipURI *uri,
                                                                GError **error);
@@ -290,8 +291,8 @@ SIPSERVLET_API gboolean sipservlet_proxy_cancel (SipProxy *proxy, const char *re
  * sipservlet_proxy_get_branches:
  * @proxy: a proxy
  *
- * Returns: (transfer container) (element-type SipProxyBranch): the top-level
- *   branches (not the recursed ones). Free with g_ptr_array_unref().
+ * Returns: (transfer full) (element-type SipProxyBranch): the top-level
+ *   branches (not the recursed ones). The array holds a reference on each element; g_ptr_array_unref() drops them.
  */
 SIPSERVLET_API GPtrArray *sipservlet_proxy_get_branches (SipProxy *proxy);
 
@@ -375,8 +376,8 @@ SIPSERVLET_API gboolean sipservlet_proxy_branch_set_timeout (SipProxyBranch *bra
  * sipservlet_proxy_branch_get_recursed_branches:
  * @branch: a branch
  *
- * Returns: (transfer container) (element-type SipProxyBranch): the branches
- *   created by recursing on its 3xx. Free with g_ptr_array_unref().
+ * Returns: (transfer full) (element-type SipProxyBranch): the branches
+ *   created by recursing on its 3xx. The array holds a reference on each element; g_ptr_array_unref() drops them.
  */
 SIPSERVLET_API GPtrArray *sipservlet_proxy_branch_get_recursed_branches (SipProxyBranch *branch);
 
@@ -397,5 +398,43 @@ SIPSERVLET_API SipProxyBranch *sipservlet_response_get_proxy_branch (SipServletR
  *   do_branch_response.
  */
 SIPSERVLET_API gboolean sipservlet_response_is_branch_response (SipServletResponse *response);
+
+/**
+ * sipservlet_proxy_ref:
+ * @proxy: a proxy
+ *
+ * A proxy lives as long as the request it proxies: a reference on the
+ * proxy is a reference on that request.
+ *
+ * Returns: (transfer full): @proxy.
+ */
+SIPSERVLET_API SipProxy *sipservlet_proxy_ref (SipProxy *proxy);
+
+/**
+ * sipservlet_proxy_unref:
+ * @proxy: (transfer full): a proxy
+ *
+ * Drops a reference taken with sipservlet_proxy_ref().
+ */
+SIPSERVLET_API void sipservlet_proxy_unref (SipProxy *proxy);
+
+/**
+ * sipservlet_proxy_branch_ref:
+ * @branch: a proxy branch
+ *
+ * A branch lives as long as its proxy: a reference on the branch is a
+ * reference on the proxied request.
+ *
+ * Returns: (transfer full): @branch.
+ */
+SIPSERVLET_API SipProxyBranch *sipservlet_proxy_branch_ref (SipProxyBranch *branch);
+
+/**
+ * sipservlet_proxy_branch_unref:
+ * @branch: (transfer full): a proxy branch
+ *
+ * Drops a reference taken with sipservlet_proxy_branch_ref().
+ */
+SIPSERVLET_API void sipservlet_proxy_branch_unref (SipProxyBranch *branch);
 
 G_END_DECLS

@@ -352,8 +352,8 @@ SIPSERVLET_API gpointer sipservlet_application_session_get_attribute (SipApplica
  * sipservlet_application_session_get_sessions:
  * @app_session: an application session
  *
- * Returns: (transfer container) (element-type SipSession): its valid
- *   sessions. Free with g_ptr_array_unref().
+ * Returns: (transfer full) (element-type SipSession): its valid
+ *   sessions. The array holds a reference on each element; g_ptr_array_unref() drops them.
  */
 SIPSERVLET_API GPtrArray *sipservlet_application_session_get_sessions (SipApplicationSession *app_session);
 
@@ -372,10 +372,10 @@ SIPSERVLET_API GPtrArray *sipservlet_application_session_get_sessions (SipApplic
  *
  * Creates a servlet timer (JSR 289 TimerService.createTimer). On expiry the
  * timer_fired listener runs. Timers die with their application session
- * and keep it from being ready to invalidate while active.
+ * and keep it from being ready to invalidate while active; dropping your
+ * reference neither cancels the timer nor stops it firing.
  *
- * Returns: (transfer none): the timer, owned by the application session
- *   (ref it to keep it past its cancellation), or %NULL with
+ * Returns: (transfer full): the timer, or %NULL with
  *   %SIPSERVLET_ERROR_INVALID_STATE for an invalid application session.
  */
 SIPSERVLET_API SipServletTimer *sipservlet_application_session_create_timer (SipApplicationSession *app_session,
@@ -390,8 +390,8 @@ SIPSERVLET_API SipServletTimer *sipservlet_application_session_create_timer (Sip
  * sipservlet_application_session_get_timers:
  * @app_session: an application session
  *
- * Returns: (transfer container) (element-type SipServletTimer): its active
- *   timers. Free with g_ptr_array_unref().
+ * Returns: (transfer full) (element-type SipServletTimer): its active
+ *   timers. The array holds a reference on each element; g_ptr_array_unref() drops them.
  */
 SIPSERVLET_API GPtrArray *sipservlet_application_session_get_timers (SipApplicationSession *app_session);
 

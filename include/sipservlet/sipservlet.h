@@ -30,4 +30,5 @@
 #include <sipservlet/sipservlet-servlet.h>
 #include <sipservlet/sipservlet-container.h>
 #include <sipservlet/sipservlet-location.h>
+#include <sipservlet/sipservlet-autocleanups.h>
 #undef SIPSERVLET_INSIDE

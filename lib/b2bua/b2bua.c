@@ -442,9 +442,9 @@ sipservlet_b2bua_get_pending_messages (SipB2buaHelper *helper, SipSession *sessi
 {
   g_return_val_if_fail (helper != NULL && session != NULL, NULL);
   GPtrArray *source = mode == SIPSERVLET_UA_MODE_UAS ? session->pending_uas : session->pending_uac;
-  GPtrArray *result = g_ptr_array_new ();
+  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_message_unref);
   for (guint i = 0; source != NULL && i < source->len; i++)
-    g_ptr_array_add (result, source->pdata[i]);
+    g_ptr_array_add (result, sipservlet_message_ref (source->pdata[i]));
   g_ptr_array_sort (result, by_cseq);
   return result;
 }
@@ -526,4 +526,19 @@ sipservlet_b2bua_create_cancel (SipB2buaHelper *helper, SipSession *session, GEr
       return NULL;
     }
   return sipservlet_request_create_cancel (invite, error);
+}
+
+SipB2buaHelper *
+sipservlet_b2bua_ref (SipB2buaHelper *helper)
+{
+  g_return_val_if_fail (helper != NULL, NULL);
+  sipservlet_container_ref (helper->container);
+  return helper;
+}
+
+void
+sipservlet_b2bua_unref (SipB2buaHelper *helper)
+{
+  g_return_if_fail (helper != NULL);
+  sipservlet_container_unref (helper->container);
 }

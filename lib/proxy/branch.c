@@ -329,7 +329,7 @@ GPtrArray *
 sipservlet_proxy_branch_get_recursed_branches (SipProxyBranch *branch)
 {
   g_return_val_if_fail (branch != NULL, NULL);
-  return g_ptr_array_copy (branch->recursed, NULL, NULL);
+  return sipsv_proxy_branches_copy (branch->recursed);
 }
 
 SipProxyBranch *
@@ -358,4 +358,30 @@ sipsv_proxy_cancel_reason (guint status, const char *phrase)
       g_string_append_c (text, *c);
   g_string_append_c (text, '"');
   return g_string_free (text, FALSE);
+}
+
+SipProxyBranch *
+sipservlet_proxy_branch_ref (SipProxyBranch *branch)
+{
+  g_return_val_if_fail (branch != NULL, NULL);
+  sipservlet_request_ref (branch->proxy->request);
+  return branch;
+}
+
+void
+sipservlet_proxy_branch_unref (SipProxyBranch *branch)
+{
+  g_return_if_fail (branch != NULL);
+  sipservlet_request_unref (branch->proxy->request);
+}
+
+/* A list of branches for the application: it holds a reference on each. */
+GPtrArray *
+sipsv_proxy_branches_copy (GPtrArray *branches)
+{
+  GPtrArray *copy = g_ptr_array_new_full (branches->len,
+                                          (GDestroyNotify) sipservlet_proxy_branch_unref);
+  for (guint i = 0; i < branches->len; i++)
+    g_ptr_array_add (copy, sipservlet_proxy_branch_ref (branches->pdata[i]));
+  return copy;
 }

@@ -120,6 +120,7 @@ void sipsv_proxy_branch_arm_timer (SipProxyBranch *branch);
 void sipsv_proxy_start_pending (SipProxy *proxy);
 void sipsv_proxy_cancel_pending (SipProxy *proxy, const char *reason, SipProxyBranch *except);
 char *sipsv_proxy_cancel_reason (guint status, const char *phrase);
+GPtrArray *sipsv_proxy_branches_copy (GPtrArray *branches);
 
 /* responses.c: NTA's callback for a branch's responses; the completion
  * check, run from the work queue so servlet callbacks never nest; a

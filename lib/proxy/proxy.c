@@ -452,7 +452,7 @@ sipservlet_proxy_create_branch (SipProxy *proxy, const SipURI *uri, GError **err
   g_return_val_if_fail (proxy != NULL && uri != NULL, NULL);
   if (!check_target (proxy, uri, error))
     return NULL;
-  return sipsv_proxy_branch_new (proxy, uri, NULL);
+  return sipservlet_proxy_branch_ref (sipsv_proxy_branch_new (proxy, uri, NULL));
 }
 
 gboolean
@@ -537,7 +537,7 @@ GPtrArray *
 sipservlet_proxy_get_branches (SipProxy *proxy)
 {
   g_return_val_if_fail (proxy != NULL, NULL);
-  return g_ptr_array_copy (proxy->branches, NULL, NULL);
+  return sipsv_proxy_branches_copy (proxy->branches);
 }
 
 SipProxyBranch *
@@ -551,4 +551,21 @@ sipservlet_proxy_get_branch (SipProxy *proxy, const SipURI *uri)
         return branch;
     }
   return NULL;
+}
+
+/* The proxy lives as long as its request: a reference on one is a
+ * reference on the other. */
+SipProxy *
+sipservlet_proxy_ref (SipProxy *proxy)
+{
+  g_return_val_if_fail (proxy != NULL, NULL);
+  sipservlet_request_ref (proxy->request);
+  return proxy;
+}
+
+void
+sipservlet_proxy_unref (SipProxy *proxy)
+{
+  g_return_if_fail (proxy != NULL);
+  sipservlet_request_unref (proxy->request);
 }

@@ -253,9 +253,9 @@ GPtrArray *
 sipservlet_application_session_get_sessions (SipApplicationSession *app)
 {
   g_return_val_if_fail (app != NULL, NULL);
-  GPtrArray *result = g_ptr_array_new ();
+  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
   for (guint i = 0; i < app->sessions->len; i++)
-    g_ptr_array_add (result, app->sessions->pdata[i]);
+    g_ptr_array_add (result, sipservlet_session_ref (app->sessions->pdata[i]));
   return result;
 }
 
@@ -263,8 +263,8 @@ GPtrArray *
 sipservlet_application_session_get_timers (SipApplicationSession *app)
 {
   g_return_val_if_fail (app != NULL, NULL);
-  GPtrArray *result = g_ptr_array_new ();
+  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_timer_unref);
   for (guint i = 0; i < app->timers->len; i++)
-    g_ptr_array_add (result, app->timers->pdata[i]);
+    g_ptr_array_add (result, sipservlet_timer_ref (app->timers->pdata[i]));
   return result;
 }

@@ -68,7 +68,7 @@ sipservlet_application_session_create_timer (SipApplicationSession *app,
   timer->fixed_delay = fixed_delay;
   g_ptr_array_add (app->timers, timer);    /* the application session's reference */
   arm (timer, delay_ms);
-  return timer;
+  return sipservlet_timer_ref (timer);     /* the caller's */
 }
 
 SipServletTimer *

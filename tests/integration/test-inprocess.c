@@ -1064,7 +1064,7 @@ START_TEST (test_uac_options)
   SipFactory *factory = sipservlet_servlet_get_factory (fx.servlet);
   guint16 peer_port = fake_peer_get_port (fx.peer, FAKE_UDP);
 
-  SipApplicationSession *app = sipservlet_factory_create_application_session (factory);
+  g_autoptr (SipApplicationSession) app = sipservlet_factory_create_application_session (factory);
   ck_assert_ptr_nonnull (app);
   ck_assert_uint_eq (fx.apps_created, 1);
   SipAddress *from = sipservlet_factory_create_address (factory, "\"UAC\" <sip:uac@127.0.0.1>", &error);

@@ -42,7 +42,7 @@ teardown (void)
   g_clear_pointer (&requests, g_ptr_array_unref);
   g_clear_pointer (&container, sipservlet_container_unref);
   factory = NULL;
-  app = NULL;
+  g_clear_pointer (&app, sipservlet_application_session_unref);
 }
 
 static SipAddress *
@@ -291,6 +291,7 @@ START_TEST (test_create_request_contact_any_address)
   ck_assert_str_ne (sipservlet_uri_get_host (uri), "0.0.0.0");
   ck_assert_int_eq (sipservlet_uri_get_port (uri), sipservlet_container_get_port (any, NULL));
   unit_defer_flush ();
+  sipservlet_application_session_unref (a);
   sipservlet_container_unref (any);
 }
 END_TEST
@@ -316,6 +317,7 @@ START_TEST (test_create_request_contact_tcp)
   sipservlet_request_unref (rq);
   sipservlet_address_unref (from);
   sipservlet_address_unref (to);
+  sipservlet_application_session_unref (a);
   sipservlet_container_unref (tcp);
 }
 END_TEST

@@ -544,7 +544,6 @@ START_TEST (test_app_invalidate_cascade)
                                                                         &error);
   UNIT_ASSERT_NO_ERROR (error);
   ck_assert_ptr_nonnull (timer);
-  sipservlet_timer_ref (timer);
   sipservlet_application_session_set_attribute (app, "k", &attr, unit_count_destroy);
 
   ck_assert (sipservlet_application_session_invalidate (app, &error));
@@ -927,6 +926,7 @@ START_TEST (test_factory_app_session_created_listener)
   /* Empty but not "ready": it never had a session or timer to lose. */
   ck_assert_uint_eq (counters.app_ready, 0);
   ck_assert_uint_eq (sipservlet_container_get_application_session_count (container), 1);
+  sipservlet_application_session_unref (app);
 }
 END_TEST
 

@@ -69,9 +69,7 @@ setup (void)
   container = unit_container_new ();
   ck_assert (sipservlet_container_add_listeners (container, &listeners, &counters, NULL));
   app = sipservlet_factory_create_application_session (sipservlet_container_get_factory (container));
-  ck_assert_ptr_nonnull (app);
-  /* The fixture keeps the memory of the application session. */
-  sipservlet_application_session_ref (app);
+  ck_assert_ptr_nonnull (app);      /* the fixture's reference */
 }
 
 static void
@@ -99,6 +97,9 @@ create_timer (guint delay_ms, guint period_ms, gboolean fixed_delay, guint *info
                                                                         &error);
   UNIT_ASSERT_NO_ERROR (error);
   ck_assert_ptr_nonnull (timer);
+  /* Borrowed from here on: the application session keeps the timer, and
+   * the tests see when it lets it go. */
+  sipservlet_timer_unref (timer);
   return timer;
 }
 
