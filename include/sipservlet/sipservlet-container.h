@@ -56,6 +56,12 @@ typedef enum {
  *   64*T1; the request and the unacknowledged response are given
  * @no_prack_received: a reliable provisional response got no PRACK within
  *   64*T1 (RFC 3262); the container has answered the INVITE 503
+ * @dialog_started: the session's dialog was confirmed (a 2xx to its
+ *   INVITE, SUBSCRIBE or REFER was sent or received, proxied dialogs
+ *   included): a call has begun
+ * @dialog_ended: a dialog that started has ended: a BYE was answered, or
+ *   its session was invalidated or expired first; called once, before
+ *   @session_destroyed
  *
  * Container-wide listeners (JSR 289 SipSessionListener,
  * SipApplicationSessionListener, TimerListener, SipErrorListener). Members
@@ -73,6 +79,8 @@ typedef struct {
   void (*timer_fired) (SipServletTimer *timer, gpointer user_data);
   void (*no_ack_received) (SipServletRequest *request, SipServletResponse *response, gpointer user_data);
   void (*no_prack_received) (SipServletRequest *request, SipServletResponse *response, gpointer user_data);
+  void (*dialog_started) (SipSession *session, gpointer user_data);
+  void (*dialog_ended) (SipSession *session, gpointer user_data);
 } SipServletListeners;
 
 /**
@@ -273,9 +281,11 @@ SIPSERVLET_API void sipservlet_container_invoke (SipContainer *container,
  * @user_data: (nullable): data for @callback
  *
  * Stops accepting new requests (they get 503), lets live transactions
- * finish, invalidates sessions, calls the servlets' destroy handlers and
- * closes the transports, then calls @callback from the main loop.
- * Asynchronous: keep iterating the GMainContext until @callback runs.
+ * finish (32 s at most), invalidates sessions and calls the servlets'
+ * destroy handlers, then calls @callback from the main loop. The
+ * transports stay open, answering 503, until the last
+ * sipservlet_container_unref() closes them. Asynchronous: keep iterating
+ * the GMainContext until @callback runs.
  */
 SIPSERVLET_API void sipservlet_container_shutdown (SipContainer *container,
                                                    SipContainerShutdownFunc callback,

@@ -38,8 +38,9 @@ G_BEGIN_DECLS
  *   header or message (JSR 289 ServletParseException).
  * @SIPSERVLET_ERROR_BIND: a listening address could not be bound.
  * @SIPSERVLET_ERROR_TRANSPORT: a message could not be sent.
- * @SIPSERVLET_ERROR_TIMEOUT: reserved; a client transaction that times out
- *   is reported as a locally made 408 response, not as this error.
+ * @SIPSERVLET_ERROR_TIMEOUT: no final response came in time: the outcome
+ *   of sipservlet_request_send_with_callback(). (The servlet response
+ *   path shows the transaction layer's locally made 408 instead.)
  * @SIPSERVLET_ERROR_SHUTTING_DOWN: the container is shutting down and
  *   refuses new work.
  * @SIPSERVLET_ERROR_TOO_MANY_HOPS: Max-Forwards reached 0 (JSR 289

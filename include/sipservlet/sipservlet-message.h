@@ -25,7 +25,7 @@
 #error "Only <sipservlet/sipservlet.h> can be included directly."
 #endif
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <sipservlet/sipservlet-visibility.h>
 #include <sipservlet/sipservlet-types.h>
 
@@ -700,6 +700,107 @@ SIPSERVLET_API void sipservlet_request_defer (SipServletRequest *request);
  */
 SIPSERVLET_API gboolean sipservlet_request_send (SipServletRequest *request,
                                                  GError **error);
+
+/**
+ * SipSendFlags:
+ * @SIPSERVLET_SEND_DEFAULT: the library acknowledges a 2xx to INVITE once
+ *   the callback returns, and ends the dialogs of other forks' 2xx (ACK,
+ *   then BYE) without showing them.
+ * @SIPSERVLET_SEND_MANUAL_ACK: the callback's caller acknowledges each 2xx
+ *   itself (sipservlet_response_create_ack()), e.g. to put the answer in
+ *   the ACK of a late offer.
+ * @SIPSERVLET_SEND_FORKED_2XX: the 2xx of other forks of an INVITE reach
+ *   the callback too, each with its own derived #SipSession; ending those
+ *   dialogs is then the caller's job.
+ *
+ * How sipservlet_request_send_with_callback() handles 2xx responses.
+ */
+typedef enum {
+  SIPSERVLET_SEND_DEFAULT = 0,
+  SIPSERVLET_SEND_MANUAL_ACK = 1 << 0,
+  SIPSERVLET_SEND_FORKED_2XX = 1 << 1,
+} SipSendFlags;
+
+/**
+ * SipResponseCallback:
+ * @request: the request as it was sent
+ * @response: (nullable): a response received for @request, or %NULL for
+ *   the outcome call
+ * @error: (nullable): in the outcome call, why no final response came, or
+ *   %NULL when one did
+ * @user_data: the data given to sipservlet_request_send_with_callback()
+ *
+ * Receives, in order: each provisional response but 100 Trying (a
+ * reliable one once, however often it is retransmitted), the final
+ * response, then the outcome: one call with @response %NULL. With
+ * %SIPSERVLET_SEND_FORKED_2XX, 2xx responses of other forks of an INVITE
+ * may follow the outcome. @request and @response are borrowed for the
+ * call.
+ *
+ * The outcome's @error is %NULL when a final response arrived (whatever
+ * its status), %G_IO_ERROR_CANCELLED when the request was cancelled
+ * through its #GCancellable and did not succeed (the 487 was shown
+ * before), %SIPSERVLET_ERROR_TIMEOUT when no final response came in time
+ * (the transaction layer's 408 is not shown as a response),
+ * %SIPSERVLET_ERROR_TRANSPORT when the request could not reach the next
+ * hop (its 503 is not shown either), and %SIPSERVLET_ERROR_SHUTTING_DOWN
+ * when the container was dropped first.
+ */
+typedef void (*SipResponseCallback) (SipServletRequest *request, SipServletResponse *response,
+                                     const GError *error, gpointer user_data);
+
+/**
+ * sipservlet_request_send_with_callback:
+ * @request: an outgoing request not sent yet, other than ACK and CANCEL
+ * @flags: how 2xx responses to an INVITE are handled
+ * @cancellable: (nullable): cancels the request: for an INVITE a CANCEL
+ *   goes out (held until a provisional response arrived, RFC 3261 §9.1;
+ *   nothing once the final response came); other methods cannot be
+ *   cancelled on the wire and run to their end. g_cancellable_cancel()
+ *   may be called from any thread: the work is carried into the
+ *   container's context.
+ * @callback: (scope notified) (closure user_data) (destroy destroy): gets
+ *   the request's responses and its outcome
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data once no call to @callback will
+ *   follow: after the outcome call, or for an INVITE answered 2xx sent
+ *   with %SIPSERVLET_SEND_FORKED_2XX once other forks can no longer
+ *   answer (64*T1 later); also when this function fails
+ * @error: return location for a #GError
+ *
+ * Sends @request and hands its responses to @callback instead of the
+ * servlet's response handlers, so a client needs no servlet and keeps its
+ * per-request state in @user_data:
+ *
+ * |[<!-- language="C" -->
+ * static void
+ * on_options_answer (SipServletRequest *request, SipServletResponse *response,
+ *                    const GError *error, gpointer user_data)
+ * {
+ *   if (response != NULL)
+ *     g_print ("%u\n", sipservlet_response_get_status (response));
+ *   else if (error != NULL)
+ *     g_print ("failed: %s\n", error->message);
+ * }
+ *
+ * sipservlet_request_send_with_callback (options, SIPSERVLET_SEND_DEFAULT, NULL,
+ *                                        on_options_answer, NULL, NULL, &error);
+ * ]|
+ *
+ * The requests of a session created by the servlet response path
+ * (sipservlet_request_send()) keep working unchanged; this call only
+ * changes where this request's responses go.
+ *
+ * Returns: %FALSE with the errors of sipservlet_request_send(), or
+ *   %SIPSERVLET_ERROR_INVALID_ARGUMENT for an ACK or a CANCEL.
+ */
+SIPSERVLET_API gboolean sipservlet_request_send_with_callback (SipServletRequest *request,
+                                                               SipSendFlags flags,
+                                                               GCancellable *cancellable,
+                                                               SipResponseCallback callback,
+                                                               gpointer user_data,
+                                                               GDestroyNotify destroy,
+                                                               GError **error);
 
 /**
  * sipservlet_request_create_cancel:

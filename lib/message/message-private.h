@@ -50,6 +50,11 @@ struct _SipServletRequest {
                                        * reference: the response refs its request */
   SipProxy *proxy;                  /* owned through proxy_role; lib/proxy/ */
   const struct _SipsvRequestRole *proxy_role;
+  struct _SipsvClientCall *client;  /* sent with a callback: owned through client_role;
+                                     * lib/ua/client-call.c */
+  const struct _SipsvRequestRole *client_role;
+  SipsvKept kept;                   /* UAC: in the runtime's list while its transaction
+                                     * reference is held, until the final response */
   char *popped_route;               /* Route removed because it named us */
   char *merge_key;                  /* indexed as an initial request (merged- */
   struct _SipsvRequestIndex *merge_index; /* request detection) under this key */

@@ -81,6 +81,9 @@ request_finalize (SipServletRequest *request)
   if (request->proxy != NULL)
     request->proxy_role->finalize (request->proxy);
   request->proxy = NULL;
+  if (request->client != NULL)
+    request->client_role->finalize (request->client);
+  request->client = NULL;
   g_free (request->popped_route);
   g_clear_pointer (&request->popped_route_uri, sipservlet_uri_unref);
 

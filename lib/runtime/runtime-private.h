@@ -25,15 +25,6 @@ struct _SipB2buaHelper {
 
 typedef void (*SipsvWorkFunc) (gpointer data);
 
-/* An entry of the runtime's list of objects kept until shutdown (see
- * sipsv_runtime_keep()), embedded in its owner: no allocation per entry,
- * O(1) to add and remove. */
-typedef struct {
-  GList link;                   /* first; link.data is the owner */
-  GDestroyNotify abandon;
-  gboolean listed;
-} SipsvKept;
-
 typedef struct {
   SipsvStack stack;
   SipsvSessionManager sessions;

@@ -55,6 +55,8 @@ struct _SipSession {
   guint record_routed : 1;
   guint check_pending : 1;          /* queued for a readiness check */
   guint ready_notified : 1;         /* listener told since it became ready */
+  guint dialog_started : 1;         /* dialog_started listeners told */
+  guint dialog_ended : 1;           /* dialog_ended listeners told */
   char *call_id;
   char *local_tag;
   char *remote_tag;

@@ -139,14 +139,32 @@ sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag)
     sipservlet_address_set_parameter (session->remote_party, "tag", remote_tag, NULL);
 }
 
+/* A started dialog ends once: a BYE, or its session going first. */
+static void
+end_dialog (SipSession *session)
+{
+  if (!session->dialog_started || session->dialog_ended)
+    return;
+  session->dialog_ended = TRUE;
+  SIPSV_NOTIFY (session->manager, dialog_ended, session);
+}
+
 void
 sipsv_session_set_state (SipSession *session, SipSessionState state)
 {
   if (session->state == state)
     return;
   session->state = state;
+  if (state == SIPSERVLET_SESSION_STATE_CONFIRMED && !session->dialog_started)
+    {
+      session->dialog_started = TRUE;
+      SIPSV_NOTIFY (session->manager, dialog_started, session);
+    }
   if (state == SIPSERVLET_SESSION_STATE_TERMINATED)
-    sipsv_session_unregister_dialog (session);
+    {
+      sipsv_session_unregister_dialog (session);
+      end_dialog (session);
+    }
   sipsv_session_schedule_check (session);
 }
 
@@ -335,6 +353,7 @@ sipservlet_session_invalidate (SipSession *session, GError **error)
   if (manager != NULL)
     {
       manager->n_sessions--;
+      end_dialog (session);
       SIPSV_NOTIFY (manager, session_destroyed, session);
     }
   g_clear_pointer (&session->attributes, g_hash_table_destroy);

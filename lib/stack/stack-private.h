@@ -23,6 +23,16 @@
 #include <sofia-sip/msg_addr.h>
 #include <sofia-sip/sip_util.h>
 
+/* An entry of the runtime's list of objects kept until shutdown (see
+ * sipsv_runtime_keep()), embedded in its owner: no allocation per entry,
+ * O(1) to add and remove. Plain GLib, defined here so that the message
+ * layer can embed one in a request. */
+typedef struct {
+  GList link;                   /* first; link.data is the owner */
+  GDestroyNotify abandon;
+  gboolean listed;
+} SipsvKept;
+
 /* A bound listening point: the address as bound (IPv6 without brackets),
  * the port, and its transports. */
 typedef struct {
@@ -91,6 +101,14 @@ int sipsv_stack_complete_response (nta_incoming_t *irq, msg_t *response, int sta
 nta_outgoing_t *sipsv_stack_client_transaction (SipsvStack *stack, nta_response_f *callback,
                                                 nta_outgoing_magic_t *magic,
                                                 const url_string_t *route, msg_t *msg);
+/* As sipsv_stack_client_transaction(), and the callback gets 100 Trying
+ * too: who holds a CANCEL until a provisional response came (RFC 3261
+ * §9.1) must see it. (NTA's own delayed CANCEL is not used: its late-100
+ * path asserts in sofia-sip 1.12.11, fixed upstream in fde71885.) */
+nta_outgoing_t *sipsv_stack_client_transaction_with_100 (SipsvStack *stack,
+                                                         nta_response_f *callback,
+                                                         nta_outgoing_magic_t *magic,
+                                                         msg_t *msg);
 nta_outgoing_t *sipsv_stack_cancel_transaction (nta_outgoing_t *orq, const char *reason);
 void sipsv_stack_cancel (nta_outgoing_t *orq, const char *reason);
 void sipsv_stack_forward (SipsvStack *stack, msg_t *msg, const url_string_t *route);

@@ -31,6 +31,14 @@ sipsv_stack_client_transaction (SipsvStack *stack, nta_response_f *callback,
 }
 
 nta_outgoing_t *
+sipsv_stack_client_transaction_with_100 (SipsvStack *stack, nta_response_f *callback,
+                                         nta_outgoing_magic_t *magic, msg_t *msg)
+{
+  return nta_outgoing_mcreate (stack->agent, callback, magic, NULL, msg, NTATAG_PASS_100 (1),
+                               TAG_END ());
+}
+
+nta_outgoing_t *
 sipsv_stack_cancel_transaction (nta_outgoing_t *orq, const char *reason)
 {
   return nta_outgoing_tcancel (orq, NULL, NULL,

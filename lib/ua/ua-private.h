@@ -25,6 +25,14 @@ gboolean sipsv_uas_send_relayed (SipServletRequest *request, msg_t *msg, guint s
 void sipsv_uas_apply_default (SipServletRequest *request);
 void sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg);
 
+/* UAC: client-call.c, a request sent with a callback of its own. */
+typedef struct _SipsvClientCall SipsvClientCall;
+void sipsv_client_call_saw_provisional (SipServletRequest *request);
+void sipsv_client_call_on_response (SipServletRequest *request, SipServletResponse *response,
+                                    guint status);
+void sipsv_client_call_on_forked_2xx (SipServletRequest *request, SipServletResponse *response);
+void sipsv_client_call_abandon (SipServletRequest *request);
+
 /* UAC */
 SipServletRequest *sipsv_uac_new_request (SipContainer *container, SipSession *session,
                                           msg_t *msg);

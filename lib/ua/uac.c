@@ -241,6 +241,22 @@ send_ack (SipServletRequest *ack, GError **error)
   return TRUE;
 }
 
+/* The container goes away before the final response: the transaction
+ * and its reference on the request go now. */
+static void
+abandon (gpointer data)
+{
+  SipServletRequest *request = data;
+  if (request->client != NULL)
+    sipsv_client_call_abandon (request);
+  if (request->orq != NULL)
+    {
+      nta_outgoing_destroy (request->orq);
+      request->orq = NULL;
+    }
+  sipservlet_request_unref (request);      /* the transaction reference */
+}
+
 gboolean
 sipservlet_request_send (SipServletRequest *request, GError **error)
 {
@@ -298,9 +314,15 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
     }
   else
     {
-      nta_outgoing_t *orq = sipsv_stack_client_transaction (
-          &sipsv_runtime (container)->stack, on_response, (nta_outgoing_magic_t *) request, NULL,
-          msg_ref_create (request->base.msg));
+      SipsvStack *stack = &sipsv_runtime (container)->stack;
+      nta_outgoing_t *orq
+        = request->client != NULL && method == sip_method_invite
+            ? sipsv_stack_client_transaction_with_100 (stack, on_response,
+                                                       (nta_outgoing_magic_t *) request,
+                                                       msg_ref_create (request->base.msg))
+            : sipsv_stack_client_transaction (stack, on_response,
+                                              (nta_outgoing_magic_t *) request, NULL,
+                                              msg_ref_create (request->base.msg));
       if (orq == NULL)
         {
           msg_destroy (request->base.msg);
@@ -310,6 +332,7 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
         }
       request->orq = orq;
       sipservlet_request_ref (request);      /* the transaction reference */
+      sipsv_runtime_keep (sipsv_runtime (container), &request->kept, request, abandon);
       if (session != NULL)
         {
           sipsv_session_transaction_begin (session);
@@ -484,7 +507,9 @@ deliver (SipServletRequest *request, SipSession *session, nta_outgoing_t *orq, g
   add_pending_2xx (session, response);
   SipServlet *servlet
       = session->handler != NULL ? session->handler : sipsv_runtime (container)->default_servlet;
-  if (servlet != NULL)
+  if (request->client != NULL)
+    sipsv_client_call_on_forked_2xx (request, response);
+  else if (servlet != NULL)
     sipsv_servlet_dispatch_response (servlet, response);
   sipservlet_response_unref (response);
 }
@@ -501,7 +526,11 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
     return 0;
   guint status = sip->sip_status->st_status;
   if (status == 100)
-    return 0;
+    {
+      if (request->client != NULL)
+        sipsv_client_call_saw_provisional (request);
+      return 0;
+    }
   /* Reliable provisionals are retransmitted until PRACKed: deliver each
    * RSeq once (RFC 3262 §4). */
   if (status < 200 && sip->sip_rseq != NULL)
@@ -534,6 +563,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
   if (status >= 200)
     {
       request->final_status = status;
+      sipsv_runtime_forget (sipsv_runtime (container), &request->kept);
       if (session != NULL)
         {
           if (invite)
@@ -546,7 +576,9 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
 
   SipServlet *servlet = session != NULL && session->handler != NULL
     ? session->handler : sipsv_runtime (container)->default_servlet;
-  if (servlet != NULL && (session == NULL || session->valid))
+  if (request->client != NULL)
+    sipsv_client_call_on_response (request, response, status);
+  else if (servlet != NULL && (session == NULL || session->valid))
     sipsv_servlet_dispatch_response (servlet, response);
 
   if (status >= 200)

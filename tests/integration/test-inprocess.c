@@ -61,6 +61,7 @@ static struct {
   SipServlet *servlet;          /* the test's servlet, if it kept a ref */
   guint sessions_created, sessions_destroyed;
   guint apps_created, apps_destroyed;
+  guint dialogs_started, dialogs_ended;
   GHashTable *session_events;   /* id -> Events */
   GHashTable *app_events;       /* id -> Events */
   gboolean listeners_freed;
@@ -115,6 +116,20 @@ on_app_destroyed (SipApplicationSession *app, gpointer data)
 }
 
 static void
+on_dialog_started (SipSession *session, gpointer data)
+{
+  ck_assert_int_eq (sipservlet_session_get_state (session), SIPSERVLET_SESSION_STATE_CONFIRMED);
+  fx.dialogs_started++;
+}
+
+static void
+on_dialog_ended (SipSession *session, gpointer data)
+{
+  fx.dialogs_ended++;
+  ck_assert_uint_le (fx.dialogs_ended, fx.dialogs_started);
+}
+
+static void
 on_listeners_freed (gpointer data)
 {
   fx.listeners_freed = TRUE;
@@ -126,6 +141,8 @@ static const SipServletListeners listeners = {
   .session_destroyed = on_session_destroyed,
   .application_session_created = on_app_created,
   .application_session_destroyed = on_app_destroyed,
+  .dialog_started = on_dialog_started,
+  .dialog_ended = on_dialog_ended,
 };
 
 static void
@@ -692,6 +709,9 @@ START_TEST (test_options)
   ck_assert_uint_eq (fx.sessions_destroyed, 1);
   ck_assert_uint_eq (fx.apps_created, 1);
   ck_assert_uint_eq (fx.apps_destroyed, 1);
+  /* OPTIONS creates no dialog. */
+  ck_assert_uint_eq (fx.dialogs_started, 0);
+  ck_assert_uint_eq (fx.dialogs_ended, 0);
   call_clear (&call);
 }
 END_TEST
@@ -769,8 +789,13 @@ START_TEST (test_invite_call)
   fake_message_free (ok);
   ck_assert_uint_eq (fx.state.invite, 1);
   ck_assert_uint_eq (sipservlet_container_get_session_count (fx.container), 1);
+  /* The 200 confirmed the dialog: a call has begun. */
+  ck_assert_uint_eq (fx.dialogs_started, 1);
+  ck_assert_uint_eq (fx.dialogs_ended, 0);
 
   ack_and_bye (&call);
+  ck_assert_uint_eq (fx.dialogs_started, 1);
+  ck_assert_uint_eq (fx.dialogs_ended, 1);
   ck_assert_uint_eq (fx.sessions_created, 1);
   ck_assert_uint_eq (fx.sessions_destroyed, 1);
   ck_assert_uint_eq (fx.apps_created, 1);
