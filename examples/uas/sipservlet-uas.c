@@ -5,13 +5,36 @@
  * signalling tests work without media), OPTIONS/MESSAGE/INFO/UPDATE with
  * 200 and BYE with 200. With --answer-delay it rings that many ms before
  * answering: the servlet defers the INVITE and answers from a timer, which
- * is how a CANCEL before the answer can be tested.
+ * is how a CANCEL before the answer can be tested. It counts the calls in
+ * progress as they begin and end (the dialog listeners; --verbose shows
+ * the count).
  */
 #include <sipservlet/sipservlet.h>
 
 #include "example-main.h"
 
 static guint answer_delay_ms;
+static guint active_calls;
+
+static void
+on_dialog_started (SipSession *session, gpointer user_data)
+{
+  example_debug ("call %s answered: %u in progress", sipservlet_session_get_call_id (session),
+             ++active_calls);
+}
+
+static void
+on_dialog_ended (SipSession *session, gpointer user_data)
+{
+  example_debug ("call %s ended: %u in progress", sipservlet_session_get_call_id (session),
+             --active_calls);
+}
+
+static const SipServletListeners call_counter = {
+  SIPSERVLET_LISTENERS_INIT,
+  .dialog_started = on_dialog_started,
+  .dialog_ended = on_dialog_ended,
+};
 
 /* 200 to the INVITE, with its offer echoed as the answer. */
 static void
@@ -115,6 +138,7 @@ main (int argc, char **argv)
   g_strfreev (options.listen);
   if (container == NULL)
     return 1;
+  sipservlet_container_add_listeners (container, &call_counter, NULL, NULL);
   SipServlet *servlet = sipservlet_servlet_new ("uas", &uas_handlers, NULL, NULL);
   if (!sipservlet_container_add_servlet (container, servlet, NULL, &error))
     {

@@ -275,9 +275,52 @@ SIPSERVLET_API void sipservlet_container_invoke (SipContainer *container,
                                                  GDestroyNotify destroy);
 
 /**
+ * sipservlet_container_listen_address:
+ * @container: a container
+ * @address: "HOST:PORT", "[IPV6]:PORT", or a host alone for port 5060;
+ *   port 0 picks a free one
+ * @transports: UDP, TCP or both
+ * @error: return location for a #GError
+ *
+ * sipservlet_container_listen() with the address as a command line or a
+ * configuration file gives it.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT for an address
+ *   that does not parse, or the errors of sipservlet_container_listen().
+ */
+SIPSERVLET_API gboolean sipservlet_container_listen_address (SipContainer *container,
+                                                             const char *address,
+                                                             SipTransportFlags transports,
+                                                             GError **error);
+
+/**
+ * sipservlet_container_run:
+ * @container: a container, on the thread whose context it is bound to
+ *
+ * Runs the container's #GMainContext until sipservlet_container_stop() or
+ * SIGINT or SIGTERM, then shuts down gracefully (see
+ * sipservlet_container_shutdown()) and returns once it has stopped; a
+ * second signal during the shutdown stops at once. The signal handlers
+ * (g_unix_signal_source_new()) are installed for the duration of the call
+ * only. The container stays yours to unref.
+ */
+SIPSERVLET_API void sipservlet_container_run (SipContainer *container);
+
+/**
+ * sipservlet_container_stop:
+ * @container: a container inside sipservlet_container_run()
+ *
+ * Makes sipservlet_container_run() shut down and return, e.g. when a
+ * client has done its work. Does nothing when the container is not
+ * running or already stopping.
+ */
+SIPSERVLET_API void sipservlet_container_stop (SipContainer *container);
+
+/**
  * sipservlet_container_shutdown:
  * @container: a container
- * @callback: (nullable): called once the container has stopped
+ * @callback: (nullable) (scope async) (closure user_data): called once the
+ *   container has stopped
  * @user_data: (nullable): data for @callback
  *
  * Stops accepting new requests (they get 503), lets live transactions

@@ -20,12 +20,12 @@ G_BEGIN_DECLS
  * SIPSERVLET_ERROR:
  *
  * Error domain of libsipservlet. Errors in this domain are from the
- * #SipServletError enumeration.
+ * #SipError enumeration.
  */
 #define SIPSERVLET_ERROR (sipservlet_error_quark ())
 
 /**
- * SipServletError:
+ * SipError:
  * @SIPSERVLET_ERROR_FAILED: generic failure; the message says what failed.
  * @SIPSERVLET_ERROR_INVALID_ARGUMENT: an argument is not acceptable
  *   (JSR 289 IllegalArgumentException): a system header, a bad status code,
@@ -58,7 +58,13 @@ typedef enum {
   SIPSERVLET_ERROR_TIMEOUT,
   SIPSERVLET_ERROR_SHUTTING_DOWN,
   SIPSERVLET_ERROR_TOO_MANY_HOPS,
-} SipServletError;
+} SipError;
+
+#ifndef __GI_SCANNER__
+/* The name up to 0.1: the type is named after its quark function,
+ * sipservlet_error_quark(), so that GObject Introspection pairs them. */
+typedef SipError SipServletError;
+#endif
 
 /**
  * sipservlet_error_quark:

@@ -92,6 +92,27 @@ SIPSERVLET_API SipServletRequest *sipservlet_message_as_request (SipServletMessa
 SIPSERVLET_API SipServletResponse *sipservlet_message_as_response (SipServletMessage *message);
 
 /**
+ * sipservlet_request_get_message:
+ * @request: a request
+ *
+ * The request as its #SipServletMessage base, for language bindings,
+ * which cannot use SIPSERVLET_MESSAGE().
+ *
+ * Returns: (transfer none): @request as a message.
+ */
+SIPSERVLET_API SipServletMessage *sipservlet_request_get_message (SipServletRequest *request);
+
+/**
+ * sipservlet_response_get_message:
+ * @response: a response
+ *
+ * As sipservlet_request_get_message(), for responses.
+ *
+ * Returns: (transfer none): @response as a message.
+ */
+SIPSERVLET_API SipServletMessage *sipservlet_response_get_message (SipServletResponse *response);
+
+/**
  * SIPSERVLET_REQUEST:
  * @m: anything SIPSERVLET_MESSAGE() accepts
  *

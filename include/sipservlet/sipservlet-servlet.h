@@ -154,6 +154,38 @@ SIPSERVLET_API SipServlet *sipservlet_servlet_new (const char *name,
                                                    GDestroyNotify destroy);
 
 /**
+ * SipRequestCallback:
+ * @request: the request, borrowed for the call
+ * @user_data: the data given to sipservlet_servlet_new_with_callback()
+ *
+ * Handles a request: answer it (sipservlet_request_respond()), proxy it,
+ * or defer it, as a servlet's do_request handler would.
+ */
+typedef void (*SipRequestCallback) (SipServletRequest *request, gpointer user_data);
+
+/**
+ * sipservlet_servlet_new_with_callback:
+ * @name: the servlet name (copied)
+ * @callback: (scope notified) (closure user_data) (destroy destroy): gets
+ *   every request the servlet receives, ACK and CANCEL included (those two
+ *   as notifications: nothing to answer)
+ * @user_data: data for @callback
+ * @destroy: (nullable): frees @user_data when the servlet is freed
+ *
+ * A servlet made of one callback instead of a #SipServletHandlers table:
+ * what language bindings use (a vtable cannot be implemented from Python),
+ * and a short way to write a one-method servlet in C. Register it per
+ * method with sipservlet_container_add_servlet(). Responses to requests
+ * it sends are best received with sipservlet_request_send_with_callback().
+ *
+ * Returns: (transfer full): a servlet.
+ */
+SIPSERVLET_API SipServlet *sipservlet_servlet_new_with_callback (const char *name,
+                                                                 SipRequestCallback callback,
+                                                                 gpointer user_data,
+                                                                 GDestroyNotify destroy);
+
+/**
  * sipservlet_servlet_ref:
  * @servlet: a servlet
  *

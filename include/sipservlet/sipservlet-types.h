@@ -18,22 +18,119 @@
 
 G_BEGIN_DECLS
 
+/**
+ * SipContainer:
+ *
+ * The SIP servlet container: a SIP stack in a GMainContext, its listening
+ * points, sessions and servlets (sipservlet-container.h).
+ */
 typedef struct _SipContainer SipContainer;
+/**
+ * SipServlet:
+ *
+ * A servlet: a table of request and response handlers with its user data
+ * (sipservlet-servlet.h).
+ */
 typedef struct _SipServlet SipServlet;
+/**
+ * SipServletMessage:
+ *
+ * What requests and responses share: headers, body, attributes, session
+ * (sipservlet-message.h). Reach it with SIPSERVLET_MESSAGE().
+ */
 typedef struct _SipServletMessage SipServletMessage;
+/**
+ * SipServletRequest:
+ *
+ * A SIP request, received or to send (JSR 289 SipServletRequest).
+ */
 typedef struct _SipServletRequest SipServletRequest;
+/**
+ * SipServletResponse:
+ *
+ * A SIP response, received or to send (JSR 289 SipServletResponse).
+ */
 typedef struct _SipServletResponse SipServletResponse;
+/**
+ * SipSession:
+ *
+ * A SIP session: one dialog, or one transaction outside a dialog, of an
+ * application session (JSR 289 SipSession).
+ */
 typedef struct _SipSession SipSession;
+/**
+ * SipApplicationSession:
+ *
+ * An application session: the sessions and timers of one application
+ * instance, with its attributes and expiry (JSR 289
+ * SipApplicationSession).
+ */
 typedef struct _SipApplicationSession SipApplicationSession;
+/**
+ * SipServletTimer:
+ *
+ * A timer of an application session (JSR 289 ServletTimer).
+ */
 typedef struct _SipServletTimer SipServletTimer;
+/**
+ * SipFactory:
+ *
+ * Creates URIs, addresses, application sessions and requests; one per
+ * container (JSR 289 SipFactory).
+ */
 typedef struct _SipFactory SipFactory;
+/**
+ * SipURI:
+ *
+ * A sip:, sips: or tel: URI (JSR 289 URI, SipURI, TelURL).
+ */
 typedef struct _SipURI SipURI;
+/**
+ * SipAddress:
+ *
+ * A name-addr: display name, URI and header parameters (JSR 289 Address).
+ */
 typedef struct _SipAddress SipAddress;
+/**
+ * SipParameterable:
+ *
+ * A header value with parameters (JSR 289 Parameterable).
+ */
 typedef struct _SipParameterable SipParameterable;
+/**
+ * SipLocationService:
+ *
+ * The registrar's location service: bindings of addresses of record to
+ * contacts (sipservlet-location.h).
+ */
 typedef struct _SipLocationService SipLocationService;
+/**
+ * SipLocationStore:
+ *
+ * Where a location service keeps its bindings: in memory, or a store of
+ * the host's.
+ */
 typedef struct _SipLocationStore SipLocationStore;
+/**
+ * SipProxy:
+ *
+ * The proxy of an incoming request: its targets, branches and settings
+ * (JSR 289 Proxy).
+ */
 typedef struct _SipProxy SipProxy;
+/**
+ * SipProxyBranch:
+ *
+ * One branch of a proxy: a target and its client transaction (JSR 289
+ * ProxyBranch).
+ */
 typedef struct _SipProxyBranch SipProxyBranch;
+/**
+ * SipB2buaHelper:
+ *
+ * Creates and links the two legs of a back-to-back user agent (JSR 289
+ * B2buaHelper).
+ */
 typedef struct _SipB2buaHelper SipB2buaHelper;
 typedef struct _SipLocationBinding SipLocationBinding;
 

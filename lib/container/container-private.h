@@ -15,6 +15,7 @@ struct _SipContainer {
   SipContainerShutdownFunc shutdown_cb;
   gpointer shutdown_data;
   GSource *shutdown_source;
+  GMainLoop *run_loop;              /* while sipservlet_container_run() runs */
 };
 
 G_STATIC_ASSERT (G_STRUCT_OFFSET (SipContainer, runtime) == 0);

@@ -144,6 +144,20 @@ sipservlet_message_check (gconstpointer instance)
   return (SipServletMessage *) message;
 }
 
+SipServletMessage *
+sipservlet_request_get_message (SipServletRequest *request)
+{
+  g_return_val_if_fail (request != NULL, NULL);
+  return &request->base;
+}
+
+SipServletMessage *
+sipservlet_response_get_message (SipServletResponse *response)
+{
+  g_return_val_if_fail (response != NULL, NULL);
+  return &response->base;
+}
+
 SipServletRequest *
 sipservlet_message_as_request (SipServletMessage *message)
 {

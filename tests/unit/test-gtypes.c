@@ -6,21 +6,8 @@
 #include <sipservlet/sipservlet.h>
 
 #include "check-main.h"
+#include "container-fixture.h"
 
-static SipContainer *container;
-
-static void
-setup (void)
-{
-  container = sipservlet_container_new (NULL);
-  ck_assert_ptr_nonnull (container);
-}
-
-static void
-teardown (void)
-{
-  g_clear_pointer (&container, sipservlet_container_unref);
-}
 
 /* A boxed copy of a reference-counted type is the same object with one
  * more reference; the binding, a plain structure, is copied. */
@@ -121,7 +108,7 @@ make_suite (void)
 {
   Suite *suite = suite_create ("gtypes");
   TCase *tc = tcase_create ("gtypes");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_checked_fixture (tc, container_fixture_setup, container_fixture_teardown);
   tcase_add_test (tc, test_every_type_is_boxed);
   tcase_add_test (tc, test_factory_keeps_container);
   suite_add_tcase (suite, tc);
