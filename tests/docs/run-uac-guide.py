@@ -45,7 +45,7 @@ def main(argv):
                     return 1
                 time.sleep(0.05)
             run = subprocess.run(
-                wrapper + [uac, "sip:alice@127.0.0.1", "sip:bob@127.0.0.1:%d" % port, "200"],
+                wrapper + [uac, "sip:alice@127.0.0.1", "sip:bob@127.0.0.1:%d" % port],
                 capture_output=True, text=True, timeout=120)
             print(run.stdout, end="")
             print(run.stderr, end="", file=sys.stderr)
