@@ -893,6 +893,20 @@ SIPSERVLET_API gboolean sipservlet_response_set_status (SipServletResponse *resp
                                                         GError **error);
 
 /**
+ * sipservlet_response_is_locally_generated:
+ * @response: a response
+ *
+ * Tells a response the far end sent from one the transaction layer made
+ * itself and handed over as if received: a 408 when no final response
+ * came in time, a 503 when the request could not be sent. Such a response
+ * has no remote address, port or transport.
+ *
+ * Returns: %TRUE for a received response made locally, %FALSE for one
+ *   that came from the network and for responses the application creates.
+ */
+SIPSERVLET_API gboolean sipservlet_response_is_locally_generated (SipServletResponse *response);
+
+/**
  * sipservlet_response_get_request:
  * @response: a response
  *

@@ -43,8 +43,11 @@ sipsv_response_new (SipContainer *container, msg_t *msg,
   SipServletResponse *response = g_new0 (SipServletResponse, 1);
   message_init (&response->base, SIPSV_MESSAGE_RESPONSE, container, msg, incoming);
   response->request = request != NULL ? sipservlet_request_ref (request) : NULL;
-  /* A received response is read-only for the application. */
+  /* A received response is read-only for the application, and says where
+   * it came from (one the transaction layer made came from nowhere). */
   response->base.committed = incoming;
+  if (incoming && !sipsv_stack_made_response (response->base.sip))
+    sipsv_message_set_source (&response->base, msg);
   return response;
 }
 
@@ -65,7 +68,8 @@ sipsv_message_set_source (SipServletMessage *message, msg_t *msg)
 {
   su_addrinfo_t *ai = msg_addrinfo (msg);
 
-  if (ai == NULL || ai->ai_addr == NULL || ai->ai_addrlen > sizeof message->source)
+  if (ai == NULL || ai->ai_addr == NULL || ai->ai_addrlen == 0
+      || ai->ai_addrlen > sizeof message->source)
     return;
   memcpy (&message->source, ai->ai_addr, ai->ai_addrlen);
   message->has_source = TRUE;
@@ -234,6 +238,13 @@ sipservlet_message_get_remote_port (SipServletMessage *message)
 {
   g_return_val_if_fail (message != NULL, -1);
   return message->has_source ? ntohs (message->source.su_port) : -1;
+}
+
+gboolean
+sipservlet_response_is_locally_generated (SipServletResponse *response)
+{
+  g_return_val_if_fail (response != NULL, FALSE);
+  return response->base.incoming && sipsv_stack_made_response (response->base.sip);
 }
 
 gboolean

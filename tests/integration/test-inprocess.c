@@ -30,6 +30,9 @@ typedef struct {
   char *last_success_method;
   gboolean success_request_matches;
   SipServletRequest *sent_request;      /* UAC: the request we sent */
+  guint last_error_status;
+  char *last_response_source;           /* "ADDR:PORT/TRANSPORT" of the last response */
+  gboolean last_response_local;         /* made by the transaction layer */
 
   /* INVITE behaviour: answer at once (0) or defer and answer after this
    * many ms from a timeout source. */
@@ -256,6 +259,7 @@ teardown (void)
   g_hash_table_destroy (fx.session_events);
   g_hash_table_destroy (fx.app_events);
   g_free (fx.state.last_success_method);
+  g_free (fx.state.last_response_source);
   g_free (fx.state.seen_from);
   g_free (fx.state.seen_from_tag);
 }
@@ -437,10 +441,25 @@ do_cancel (SipServlet *servlet, SipServletRequest *request, gpointer data)
                             && sipservlet_request_is_cancelled (s->invite_request);
 }
 
+/* Where a response the servlet got came from. */
+static void
+note_response_source (ServletState *s, SipServletResponse *response)
+{
+  SipServletMessage *m = SIPSERVLET_MESSAGE (response);
+  const char *addr = sipservlet_message_get_remote_addr (m);
+  const char *transport = sipservlet_message_get_transport (m);
+  g_free (s->last_response_source);
+  s->last_response_source = g_strdup_printf ("%s:%d/%s", addr ? addr : "-",
+                                             sipservlet_message_get_remote_port (m),
+                                             transport ? transport : "-");
+  s->last_response_local = sipservlet_response_is_locally_generated (response);
+}
+
 static void
 do_success_response (SipServlet *servlet, SipServletResponse *response, gpointer data)
 {
   ServletState *s = data;
+  note_response_source (s, response);
   s->success++;
   s->last_success_status = sipservlet_response_get_status (response);
   g_free (s->last_success_method);
@@ -457,7 +476,10 @@ do_provisional_response (SipServlet *servlet, SipServletResponse *response, gpoi
 static void
 do_error_response (SipServlet *servlet, SipServletResponse *response, gpointer data)
 {
-  ((ServletState *) data)->error_response++;
+  ServletState *s = data;
+  note_response_source (s, response);
+  s->last_error_status = sipservlet_response_get_status (response);
+  s->error_response++;
 }
 
 static void
@@ -1137,12 +1159,54 @@ START_TEST (test_uac_options)
   ck_assert_str_eq (fx.state.last_success_method, "OPTIONS");
   ck_assert (fx.state.success_request_matches);
   ck_assert_uint_eq (fx.state.error_response, 0);
+  /* A received response says where it came from. */
+  char *source = g_strdup_printf ("127.0.0.1:%u/UDP", peer_port);
+  ck_assert_str_eq (fx.state.last_response_source, source);
+  g_free (source);
+  ck_assert (!fx.state.last_response_local);
 
   g_clear_pointer (&fx.state.sent_request, sipservlet_request_unref);
   expect_sessions_settle ();
   ck_assert_uint_eq (fx.sessions_created, 1);
   ck_assert_uint_eq (fx.sessions_destroyed, 1);
   ck_assert_uint_eq (fx.apps_destroyed, 1);
+}
+END_TEST
+
+/* A request that cannot reach its target: the servlet gets the response
+ * the transaction layer made (503), marked locally generated, with no
+ * remote address. */
+START_TEST (test_uac_unreachable)
+{
+  GError *error = NULL;
+  add_servlet (&full_handlers);
+  SipFactory *factory = sipservlet_servlet_get_factory (fx.servlet);
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                             NULL);
+  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
+  ck_assert (g_socket_bind (s, any, FALSE, NULL));
+  g_autoptr (GSocketAddress) bound = g_socket_get_local_address (s, NULL);
+  guint16 closed = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (s);
+
+  g_autoptr (SipApplicationSession) app = sipservlet_factory_create_application_session (factory);
+  g_autoptr (SipAddress) from = sipservlet_address_parse ("<sip:uac@127.0.0.1>", NULL);
+  g_autofree char *to_text = g_strdup_printf ("<sip:peer@127.0.0.1:%u;transport=tcp>", closed);
+  g_autoptr (SipAddress) to = sipservlet_address_parse (to_text, NULL);
+  SipServletRequest *request = sipservlet_factory_create_request (factory, app, "OPTIONS",
+                                                                  from, to, &error);
+  ck_assert_msg (request != NULL, "create_request: %s", error ? error->message : "?");
+  sipservlet_session_set_handler (sipservlet_message_get_session (SIPSERVLET_MESSAGE (request)),
+                                  fx.servlet);
+  fx.state.sent_request = request;
+  ck_assert (sipservlet_request_send (request, &error));
+  ck_assert_msg (fake_peer_run_until (fx.peer, uint_nonzero, &fx.state.error_response, WAIT_MS),
+                 "no error response");
+  ck_assert_uint_ge (fx.state.last_error_status, 500);
+  ck_assert (fx.state.last_response_local);
+  ck_assert_str_eq (fx.state.last_response_source, "-:-1/-");
+  g_clear_pointer (&fx.state.sent_request, sipservlet_request_unref);
 }
 END_TEST
 
@@ -1270,6 +1334,7 @@ make_suite (void)
   tcase_add_test (tc, test_cancel_before_answer);
   tcase_add_test (tc, test_2xx_retransmission);
   tcase_add_test (tc, test_uac_options);
+  tcase_add_test (tc, test_uac_unreachable);
   tcase_add_test (tc, test_long_header_values);
   tcase_add_test (tc, test_shutdown);
   suite_add_tcase (suite, tc);
