@@ -343,14 +343,7 @@ END_TEST
  * outcome is a transport error. */
 START_TEST (test_transport_error)
 {
-  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                             NULL);
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  ck_assert (g_socket_bind (s, any, FALSE, NULL));
-  g_autoptr (GSocketAddress) bound = g_socket_get_local_address (s, NULL);
-  guint16 closed = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_object_unref (s);
+  guint16 closed = closed_tcp_port ();
 
   g_autoptr (SipServletRequest) options = new_request ("OPTIONS", closed);
   g_autofree char *uri = g_strdup_printf ("sip:bob@127.0.0.1:%u;transport=tcp", closed);

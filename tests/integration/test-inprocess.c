@@ -1181,14 +1181,7 @@ START_TEST (test_uac_unreachable)
   GError *error = NULL;
   add_servlet (&full_handlers);
   SipFactory *factory = sipservlet_servlet_get_factory (fx.servlet);
-  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                             NULL);
-  g_autoptr (GInetAddress) lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) any = g_inet_socket_address_new (lo, 0);
-  ck_assert (g_socket_bind (s, any, FALSE, NULL));
-  g_autoptr (GSocketAddress) bound = g_socket_get_local_address (s, NULL);
-  guint16 closed = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_object_unref (s);
+  guint16 closed = closed_tcp_port ();
 
   g_autoptr (SipApplicationSession) app = sipservlet_factory_create_application_session (factory);
   g_autoptr (SipAddress) from = sipservlet_address_parse ("<sip:uac@127.0.0.1>", NULL);

@@ -411,17 +411,7 @@ END_TEST
 START_TEST (test_unreachable_branch_without_record_route)
 {
   /* A TCP port that refuses connections: the branch fails in NTA. */
-  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                             NULL);
-  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  GSocketAddress *any = g_inet_socket_address_new (lo, 0);
-  ck_assert (g_socket_bind (s, any, FALSE, NULL));
-  GSocketAddress *bound = g_socket_get_local_address (s, NULL);
-  guint16 closed = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  g_object_unref (bound);
-  g_object_unref (any);
-  g_object_unref (lo);
-  g_object_unref (s);
+  guint16 closed = closed_tcp_port ();
 
   char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u;transport=tcp", closed);
   add_proxy_servlet (target);

@@ -71,3 +71,22 @@ peer_next_response_to (FakePeer *peer, guint status, const char *cseq_method)
   g_free (method);
   return m;
 }
+
+/* A loopback TCP port that refuses connections: bound, then closed, so
+ * nobody listens on it (a target the transaction layer cannot reach). */
+static inline guint16
+closed_tcp_port (void)
+{
+  GSocket *s = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                             NULL);
+  GInetAddress *lo = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  GSocketAddress *any = g_inet_socket_address_new (lo, 0);
+  ck_assert (g_socket_bind (s, any, FALSE, NULL));
+  GSocketAddress *bound = g_socket_get_local_address (s, NULL);
+  guint16 port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_object_unref (bound);
+  g_object_unref (any);
+  g_object_unref (lo);
+  g_object_unref (s);
+  return port;
+}
