@@ -317,6 +317,21 @@ SIPSERVLET_API void sipservlet_container_run (SipContainer *container);
 SIPSERVLET_API void sipservlet_container_stop (SipContainer *container);
 
 /**
+ * sipservlet_container_set_shutdown_deadline:
+ * @container: a container
+ * @ms: how long sipservlet_container_shutdown() waits for transactions in
+ *   progress, in milliseconds; 0 does not wait
+ *
+ * Default: 32000 (64*T1, the longest a client transaction lasts on its
+ * own). When the deadline passes, what is still pending is abandoned the
+ * way the last sipservlet_container_unref() abandons it: a caller still
+ * waiting is answered, a request still waiting for its answer gets its
+ * outcome (%SIPSERVLET_ERROR_SHUTTING_DOWN), and nothing leaks.
+ */
+SIPSERVLET_API void sipservlet_container_set_shutdown_deadline (SipContainer *container,
+                                                                guint ms);
+
+/**
  * sipservlet_container_shutdown:
  * @container: a container
  * @callback: (nullable) (scope async) (closure user_data): called once the
@@ -324,7 +339,8 @@ SIPSERVLET_API void sipservlet_container_stop (SipContainer *container);
  * @user_data: (nullable): data for @callback
  *
  * Stops accepting new requests (they get 503), lets live transactions
- * finish (32 s at most), invalidates sessions and calls the servlets'
+ * finish (32 s at most, see sipservlet_container_set_shutdown_deadline()),
+ * invalidates sessions and calls the servlets'
  * destroy handlers, then calls @callback from the main loop. The
  * transports stay open, answering 503, until the last
  * sipservlet_container_unref() closes them. Asynchronous: keep iterating

@@ -16,9 +16,13 @@ struct _SipContainer {
   gpointer shutdown_data;
   GSource *shutdown_source;
   GMainLoop *run_loop;              /* while sipservlet_container_run() runs */
+  guint shutdown_deadline_ms;       /* how long a shutdown waits for live work */
 };
 
 G_STATIC_ASSERT (G_STRUCT_OFFSET (SipContainer, runtime) == 0);
+
+/* 64*T1: what a client transaction takes at most to end on its own. */
+#define SIPSV_SHUTDOWN_DEADLINE_MS 32000u
 
 /* dispatch.c */
 int sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,

@@ -16,6 +16,7 @@ sipservlet_container_new (GError **error)
 
   g_atomic_ref_count_init (&container->ref_count);
   container->context = g_main_context_ref_thread_default ();
+  container->shutdown_deadline_ms = SIPSV_SHUTDOWN_DEADLINE_MS;
   sipsv_runtime_init (&container->runtime, container->context);
   if (!sipsv_stack_init (&container->runtime.stack, container->context,
                          sipsv_container_on_message, (nta_agent_magic_t *) container, error))
@@ -270,7 +271,6 @@ sipservlet_container_invoke (SipContainer *container, GSourceFunc func, gpointer
 /* Polls until the stack has no live transaction left or the grace period
  * ends, then completes the shutdown. */
 #define SHUTDOWN_POLL_MS 50
-#define SHUTDOWN_GRACE_US (32 * G_USEC_PER_SEC)
 
 /* Live work: a transaction without its final response, or a 2xx still
  * waiting for its ACK. Transactions that only linger in the stack to absorb
@@ -311,11 +311,21 @@ on_shutdown_poll (gpointer data)
 
   sipsv_session_manager_invalidate_all (&container->runtime.sessions);
   sipsv_runtime_flush_work (&container->runtime);
+  /* Past the deadline, what still waits for the network lets go now. */
+  sipsv_runtime_abandon_all (&container->runtime);
+  sipsv_runtime_flush_work (&container->runtime);
   destroy_servlets (container);
   g_clear_pointer (&container->shutdown_source, g_source_unref);
   if (container->shutdown_cb != NULL)
     container->shutdown_cb (container, container->shutdown_data);
   return G_SOURCE_REMOVE;
+}
+
+void
+sipservlet_container_set_shutdown_deadline (SipContainer *container, guint ms)
+{
+  g_return_if_fail (container != NULL);
+  container->shutdown_deadline_ms = ms;
 }
 
 void
@@ -331,7 +341,7 @@ sipservlet_container_shutdown (SipContainer *container, SipContainerShutdownFunc
 
   ShutdownState *state = g_new0 (ShutdownState, 1);
   state->container = container;
-  state->deadline = g_get_monotonic_time () + SHUTDOWN_GRACE_US;
+  state->deadline = g_get_monotonic_time () + (gint64) container->shutdown_deadline_ms * 1000;
   container->shutdown_source = g_timeout_source_new (SHUTDOWN_POLL_MS);
   g_source_set_callback (container->shutdown_source, on_shutdown_poll, state, g_free);
   g_source_attach (container->shutdown_source, container->context);

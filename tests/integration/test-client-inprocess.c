@@ -374,6 +374,38 @@ START_TEST (test_container_dropped)
 }
 END_TEST
 
+static void
+on_shut_down (SipContainer *c, gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+is_true (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* A shutdown with a short deadline does not wait for a peer that never
+ * answers: the request gets its outcome when the deadline passes. */
+START_TEST (test_shutdown_deadline)
+{
+  gboolean stopped = FALSE;
+  SipServletRequest *options = new_request ("OPTIONS", fake_peer_get_port (peer, FAKE_UDP));
+  send_to_peer (options, SIPSERVLET_SEND_DEFAULT, NULL);
+  sipservlet_request_unref (options);
+  fake_message_free (peer_next_request (peer, "OPTIONS"));
+  sipservlet_container_set_shutdown_deadline (container, 200);
+  sipservlet_container_shutdown (container, on_shut_down, &stopped);
+  ck_assert_msg (fake_peer_run_until (peer, is_true, &stopped, PEER_WAIT_MS),
+                 "the shutdown waited past its deadline");
+  ck_assert_uint_eq (seen.outcomes, 1);
+  ck_assert (g_error_matches (seen.outcome_error, SIPSERVLET_ERROR,
+                              SIPSERVLET_ERROR_SHUTTING_DOWN));
+  ck_assert_uint_eq (seen.destroyed, 1);
+}
+END_TEST
+
 /* ACK and CANCEL get no response: refused, the data released. */
 START_TEST (test_ack_refused)
 {
@@ -409,6 +441,7 @@ make_suite (void)
   tcase_add_test (tc, test_manual_ack);
   tcase_add_test (tc, test_transport_error);
   tcase_add_test (tc, test_container_dropped);
+  tcase_add_test (tc, test_shutdown_deadline);
   tcase_add_test (tc, test_ack_refused);
   suite_add_tcase (suite, tc);
   return suite;
