@@ -6,7 +6,8 @@
  *   responses without a transaction -> the UAC layer;
  *   ACK -> the session's pending 2xx (lib/ua/uas.c), or dropped;
  *   checks: shutdown 503, Max-Forwards 483, Require 420, stray CANCEL 481;
- *   To-tag -> a subsequent request of a known dialog, else 481;
+ *   To-tag -> a subsequent request of a known dialog, else routed on when
+ *   it is addressed elsewhere, else 481;
  *   BYE/PRACK without To-tag -> 481 (never initial);
  *   everything else -> initial: new application session and session, the
  *   servlet for the method (else the default servlet).
@@ -136,6 +137,19 @@ handle_proxy_subsequent (SipContainer *container, SipSession *session, msg_t *ms
   sipservlet_request_unref (request);
 }
 
+/* A request inside a dialog we do not know, with no Route of ours: it is
+ * ours to refuse (481) only when it is addressed to us. Otherwise it is
+ * routed on as RFC 3261 §16 says: a phone that sends everything to its
+ * outbound proxy sends its BYE there even when the proxy did not
+ * record-route. (After our own Route was popped, a Route left names the
+ * next hop.) */
+static gboolean
+addressed_elsewhere (SipContainer *container, sip_t const *sip)
+{
+  return sip->sip_route != NULL
+         || !sipsv_stack_url_is_self (&container->runtime.stack, sip->sip_request->rq_url);
+}
+
 /* Call-ID, From tag, CSeq number and method: what RFC 3261 §8.2.2.2
  * compares to find merged requests. */
 static char *
@@ -257,7 +271,8 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
                                 : NULL;
       if (session != NULL && session->valid)
         sipsv_uas_receive_ack (container, session, msg);
-      else if (popped != NULL || sipsv_proxy_lookup_session (container, sip) != NULL)
+      else if (popped != NULL || sipsv_proxy_lookup_session (container, sip) != NULL
+               || (to_tag != NULL && addressed_elsewhere (container, sip)))
         sipsv_proxy_forward_stateless (container, msg, sip);
       else
         msg_destroy (msg);
@@ -326,7 +341,8 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
           handle_subsequent (container, session, msg, sip);
           g_free (popped);
         }
-      else if ((proxied != NULL && proxied->valid) || popped != NULL)
+      else if ((proxied != NULL && proxied->valid) || popped != NULL
+               || addressed_elsewhere (container, sip))
         handle_proxy_subsequent (container, proxied, msg, sip, popped);
       else
         {

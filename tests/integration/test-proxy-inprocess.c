@@ -657,6 +657,33 @@ START_TEST (test_servlet_cancels_ringing_proxy)
 }
 END_TEST
 
+/* A request inside a dialog the container does not know is refused only
+ * when it is addressed to the container itself; one for somebody else is
+ * routed on (tests/sipp: sipp-proxy-builtin-rr-off). */
+START_TEST (test_unknown_dialog_addressed_to_us)
+{
+  char *us = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
+  char *bye = caller_request ("BYE", us, 2, "nobody", NULL);
+  peer_send (caller, bye);
+  fake_message_free (peer_next_response (caller, 481));
+  g_free (bye);
+  g_free (us);
+
+  char *elsewhere = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  bye = caller_request ("BYE", elsewhere, 3, "nobody", NULL);
+  peer_send (caller, bye);
+  FakeMessage *fwd = peer_next_request (callee, "BYE");
+  ck_assert_str_eq (fake_message_header (fwd, "Max-Forwards"), "69");
+  char *ok = fake_peer_build_response (fwd, 200, "OK", NULL, NULL);
+  peer_send (callee, ok);
+  fake_message_free (peer_next_response (caller, 200));
+  g_free (ok);
+  fake_message_free (fwd);
+  g_free (bye);
+  g_free (elsewhere);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -677,6 +704,7 @@ make_suite (void)
   tcase_add_test (tc, test_upstream_cancel_before_start);
   tcase_add_test (tc, test_cancel_before_start);
   tcase_add_test (tc, test_servlet_cancels_ringing_proxy);
+  tcase_add_test (tc, test_unknown_dialog_addressed_to_us);
   suite_add_tcase (suite, tc);
   return suite;
 }
