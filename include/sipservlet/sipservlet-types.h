@@ -134,41 +134,150 @@ typedef struct _SipProxyBranch SipProxyBranch;
 typedef struct _SipB2buaHelper SipB2buaHelper;
 typedef struct _SipLocationBinding SipLocationBinding;
 
-/* Boxed GTypes: copying takes a reference, freeing drops it. */
+/* Boxed GTypes: copying takes a reference, freeing drops it (a
+ * SipLocationBinding is copied and freed). */
+
+/**
+ * sipservlet_container_get_type:
+ *
+ * Returns: the boxed #GType of #SipContainer, also written %SIPSERVLET_TYPE_CONTAINER.
+ */
 #define SIPSERVLET_TYPE_CONTAINER (sipservlet_container_get_type ())
 SIPSERVLET_API GType sipservlet_container_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_servlet_get_type:
+ *
+ * Returns: the boxed #GType of #SipServlet, also written %SIPSERVLET_TYPE_SERVLET.
+ */
 #define SIPSERVLET_TYPE_SERVLET (sipservlet_servlet_get_type ())
 SIPSERVLET_API GType sipservlet_servlet_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_message_get_type:
+ *
+ * Returns: the boxed #GType of #SipServletMessage, also written %SIPSERVLET_TYPE_MESSAGE.
+ */
 #define SIPSERVLET_TYPE_MESSAGE (sipservlet_message_get_type ())
 SIPSERVLET_API GType sipservlet_message_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_request_get_type:
+ *
+ * Returns: the boxed #GType of #SipServletRequest, also written %SIPSERVLET_TYPE_REQUEST.
+ */
 #define SIPSERVLET_TYPE_REQUEST (sipservlet_request_get_type ())
 SIPSERVLET_API GType sipservlet_request_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_response_get_type:
+ *
+ * Returns: the boxed #GType of #SipServletResponse, also written %SIPSERVLET_TYPE_RESPONSE.
+ */
 #define SIPSERVLET_TYPE_RESPONSE (sipservlet_response_get_type ())
 SIPSERVLET_API GType sipservlet_response_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_session_get_type:
+ *
+ * Returns: the boxed #GType of #SipSession, also written %SIPSERVLET_TYPE_SESSION.
+ */
 #define SIPSERVLET_TYPE_SESSION (sipservlet_session_get_type ())
 SIPSERVLET_API GType sipservlet_session_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_application_session_get_type:
+ *
+ * Returns: the boxed #GType of #SipApplicationSession, also written %SIPSERVLET_TYPE_APPLICATION_SESSION.
+ */
 #define SIPSERVLET_TYPE_APPLICATION_SESSION (sipservlet_application_session_get_type ())
 SIPSERVLET_API GType sipservlet_application_session_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_timer_get_type:
+ *
+ * Returns: the boxed #GType of #SipServletTimer, also written %SIPSERVLET_TYPE_TIMER.
+ */
 #define SIPSERVLET_TYPE_TIMER (sipservlet_timer_get_type ())
 SIPSERVLET_API GType sipservlet_timer_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_factory_get_type:
+ *
+ * Returns: the boxed #GType of #SipFactory, also written %SIPSERVLET_TYPE_FACTORY.
+ */
 #define SIPSERVLET_TYPE_FACTORY (sipservlet_factory_get_type ())
 SIPSERVLET_API GType sipservlet_factory_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_uri_get_type:
+ *
+ * Returns: the boxed #GType of #SipURI, also written %SIPSERVLET_TYPE_URI.
+ */
 #define SIPSERVLET_TYPE_URI (sipservlet_uri_get_type ())
 SIPSERVLET_API GType sipservlet_uri_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_address_get_type:
+ *
+ * Returns: the boxed #GType of #SipAddress, also written %SIPSERVLET_TYPE_ADDRESS.
+ */
 #define SIPSERVLET_TYPE_ADDRESS (sipservlet_address_get_type ())
 SIPSERVLET_API GType sipservlet_address_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_parameterable_get_type:
+ *
+ * Returns: the boxed #GType of #SipParameterable, also written %SIPSERVLET_TYPE_PARAMETERABLE.
+ */
 #define SIPSERVLET_TYPE_PARAMETERABLE (sipservlet_parameterable_get_type ())
 SIPSERVLET_API GType sipservlet_parameterable_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_location_service_get_type:
+ *
+ * Returns: the boxed #GType of #SipLocationService, also written %SIPSERVLET_TYPE_LOCATION_SERVICE.
+ */
 #define SIPSERVLET_TYPE_LOCATION_SERVICE (sipservlet_location_service_get_type ())
 SIPSERVLET_API GType sipservlet_location_service_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_location_store_get_type:
+ *
+ * Returns: the boxed #GType of #SipLocationStore, also written %SIPSERVLET_TYPE_LOCATION_STORE.
+ */
 #define SIPSERVLET_TYPE_LOCATION_STORE (sipservlet_location_store_get_type ())
 SIPSERVLET_API GType sipservlet_location_store_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_location_binding_get_type:
+ *
+ * Returns: the boxed #GType of #SipLocationBinding, also written %SIPSERVLET_TYPE_LOCATION_BINDING.
+ */
 #define SIPSERVLET_TYPE_LOCATION_BINDING (sipservlet_location_binding_get_type ())
 SIPSERVLET_API GType sipservlet_location_binding_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_proxy_get_type:
+ *
+ * Returns: the boxed #GType of #SipProxy, also written %SIPSERVLET_TYPE_PROXY.
+ */
 #define SIPSERVLET_TYPE_PROXY (sipservlet_proxy_get_type ())
 SIPSERVLET_API GType sipservlet_proxy_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_proxy_branch_get_type:
+ *
+ * Returns: the boxed #GType of #SipProxyBranch, also written %SIPSERVLET_TYPE_PROXY_BRANCH.
+ */
 #define SIPSERVLET_TYPE_PROXY_BRANCH (sipservlet_proxy_branch_get_type ())
 SIPSERVLET_API GType sipservlet_proxy_branch_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_b2bua_get_type:
+ *
+ * Returns: the boxed #GType of #SipB2buaHelper, also written %SIPSERVLET_TYPE_B2BUA_HELPER.
+ */
 #define SIPSERVLET_TYPE_B2BUA_HELPER (sipservlet_b2bua_get_type ())
 SIPSERVLET_API GType sipservlet_b2bua_get_type (void) G_GNUC_CONST;
 
