@@ -792,7 +792,7 @@ main (int argc, char **argv)
 out:
   g_option_context_free (context);
   g_free (common);
-  g_strfreev (options.listen);
+  example_options_clear (&options);
   g_free (target);
   g_clear_pointer (&b2b.target, sipservlet_uri_unref);
   return status;

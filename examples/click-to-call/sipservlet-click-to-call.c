@@ -783,7 +783,7 @@ out:
   g_clear_pointer (&call.servlet, sipservlet_servlet_unref);
   g_clear_pointer (&call.container, sipservlet_container_unref);
   g_clear_pointer (&call.loop, g_main_loop_unref);
-  g_strfreev (options.listen);
+  example_options_clear (&options);
   g_free (from);
   g_free (to);
   return status;

@@ -3,6 +3,7 @@
 #include "example-main.h"
 
 #include <stdio.h>
+#include <string.h>
 
 GOptionEntry *
 example_option_entries (ExampleOptions *options)
@@ -10,7 +11,13 @@ example_option_entries (ExampleOptions *options)
   GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &options->listen,
       "Listen on HOST:PORT, UDP and TCP (repeatable; default 127.0.0.1:5060; "
-      "port 0 picks a free one; IPv6 as [::1]:5060)", "HOST:PORT" },
+      "port 0 picks a free one; IPv6 as [::1]:5060; 0.0.0.0 or [::] for every address; "
+      "\"HOST:PORT advertise PUBLIC\" for a NAT's public address)", "HOST:PORT" },
+    { "alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->aliases,
+      "Another name of this server (repeatable): HOST or HOST:PORT", "HOST[:PORT]" },
+    { "advertise", 0, 0, G_OPTION_ARG_STRING, &options->advertise,
+      "Name every listening address by PUBLIC in Via, Record-Route and Contact "
+      "(behind a 1:1 NAT)", "PUBLIC" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       "Log debug messages", NULL },
     G_OPTION_ENTRY_NULL
@@ -35,14 +42,37 @@ example_container_new (ExampleOptions *options)
       return NULL;
     }
   for (char **l = options->listen ? options->listen : defaults; *l != NULL; l++)
-    if (!sipservlet_container_listen_address (container, *l, SIPSERVLET_TRANSPORT_ALL, &error))
+    {
+      g_autofree char *address = NULL;
+      if (options->advertise != NULL && strstr (*l, "advertise") == NULL)
+        address = g_strdup_printf ("%s advertise %s", *l, options->advertise);
+      if (!sipservlet_container_listen_address (container, address ? address : *l,
+                                                SIPSERVLET_TRANSPORT_ALL, &error))
+        {
+          g_printerr ("error: --listen %s: %s\n", address ? address : *l, error->message);
+          goto fail;
+        }
+    }
+  for (char **a = options->aliases; a != NULL && *a != NULL; a++)
+    if (!sipservlet_container_add_alias (container, *a, &error))
       {
-        g_printerr ("error: --listen %s: %s\n", *l, error->message);
-        g_error_free (error);
-        sipservlet_container_unref (container);
-        return NULL;
+        g_printerr ("error: --alias %s: %s\n", *a, error->message);
+        goto fail;
       }
   return container;
+
+fail:
+  g_error_free (error);
+  sipservlet_container_unref (container);
+  return NULL;
+}
+
+void
+example_options_clear (ExampleOptions *options)
+{
+  g_clear_pointer (&options->listen, g_strfreev);
+  g_clear_pointer (&options->aliases, g_strfreev);
+  g_clear_pointer (&options->advertise, g_free);
 }
 
 int

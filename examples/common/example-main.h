@@ -24,20 +24,28 @@ example_debug_enabled (void)
 
 typedef struct {
   char **listen;          /* "HOST:PORT" values, NULL-terminated; default 127.0.0.1:5060 */
+  char **aliases;         /* --alias values, or NULL */
+  char *advertise;        /* --advertise, or NULL */
   gboolean verbose;
 } ExampleOptions;
 
-/* Option entries for --listen and --verbose, to add to a GOptionContext. */
+/* Option entries for --listen, --alias, --advertise and --verbose, to add
+ * to a GOptionContext. */
 GOptionEntry *example_option_entries (ExampleOptions *options);
 
-/* Creates a container listening on every --listen address (UDP and TCP).
- * Prints a clear error and returns NULL on failure. */
+/* Creates a container listening on every --listen address (UDP and TCP),
+ * advertising --advertise for those that do not say "advertise" in their
+ * own value, and knowing every --alias. Prints a clear error and returns
+ * NULL on failure. */
 SipContainer *example_container_new (ExampleOptions *options);
 
 /* Answers @request with sipservlet_request_respond(); when that fails (a
  * CANCEL won the race, the transport broke) it logs a warning saying why,
  * which is all a server can do about it. Returns what the call returned. */
 gboolean example_respond (SipServletRequest *request, guint status, const char *reason);
+
+/* Frees what the options hold. */
+void example_options_clear (ExampleOptions *options);
 
 /* Prints "ready HOST:PORT ...", runs the main loop until SIGINT or SIGTERM,
  * shuts the container down cleanly and drops it. Returns the exit status. */

@@ -50,13 +50,8 @@
 #define SEARCH_ATTRIBUTE "sipservlet-proxy.search"
 
 typedef struct {
-  char *host;             /* canonical host; NULL for a wildcard address */
-  gint port;
-} ListenPoint;
-
-typedef struct {
   Registrar *registrar;
-  GArray *listen_points;  /* of ListenPoint */
+  SipContainer *container;  /* not owned */
   gboolean record_route;
   gboolean foreign_allow;
   guint branch_timeout;   /* seconds; 0 keeps the container's default */
@@ -96,55 +91,12 @@ search_free (gpointer data)
 
 /* ---- who we are ---------------------------------------------------------- */
 
-static void
-listen_point_clear (gpointer data)
-{
-  g_free (((ListenPoint *) data)->host);
-}
-
-/* Reads the container's "host:port" listening points. */
-static GArray *
-read_listen_points (SipContainer *container)
-{
-  GArray *points = g_array_new (FALSE, TRUE, sizeof (ListenPoint));
-  char **addresses = sipservlet_container_get_listen_addresses (container);
-
-  g_array_set_clear_func (points, listen_point_clear);
-  for (char **a = addresses; *a != NULL; a++)
-    {
-      const char *colon = strrchr (*a, ':');
-      guint64 port;
-      if (colon == NULL || !g_ascii_string_to_unsigned (colon + 1, 10, 1, 65535, &port, NULL))
-        continue;
-      char *host = g_strndup (*a, colon - *a);
-      ListenPoint point = { NULL, (gint) port };
-      if (strcmp (host, "0.0.0.0") != 0 && strcmp (host, "[::]") != 0 && strcmp (host, "::") != 0)
-        point.host = registrar_canonical_host (host);
-      g_free (host);
-      g_array_append_val (points, point);
-    }
-  g_strfreev (addresses);
-  return points;
-}
-
-/* TRUE when @uri's host and port name one of our listening points. */
+/* TRUE when @uri names this proxy: the library knows every socket it
+ * bound, wildcard listening included, and every alias. */
 static gboolean
 is_self (ProxyApp *app, const SipURI *uri)
 {
-  if (!sipservlet_uri_is_sip (uri))
-    return FALSE;
-  gint port = sipservlet_uri_get_port (uri);
-  if (port < 0)
-    port = sipservlet_uri_is_secure (uri) ? 5061 : 5060;
-  char *host = registrar_uri_canonical_host (uri);
-  gboolean self = FALSE;
-  for (guint i = 0; host != NULL && i < app->listen_points->len && !self; i++)
-    {
-      ListenPoint *point = &g_array_index (app->listen_points, ListenPoint, i);
-      self = point->port == port && (point->host == NULL || strcmp (point->host, host) == 0);
-    }
-  g_free (host);
-  return self;
+  return sipservlet_container_is_self (app->container, uri);
 }
 
 /* Our domains: the --domain values and our own addresses. */
@@ -593,14 +545,14 @@ main (int argc, char **argv)
   registrar_options_clear (&registrar_options);
 
   SipContainer *container = example_container_new (&options);
-  g_strfreev (options.listen);
+  example_options_clear (&options);
   options.listen = NULL;
   if (container == NULL)
     {
       status = 1;
       goto out;
     }
-  app.listen_points = read_listen_points (container);
+  app.container = container;
 
   SipServlet *servlet = sipservlet_servlet_new ("proxy", &proxy_handlers, &app, NULL);
   if (!sipservlet_container_add_servlet (container, servlet, NULL, &error))
@@ -628,8 +580,7 @@ out:
   g_free (record_route);
   g_free (foreign);
   registrar_options_clear (&registrar_options);
-  g_strfreev (options.listen);
+  example_options_clear (&options);
   registrar_free (app.registrar);
-  g_clear_pointer (&app.listen_points, g_array_unref);
   return status;
 }

@@ -51,7 +51,7 @@ main (int argc, char **argv)
   registrar_options_clear (&registrar_options);
 
   SipContainer *container = example_container_new (&options);
-  g_strfreev (options.listen);
+  example_options_clear (&options);
   options.listen = NULL;
   if (container == NULL)
     {
@@ -83,7 +83,7 @@ out:
   g_free (common);
   g_free (extra);
   registrar_options_clear (&registrar_options);
-  g_strfreev (options.listen);
+  example_options_clear (&options);
   registrar_free (registrar);
   return status;
 }

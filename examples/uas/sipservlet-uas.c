@@ -135,7 +135,7 @@ main (int argc, char **argv)
   answer_delay_ms = (guint) delay;
 
   SipContainer *container = example_container_new (&options);
-  g_strfreev (options.listen);
+  example_options_clear (&options);
   if (container == NULL)
     return 1;
   sipservlet_container_add_listeners (container, &call_counter, NULL, NULL);

@@ -140,7 +140,15 @@ SIPSERVLET_API void sipservlet_container_unref (SipContainer *container);
  * @transports: which transports to open
  * @error: return location for a #GError
  *
- * Adds a listening point. Can be called several times.
+ * Adds a listening point. Can be called several times, also while the
+ * container runs: when an interface gets an address after the container
+ * started, listen on that address (with the same port) to answer there.
+ *
+ * A wildcard address ("0.0.0.0", "::") is bound by sofia-sip as one
+ * socket per address the host has at that moment (not one socket for
+ * every address): each of them is the container (see
+ * sipservlet_container_is_self()), and addresses that appear later are
+ * not, until listened on.
  *
  * Returns: %FALSE with %SIPSERVLET_ERROR_BIND when the address cannot be
  *   bound, %SIPSERVLET_ERROR_INVALID_ARGUMENT for a bad host.
@@ -150,6 +158,70 @@ SIPSERVLET_API gboolean sipservlet_container_listen (SipContainer *container,
                                                      guint16 port,
                                                      SipTransportFlags transports,
                                                      GError **error);
+
+/**
+ * sipservlet_container_listen_advertised:
+ * @container: a container
+ * @host: an IPv4 or IPv6 address to bind, as for sipservlet_container_listen()
+ * @port: the port; 0 picks a free one
+ * @transports: which transports to open
+ * @advertise: (nullable): the host name or IP address the peers reach
+ *   this listening point by (a NAT's public address), or %NULL
+ * @error: return location for a #GError
+ *
+ * sipservlet_container_listen(), and the messages that leave by these
+ * sockets name @advertise instead of the bound address in Via,
+ * Record-Route and Contact (Kamailio's `listen=... advertise`). The
+ * advertised name counts as the container (sipservlet_container_is_self()),
+ * at the bound port: the advertised port is always the listening port.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT when @advertise
+ *   is not a host name or an IP address, or the errors of
+ *   sipservlet_container_listen().
+ */
+SIPSERVLET_API gboolean sipservlet_container_listen_advertised (SipContainer *container,
+                                                                const char *host,
+                                                                guint16 port,
+                                                                SipTransportFlags transports,
+                                                                const char *advertise,
+                                                                GError **error);
+
+/**
+ * sipservlet_container_add_alias:
+ * @container: a container
+ * @alias: "HOST", "HOST:PORT", an IPv6 address, or "[IPV6]:PORT": a host
+ *   name or address that names this container although it is not
+ *   listened on (a DNS name of the host, a load balancer's address)
+ * @error: return location for a #GError
+ *
+ * Adds a name for the container, as Kamailio's `alias`. Without a port it
+ * names the container at any port; with one, at that port only.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT when @alias does
+ *   not parse.
+ */
+SIPSERVLET_API gboolean sipservlet_container_add_alias (SipContainer *container,
+                                                        const char *alias,
+                                                        GError **error);
+
+/**
+ * sipservlet_container_is_self:
+ * @container: a container
+ * @uri: a URI
+ *
+ * Whether @uri names this container: a sip or sips URI whose host and
+ * port (5060 when absent, 5061 for sips) are those of a bound socket, an
+ * advertised name (sipservlet_container_listen_advertised()) or an alias
+ * (sipservlet_container_add_alias()). IP addresses compare by value
+ * ("[::1]" and "[0::1]" are the same). This is the one test the container
+ * uses itself: to pop a Route that names it, to take a request whose
+ * Request-URI names it as addressed to it (Require, unknown dialogs), and
+ * to refuse a proxy target that would loop back to it.
+ *
+ * Returns: %TRUE when @uri names the container.
+ */
+SIPSERVLET_API gboolean sipservlet_container_is_self (SipContainer *container,
+                                                      const SipURI *uri);
 
 /**
  * sipservlet_container_get_port:
@@ -278,7 +350,10 @@ SIPSERVLET_API void sipservlet_container_invoke (SipContainer *container,
  * sipservlet_container_listen_address:
  * @container: a container
  * @address: "HOST:PORT", "[IPV6]:PORT", or a host alone for port 5060;
- *   port 0 picks a free one
+ *   port 0 picks a free one. It may be followed by " advertise PUBLIC"
+ *   (a host name or IP, optionally with the same port) as
+ *   sipservlet_container_listen_advertised() takes it:
+ *   "0.0.0.0:5060 advertise 203.0.113.7"
  * @transports: UDP, TCP or both
  * @error: return location for a #GError
  *

@@ -29,3 +29,9 @@ int sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
                                 msg_t *msg, sip_t *sip);
 SipServlet *sipsv_container_select_servlet (SipContainer *container, const char *method);
 
+
+/* run.c: reads "HOST", "HOST:PORT", "IPV6" or "[IPV6]:PORT" into host
+ * (IPv6 without brackets, g_free() it) and port (default_port when
+ * absent). FALSE when text is none of these. */
+gboolean sipsv_split_host_port (const char *text, char **host, guint16 *port,
+                                guint16 default_port);

@@ -106,24 +106,89 @@ sipservlet_container_unref (SipContainer *container)
   g_free (container);
 }
 
+/* host without the brackets of an IPv6 reference; g_free() it. */
+static char *
+unbracket (const char *host)
+{
+  gsize n = strlen (host);
+  if (n > 2 && host[0] == '[' && host[n - 1] == ']')
+    return g_strndup (host + 1, n - 2);
+  return g_strdup (host);
+}
+
+/* Whether host is an IP address or a host name (RFC 3261 hostname). */
+static gboolean
+valid_host (const char *host)
+{
+  if (g_hostname_is_ip_address (host))
+    return TRUE;
+  if (host[0] == '\0' || host[0] == '.' || host[0] == '-' || strlen (host) > 253)
+    return FALSE;
+  for (const char *p = host; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '.')
+      return FALSE;
+  return TRUE;
+}
+
 gboolean
-sipservlet_container_listen (SipContainer *container, const char *host, guint16 port,
-                             SipTransportFlags transports, GError **error)
+sipservlet_container_listen_advertised (SipContainer *container, const char *host,
+                                        guint16 port, SipTransportFlags transports,
+                                        const char *advertise, GError **error)
 {
   g_return_val_if_fail (container != NULL && host != NULL, FALSE);
   g_return_val_if_fail ((transports & SIPSERVLET_TRANSPORT_ALL) != 0, FALSE);
 
-  char *bare = g_strdup (host);
-  if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
+  g_autofree char *bare = unbracket (host);
+  g_autofree char *public = advertise != NULL ? unbracket (advertise) : NULL;
+  if (public != NULL && !valid_host (public))
     {
-      memmove (bare, bare + 1, strlen (bare));
-      bare[strlen (bare) - 1] = '\0';
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "cannot advertise \"%s\": not a host name or an IP address", advertise);
+      return FALSE;
     }
   guint16 bound = sipsv_stack_listen (&container->runtime.stack, bare, port,
                                       (transports & SIPSERVLET_TRANSPORT_UDP) != 0,
-                                      (transports & SIPSERVLET_TRANSPORT_TCP) != 0, error);
-  g_free (bare);
+                                      (transports & SIPSERVLET_TRANSPORT_TCP) != 0, public,
+                                      error);
   return bound != 0;
+}
+
+gboolean
+sipservlet_container_listen (SipContainer *container, const char *host, guint16 port,
+                             SipTransportFlags transports, GError **error)
+{
+  return sipservlet_container_listen_advertised (container, host, port, transports, NULL,
+                                                 error);
+}
+
+gboolean
+sipservlet_container_add_alias (SipContainer *container, const char *alias, GError **error)
+{
+  g_return_val_if_fail (container != NULL && alias != NULL, FALSE);
+  g_autofree char *host = NULL;
+  guint16 port = 0;
+
+  if (!sipsv_split_host_port (alias, &host, &port, 0) || !valid_host (host))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "alias \"%s\" is not HOST, HOST:PORT, IPV6 or [IPV6]:PORT", alias);
+      return FALSE;
+    }
+  sipsv_stack_add_alias (&container->runtime.stack, host, port);
+  return TRUE;
+}
+
+gboolean
+sipservlet_container_is_self (SipContainer *container, const SipURI *uri)
+{
+  g_return_val_if_fail (container != NULL && uri != NULL, FALSE);
+  if (!sipservlet_uri_is_sip (uri))
+    return FALSE;
+  gint port = sipservlet_uri_get_port (uri);
+  if (port < 0)
+    port = sipservlet_uri_is_secure (uri) ? 5061 : 5060;
+  return sipsv_stack_host_is_self (&container->runtime.stack, sipservlet_uri_get_host (uri),
+                                   (guint16) port);
 }
 
 guint16

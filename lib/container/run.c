@@ -12,46 +12,76 @@
 #include "container/container-private.h"
 
 gboolean
+sipsv_split_host_port (const char *text, char **host, guint16 *port, guint16 default_port)
+{
+  const char *colon = strrchr (text, ':');
+  const char *close = text[0] == '[' ? strchr (text, ']') : NULL;
+  guint64 value = default_port;
+
+  *host = NULL;
+  if (text[0] == '[')
+    {
+      /* [V6] or [V6]:PORT */
+      if (close == NULL || close == text + 1
+          || (close[1] != '\0'
+              && (close[1] != ':'
+                  || !g_ascii_string_to_unsigned (close + 2, 10, 0, 65535, &value, NULL))))
+        return FALSE;
+      *host = g_strndup (text + 1, close - text - 1);
+    }
+  else if (colon != NULL && strchr (text, ':') == colon)
+    {
+      /* HOST:PORT (one colon: not a bare IPv6 address) */
+      if (colon == text || !g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &value, NULL))
+        return FALSE;
+      *host = g_strndup (text, colon - text);
+    }
+  else if (text[0] != '\0')
+    *host = g_strdup (text);
+  else
+    return FALSE;
+  *port = (guint16) value;
+  return TRUE;
+}
+
+gboolean
 sipservlet_container_listen_address (SipContainer *container, const char *address,
                                      SipTransportFlags transports, GError **error)
 {
   g_return_val_if_fail (container != NULL && address != NULL, FALSE);
   g_autofree char *host = NULL;
-  guint64 port = 5060;
-  const char *colon = strrchr (address, ':');
-  gboolean bracketed = address[0] == '[';
-  const char *close = bracketed ? strchr (address, ']') : NULL;
+  g_autofree char *public = NULL;
+  g_auto (GStrv) words = g_strsplit_set (address, " \t", -1);
+  GPtrArray *kept = g_ptr_array_new ();
+  guint16 port = 5060, public_port = 0;
   gboolean ok;
 
-  if (bracketed)
-    {
-      /* [V6] or [V6]:PORT */
-      ok = close != NULL && close > address + 1
-           && (close[1] == '\0'
-               || (close[1] == ':' && g_ascii_string_to_unsigned (close + 2, 10, 0, 65535, &port,
-                                                                   NULL)));
-      if (ok)
-        host = g_strndup (address + 1, close - address - 1);
-    }
-  else if (colon != NULL && strchr (address, ':') == colon)
-    {
-      /* HOST:PORT (one colon: not a bare IPv6 address) */
-      ok = colon > address && g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &port, NULL);
-      if (ok)
-        host = g_strndup (address, colon - address);
-    }
-  else
-    {
-      ok = address[0] != '\0';
-      host = g_strdup (address);
-    }
+  /* "ADDRESS" or "ADDRESS advertise PUBLIC", as Kamailio's listen= */
+  for (guint i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0')
+      g_ptr_array_add (kept, words[i]);
+  ok = (kept->len == 1
+        || (kept->len == 3 && g_ascii_strcasecmp (kept->pdata[1], "advertise") == 0
+            && sipsv_split_host_port (kept->pdata[2], &public, &public_port, 0)))
+       && sipsv_split_host_port (kept->pdata[0], &host, &port, 5060);
+  g_ptr_array_unref (kept);
   if (!ok)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                   "\"%s\" is not HOST:PORT, [IPV6]:PORT or a host", address);
+                   "\"%s\" is not HOST:PORT, [IPV6]:PORT or a host, optionally followed "
+                   "by \"advertise PUBLIC_HOST\"", address);
       return FALSE;
     }
-  return sipservlet_container_listen (container, host, (guint16) port, transports, error);
+  if (public != NULL && public_port != 0 && public_port != port)
+    {
+      /* sofia-sip writes the bound port into Via: a different advertised
+       * port would be in Record-Route and Contact but not in Via. */
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "\"%s\": the advertised port must be the listening port", address);
+      return FALSE;
+    }
+  return sipservlet_container_listen_advertised (container, host, port, transports, public,
+                                                 error);
 }
 
 static void

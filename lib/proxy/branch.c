@@ -147,6 +147,12 @@ branch_start (SipProxyBranch *branch)
   msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_max_forwards,
                       (msg_header_t *) sipsv_max_forwards_new (home, hops - 1));
 
+  /* The socket the request leaves from, chosen here and not by NTA (see
+   * sipsv_stack_route_primary()). */
+  SipsvStack *stack = &sipsv_runtime (proxy->container)->stack;
+  const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
+  tport_t *out = sipsv_stack_route_primary (stack, next, proxy->incoming_primary);
+
   if (branch->record_route && proxy->record_route_ours != NULL && request->initial)
     {
       if (proxy->record_route_uri != NULL)
@@ -156,6 +162,22 @@ branch_start (SipProxyBranch *branch)
           prepend (request, "Record-Route", value);
           g_free (value);
           g_free (rr);
+        }
+      else if (out != NULL && proxy->incoming_primary != NULL && out != proxy->incoming_primary)
+        {
+          /* From one socket to another (IPv4 to IPv6, UDP to TCP, one
+           * address to another): each side must reach us at its own
+           * socket, so two Record-Routes, the callee's side on top, both
+           * marked r2=on so that we pop them together (RFC 5658). */
+          const SipsvRecordRoute *in_side
+              = sipsv_proxy_record_route_of (proxy->container, proxy->incoming_primary, TRUE);
+          const SipsvRecordRoute *out_side
+              = sipsv_proxy_record_route_of (proxy->container, out, TRUE);
+          if (in_side != NULL && out_side != NULL)
+            {
+              prepend (request, "Record-Route", in_side->value);
+              prepend (request, "Record-Route", out_side->value);
+            }
         }
       else
         prepend (request, "Record-Route", proxy->record_route_ours->value);
@@ -171,8 +193,7 @@ branch_start (SipProxyBranch *branch)
     }
 
   /* Loop prevention: never send to ourselves. */
-  const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
-  if (sipsv_stack_url_is_self (&sipsv_runtime (proxy->container)->stack, next))
+  if (sipsv_stack_url_is_self (stack, next))
     {
       branch_complete_locally (branch, 482, "Loop Detected");
       return;
@@ -181,9 +202,9 @@ branch_start (SipProxyBranch *branch)
   branch->state = SIPSV_BRANCH_TRYING;
   request->sent = TRUE;
   request->base.committed = TRUE;
-  request->orq = sipsv_stack_client_transaction (
-      &sipsv_runtime (proxy->container)->stack, sipsv_proxy_on_branch_response,
-      (nta_outgoing_magic_t *) branch, sipsv_proxy_route_hint (sip), msg_ref_create (msg));
+  request->orq = sipsv_stack_client_transaction_from (
+      stack, sipsv_proxy_on_branch_response, (nta_outgoing_magic_t *) branch,
+      sipsv_proxy_route_hint (sip), msg_ref_create (msg), out);
   if (request->orq == NULL)
     {
       msg_destroy (msg);     /* the reference mcreate did not take */

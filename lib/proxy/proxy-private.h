@@ -73,8 +73,9 @@ struct _SipProxy {
   SipContainer *container;
   GPtrArray *branches;              /* top-level branches, not owned */
   GPtrArray *all;                   /* every branch, owned, creation order */
-  const SipsvRecordRoute *record_route_ours;  /* the container's, for the listening
-                                               * point the request came in on */
+  const SipsvRecordRoute *record_route_ours;  /* the container's, for the socket the
+                                               * request came in on */
+  tport_t *incoming_primary;        /* that socket, not owned (the agent's) */
   SipURI *record_route_uri;         /* a copy the servlet may edit, made when it asks
                                      * for one; NULL: ours goes out as it is */
   SipsvKept kept;                   /* in the runtime's list while it holds its request */
@@ -143,6 +144,10 @@ guint sipsv_best_response_upstream_status (guint status);
 
 /* routing.c */
 char *sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip);
+/* Our Record-Route for one socket (with ;r2=on for a double one, RFC
+ * 5658), made once per container. */
+const SipsvRecordRoute *sipsv_proxy_record_route_of (SipContainer *container,
+                                                     tport_t *primary, gboolean r2);
 void sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip);
 const url_string_t *sipsv_proxy_route_hint (sip_t const *sip);
 void sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *sip);

@@ -260,6 +260,40 @@ record_route_free (gpointer data)
   g_free (rr);
 }
 
+const SipsvRecordRoute *
+sipsv_proxy_record_route_of (SipContainer *container, tport_t *primary, gboolean r2)
+{
+  /* One Record-Route per socket (and per r2 flag), parsed and formatted
+   * once; a call copies it only if its servlet asks for it to edit it. */
+  SipsvRuntime *runtime = sipsv_runtime (container);
+  if (runtime->record_routes == NULL)
+    runtime->record_routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                    record_route_free);
+  char *contact = sipsv_stack_contact_of (&runtime->stack, primary);
+  char *key = g_strconcat (contact, r2 ? ";r2" : "", NULL);
+  SipsvRecordRoute *ours = g_hash_table_lookup (runtime->record_routes, key);
+  if (ours == NULL)
+    {
+      SipAddress *address = sipservlet_address_parse (contact, NULL);
+      if (address != NULL)
+        {
+          ours = g_new0 (SipsvRecordRoute, 1);
+          ours->uri = sipservlet_uri_clone (sipservlet_address_get_uri (address));
+          sipservlet_uri_set_lr_param (ours->uri, TRUE);
+          if (r2)
+            sipservlet_uri_set_parameter (ours->uri, "r2", "on", NULL);
+          char *text = sipservlet_uri_to_string (ours->uri);
+          ours->value = g_strconcat ("<", text, ">", NULL);
+          g_free (text);
+          g_hash_table_insert (runtime->record_routes, g_steal_pointer (&key), ours);
+          sipservlet_address_unref (address);
+        }
+    }
+  g_free (key);
+  g_free (contact);
+  return ours;
+}
+
 gboolean
 sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GError **error)
 {
@@ -269,33 +303,10 @@ sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GErro
   proxy->record_route = record_route != FALSE;
   if (proxy->record_route && proxy->record_route_ours == NULL)
     {
-      /* One Record-Route per listening point, parsed and formatted once;
-       * a call copies it only if its servlet asks for it to edit it. */
-      SipsvRuntime *runtime = sipsv_runtime (proxy->container);
-      if (runtime->record_routes == NULL)
-        runtime->record_routes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                        record_route_free);
-      GHashTable *cache = runtime->record_routes;
-      char *contact
-          = sipsv_stack_contact_for (&sipsv_runtime (proxy->container)->stack, proxy->request->irq);
-      SipsvRecordRoute *ours = g_hash_table_lookup (cache, contact);
-      if (ours == NULL)
-        {
-          SipAddress *address = sipservlet_address_parse (contact, NULL);
-          if (address != NULL)
-            {
-              ours = g_new0 (SipsvRecordRoute, 1);
-              ours->uri = sipservlet_uri_clone (sipservlet_address_get_uri (address));
-              sipservlet_uri_set_lr_param (ours->uri, TRUE);
-              char *text = sipservlet_uri_to_string (ours->uri);
-              ours->value = g_strconcat ("<", text, ">", NULL);
-              g_free (text);
-              g_hash_table_insert (cache, g_steal_pointer (&contact), ours);
-              sipservlet_address_unref (address);
-            }
-        }
-      g_free (contact);
-      proxy->record_route_ours = ours;
+      SipsvStack *stack = &sipsv_runtime (proxy->container)->stack;
+      proxy->incoming_primary = sipsv_stack_incoming_primary (stack, proxy->request->irq);
+      proxy->record_route_ours
+          = sipsv_proxy_record_route_of (proxy->container, proxy->incoming_primary, FALSE);
     }
   for (guint i = 0; i < proxy->all->len; i++)
     ((SipProxyBranch *) proxy->all->pdata[i])->record_route = proxy->record_route;

@@ -1,44 +1,175 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - the addresses a stack answers to: its listening points,
- * whether a URI names one of them, and the Contact it gives out.
+ * the sockets sofia bound for them, aliases, advertised names; whether a
+ * URI names one of them, and the Contact it gives out.
  *
  * Here rather than in the container because the roles above need them
  * (a proxy pops the Route that names us, a UAS answers with our Contact)
  * and may not depend on the container.
+ *
+ * "Us" is kept as a flat table rebuilt whenever a socket is bound or an
+ * alias added: sofia binds a wildcard address (0.0.0.0, ::) as one socket
+ * per interface address it sees at that moment, so the wildcard itself
+ * names nothing; the table holds what was really bound.
  */
 #include "config-private.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "stack/stack-private.h"
 
+/* One entry of the table: an IP address or a lower-case host name, and a
+ * port (0: any port, for aliases given without one). */
+typedef struct _SipsvSelf {
+  int family;                   /* AF_INET, AF_INET6, or 0 for a name */
+  guint8 addr[16];
+  char *name;
+  guint16 port;
+} SipsvSelf;
+
 void
 sipsv_stack_add_listen_point (SipsvStack *stack, const char *host, guint16 port,
-                              gboolean udp, gboolean tcp)
+                              gboolean udp, gboolean tcp, const char *advertise)
 {
-  SipsvListenPoint lp = { g_strdup (host), port, udp != FALSE, tcp != FALSE };
+  SipsvListenPoint lp = { g_strdup (host), g_strdup (advertise), port, udp != FALSE,
+                          tcp != FALSE };
   g_array_append_val (stack->listen_points, lp);
+  sipsv_stack_refresh_self (stack);
+}
+
+static void
+self_clear (gpointer data)
+{
+  g_free (((SipsvSelf *) data)->name);
 }
 
 void
 sipsv_stack_clear_listen_points (SipsvStack *stack)
 {
-  if (stack->listen_points == NULL)
-    return;
-  for (guint i = 0; i < stack->listen_points->len; i++)
-    g_free (g_array_index (stack->listen_points, SipsvListenPoint, i).host);
-  g_clear_pointer (&stack->listen_points, g_array_unref);
+  if (stack->listen_points != NULL)
+    {
+      for (guint i = 0; i < stack->listen_points->len; i++)
+        {
+          SipsvListenPoint *lp = &g_array_index (stack->listen_points, SipsvListenPoint, i);
+          g_free (lp->host);
+          g_free (lp->advertise);
+        }
+      g_clear_pointer (&stack->listen_points, g_array_unref);
+    }
+  g_clear_pointer (&stack->self, g_array_unref);
+  g_clear_pointer (&stack->aliases, g_array_unref);
 }
 
-static gboolean
-host_equal (const char *url_host, const char *ours)
+/* Reads host (IPv6 with or without brackets) as an IP address. */
+static int
+parse_ip (const char *host, gsize len, guint8 addr[16])
 {
-  gsize n = strlen (url_host);
-  /* url hosts keep IPv6 brackets; listening points do not. */
-  if (n > 2 && url_host[0] == '[' && url_host[n - 1] == ']')
-    return strlen (ours) == n - 2 && g_ascii_strncasecmp (url_host + 1, ours, n - 2) == 0;
-  return g_ascii_strcasecmp (url_host, ours) == 0;
+  char buf[INET6_ADDRSTRLEN + 2];
+
+  if (len >= 2 && host[0] == '[' && host[len - 1] == ']')
+    host++, len -= 2;
+  if (len == 0 || len >= sizeof buf)
+    return 0;
+  memcpy (buf, host, len);
+  buf[len] = '\0';
+  if (memchr (buf, ':', len) != NULL)
+    return inet_pton (AF_INET6, buf, addr) == 1 ? AF_INET6 : 0;
+  return inet_pton (AF_INET, buf, addr) == 1 ? AF_INET : 0;
+}
+
+static void
+self_append (GArray *self, const char *host, guint16 port)
+{
+  SipsvSelf entry = { 0 };
+
+  entry.port = port;
+  entry.family = parse_ip (host, strlen (host), entry.addr);
+  if (entry.family == 0)
+    entry.name = g_ascii_strdown (host, -1);
+  g_array_append_val (self, entry);
+}
+
+void
+sipsv_stack_refresh_self (SipsvStack *stack)
+{
+  GArray *self = g_array_new (FALSE, TRUE, sizeof (SipsvSelf));
+  tport_t *tports = stack->agent != NULL ? nta_agent_tports (stack->agent) : NULL;
+
+  g_array_set_clear_func (self, self_clear);
+  /* Every bound socket: its own address and the name it goes by (the
+   * advertised one, when the listening point has one). */
+  for (tport_t *tp = tports != NULL ? tport_primaries (tports) : NULL; tp != NULL;
+       tp = tport_next (tp))
+    {
+      tp_name_t const *name = tport_name (tp);
+      su_addrinfo_t const *ai = tport_get_address (tp);
+      guint16 port = name->tpn_port != NULL ? (guint16) strtoul (name->tpn_port, NULL, 10) : 0;
+
+      for (; ai != NULL; ai = ai->ai_next)
+        {
+          su_sockaddr_t const *su = (su_sockaddr_t const *) ai->ai_addr;
+          SipsvSelf entry = { 0 };
+
+          if (su == NULL || (su->su_family != AF_INET && su->su_family != AF_INET6))
+            continue;
+          entry.family = su->su_family;
+          entry.port = ntohs (su->su_port);
+          if (su->su_family == AF_INET)
+            memcpy (entry.addr, &su->su_sin.sin_addr, 4);
+          else
+            memcpy (entry.addr, &su->su_sin6.sin6_addr, 16);
+          g_array_append_val (self, entry);
+        }
+      if (name->tpn_canon != NULL && port != 0)
+        self_append (self, name->tpn_canon, port);
+    }
+  for (guint i = 0; stack->aliases != NULL && i < stack->aliases->len; i++)
+    {
+      SipsvListenPoint *alias = &g_array_index (stack->aliases, SipsvListenPoint, i);
+      self_append (self, alias->host, alias->port);
+    }
+  if (stack->self != NULL)
+    g_array_unref (stack->self);
+  stack->self = self;
+}
+
+void
+sipsv_stack_add_alias (SipsvStack *stack, const char *host, guint16 port)
+{
+  SipsvListenPoint alias = { g_strdup (host), NULL, port, TRUE, TRUE };
+
+  if (stack->aliases == NULL)
+    stack->aliases = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
+  g_array_append_val (stack->aliases, alias);
+  sipsv_stack_refresh_self (stack);
+}
+
+gboolean
+sipsv_stack_host_is_self (SipsvStack *stack, const char *host, guint16 port)
+{
+  guint8 addr[16];
+  gsize len;
+  int family;
+
+  if (host == NULL || stack->self == NULL)
+    return FALSE;
+  len = strlen (host);
+  family = parse_ip (host, len, addr);
+  for (guint i = 0; i < stack->self->len; i++)
+    {
+      SipsvSelf *s = &g_array_index (stack->self, SipsvSelf, i);
+      if (s->port != 0 && s->port != port)
+        continue;
+      if (family != 0 ? s->family == family
+                            && memcmp (s->addr, addr, family == AF_INET ? 4 : 16) == 0
+                      : s->name != NULL && g_ascii_strcasecmp (s->name, host) == 0)
+        return TRUE;
+    }
+  return FALSE;
 }
 
 gboolean
@@ -49,13 +180,7 @@ sipsv_stack_url_is_self (SipsvStack *stack, const url_t *url)
     return FALSE;
   guint port = url->url_port && *url->url_port ? (guint) strtoul (url->url_port, NULL, 10)
                                                : (url->url_type == url_sips ? 5061 : 5060);
-  for (guint i = 0; i < stack->listen_points->len; i++)
-    {
-      SipsvListenPoint *lp = &g_array_index (stack->listen_points, SipsvListenPoint, i);
-      if (lp->port == port && host_equal (url->url_host, lp->host))
-        return TRUE;
-    }
-  return FALSE;
+  return port <= 65535 && sipsv_stack_host_is_self (stack, url->url_host, (guint16) port);
 }
 
 /* Formats <sip:host:port[;transport=tcp]>, bracketing IPv6 hosts. */
@@ -65,6 +190,12 @@ format_contact (const char *host, const char *port, gboolean tcp)
   gboolean v6 = strchr (host, ':') != NULL && host[0] != '[';
   return g_strconcat ("<sip:", v6 ? "[" : "", host, v6 ? "]" : "", ":", port,
                       tcp ? ";transport=tcp>" : ">", NULL);
+}
+
+static gboolean
+is_wildcard (const char *host)
+{
+  return strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0 || strcmp (host, "*") == 0;
 }
 
 char *
@@ -77,8 +208,8 @@ sipsv_stack_contact (SipsvStack *stack)
   if (stack->listen_points->len == 0)
     return g_strdup ("<sip:invalid.invalid>");
   lp = &g_array_index (stack->listen_points, SipsvListenPoint, 0);
-  host = lp->host;
-  if (strcmp (host, "0.0.0.0") == 0 || strcmp (host, "::") == 0)
+  host = lp->advertise != NULL ? lp->advertise : lp->host;
+  if (is_wildcard (host))
     {
       sip_contact_t const *m = nta_agent_contact (stack->agent);
       if (m != NULL && m->m_url->url_host != NULL)
@@ -91,19 +222,116 @@ sipsv_stack_contact (SipsvStack *stack)
 char *
 sipsv_stack_contact_for (SipsvStack *stack, nta_incoming_t *irq)
 {
-  /* Answer with the listening point the request came in on, so an IPv4
-   * peer never gets an IPv6 Contact and a TCP dialog stays on TCP. */
-  tport_t *tp = nta_incoming_transport (stack->agent, irq, NULL);
-  tport_t *primary = tp != NULL ? tport_parent (tp) : NULL;
-  tp_name_t const *name = primary != NULL ? tport_name (primary) : NULL;
-  char *contact = NULL;
+  /* Answer with the socket the request came in on, by the name it goes
+   * by (its address, or the advertised one): an IPv4 peer never gets an
+   * IPv6 Contact, and a TCP dialog stays on TCP. */
+  return sipsv_stack_contact_of (stack, sipsv_stack_incoming_primary (stack, irq));
+}
 
-  if (name != NULL && name->tpn_host != NULL && name->tpn_port != NULL
-      && strcmp (name->tpn_host, "0.0.0.0") != 0 && strcmp (name->tpn_host, "::") != 0
-      && strcmp (name->tpn_host, "*") != 0)
-    contact = format_contact (name->tpn_host, name->tpn_port,
-                              g_ascii_strcasecmp (name->tpn_proto, "tcp") == 0);
+/* The local address the kernel would send from to reach dest (family,
+ * 4 or 16 bytes): a connected UDP socket that never sends. */
+static gboolean
+source_address_for (int family, const guint8 *dest, guint8 *source)
+{
+  su_sockaddr_t su = { 0 };
+  socklen_t len = family == AF_INET ? sizeof su.su_sin : sizeof su.su_sin6;
+  int fd = socket (family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  gboolean ok = FALSE;
+
+  if (fd < 0)
+    return FALSE;
+  su.su_family = family;
+  su.su_port = htons (5060);
+  if (family == AF_INET)
+    memcpy (&su.su_sin.sin_addr, dest, 4);
+  else
+    memcpy (&su.su_sin6.sin6_addr, dest, 16);
+  if (connect (fd, &su.su_sa, len) == 0 && getsockname (fd, &su.su_sa, &len) == 0)
+    {
+      memcpy (source, family == AF_INET ? (void *) &su.su_sin.sin_addr
+                                        : (void *) &su.su_sin6.sin6_addr,
+              family == AF_INET ? 4 : 16);
+      ok = TRUE;
+    }
+  close (fd);
+  return ok;
+}
+
+static gboolean
+primary_has_address (tport_t *tp, int family, const guint8 *addr)
+{
+  su_addrinfo_t const *ai = tport_get_address (tp);
+  su_sockaddr_t const *su = ai != NULL ? (su_sockaddr_t const *) ai->ai_addr : NULL;
+
+  if (su == NULL || su->su_family != family)
+    return FALSE;
+  return memcmp (family == AF_INET ? (const void *) &su->su_sin.sin_addr
+                                   : (const void *) &su->su_sin6.sin6_addr,
+                 addr, family == AF_INET ? 4 : 16) == 0;
+}
+
+tport_t *
+sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer)
+{
+  char proto[16] = "udp";
+  guint8 dest[16], source[16];
+  tport_t *first = NULL;
+  guint candidates = 0;
+  int family;
+
+  if (next == NULL || next->url_host == NULL || next->url_type != url_sip)
+    return NULL;
+  family = parse_ip (next->url_host, strlen (next->url_host), dest);
+  if (family == 0)
+    return NULL;      /* a name: NTA resolves it and chooses */
+  if (next->url_params != NULL)
+    url_param (next->url_params, "transport", proto, sizeof proto);
+
+  for (tport_t *tp = tport_primaries (nta_agent_tports (stack->agent)); tp != NULL;
+       tp = tport_next (tp))
+    {
+      su_addrinfo_t const *ai = tport_get_address (tp);
+      if (ai == NULL || ai->ai_family != family
+          || g_ascii_strcasecmp (tport_name (tp)->tpn_proto, proto) != 0)
+        continue;
+      if (tp == prefer)
+        return tp;
+      if (first == NULL)
+        first = tp;
+      candidates++;
+    }
+  if (candidates <= 1)
+    return first;
+  /* Several sockets could send there (a multi-homed host): the one bound
+   * to the address the kernel would route from. */
+  if (source_address_for (family, dest, source))
+    for (tport_t *tp = tport_primaries (nta_agent_tports (stack->agent)); tp != NULL;
+         tp = tport_next (tp))
+      if (g_ascii_strcasecmp (tport_name (tp)->tpn_proto, proto) == 0
+          && primary_has_address (tp, family, source))
+        return tp;
+  return first;
+}
+
+tport_t *
+sipsv_stack_incoming_primary (SipsvStack *stack, nta_incoming_t *irq)
+{
+  tport_t *tp = irq != NULL ? nta_incoming_transport (stack->agent, irq, NULL) : NULL;
+  tport_t *primary = tp != NULL ? tport_parent (tp) : NULL;
+
   if (tp != NULL)
     tport_unref (tp);
-  return contact != NULL ? contact : sipsv_stack_contact (stack);
+  return primary;
+}
+
+char *
+sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary)
+{
+  tp_name_t const *name = primary != NULL ? tport_name (primary) : NULL;
+
+  if (name != NULL && name->tpn_canon != NULL && name->tpn_port != NULL
+      && !is_wildcard (name->tpn_canon))
+    return format_contact (name->tpn_canon, name->tpn_port,
+                           g_ascii_strcasecmp (name->tpn_proto, "tcp") == 0);
+  return sipsv_stack_contact (stack);
 }

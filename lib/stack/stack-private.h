@@ -34,9 +34,11 @@ typedef struct {
 } SipsvKept;
 
 /* A bound listening point: the address as bound (IPv6 without brackets),
- * the port, and its transports. */
+ * the name it advertises instead (NULL: none), the port, and its
+ * transports. Aliases use the same record (port 0: any port). */
 typedef struct {
   char *host;
+  char *advertise;
   guint16 port;
   guint udp : 1;
   guint tcp : 1;
@@ -54,6 +56,9 @@ typedef struct {
   gpointer after_dispatch_data;
   struct _SipsvStackLink *link;   /* the source's way back to this stack */
   GArray *listen_points;          /* SipsvListenPoint, in the order bound */
+  GArray *aliases;                /* SipsvListenPoint, or NULL */
+  GArray *self;                   /* what "us" is, see listen-points.c */
+  guint next_ident;               /* for the next socket's TPTAG_IDENT */
 } SipsvStack;
 
 /* su_init()/su_deinit() reference counting and log redirection to g_log. */
@@ -70,22 +75,44 @@ void sipsv_stack_clear (SipsvStack *stack);
 void sipsv_stack_set_after_dispatch (SipsvStack *stack, void (*func) (gpointer data),
                                      gpointer data);
 
-/* Binds host:port (port 0: a free port, the same for UDP and TCP).
+/* Binds host:port (port 0: a free port, the same for UDP and TCP); with
+ * advertise (a host name or IP, or NULL), that name goes into Via,
+ * Record-Route and Contact instead of the bound address (sofia's maddr).
  * Returns the bound port, 0 with an error. */
 guint16 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
-                            gboolean udp, gboolean tcp, GError **error);
+                            gboolean udp, gboolean tcp, const char *advertise,
+                            GError **error);
 
 /* listen-points.c: the addresses this stack answers to. */
 void sipsv_stack_add_listen_point (SipsvStack *stack, const char *host, guint16 port,
-                                   gboolean udp, gboolean tcp);
+                                   gboolean udp, gboolean tcp, const char *advertise);
 void sipsv_stack_clear_listen_points (SipsvStack *stack);
-/* Whether a sip: or sips: URI names one of our listening points (the port
- * defaults to 5060, 5061 for sips). */
+/* Another name or address of ours (port 0: at any port). */
+void sipsv_stack_add_alias (SipsvStack *stack, const char *host, guint16 port);
+/* Rebuilds the table of what "us" is from the sockets sofia bound. */
+void sipsv_stack_refresh_self (SipsvStack *stack);
+/* Whether host (IPv6 with or without brackets) and port name us: a bound
+ * socket's address, an advertised name or an alias. */
+gboolean sipsv_stack_host_is_self (SipsvStack *stack, const char *host, guint16 port);
+/* Whether a sip: or sips: URI names us (the port defaults to 5060, 5061
+ * for sips). */
 gboolean sipsv_stack_url_is_self (SipsvStack *stack, const url_t *url);
 /* Our Contact, "<sip:host:port[;transport=tcp]>": of the first listening
  * point, or of the one a request came in on. */
 char *sipsv_stack_contact (SipsvStack *stack);
 char *sipsv_stack_contact_for (SipsvStack *stack, nta_incoming_t *irq);
+/* The Contact naming one socket (a primary tport). */
+char *sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary);
+/* The socket (primary tport) a request came in on, or NULL. */
+tport_t *sipsv_stack_incoming_primary (SipsvStack *stack, nta_incoming_t *irq);
+/* The socket a request to next (its top Route or Request-URI) must leave
+ * from: of next's transport (UDP by default) and address family; prefer
+ * when it is one of them, else the one bound to the address the kernel
+ * routes from. NULL when next names a host by name (NTA resolves it).
+ * NTA left alone picks the first socket of the transport and ignores the
+ * family of a bracketed IPv6 host, so an IPv6 target got an IPv4 socket
+ * and EAFNOSUPPORT: requests are pinned to this one (NTATAG_TPORT). */
+tport_t *sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer);
 
 /* transactions.c: NTA's calls with the container's options, for the roles
  * above (no tag lists there). The server transaction of a request that
@@ -101,6 +128,13 @@ int sipsv_stack_complete_response (nta_incoming_t *irq, msg_t *response, int sta
 nta_outgoing_t *sipsv_stack_client_transaction (SipsvStack *stack, nta_response_f *callback,
                                                 nta_outgoing_magic_t *magic,
                                                 const url_string_t *route, msg_t *msg);
+/* As sipsv_stack_client_transaction(), sent from the socket tp (a primary
+ * from sipsv_stack_route_primary(); NULL: chosen by its route). */
+nta_outgoing_t *sipsv_stack_client_transaction_from (SipsvStack *stack,
+                                                     nta_response_f *callback,
+                                                     nta_outgoing_magic_t *magic,
+                                                     const url_string_t *route, msg_t *msg,
+                                                     tport_t *tp);
 /* As sipsv_stack_client_transaction(), and the callback gets 100 Trying
  * too: who holds a CANCEL until a provisional response came (RFC 3261
  * §9.1) must see it. (NTA's own delayed CANCEL is not used: its late-100

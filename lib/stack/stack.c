@@ -2,7 +2,11 @@
 /* libsipservlet - stack glue: sofia-sip NTA inside a GMainContext. */
 #include "config-private.h"
 
+#include <arpa/inet.h>
 #include <gio/gio.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <stdio.h>
 
@@ -236,6 +240,18 @@ sipsv_stack_clear (SipsvStack *stack)
   sipsv_stack_clear_listen_points (stack);
 }
 
+/* NTA writes a socket's identity into its Via as a comment ("(sipsv0)"),
+ * which RFC 3261's Via grammar does not have: drop it from the Via
+ * templates the sockets carry (their magic, NTA's own copies). */
+static void
+hide_identities (SipsvStack *stack)
+{
+  for (tport_t *tp = tport_primaries (nta_agent_tports (stack->agent)); tp != NULL;
+       tp = tport_next (tp))
+    for (sip_via_t *v = (sip_via_t *) tport_magic (tp); v != NULL; v = v->v_next)
+      v->v_comment = NULL;
+}
+
 /* Finds a port that is free for both UDP and TCP on host right now. */
 static guint16
 pick_free_port (const char *host, GError **error)
@@ -284,12 +300,92 @@ pick_free_port (const char *host, GError **error)
   return port;
 }
 
+/* The addresses of family (AF_INET, AF_INET6) the host has now, as sofia
+ * itself enumerates them for a wildcard: interfaces that are up, without
+ * IPv6 link-local addresses (they need a scope to be reached). */
+static GPtrArray *
+local_addresses (int family)
+{
+  GPtrArray *hosts = g_ptr_array_new_with_free_func (g_free);
+  struct ifaddrs *list = NULL;
+
+  if (getifaddrs (&list) != 0)
+    return hosts;
+  for (struct ifaddrs *i = list; i != NULL; i = i->ifa_next)
+    {
+      char host[INET6_ADDRSTRLEN];
+      const void *addr;
+
+      if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family || !(i->ifa_flags & IFF_UP))
+        continue;
+      if (family == AF_INET)
+        addr = &((struct sockaddr_in *) i->ifa_addr)->sin_addr;
+      else
+        {
+          const struct in6_addr *a6 = &((struct sockaddr_in6 *) i->ifa_addr)->sin6_addr;
+          if (IN6_IS_ADDR_LINKLOCAL (a6) || IN6_IS_ADDR_V4MAPPED (a6))
+            continue;
+          addr = a6;
+        }
+      if (inet_ntop (family, addr, host, sizeof host) == NULL)
+        continue;
+      gboolean seen = FALSE;
+      for (guint k = 0; k < hosts->len && !seen; k++)
+        seen = strcmp (hosts->pdata[k], host) == 0;
+      if (!seen)
+        g_ptr_array_add (hosts, g_strdup (host));
+    }
+  freeifaddrs (list);
+  return hosts;
+}
+
+/* Binds one concrete address. Every socket gets an identity of its own
+ * (TPTAG_IDENT): it is what lets a client transaction be pinned to one
+ * socket (see sipsv_stack_route_primary()), since NTA picks its socket by
+ * protocol, family and identity only. */
+static int
+bind_address (SipsvStack *stack, const char *host, guint16 port, gboolean udp, gboolean tcp,
+              const char *advertise)
+{
+  gboolean v6 = strchr (host, ':') != NULL;
+  gboolean adv_v6 = advertise != NULL && strchr (advertise, ':') != NULL;
+  const char *transport = udp && tcp ? "" : udp ? ";transport=udp" : ";transport=tcp";
+  char ident[32];
+  char *url;
+  int rc;
+
+  /* With an advertised name, sofia binds to maddr and uses the host part
+   * as the name in Via and in its tport names. */
+  if (advertise != NULL)
+    url = g_strdup_printf ("sip:%s%s%s:%u;maddr=%s%s%s%s", adv_v6 ? "[" : "", advertise,
+                           adv_v6 ? "]" : "", port, v6 ? "[" : "", host, v6 ? "]" : "",
+                           transport);
+  else
+    url = g_strdup_printf ("sip:%s%s%s:%u%s", v6 ? "[" : "", host, v6 ? "]" : "", port,
+                           transport);
+  g_snprintf (ident, sizeof ident, "sipsv%u", stack->next_ident++);
+  rc = nta_agent_add_tport (stack->agent, URL_STRING_MAKE (url),
+                            TPTAG_IDENT (ident),
+                            TPTAG_UDP_RMEM (SIPSV_UDP_BUFFER),
+                            TPTAG_UDP_WMEM (SIPSV_UDP_BUFFER),
+                            TPTAG_QUEUESIZE (1024),
+                            /* A stream peer that stops mid-message is
+                             * cut off instead of holding the socket. */
+                            TPTAG_TIMEOUT (SIPSV_INCOMPLETE_TIMEOUT_MS),
+                            TAG_END ());
+  g_free (url);
+  if (rc == 0)
+    hide_identities (stack);
+  return rc;
+}
+
 guint16
 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
-                    gboolean udp, gboolean tcp, GError **error)
+                    gboolean udp, gboolean tcp, const char *advertise, GError **error)
 {
   GInetAddress *addr = g_inet_address_new_from_string (host);
-  gboolean ipv6;
+  g_autoptr (GPtrArray) hosts = NULL;
+  const char *failed = host;
 
   if (addr == NULL)
     {
@@ -297,43 +393,52 @@ sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
                    "'%s' is not an IPv4 or IPv6 address", host);
       return 0;
     }
-  ipv6 = g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6;
+  /* A wildcard is bound here as sofia would bind it (one socket per
+   * address), but each with its own identity. */
+  if (g_inet_address_get_is_any (addr))
+    hosts = local_addresses (g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV6
+                             ? AF_INET6 : AF_INET);
+  else
+    {
+      hosts = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (hosts, g_strdup (host));
+    }
   g_object_unref (addr);
+  if (hosts->len == 0)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_BIND,
+                   "cannot listen on %s: the host has no address of that family", host);
+      return 0;
+    }
 
-  /* Port 0: choose one that both transports can share, then bind it; a
-   * race with another process is possible, so retry a few times. */
+  /* Port 0: choose one that both transports (and, for a wildcard, every
+   * address) can share, then bind it; a race with another process is
+   * possible, so retry a few times. */
   for (int attempt = 0; attempt < 5; attempt++)
     {
       guint16 want = port;
-      char *url;
-      int rc;
+      guint bound = 0;
 
       if (want == 0 && (want = pick_free_port (host, error)) == 0)
         return 0;
-
-      url = g_strdup_printf ("sip:%s%s%s:%u%s", ipv6 ? "[" : "", host,
-                             ipv6 ? "]" : "", want,
-                             udp && tcp ? "" : udp ? ";transport=udp"
-                                                   : ";transport=tcp");
-      rc = nta_agent_add_tport (stack->agent, URL_STRING_MAKE (url),
-                                TPTAG_UDP_RMEM (SIPSV_UDP_BUFFER),
-                                TPTAG_UDP_WMEM (SIPSV_UDP_BUFFER),
-                                TPTAG_QUEUESIZE (1024),
-                                /* A stream peer that stops mid-message is
-                                 * cut off instead of holding the socket. */
-                                TPTAG_TIMEOUT (SIPSV_INCOMPLETE_TIMEOUT_MS),
-                                TAG_END ());
-      g_free (url);
-      if (rc == 0)
+      for (; bound < hosts->len; bound++)
+        if (bind_address (stack, hosts->pdata[bound], want, udp, tcp, advertise) != 0)
+          {
+            failed = hosts->pdata[bound];
+            break;
+          }
+      if (bound == hosts->len)
         {
-          sipsv_stack_add_listen_point (stack, host, want, udp, tcp);
+          sipsv_stack_add_listen_point (stack, host, want, udp, tcp, advertise);
           return want;
         }
-      if (port != 0)
+      /* Sockets bound for some addresses of a wildcard stay: sofia cannot
+       * close one. Only a fixed port's failure can leave them. */
+      if (port != 0 || bound > 0)
         break;
     }
   g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_BIND,
-               "cannot listen on %s port %u (%s%s%s): %s", host, port,
+               "cannot listen on %s port %u (%s%s%s): %s", failed, port,
                udp ? "udp" : "", udp && tcp ? "+" : "", tcp ? "tcp" : "",
                g_strerror (errno));
   return 0;

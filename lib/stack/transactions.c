@@ -22,20 +22,48 @@ sipsv_stack_complete_response (nta_incoming_t *irq, msg_t *response, int status,
   return nta_incoming_complete_response (irq, response, status, phrase, TAG_END ());
 }
 
+/* Where NTA sends msg: the explicit route, else its top Route, else its
+ * Request-URI. NULL for a route given as text (not used here). */
+static const url_t *
+next_hop (msg_t *msg, const url_string_t *route)
+{
+  sip_t const *sip = sip_object (msg);
+
+  if (route != NULL)
+    return url_string_p (route) ? NULL : route->us_url;
+  if (sip == NULL)
+    return NULL;
+  if (sip->sip_route != NULL)
+    return sip->sip_route->r_url;
+  return sip->sip_request != NULL ? sip->sip_request->rq_url : NULL;
+}
+
+nta_outgoing_t *
+sipsv_stack_client_transaction_from (SipsvStack *stack, nta_response_f *callback,
+                                     nta_outgoing_magic_t *magic, const url_string_t *route,
+                                     msg_t *msg, tport_t *tp)
+{
+  if (tp == NULL)
+    tp = sipsv_stack_route_primary (stack, next_hop (msg, route), NULL);
+  return nta_outgoing_mcreate (stack->agent, callback, magic, route, msg,
+                               TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
+}
+
 nta_outgoing_t *
 sipsv_stack_client_transaction (SipsvStack *stack, nta_response_f *callback,
                                 nta_outgoing_magic_t *magic, const url_string_t *route,
                                 msg_t *msg)
 {
-  return nta_outgoing_mcreate (stack->agent, callback, magic, route, msg, TAG_END ());
+  return sipsv_stack_client_transaction_from (stack, callback, magic, route, msg, NULL);
 }
 
 nta_outgoing_t *
 sipsv_stack_client_transaction_with_100 (SipsvStack *stack, nta_response_f *callback,
                                          nta_outgoing_magic_t *magic, msg_t *msg)
 {
+  tport_t *tp = sipsv_stack_route_primary (stack, next_hop (msg, NULL), NULL);
   return nta_outgoing_mcreate (stack->agent, callback, magic, NULL, msg, NTATAG_PASS_100 (1),
-                               TAG_END ());
+                               TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
 }
 
 nta_outgoing_t *
@@ -58,5 +86,6 @@ sipsv_stack_cancel (nta_outgoing_t *orq, const char *reason)
 void
 sipsv_stack_forward (SipsvStack *stack, msg_t *msg, const url_string_t *route)
 {
-  nta_msg_tsend (stack->agent, msg, route, TAG_END ());
+  tport_t *tp = sipsv_stack_route_primary (stack, next_hop (msg, route), NULL);
+  nta_msg_tsend (stack->agent, msg, route, TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
 }

@@ -49,13 +49,13 @@ sipp_status_text () {
 }
 
 # wait_ready NAME PID OUT DEADLINE: waits until the server NAME (PID)
-# printed "ready 127.0.0.1:PORT" to OUT and sets ready_port; fail()s when
-# it exits first or DEADLINE seconds pass.
+# printed "ready HOST:PORT ..." to OUT and sets ready_port (the first
+# address's port); fail()s when it exits first or DEADLINE seconds pass.
 wait_ready () {
   local name=$1 pid=$2 out=$3 deadline=$4 begin=$SECONDS status
   ready_port=
   while :; do
-    ready_port=$(sed -n 's/^ready 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$out" | head -n 1)
+    ready_port=$(sed -n 's/^ready [^ ]*:\([0-9][0-9]*\)\( .*\)\{0,1\}$/\1/p' "$out" | head -n 1)
     [ -n "$ready_port" ] && return 0
     if ! kill -0 "$pid" 2>/dev/null; then
       wait "$pid"
@@ -63,7 +63,7 @@ wait_ready () {
       fail "$name exited with status $status before it was ready"
     fi
     [ $((SECONDS - begin)) -lt "$deadline" ] \
-      || fail "$name printed no 'ready 127.0.0.1:PORT' line within ${deadline}s"
+      || fail "$name printed no 'ready HOST:PORT' line within ${deadline}s"
     sleep 0.05
   done
 }

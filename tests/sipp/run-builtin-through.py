@@ -4,8 +4,9 @@
 
     run-builtin-through.py SERVER 'SERVER ARGS' CALLS RATE
 
-Starts SERVER --listen 127.0.0.1:0 SERVER ARGS (under
-$SIPSERVLET_SERVER_WRAPPER when set) and reads its "ready HOST:PORT" line;
+Starts SERVER --listen $SERVER_LISTEN SERVER ARGS (default 127.0.0.1:0;
+under $SIPSERVLET_SERVER_WRAPPER when set) and reads its "ready HOST:PORT"
+line; everything is sent to 127.0.0.1:PORT;
 starts `sipp -sn uas` on a free port; runs `sipp -sn uac` with the server
 as its outbound proxy (-rsa): every request of the call, ACK and BYE
 included, goes to the server with the UAS in its Request-URI and no Route.
@@ -46,7 +47,8 @@ def main(argv):
         calls = str(min(int(calls), 20))
     with tempfile.TemporaryDirectory() as work:
         out = open(os.path.join(work, "server.out"), "w+")
-        proc = subprocess.Popen(wrapper + [server, "--listen", "127.0.0.1:0"] + server_args,
+        listen = os.environ.get("SERVER_LISTEN", "127.0.0.1:0")
+        proc = subprocess.Popen(wrapper + [server, "--listen", listen] + server_args,
                                 stdout=out, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 60

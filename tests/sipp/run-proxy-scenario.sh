@@ -4,7 +4,13 @@
 # registered with it.
 #
 #   run-proxy-scenario.sh [-d DOMAIN] [-u USER] [-a 'UAC SIPP ARGS']
+#       [-l LISTEN] [-c CLIENT_IP] [-s UAS_IP]
 #       PROXY_BINARY 'PROXY ARGS' UAC_SCENARIO CALLS RATE [UAS_SPEC ...]
+#
+# LISTEN is the proxy's --listen (default 127.0.0.1:0; 0.0.0.0:0 or [::]:0
+# for every address); CLIENT_IP the address the UAC and the REGISTERs use
+# and send to (default 127.0.0.1; ::1 for IPv6); UAS_IP the address the
+# UAS sipps listen on and register (default CLIENT_IP).
 #
 # UAS_SPEC is SCENARIO[,OPTION...]: a sipp scenario for one user-agent
 # server (or "none": a contact is registered, nobody listens there), with
@@ -66,16 +72,35 @@ usage () {
 domain=example.com
 user=callee
 uac_args=()
-while getopts d:u:a: opt; do
+listen=127.0.0.1:0
+client_ip=127.0.0.1
+uas_ip=
+while getopts d:u:a:l:c:s: opt; do
   case $opt in
     d) domain=$OPTARG ;;
     u) user=$OPTARG ;;
     a) read -r -a uac_args <<< "$OPTARG" ;;
+    l) listen=$OPTARG ;;
+    c) client_ip=$OPTARG ;;
+    s) uas_ip=$OPTARG ;;
     *) usage ;;
   esac
 done
 shift $((OPTIND - 1))
 [ $# -ge 5 ] || usage
+[ -n "$uas_ip" ] || uas_ip=$client_ip
+# in_uri IP: the address as a URI host (IPv6 in brackets)
+in_uri () { case $1 in *:*) printf '[%s]' "$1" ;; *) printf '%s' "$1" ;; esac; }
+client_host=$(in_uri "$client_ip")
+uas_host=$(in_uri "$uas_ip")
+case $client_ip$uas_ip in
+  *:*)
+    if ! python3 -c 'import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).bind(("::1", 0))' \
+         2>/dev/null; then
+      printf '%s: SKIP: this host has no IPv6 loopback\n' "$me"
+      exit 77
+    fi ;;
+esac
 
 for tool in sipp python3; do
   if ! command -v "$tool" >/dev/null 2>&1; then
@@ -184,14 +209,14 @@ trace_args () {  # NAME: sipp tracing options for one sipp
 start=$SECONDS
 # exec: $! must be the proxy itself (or valgrind running it), never a
 # shell in between, since it gets the SIGTERM.
-(exec "${wrapper[@]}" "$proxy" --listen 127.0.0.1:0 "${proxy_args[@]}" \
+(exec "${wrapper[@]}" "$proxy" --listen "$listen" "${proxy_args[@]}" \
   < /dev/null > "$proxy_out" 2> "$proxy_err") &
 proxy_pid=$!
 
 wait_ready proxy "$proxy_pid" "$proxy_out" "$ready_deadline"
 proxy_port=$ready_port
-printf '%s: proxy %s (pid %s) ready on 127.0.0.1:%s after %ss\n' \
-  "$me" "$(basename "$proxy")" "$proxy_pid" "$proxy_port" $((SECONDS - start))
+printf '%s: proxy %s (pid %s) ready on %s (port %s) after %ss\n' \
+  "$me" "$(basename "$proxy")" "$proxy_pid" "$listen" "$proxy_port" $((SECONDS - start))
 
 # ---- start the user-agent servers --------------------------------------------
 for ((i = 1; i <= n_uas; i++)); do
@@ -199,7 +224,7 @@ for ((i = 1; i <= n_uas; i++)); do
   [ "${uas_scenario[i - 1]}" = none ] && continue
   mapfile -t trace < <(trace_args "uas$i")
   timeout --kill-after=10 $((sipp_global_timeout + 60)) \
-    sipp -sf "${uas_scenario[i - 1]}" -i 127.0.0.1 -p "${ports[i]}" -m "$calls" -nostdin \
+    sipp -sf "${uas_scenario[i - 1]}" -i "$uas_ip" -p "${ports[i]}" -m "$calls" -nostdin \
       -timeout "$((sipp_global_timeout + 30))s" -timeout_error \
       -trace_err -error_file "$workdir/uas$i-errors.log" \
       -trace_screen -screen_file "$workdir/uas$i-screen.log" \
@@ -225,22 +250,23 @@ done
 for ((i = 1; i <= n_uas; i++)); do
   aor="${uas_user[i - 1]}@$domain"
   if [ "${uas_reg[i - 1]}" = none ]; then
-    printf '%s: UAS %s: %s on 127.0.0.1:%s, not registered\n' "$me" "$i" \
+    printf '%s: UAS %s: %s on %s:%s, not registered\n' "$me" "$i" "$uas_host" \
       "$(basename "${uas_scenario[i - 1]}")" "${ports[i]}"
     continue
   fi
-  contact="sip:${uas_user[i - 1]}@127.0.0.1:${ports[i]};uas=$i"
+  contact="sip:${uas_user[i - 1]}@$uas_host:${ports[i]};uas=$i"
   path=
-  [ -n "${uas_path[i - 1]}" ] && path="<sip:127.0.0.1:${ports[uas_path[i - 1]]};lr>"
+  [ -n "${uas_path[i - 1]}" ] && path="<sip:$uas_host:${ports[uas_path[i - 1]]};lr>"
   reg_args=()
   [ -n "${uas_q[i - 1]}" ] && reg_args+=(--q "${uas_q[i - 1]}")
   [ -n "$path" ] && reg_args+=(--path "$path")
   [ "${uas_reg[i - 1]}" = unregister ] && reg_args+=(--unregister)
-  if ! out=$(python3 "$support/register.py" "$proxy_port" "$aor" "$contact" "${reg_args[@]}" 2>&1); then
+  if ! out=$(python3 "$support/register.py" --host "$client_ip" "$proxy_port" "$aor" \
+               "$contact" "${reg_args[@]}" 2>&1); then
     fail "cannot register UAS $i: $out"
   fi
-  printf '%s: UAS %s: %s on 127.0.0.1:%s, %s %s%s\n' "$me" "$i" \
-    "$(basename "${uas_scenario[i - 1]}")" "${ports[i]}" "${uas_reg[i - 1]}ed" "$aor" \
+  printf '%s: UAS %s: %s on %s:%s, %s %s%s\n' "$me" "$i" \
+    "$(basename "${uas_scenario[i - 1]}")" "$uas_host" "${ports[i]}" "${uas_reg[i - 1]}ed" "$aor" \
     "${uas_q[i - 1]:+ (q=${uas_q[i - 1]})}${path:+ with Path $path}"
 done
 
@@ -248,8 +274,8 @@ done
 sipp_start=$SECONDS
 mapfile -t trace < <(trace_args uac)
 timeout --kill-after=10 $((sipp_global_timeout + 30)) \
-  sipp -sf "$uac_scenario" "127.0.0.1:$proxy_port" -m "$calls" -r "$rate" \
-    -i 127.0.0.1 -p "$uac_port" -nostdin \
+  sipp -sf "$uac_scenario" "$client_host:$proxy_port" -m "$calls" -r "$rate" \
+    -i "$client_ip" -p "$uac_port" -nostdin \
     -timeout "${sipp_global_timeout}s" -timeout_error \
     -trace_err -error_file "$workdir/uac-errors.log" \
     -trace_screen -screen_file "$workdir/uac-screen.log" \

@@ -4,10 +4,11 @@
 #
 #   run-scenario.sh SERVER_BINARY 'SERVER ARGS' SCENARIO.xml CALLS RATE [sipp args...]
 #
-# Starts SERVER_BINARY --listen 127.0.0.1:0 SERVER ARGS (wrapped by
-# $SIPSERVLET_SERVER_WRAPPER when set, e.g. a valgrind command line), waits
-# for its "ready 127.0.0.1:PORT" line, runs sipp against it, then stops the
-# server with SIGTERM and checks that it exits with status 0.
+# Starts SERVER_BINARY --listen $SERVER_LISTEN SERVER ARGS (default
+# 127.0.0.1:0; wrapped by $SIPSERVLET_SERVER_WRAPPER when set, e.g. a
+# valgrind command line), waits for its "ready HOST:PORT" line, runs sipp
+# from $CLIENT_IP (default 127.0.0.1; ::1 for IPv6) against CLIENT_IP:PORT,
+# then stops the server with SIGTERM and checks that it exits with status 0.
 #
 # Exit status: 0 pass, 1 fail, 77 skip (sipp not installed), 99 bad usage.
 set -u
@@ -87,20 +88,24 @@ fi
 
 # ---- start the server --------------------------------------------------------
 start=$SECONDS
-"${wrapper[@]}" "$server" --listen 127.0.0.1:0 "${server_args[@]}" \
+listen=${SERVER_LISTEN:-127.0.0.1:0}
+client_ip=${CLIENT_IP:-127.0.0.1}
+case $client_ip in *:*) client_host="[$client_ip]" ;; *) client_host=$client_ip ;; esac
+"${wrapper[@]}" "$server" --listen "$listen" "${server_args[@]}" \
   < /dev/null > "$server_out" 2> "$server_err" &
 server_pid=$!
 
 wait_ready server "$server_pid" "$server_out" "$ready_deadline"
 port=$ready_port
-printf '%s: server %s (pid %s) ready on 127.0.0.1:%s after %ss\n' \
-  "$me" "$(basename "$server")" "$server_pid" "$port" $((SECONDS - start))
+printf '%s: server %s (pid %s) ready on %s, reached at %s:%s after %ss\n' \
+  "$me" "$(basename "$server")" "$server_pid" "$listen" "$client_host" "$port" \
+  $((SECONDS - start))
 
 # ---- run sipp ----------------------------------------------------------------
 sipp_start=$SECONDS
 timeout --kill-after=10 $((sipp_global_timeout + 30)) \
-  sipp -sf "$scenario" "127.0.0.1:$port" -m "$calls" -r "$rate" \
-    -i 127.0.0.1 -p "$local_port" -nostdin \
+  sipp -sf "$scenario" "$client_host:$port" -m "$calls" -r "$rate" \
+    -i "$client_ip" -p "$local_port" -nostdin \
     -timeout "${sipp_global_timeout}s" -timeout_error \
     -trace_err -error_file "$sipp_errors" \
     -trace_screen -screen_file "$sipp_screen" \

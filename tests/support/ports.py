@@ -6,7 +6,7 @@
         prints N ports free for UDP and TCP on 127.0.0.1, different from
         each other and from EXCLUDE, on one line
     ports.py bound PORT
-        exits 0 when a UDP socket is bound to PORT on 127.0.0.1
+        exits 0 when a UDP socket (IPv4 or IPv6) is bound to PORT
 
 A port picked here may still be taken by another program before the test
 binds it: drivers that can retry do.
@@ -42,9 +42,15 @@ def udp_bound(port):
     """Whether a UDP socket is bound to port. Read from /proc/net/udp:
     probing with bind() would race with the program about to bind it."""
     suffix = ":%04X" % port
-    with open("/proc/net/udp") as f:
-        next(f)
-        return any(line.split()[1].endswith(suffix) for line in f)
+    for table in ("/proc/net/udp", "/proc/net/udp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                if any(line.split()[1].endswith(suffix) for line in f):
+                    return True
+        except OSError:
+            continue
+    return False
 
 
 def main(argv):

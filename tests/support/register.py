@@ -4,9 +4,10 @@
 tests/interop/run-topology.py).
 
     register.py PORT AOR CONTACT [--q Q] [--path ROUTE] [--unregister]
+                [--host IP]
 
 Registers CONTACT for AOR with the registrar (or a proxy in front of it)
-on 127.0.0.1:PORT for 3600 s; with --unregister, removes it again
+on IP:PORT (default 127.0.0.1; ::1 for IPv6) for 3600 s; with --unregister, removes it again
 (Expires: 0). --path adds a Path header (and Supported: path). Each
 REGISTER is retransmitted every 500 ms for up to 30 s. Exit status 0 when
 every REGISTER got a 200, 1 otherwise (the reason on stdout).
@@ -26,17 +27,21 @@ class Binding:
     """One contact of one address-of-record, registered and refreshed
     from its own socket under one Call-ID."""
 
-    def __init__(self, server_port, aor, contact, q=None, path=None, supported_path=False):
+    def __init__(self, server_port, aor, contact, q=None, path=None, supported_path=False,
+                 host="127.0.0.1"):
         self.server_port = server_port
+        self.host = host
+        v6 = ":" in host
+        self.sent_by = "[%s]" % host if v6 else host
         self.aor = aor
         self.contact = contact
         self.q = q
         self.path = path
         self.supported_path = supported_path or path is not None
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((host, 0))
         self.port = self.sock.getsockname()[1]
-        self.call_id = "reg-%d-%d@127.0.0.1" % (self.port, random.randrange(1 << 30))
+        self.call_id = "reg-%d-%d@test" % (self.port, random.randrange(1 << 30))
         self.cseq = 0
 
     def register(self, expires):
@@ -46,7 +51,7 @@ class Binding:
         domain = self.aor.split("@", 1)[1]
         branch = "z9hG4bK-reg-%d-%d" % (self.port, self.cseq)
         msg = ("REGISTER sip:%s SIP/2.0\r\n"
-               "Via: SIP/2.0/UDP 127.0.0.1:%d;branch=%s;rport\r\n"
+               "Via: SIP/2.0/UDP %s:%d;branch=%s;rport\r\n"
                "Max-Forwards: 70\r\n"
                "From: <sip:%s>;tag=reg%d\r\n"
                "To: <sip:%s>\r\n"
@@ -56,13 +61,13 @@ class Binding:
                "Contact: <%s>%s\r\n"
                "Expires: %d\r\n"
                "Content-Length: 0\r\n\r\n") % (
-                   domain, self.port, branch, self.aor, self.port, self.aor, self.call_id,
+                   domain, self.sent_by, self.port, branch, self.aor, self.port, self.aor, self.call_id,
                    self.cseq, "Path: %s\r\n" % self.path if self.path else "",
                    "Supported: path\r\n" if self.supported_path else "",
                    self.contact, ";q=" + self.q if self.q else "", expires)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            self.sock.sendto(msg.encode(), ("127.0.0.1", self.server_port))
+            self.sock.sendto(msg.encode(), (self.host, self.server_port))
             self.sock.settimeout(0.5)
             try:
                 while True:
@@ -90,8 +95,10 @@ def main(argv):
     p.add_argument("--q")
     p.add_argument("--path")
     p.add_argument("--unregister", action="store_true")
+    p.add_argument("--host", default="127.0.0.1")
     args = p.parse_args(argv[1:])
-    binding = Binding(args.port, args.aor, args.contact, q=args.q, path=args.path)
+    binding = Binding(args.port, args.aor, args.contact, q=args.q, path=args.path,
+                      host=args.host)
     try:
         binding.register(3600)
         if args.unregister:
