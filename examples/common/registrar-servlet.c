@@ -40,6 +40,7 @@ struct _Registrar {
   RegistrarDomainFunc domain_func;
   gpointer domain_data;
   GHashTable *known_aors;       /* AORs that ever had a binding; NULL = not tracked */
+  SipContainer *container;      /* not owned, or NULL */
   gint64 date_second;           /* the second date_text was made for */
   char date_text[40];           /* the Date header's value, made once a second */
 };
@@ -117,6 +118,27 @@ registrar_is_configured_domain (Registrar *registrar, const SipURI *uri)
   gboolean ours = host != NULL && g_hash_table_contains (registrar->domains, host);
   g_free (host);
   return ours;
+}
+
+void
+registrar_set_container (Registrar *registrar, SipContainer *container)
+{
+  registrar->container = container;
+}
+
+char *
+registrar_aor_key (Registrar *registrar, const SipURI *uri)
+{
+  if (sipservlet_uri_get_port (uri) < 0
+      || !(registrar_is_configured_domain (registrar, uri)
+           || (registrar->container != NULL
+               && sipservlet_container_is_self (registrar->container, uri))))
+    return sipservlet_uri_to_canonical_string (uri);
+  SipURI *portless = sipservlet_uri_clone (uri);
+  sipservlet_uri_set_port (portless, -1, NULL);
+  char *key = sipservlet_uri_to_canonical_string (portless);
+  sipservlet_uri_unref (portless);
+  return key;
 }
 
 gboolean
@@ -474,7 +496,7 @@ process_register (Registrar *registrar, SipServletRequest *request, gint64 now,
       answer_set (answer, 403, "Address-of-Record Domain Not Served");
       goto out;
     }
-  *aor_out = sipservlet_uri_to_canonical_string (to_uri);
+  *aor_out = registrar_aor_key (registrar, to_uri);
 
   /* Step 6: Contact header fields. */
   addresses = sipservlet_message_get_address_headers (message, "Contact", &error);

@@ -47,6 +47,17 @@ void registrar_start_purge (Registrar *registrar);
 void registrar_set_domain_func (Registrar *registrar, RegistrarDomainFunc func,
                                 gpointer user_data);
 
+/* The container the registrar runs in: its own addresses are a domain it
+ * serves (see registrar_aor_key()). Not owned; may stay unset. */
+void registrar_set_container (Registrar *registrar, SipContainer *container);
+
+/* The key an address-of-record is stored and looked up under: its
+ * canonical form (sipservlet_uri_to_canonical_string()), without the port
+ * when the host is one of ours (a --domain value, or host and port name
+ * the container): sip:bob@10.0.0.1 and sip:bob@10.0.0.1:5080 are the same
+ * user when the registrar listens on 10.0.0.1:5080. g_free() it. */
+char *registrar_aor_key (Registrar *registrar, const SipURI *uri);
+
 /* TRUE when at least one --domain was given. */
 gboolean registrar_has_domains (Registrar *registrar);
 

@@ -285,7 +285,7 @@ start_next_group (ProxyApp *app, SipProxy *proxy, Search *search)
 static void
 route_to_aor (ProxyApp *app, SipServletRequest *request, const SipURI *request_uri)
 {
-  char *aor = sipservlet_uri_to_canonical_string (request_uri);
+  char *aor = registrar_aor_key (app->registrar, request_uri);
   GPtrArray *bindings = registrar_lookup (app->registrar, aor);
   GPtrArray *targets = targets_from_bindings (bindings);
   gboolean known = bindings->len > 0 || registrar_knows_aor (app->registrar, aor);
@@ -553,6 +553,7 @@ main (int argc, char **argv)
       goto out;
     }
   app.container = container;
+  registrar_set_container (app.registrar, container);
 
   SipServlet *servlet = sipservlet_servlet_new ("proxy", &proxy_handlers, &app, NULL);
   if (!sipservlet_container_add_servlet (container, servlet, NULL, &error))

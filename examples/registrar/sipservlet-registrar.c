@@ -52,12 +52,12 @@ main (int argc, char **argv)
 
   SipContainer *container = example_container_new (&options);
   example_options_clear (&options);
-  options.listen = NULL;
   if (container == NULL)
     {
       status = 1;
       goto out;
     }
+  registrar_set_container (registrar, container);
 
   SipServlet *servlet = registrar_servlet_new (registrar);
   if (!sipservlet_container_add_servlet (container, servlet, "REGISTER", &error))

@@ -61,7 +61,12 @@ sipsv_stack_clear_listen_points (SipsvStack *stack)
       g_clear_pointer (&stack->listen_points, g_array_unref);
     }
   g_clear_pointer (&stack->self, g_array_unref);
-  g_clear_pointer (&stack->aliases, g_array_unref);
+  if (stack->aliases != NULL)
+    {
+      for (guint i = 0; i < stack->aliases->len; i++)
+        g_free (g_array_index (stack->aliases, SipsvListenPoint, i).host);
+      g_clear_pointer (&stack->aliases, g_array_unref);
+    }
 }
 
 /* Reads host (IPv6 with or without brackets) as an IP address. */

@@ -4,9 +4,13 @@
 # registered with it.
 #
 #   run-proxy-scenario.sh [-d DOMAIN] [-u USER] [-a 'UAC SIPP ARGS']
-#       [-l LISTEN] [-c CLIENT_IP] [-s UAS_IP]
+#       [-l LISTEN] [-c CLIENT_IP] [-s UAS_IP] [-D CALLED_DOMAIN]
 #       PROXY_BINARY 'PROXY ARGS' UAC_SCENARIO CALLS RATE [UAS_SPEC ...]
 #
+# CALLED_DOMAIN is the [domain] of the UAC scenario when it is not the
+# DOMAIN registered in (a call to sip:callee@HOST:PORT for a registration
+# of sip:callee@HOST). "@PROXY_PORT@" in DOMAIN, CALLED_DOMAIN and the UAC
+# SIPP ARGS becomes the proxy's port once it is known.
 # LISTEN is the proxy's --listen (default 127.0.0.1:0; 0.0.0.0:0 or [::]:0
 # for every address); CLIENT_IP the address the UAC and the REGISTERs use
 # and send to (default 127.0.0.1; ::1 for IPv6); UAS_IP the address the
@@ -75,7 +79,8 @@ uac_args=()
 listen=127.0.0.1:0
 client_ip=127.0.0.1
 uas_ip=
-while getopts d:u:a:l:c:s: opt; do
+called_domain=
+while getopts d:u:a:l:c:s:D: opt; do
   case $opt in
     d) domain=$OPTARG ;;
     u) user=$OPTARG ;;
@@ -83,6 +88,7 @@ while getopts d:u:a:l:c:s: opt; do
     l) listen=$OPTARG ;;
     c) client_ip=$OPTARG ;;
     s) uas_ip=$OPTARG ;;
+    D) called_domain=$OPTARG ;;
     *) usage ;;
   esac
 done
@@ -194,10 +200,6 @@ fail () {
 read -r -a ports <<< "$(python3 "$support/ports.py" free "$((n_uas + 1))")"
 [ ${#ports[@]} -eq $((n_uas + 1)) ] || die "cannot find $((n_uas + 1)) free ports"
 uac_port=${ports[0]}
-keys=(-key domain "$domain" -key callee "$user")
-for ((i = 1; i <= n_uas; i++)); do
-  keys+=(-key "uas${i}_port" "${ports[i]}")
-done
 
 trace_args () {  # NAME: sipp tracing options for one sipp
   if [ "${SIPP_PROXY_TRACE:-0}" = 1 ]; then
@@ -215,6 +217,16 @@ proxy_pid=$!
 
 wait_ready proxy "$proxy_pid" "$proxy_out" "$ready_deadline"
 proxy_port=$ready_port
+domain=${domain//@PROXY_PORT@/$proxy_port}
+called_domain=${called_domain:-$domain}
+called_domain=${called_domain//@PROXY_PORT@/$proxy_port}
+keys=(-key callee "$user")
+for ((i = 1; i <= n_uas; i++)); do
+  keys+=(-key "uas${i}_port" "${ports[i]}")
+done
+for ((i = 0; i < ${#uac_args[@]}; i++)); do
+  uac_args[i]=${uac_args[i]//@PROXY_PORT@/$proxy_port}
+done
 printf '%s: proxy %s (pid %s) ready on %s (port %s) after %ss\n' \
   "$me" "$(basename "$proxy")" "$proxy_pid" "$listen" "$proxy_port" $((SECONDS - start))
 
@@ -228,7 +240,8 @@ for ((i = 1; i <= n_uas; i++)); do
       -timeout "$((sipp_global_timeout + 30))s" -timeout_error \
       -trace_err -error_file "$workdir/uas$i-errors.log" \
       -trace_screen -screen_file "$workdir/uas$i-screen.log" \
-      -buff_size 4194304 "${keys[@]}" -key uas "$i" -s "${uas_user[i - 1]}" "${trace[@]}" \
+      -buff_size 4194304 "${keys[@]}" -key domain "$domain" -key uas "$i" \
+      -s "${uas_user[i - 1]}" "${trace[@]}" \
       < /dev/null > "$workdir/uas$i.out" 2>&1 &
   uas_pid[i]=$!
 done
@@ -279,7 +292,8 @@ timeout --kill-after=10 $((sipp_global_timeout + 30)) \
     -timeout "${sipp_global_timeout}s" -timeout_error \
     -trace_err -error_file "$workdir/uac-errors.log" \
     -trace_screen -screen_file "$workdir/uac-screen.log" \
-    -buff_size 4194304 "${keys[@]}" -s "$user" "${trace[@]}" "${uac_args[@]}" \
+    -buff_size 4194304 "${keys[@]}" -key domain "$called_domain" -s "$user" "${trace[@]}" \
+    "${uac_args[@]}" \
     < /dev/null > "$workdir/uac.out" 2>&1 &
 uac_pid=$!
 wait "$uac_pid"
