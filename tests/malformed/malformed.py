@@ -8,8 +8,9 @@ Starts the UAS example on 127.0.0.1 port 0, then sends raw SIP over UDP
 and TCP: truncated and oversized messages, bad Content-Length, garbage,
 missing mandatory headers, bad versions, protocol errors the container
 must answer itself, and torture messages written in the spirit of
-RFC 4475 (escapes, LWS, folding, long values, unknown schemes). Every case
-has the exact answer it expects; after each one an OPTIONS over UDP and one
+RFC 4475 (escapes, LWS, folding, long values, unknown schemes); every
+protocol-error and torture case runs over UDP and again over TCP, with the
+same expected answer. Every case has the exact answer it expects; after each one an OPTIONS over UDP and one
 over TCP must still get 200. Two TCP connections are left with an
 incomplete message for the whole run: the server must keep serving others
 meanwhile, and must not keep them open forever (it has until
@@ -516,7 +517,35 @@ def make_cases():
     add('TCP: no Content-Length', 'TCP',
         lambda p, l: p.request(transport='TCP', lport=l, omit=('Content-Length',)),
         [400, DROP], note='RFC 3261 18.3: Content-Length MUST be used on streams')
-    return cases
+
+    # The same answer over TCP as over UDP (issue 12 section 3): every
+    # protocol-error and torture case whose message is complete and framed
+    # by its Content-Length runs again over TCP, its top Via saying TCP.
+    twins = []
+    for case in cases:
+        if case.transport != 'UDP' or not (case.name.startswith('torture:')
+                                           or case.name in SAME_OVER_TCP):
+            continue
+        twins.append(Case(case.name, 'TCP', over_tcp(case.build), case.expect,
+                          reason_has=case.reason_has, headers=case.headers, check=case.check,
+                          note=case.note))
+    return cases + twins
+
+
+# Protocol errors (not torture: cases) that must be answered alike on both
+# transports.
+SAME_OVER_TCP = {
+    'Max-Forwards: 0 INVITE', 'Max-Forwards: 0 OPTIONS', 'Require: foo',
+    'INVITE without Contact', 'BYE with unknown To-tag', 'BYE without To-tag', 'stray CANCEL',
+}
+
+
+def over_tcp(build):
+    """A builder for the TCP twin of a UDP case: the same text, with its
+    top Via's transport (the first "SIP/2.0/UDP ") made TCP."""
+    def tcp_build(peer, lport):
+        return build(peer, lport).replace(b'SIP/2.0/UDP ', b'SIP/2.0/TCP ', 1)
+    return tcp_build
 
 
 # ---- running ------------------------------------------------------------------
