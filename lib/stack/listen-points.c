@@ -22,12 +22,14 @@
 
 #include "stack/stack-private.h"
 
-/* One entry of the table: an IP address or a lower-case host name, and a
- * port (0: any port, for aliases given without one). */
+/* One entry of the table, and a port (0: any port, for aliases given
+ * without one). IPv4 addresses and host names are kept as text (an IPv4
+ * literal has one spelling: inet_pton() refuses any other), compared as
+ * strings on the hot path; IPv6 addresses as bytes, since they have many. */
 typedef struct _SipsvSelf {
-  int family;                   /* AF_INET, AF_INET6, or 0 for a name */
+  gboolean ipv6;
   guint8 addr[16];
-  char *name;
+  char *name;                   /* lower-case name or dotted IPv4; NULL for IPv6 */
   guint16 port;
 } SipsvSelf;
 
@@ -92,8 +94,8 @@ self_append (GArray *self, const char *host, guint16 port)
   SipsvSelf entry = { 0 };
 
   entry.port = port;
-  entry.family = parse_ip (host, strlen (host), entry.addr);
-  if (entry.family == 0)
+  entry.ipv6 = parse_ip (host, strlen (host), entry.addr) == AF_INET6;
+  if (!entry.ipv6)
     entry.name = g_ascii_strdown (host, -1);
   g_array_append_val (self, entry);
 }
@@ -117,17 +119,12 @@ sipsv_stack_refresh_self (SipsvStack *stack)
       for (; ai != NULL; ai = ai->ai_next)
         {
           su_sockaddr_t const *su = (su_sockaddr_t const *) ai->ai_addr;
-          SipsvSelf entry = { 0 };
+          char text[INET6_ADDRSTRLEN];
 
-          if (su == NULL || (su->su_family != AF_INET && su->su_family != AF_INET6))
+          if (su == NULL || (su->su_family != AF_INET && su->su_family != AF_INET6)
+              || inet_ntop (su->su_family, SU_ADDR (su), text, sizeof text) == NULL)
             continue;
-          entry.family = su->su_family;
-          entry.port = ntohs (su->su_port);
-          if (su->su_family == AF_INET)
-            memcpy (entry.addr, &su->su_sin.sin_addr, 4);
-          else
-            memcpy (entry.addr, &su->su_sin6.sin6_addr, 16);
-          g_array_append_val (self, entry);
+          self_append (self, text, ntohs (su->su_port));
         }
       if (name->tpn_canon != NULL && port != 0)
         self_append (self, name->tpn_canon, port);
@@ -157,21 +154,19 @@ gboolean
 sipsv_stack_host_is_self (SipsvStack *stack, const char *host, guint16 port)
 {
   guint8 addr[16];
-  gsize len;
-  int family;
+  gboolean ipv6;
 
   if (host == NULL || stack->self == NULL)
     return FALSE;
-  len = strlen (host);
-  family = parse_ip (host, len, addr);
+  /* Every request asks this several times: parse only IPv6 literals. */
+  ipv6 = strchr (host, ':') != NULL && parse_ip (host, strlen (host), addr) == AF_INET6;
   for (guint i = 0; i < stack->self->len; i++)
     {
       SipsvSelf *s = &g_array_index (stack->self, SipsvSelf, i);
       if (s->port != 0 && s->port != port)
         continue;
-      if (family != 0 ? s->family == family
-                            && memcmp (s->addr, addr, family == AF_INET ? 4 : 16) == 0
-                      : s->name != NULL && g_ascii_strcasecmp (s->name, host) == 0)
+      if (ipv6 ? s->ipv6 && memcmp (s->addr, addr, 16) == 0
+               : s->name != NULL && g_ascii_strcasecmp (s->name, host) == 0)
         return TRUE;
     }
   return FALSE;
