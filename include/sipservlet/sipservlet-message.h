@@ -618,6 +618,49 @@ SIPSERVLET_API gboolean sipservlet_request_push_route (SipServletRequest *reques
                                                        GError **error);
 
 /**
+ * SipDestinationFlags:
+ * @SIPSERVLET_DESTINATION_DEFAULT: open a connection when a stream
+ *   transport has none to the destination
+ * @SIPSERVLET_DESTINATION_EXISTING_CONNECTION: over TCP, only over a
+ *   connection that exists (one the peer opened, as a phone behind NAT
+ *   that registered over TCP, which cannot accept a new one); when there
+ *   is none the request is not sent: a proxy branch completes with 480
+ *   Temporarily Unavailable, a client request fails with
+ *   %SIPSERVLET_ERROR_TRANSPORT
+ *
+ * How sipservlet_request_set_destination() reaches its destination.
+ */
+typedef enum {
+  SIPSERVLET_DESTINATION_DEFAULT = 0,
+  SIPSERVLET_DESTINATION_EXISTING_CONNECTION = 1 << 0,
+} SipDestinationFlags;
+
+/**
+ * sipservlet_request_set_destination:
+ * @request: an outgoing request not yet sent: a client request, or the
+ *   request of a proxy branch (sipservlet_proxy_branch_get_request())
+ * @destination: where to send it, as "TRANSPORT:IP:PORT" ("udp:192.0.2.1:5060",
+ *   "tcp:[2001:db8::1]:5062"), the form of a #SipLocationBinding's source
+ * @flags: how to reach it
+ * @error: return location for a #GError
+ *
+ * Sends @request to @destination instead of the address its Route or
+ * Request-URI names, without changing either (Kamailio's destination URI,
+ * RFC 5626's flow): a registrar's proxy reaches a phone behind NAT at the
+ * address its REGISTER came from, while the Request-URI stays the
+ * registered Contact. See doc/deployment.md.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT when
+ *   @destination does not parse (the transport is not udp or tcp, the host
+ *   not an IP address, the port not 1..65535), %SIPSERVLET_ERROR_INVALID_STATE
+ *   for an incoming or committed request.
+ */
+SIPSERVLET_API gboolean sipservlet_request_set_destination (SipServletRequest *request,
+                                                            const char *destination,
+                                                            SipDestinationFlags flags,
+                                                            GError **error);
+
+/**
  * sipservlet_request_create_response:
  * @request: an incoming request
  * @status: 100..699

@@ -59,6 +59,8 @@ struct _SipServletRequest {
   char *merge_key;                  /* indexed as an initial request (merged- */
   struct _SipsvRequestIndex *merge_index; /* request detection) under this key */
   SipURI *popped_route_uri;         /* parsed lazily */
+  url_t *destination;               /* sipservlet_request_set_destination(), on the
+                                     * message's home, or NULL */
   guint32 last_rseq;                /* UAC: highest RSeq delivered (100rel) */
   guint initial : 1;
   guint deferred : 1;
@@ -69,6 +71,7 @@ struct _SipServletRequest {
   guint b2bua : 1;                  /* sipservlet_request_get_b2bua_helper() was called */
   SipServletRequest *linked;        /* B2BUA: the other leg's request, not owned */
   guint auto_ack_pending : 1;
+  guint destination_existing : 1;   /* SIPSERVLET_DESTINATION_EXISTING_CONNECTION */
 };
 
 struct _SipServletResponse {

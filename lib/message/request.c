@@ -3,6 +3,8 @@
  * with the UA roles in lib/ua/). */
 #include "config-private.h"
 
+#include <string.h>
+
 #include "message/message-private.h"
 
 SipServletRequest *
@@ -130,5 +132,54 @@ sipservlet_request_push_route (SipServletRequest *request, const SipAddress *rou
     }
   /* Prepend: the new route goes before the existing ones. */
   sipsv_message_insert_first (&request->base, (msg_header_t *) r);
+  return TRUE;
+}
+
+gboolean
+sipservlet_request_set_destination (SipServletRequest *request, const char *destination,
+                                    SipDestinationFlags flags, GError **error)
+{
+  g_return_val_if_fail (request != NULL && destination != NULL, FALSE);
+  if (!check_uncommitted (request, error))
+    return FALSE;
+  if (request->base.incoming)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "an incoming request has no destination to set");
+      return FALSE;
+    }
+
+  /* TRANSPORT:IP:PORT, IPv6 in brackets */
+  const char *colon = strchr (destination, ':');
+  const char *host = colon != NULL ? colon + 1 : NULL;
+  const char *port_colon = host != NULL ? strrchr (host, ':') : NULL;
+  g_autofree char *transport = colon != NULL ? g_ascii_strdown (destination, colon - destination)
+                                             : NULL;
+  g_autofree char *ip = port_colon != NULL ? g_strndup (host, port_colon - host) : NULL;
+  guint64 port = 0;
+  gsize n = ip != NULL ? strlen (ip) : 0;
+  gboolean bracketed = n > 2 && ip[0] == '[' && ip[n - 1] == ']';
+  g_autofree char *bare = bracketed ? g_strndup (ip + 1, n - 2) : g_strdup (ip);
+
+  if (transport == NULL || (strcmp (transport, "udp") != 0 && strcmp (transport, "tcp") != 0)
+      || bare == NULL || !g_hostname_is_ip_address (bare)
+      || (strchr (bare, ':') != NULL) != bracketed
+      || !g_ascii_string_to_unsigned (port_colon + 1, 10, 1, 65535, &port, NULL))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "destination \"%s\" is not udp:IP:PORT or tcp:IP:PORT (IPv6 in brackets)",
+                   destination);
+      return FALSE;
+    }
+  char *text = g_strdup_printf ("sip:%s:%u;transport=%s", ip, (guint) port, transport);
+  url_t *url = url_make (msg_home (request->base.msg), text);
+  g_free (text);
+  if (url == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED, "out of memory");
+      return FALSE;
+    }
+  request->destination = url;
+  request->destination_existing = (flags & SIPSERVLET_DESTINATION_EXISTING_CONNECTION) != 0;
   return TRUE;
 }

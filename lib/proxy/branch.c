@@ -150,8 +150,18 @@ branch_start (SipProxyBranch *branch)
   /* The socket the request leaves from, chosen here and not by NTA (see
    * sipsv_stack_route_primary()). */
   SipsvStack *stack = &sipsv_runtime (proxy->container)->stack;
-  const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
+  const url_t *next = request->destination != NULL ? request->destination
+                      : sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
   tport_t *out = sipsv_stack_route_primary (stack, next, proxy->incoming_primary);
+
+  /* A phone that registered over TCP behind NAT accepts no connection:
+   * without the one it opened, it cannot be reached. */
+  if (request->destination != NULL && request->destination_existing
+      && !sipsv_stack_has_connection (stack, request->destination))
+    {
+      branch_complete_locally (branch, 480, "Temporarily Unavailable");
+      return;
+    }
 
   if (branch->record_route && proxy->record_route_ours != NULL && request->initial)
     {
@@ -204,7 +214,9 @@ branch_start (SipProxyBranch *branch)
   request->base.committed = TRUE;
   request->orq = sipsv_stack_client_transaction_from (
       stack, sipsv_proxy_on_branch_response, (nta_outgoing_magic_t *) branch,
-      sipsv_proxy_route_hint (sip), msg_ref_create (msg), out);
+      request->destination != NULL ? (const url_string_t *) request->destination
+                                   : sipsv_proxy_route_hint (sip),
+      msg_ref_create (msg), out);
   if (request->orq == NULL)
     {
       msg_destroy (msg);     /* the reference mcreate did not take */

@@ -142,10 +142,15 @@ nta_outgoing_t *sipsv_stack_client_transaction_from (SipsvStack *stack,
 nta_outgoing_t *sipsv_stack_client_transaction_with_100 (SipsvStack *stack,
                                                          nta_response_f *callback,
                                                          nta_outgoing_magic_t *magic,
+                                                         const url_string_t *route,
                                                          msg_t *msg);
 nta_outgoing_t *sipsv_stack_cancel_transaction (nta_outgoing_t *orq, const char *reason);
 void sipsv_stack_cancel (nta_outgoing_t *orq, const char *reason);
 void sipsv_stack_forward (SipsvStack *stack, msg_t *msg, const url_string_t *route);
+/* Whether dest (sip:IP:PORT;transport=...) can be reached without a new
+ * connection: TRUE for UDP; for TCP, whether a connection to that address
+ * and port is open (one the peer opened counts), which NTA reuses. */
+gboolean sipsv_stack_has_connection (SipsvStack *stack, const url_t *dest);
 
 /* Answers a request that has no server transaction, and takes msg.
  * extra_headers: "Name: value" lines (CRLF between them) to add, or NULL.

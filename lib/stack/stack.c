@@ -372,6 +372,9 @@ bind_address (SipsvStack *stack, const char *host, guint16 port, gboolean udp, g
                             /* A stream peer that stops mid-message is
                              * cut off instead of holding the socket. */
                             TPTAG_TIMEOUT (SIPSV_INCOMPLETE_TIMEOUT_MS),
+                            /* RFC 5626 §3.5.1: a CRLFCRLF ping on a
+                             * connection is answered with a CRLF pong. */
+                            TPTAG_PONG2PING (1),
                             TAG_END ());
   g_free (url);
   if (rc == 0)

@@ -59,10 +59,11 @@ sipsv_stack_client_transaction (SipsvStack *stack, nta_response_f *callback,
 
 nta_outgoing_t *
 sipsv_stack_client_transaction_with_100 (SipsvStack *stack, nta_response_f *callback,
-                                         nta_outgoing_magic_t *magic, msg_t *msg)
+                                         nta_outgoing_magic_t *magic, const url_string_t *route,
+                                         msg_t *msg)
 {
-  tport_t *tp = sipsv_stack_route_primary (stack, next_hop (msg, NULL), NULL);
-  return nta_outgoing_mcreate (stack->agent, callback, magic, NULL, msg, NTATAG_PASS_100 (1),
+  tport_t *tp = sipsv_stack_route_primary (stack, next_hop (msg, route), NULL);
+  return nta_outgoing_mcreate (stack->agent, callback, magic, route, msg, NTATAG_PASS_100 (1),
                                TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
 }
 
@@ -88,4 +89,28 @@ sipsv_stack_forward (SipsvStack *stack, msg_t *msg, const url_string_t *route)
 {
   tport_t *tp = sipsv_stack_route_primary (stack, next_hop (msg, route), NULL);
   nta_msg_tsend (stack->agent, msg, route, TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
+}
+
+gboolean
+sipsv_stack_has_connection (SipsvStack *stack, const url_t *dest)
+{
+  char port[8], transport[8] = "";
+  tp_name_t tpn = { 0 };
+  tport_t *primary;
+
+  if (dest->url_params != NULL)
+    url_param (dest->url_params, "transport", transport, sizeof transport);
+  if (g_ascii_strcasecmp (transport, "tcp") != 0)
+    return TRUE;                /* datagrams need no connection */
+  primary = sipsv_stack_route_primary (stack, dest, NULL);
+  if (primary == NULL || dest->url_host == NULL)
+    return FALSE;
+  g_snprintf (port, sizeof port, "%s", dest->url_port != NULL ? dest->url_port : "5060");
+  tpn.tpn_proto = tport_name (primary)->tpn_proto;
+  tpn.tpn_host = dest->url_host;
+  tpn.tpn_canon = dest->url_host;
+  tpn.tpn_port = port;
+  /* A connection to that address, or the primary itself when none. */
+  tport_t *tp = tport_by_name (primary, &tpn);
+  return tp != NULL && tp != primary && tport_is_secondary (tp);
 }

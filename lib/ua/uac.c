@@ -315,13 +315,21 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
   else
     {
       SipsvStack *stack = &sipsv_runtime (container)->stack;
+      const url_string_t *route = (const url_string_t *) request->destination;
+      if (request->destination != NULL && request->destination_existing
+          && !sipsv_stack_has_connection (stack, request->destination))
+        {
+          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
+                       "no connection to the destination is open any more");
+          return FALSE;
+        }
       nta_outgoing_t *orq
         = request->client != NULL && method == sip_method_invite
             ? sipsv_stack_client_transaction_with_100 (stack, on_response,
-                                                       (nta_outgoing_magic_t *) request,
+                                                       (nta_outgoing_magic_t *) request, route,
                                                        msg_ref_create (request->base.msg))
             : sipsv_stack_client_transaction (stack, on_response,
-                                              (nta_outgoing_magic_t *) request, NULL,
+                                              (nta_outgoing_magic_t *) request, route,
                                               msg_ref_create (request->base.msg));
       if (orq == NULL)
         {

@@ -147,6 +147,37 @@ START_TEST (test_listen_address_advertise_syntax)
 }
 END_TEST
 
+START_TEST (test_set_destination_arguments)
+{
+  GError *error = NULL;
+  SipFactory *factory = sipservlet_container_get_factory (container);
+  g_autoptr (SipAddress) from = sipservlet_address_parse ("<sip:alice@example.com>", NULL);
+  g_autoptr (SipAddress) to = sipservlet_address_parse ("<sip:bob@example.com>", NULL);
+  g_autoptr (SipApplicationSession) app
+      = sipservlet_factory_create_application_session (factory);
+  g_autoptr (SipServletRequest) request
+      = sipservlet_factory_create_request (factory, app, "OPTIONS", from, to, &error);
+  ck_assert_ptr_nonnull (request);
+
+  const char *good[] = { "udp:192.0.2.1:5060", "tcp:[2001:db8::1]:5062", "UDP:127.0.0.1:1" };
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    ck_assert_msg (sipservlet_request_set_destination (request, good[i],
+                                                       SIPSERVLET_DESTINATION_DEFAULT, &error),
+                   "%s: %s", good[i], error ? error->message : "");
+  const char *bad[] = { "", "192.0.2.1:5060", "sctp:192.0.2.1:5060", "udp:host.example:5060",
+                        "udp:2001:db8::1:5060", "udp:192.0.2.1", "udp:192.0.2.1:0",
+                        "tcp:[::1]:70000" };
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      ck_assert_msg (!sipservlet_request_set_destination (request, bad[i],
+                                                          SIPSERVLET_DESTINATION_DEFAULT, &error),
+                     "%s accepted", bad[i]);
+      ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT));
+      g_clear_error (&error);
+    }
+}
+END_TEST
+
 /* ---- a proxied call through an advertised listening point --------------- */
 
 static void
@@ -253,6 +284,7 @@ make_suite (void)
   tcase_add_test (tc, test_aliases);
   tcase_add_test (tc, test_listen_address_advertise_syntax);
   tcase_add_test (tc, test_advertised_proxy);
+  tcase_add_test (tc, test_set_destination_arguments);
   suite_add_tcase (suite, tc);
   return suite;
 }
