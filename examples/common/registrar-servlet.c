@@ -488,7 +488,7 @@ process_register (Registrar *registrar, SipServletRequest *request, gint64 now,
   const SipURI *to_uri = to != NULL ? sipservlet_address_get_uri (to) : NULL;
   if (to_uri == NULL || !sipservlet_uri_is_sip (to_uri))
     {
-      answer_set (answer, 404, "Address-of-Record Is Not a SIP URI");
+      answer_set (answer, 400, "Address-of-Record Is Not a SIP URI");
       goto out;
     }
   if (!registrar_serves (registrar, to_uri))

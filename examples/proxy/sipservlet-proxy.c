@@ -345,6 +345,14 @@ start_next_group (ProxyApp *app, SipProxy *proxy, Search *search)
 static void
 route_to_aor (ProxyApp *app, SipServletRequest *request, const SipURI *request_uri)
 {
+  /* A request to proxy that may not take another hop gets 483 before any
+   * lookup: whether the user exists is no business of a looping request
+   * (RFC 3261 §16.3 step 3). */
+  if (sipservlet_request_get_max_forwards (request) == 0)
+    {
+      example_respond (request, 483, NULL);
+      return;
+    }
   char *aor = registrar_aor_key (app->registrar, request_uri);
   GPtrArray *bindings = registrar_lookup (app->registrar, aor);
   GPtrArray *targets = targets_from_bindings (bindings);

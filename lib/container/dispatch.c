@@ -199,7 +199,10 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
       reply_stateless (container, msg, 416, "Unsupported URI Scheme");
       return;
     }
-  if (dialog && sip->sip_contact == NULL)
+  /* RFC 3261 requires a Contact; an RFC 2543 UA may leave it out. Refused
+   * only when we would be its UAS: addressed elsewhere, a proxy servlet
+   * passes it on. */
+  if (dialog && sip->sip_contact == NULL && !addressed_elsewhere (container, sip))
     {
       reply_stateless (container, msg, 400, "Missing Contact Header");
       return;
@@ -227,7 +230,10 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
         g_ptr_array_add (routes, g_strdup (sipsv_header_value (msg, (msg_header_t *) rr)));
       sipsv_session_set_route_set (session, routes);
       g_ptr_array_unref (routes);
-      char *target = url_as_string (msg_home (msg), sip->sip_contact->m_url);
+      /* Without a Contact (RFC 2543), the From URI is the remote target. */
+      char *target = url_as_string (msg_home (msg), sip->sip_contact != NULL
+                                                      ? sip->sip_contact->m_url
+                                                      : sip->sip_from->a_url);
       sipsv_session_set_remote_target (session, target);
       sipsv_session_register_dialog (session);
     }

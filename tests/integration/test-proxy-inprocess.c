@@ -684,6 +684,31 @@ START_TEST (test_unknown_dialog_addressed_to_us)
 }
 END_TEST
 
+START_TEST (test_rfc2543_invite_without_contact_is_proxied)
+{
+  /* An RFC 2543 UA may leave out Contact: refused (400) only when the
+   * container would be its UAS; addressed elsewhere, it is proxied. */
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  char *contact = strstr (invite, "Contact: ");
+  ck_assert_ptr_nonnull (contact);
+  char *end = strstr (contact, "\r\n") + 2;
+  memmove (contact, end, strlen (end) + 1);
+  FakeMessage *fwd = NULL;
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  add_proxy_servlet (target);
+  peer_send (caller, invite);
+  fwd = peer_next_request (callee, "INVITE");
+  ck_assert_ptr_null (fake_message_header (fwd, "Contact"));
+  char *busy = fake_peer_build_response (fwd, 486, "Busy Here", "bob1", NULL);
+  peer_send (callee, busy);
+  fake_message_free (peer_next_response (caller, 486));
+  g_free (busy);
+  fake_message_free (fwd);
+  g_free (target);
+  g_free (invite);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -705,6 +730,7 @@ make_suite (void)
   tcase_add_test (tc, test_cancel_before_start);
   tcase_add_test (tc, test_servlet_cancels_ringing_proxy);
   tcase_add_test (tc, test_unknown_dialog_addressed_to_us);
+  tcase_add_test (tc, test_rfc2543_invite_without_contact_is_proxied);
   suite_add_tcase (suite, tc);
   return suite;
 }
