@@ -9,14 +9,16 @@
  *      unless the host program sets a domain function;
  *   2. Require is checked by the container (420);
  *   3. the address-of-record is the canonical To URI, which must be a
- *      sip/sips URI (404) of one of our domains (403);
+ *      sip/sips URI (400) of one of our domains (403), without the port
+ *      when the host is ours (registrar_aor_key());
  *   4. Contact processing: "*" must be alone with Expires: 0 (400); the
  *      expires parameter overrides the Expires header, which overrides
  *      --default-expires; 0 < expires < --min-expires is refused with 423
  *      and Min-Expires; more than --max-expires is lowered to it; q,
  *      +sip.instance/reg-id (RFC 5626) and Path (RFC 3327) are stored;
  *   5. the location service applies the bindings all or nothing and
- *      refuses a CSeq that is not higher for the same Call-ID (500);
+ *      refuses a CSeq that is not higher for the same Call-ID (500) and
+ *      more than --max-contacts bindings per AOR (403);
  *   6. the 200 lists every current binding of the AOR with its remaining
  *      lifetime, a Date header, and Path when the UA supports it.
  * A REGISTER without Contact is a query: 200 with the current bindings.
@@ -441,7 +443,11 @@ read_contacts (Registrar *registrar, GPtrArray *addresses, gint expires_header,
 static void
 answer_location_error (Answer *answer, GError *error)
 {
-  if (g_error_matches (error, SIPSERVLET_LOCATION_ERROR, SIPSERVLET_LOCATION_ERROR_OUT_OF_ORDER))
+  if (g_error_matches (error, SIPSERVLET_LOCATION_ERROR,
+                       SIPSERVLET_LOCATION_ERROR_TOO_MANY_CONTACTS))
+    answer_set (answer, 403, "Too Many Registered Contacts");
+  else if (g_error_matches (error, SIPSERVLET_LOCATION_ERROR,
+                            SIPSERVLET_LOCATION_ERROR_OUT_OF_ORDER))
     /* No "CSeq" in the phrase: some tools (sipp) look for the header by
      * a plain search of the message. */
     answer_set (answer, 500, "Out of Order Request");
@@ -668,6 +674,7 @@ registrar_options_init (RegistrarOptions *options)
   options->min_expires = 60;
   options->max_expires = 3600;
   options->default_expires = G_MININT;      /* not given */
+  options->max_contacts = 10;
 }
 
 GOptionEntry *
@@ -682,6 +689,9 @@ registrar_option_entries (RegistrarOptions *options)
       "Lower longer registrations to this (default 3600)", "SECONDS" },
     { "default-expires", 0, 0, G_OPTION_ARG_INT, &options->default_expires,
       "Lifetime when the REGISTER gives none (default 3600, within the limits)", "SECONDS" },
+    { "max-contacts", 0, 0, G_OPTION_ARG_INT, &options->max_contacts,
+      "Refuse a REGISTER that would leave an AOR with more contacts (403; default 10, "
+      "0: no limit)", "N" },
     G_OPTION_ENTRY_NULL
   };
   return g_memdup2 (entries, sizeof entries);
@@ -714,6 +724,7 @@ registrar_new (const RegistrarOptions *options)
 
   if (!check_option (min_expires, "min-expires", 0)
       || !check_option (max_expires, "max-expires", 1)
+      || !check_option (options->max_contacts, "max-contacts", 0)
       || (default_expires != G_MININT && !check_option (default_expires, "default-expires", 1)))
     return NULL;
   if (min_expires > max_expires)
@@ -754,6 +765,8 @@ registrar_new (const RegistrarOptions *options)
   registrar->default_expires = (guint) default_expires;
   SipLocationStore *store = sipservlet_location_store_new_memory ();
   registrar->service = sipservlet_location_service_new (store);
+  sipservlet_location_service_set_max_contacts (registrar->service,
+                                                (guint) options->max_contacts);
   sipservlet_location_store_unref (store);
   return registrar;
 }

@@ -13,14 +13,16 @@ typedef struct {
   gint min_expires;         /* --min-expires */
   gint max_expires;         /* --max-expires */
   gint default_expires;     /* --default-expires; G_MININT when not given */
+  gint max_contacts;        /* --max-contacts; 0: no limit */
 } RegistrarOptions;
 
-/* Sets the defaults: no domain, 60, 3600, and a default lifetime that
- * follows the limits (3600 within [min, max]). */
+/* Sets the defaults: no domain, 60, 3600, a default lifetime that
+ * follows the limits (3600 within [min, max]), and 10 contacts per AOR. */
 void registrar_options_init (RegistrarOptions *options);
 
-/* Option entries for --domain, --min-expires, --max-expires and
- * --default-expires, to add to a GOptionContext; g_free() the array. */
+/* Option entries for --domain, --min-expires, --max-expires,
+ * --default-expires and --max-contacts, to add to a GOptionContext;
+ * g_free() the array. */
 GOptionEntry *registrar_option_entries (RegistrarOptions *options);
 
 /* Frees what option parsing allocated. */

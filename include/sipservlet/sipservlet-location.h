@@ -52,12 +52,17 @@ G_BEGIN_DECLS
  * @SIPSERVLET_LOCATION_ERROR_STORE: the #SipLocationStore failed to read or
  *   write the bindings. The message includes the store's own error message.
  *   Nothing was changed, provided the store honours its atomicity contract.
+ * @SIPSERVLET_LOCATION_ERROR_TOO_MANY_CONTACTS: the request would leave the
+ *   address-of-record with more bindings than
+ *   sipservlet_location_service_set_max_contacts() allows. Nothing was
+ *   changed; a registrar answers 403 (Kamailio's max_contacts).
  *
  * Error codes of the %SIPSERVLET_LOCATION_ERROR domain.
  */
 typedef enum {
   SIPSERVLET_LOCATION_ERROR_OUT_OF_ORDER,
   SIPSERVLET_LOCATION_ERROR_STORE,
+  SIPSERVLET_LOCATION_ERROR_TOO_MANY_CONTACTS,
 } SipLocationError;
 
 /**
@@ -355,6 +360,21 @@ typedef struct {
 } SipLocationUpdate;
 
 /**
+ * sipservlet_location_service_set_max_contacts:
+ * @service: a location service.
+ * @max_contacts: the most bindings one address-of-record may have; 0 for
+ *   no limit (the default).
+ *
+ * Protects the store from a client that registers contact after contact.
+ * A REGISTER that would leave an address-of-record with more bindings
+ * than this fails with %SIPSERVLET_LOCATION_ERROR_TOO_MANY_CONTACTS; one
+ * that refreshes or removes bindings without adding any still succeeds
+ * when the limit was lowered below what is stored.
+ */
+SIPSERVLET_API void sipservlet_location_service_set_max_contacts (SipLocationService *service,
+                                                                  guint max_contacts);
+
+/**
  * sipservlet_location_service_apply:
  * @service: a location service.
  * @aor: the canonical address-of-record the REGISTER is for.
@@ -383,6 +403,8 @@ typedef struct {
  *
  * Returns: %TRUE on success. %FALSE with @error set to
  *   %SIPSERVLET_LOCATION_ERROR_OUT_OF_ORDER as above,
+ *   %SIPSERVLET_LOCATION_ERROR_TOO_MANY_CONTACTS above the limit of
+ *   sipservlet_location_service_set_max_contacts(),
  *   %SIPSERVLET_LOCATION_ERROR_STORE when the store fails, or
  *   %SIPSERVLET_ERROR_INVALID_ARGUMENT when an update has an empty contact
  *   URI or a q above 1.0; in every failure case nothing was changed.

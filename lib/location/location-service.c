@@ -188,6 +188,7 @@ set_store_read_error (GError **error, const char *aor)
 struct _SipLocationService {
   gatomicrefcount ref_count;
   SipLocationStore *store;
+  guint max_contacts;           /* 0: no limit */
 };
 
 SipLocationService *
@@ -222,6 +223,13 @@ sipservlet_location_service_unref (SipLocationService *service)
 
   sipservlet_location_store_unref (service->store);
   g_free (service);
+}
+
+void
+sipservlet_location_service_set_max_contacts (SipLocationService *service, guint max_contacts)
+{
+  g_return_if_fail (service != NULL);
+  service->max_contacts = max_contacts;
 }
 
 SipLocationStore *
@@ -407,6 +415,7 @@ sipservlet_location_service_apply (SipLocationService *service,
     set_store_read_error (error, aor);
     return FALSE;
   }
+  guint stored_count = kept->len;
   fresh = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_location_binding_free);
 
   /* Work on copies: an error anywhere leaves the store untouched. Only
@@ -437,6 +446,14 @@ sipservlet_location_service_apply (SipLocationService *service,
   /* New set: this request's bindings first, then the untouched ones, so
    * the store order goes from the most to the least recent registration. */
   g_ptr_array_extend_and_steal (fresh, kept);
+  if (service->max_contacts > 0 && fresh->len > service->max_contacts
+      && fresh->len > stored_count) {
+    g_set_error (error, SIPSERVLET_LOCATION_ERROR, SIPSERVLET_LOCATION_ERROR_TOO_MANY_CONTACTS,
+                 "%s would have %u contacts, more than the %u allowed", aor, fresh->len,
+                 service->max_contacts);
+    g_ptr_array_unref (fresh);
+    return FALSE;
+  }
   ok = store_replace (service->store, aor, fresh, error);
   g_ptr_array_unref (fresh);
   return ok;

@@ -803,6 +803,45 @@ START_TEST (test_error_quark)
 }
 END_TEST
 
+START_TEST (test_max_contacts)
+{
+  SipLocationService *service = new_memory_service ();
+  GError *error = NULL;
+  SipLocationUpdate third = make_update ("sip:alice@192.0.2.3", 3600, -1.0);
+
+  sipservlet_location_service_set_max_contacts (service, 2);
+  register_one (service, AOR, "call-1", 1, "sip:alice@192.0.2.1", 3600, -1.0, T0);
+  register_one (service, AOR, "call-2", 1, "sip:alice@192.0.2.2", 3600, -1.0, T0);
+
+  /* A third contact: refused, nothing changed. */
+  ck_assert (!sipservlet_location_service_apply (service, AOR, "call-3", 1, &third, 1, T0,
+                                                 &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_LOCATION_ERROR,
+                              SIPSERVLET_LOCATION_ERROR_TOO_MANY_CONTACTS));
+  g_clear_error (&error);
+  ck_assert_uint_eq (count_bindings (service, AOR, T0), 2);
+
+  /* Refreshing one is fine; replacing one (remove + add) too. */
+  register_one (service, AOR, "call-1", 2, "sip:alice@192.0.2.1", 1800, -1.0, T0);
+  SipLocationUpdate swap[] = {
+    make_update ("sip:alice@192.0.2.2", 0, -1.0),
+    make_update ("sip:alice@192.0.2.3", 3600, -1.0),
+  };
+  ck_assert (sipservlet_location_service_apply (service, AOR, "call-2", 2, swap,
+                                                G_N_ELEMENTS (swap), T0, &error));
+  ck_assert_uint_eq (count_bindings (service, AOR, T0), 2);
+
+  /* A limit lowered below what is stored still lets refreshes through. */
+  sipservlet_location_service_set_max_contacts (service, 1);
+  register_one (service, AOR, "call-1", 3, "sip:alice@192.0.2.1", 1800, -1.0, T0);
+  /* 0: no limit. */
+  sipservlet_location_service_set_max_contacts (service, 0);
+  register_one (service, AOR, "call-4", 1, "sip:alice@192.0.2.4", 3600, -1.0, T0);
+  ck_assert_uint_eq (count_bindings (service, AOR, T0), 3);
+  sipservlet_location_service_unref (service);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -826,6 +865,7 @@ make_suite (void)
   tcase_add_test (tc, test_vtable_rejected);
   tcase_add_test (tc, test_binding_copy_free);
   tcase_add_test (tc, test_error_quark);
+  tcase_add_test (tc, test_max_contacts);
   suite_add_tcase (suite, tc);
   return suite;
 }
