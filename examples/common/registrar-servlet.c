@@ -43,6 +43,9 @@ struct _Registrar {
   gpointer domain_data;
   GHashTable *known_aors;       /* AORs that ever had a binding; NULL = not tracked */
   SipContainer *container;      /* not owned, or NULL */
+  guint nat_ping_interval;      /* seconds; 0: no pings */
+  guint nat_ping_source;
+  GHashTable *nat_bindings;     /* "AOR\nCONTACT" -> source, UDP bindings behind NAT */
   gint64 date_second;           /* the second date_text was made for */
   char date_text[40];           /* the Date header's value, made once a second */
 };
@@ -141,6 +144,142 @@ registrar_aor_key (Registrar *registrar, const SipURI *uri)
   char *key = sipservlet_uri_to_canonical_string (portless);
   sipservlet_uri_unref (portless);
   return key;
+}
+
+/* ---- phones behind NAT ------------------------------------------------- */
+
+/* Whether host (an IP address, IPv6 with or without brackets) is one a
+ * NAT hides. Host names are not. */
+static gboolean
+is_private_address (const char *host)
+{
+  gsize n = strlen (host);
+  g_autofree char *bare = n > 2 && host[0] == '[' ? g_strndup (host + 1, n - 2) : g_strdup (host);
+  g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (bare);
+
+  if (addr == NULL)
+    return FALSE;
+  const guint8 *b = g_inet_address_to_bytes (addr);
+  if (g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4)
+    return g_inet_address_get_is_site_local (addr) || g_inet_address_get_is_link_local (addr)
+           || (b[0] == 100 && (b[1] & 0xc0) == 64);
+  return (b[0] & 0xfe) == 0xfc || g_inet_address_get_is_link_local (addr);
+}
+
+char *
+registrar_binding_destination (const SipLocationBinding *binding, gboolean *connection)
+{
+  const char *source = binding->source;
+
+  *connection = FALSE;
+  if (source == NULL)
+    return NULL;
+  if (g_str_has_prefix (source, "tcp:"))
+    {
+      *connection = TRUE;
+      return g_strdup (source);
+    }
+  g_autoptr (SipURI) uri = sipservlet_uri_parse (binding->contact_uri, NULL);
+  const char *host = uri != NULL ? sipservlet_uri_get_host (uri) : NULL;
+  if (host == NULL || !is_private_address (host))
+    return NULL;
+  gint port = sipservlet_uri_get_port (uri);
+  g_autofree char *as_written = g_strdup_printf ("udp:%s:%d", host, port < 0 ? 5060 : port);
+  return strcmp (as_written, source) != 0 ? g_strdup (source) : NULL;
+}
+
+/* Remembers the UDP bindings behind NAT among an AOR's bindings, for the
+ * OPTIONS pings that keep their NAT mappings open. */
+static void
+note_nat_bindings (Registrar *registrar, const char *aor, GPtrArray *bindings)
+{
+  if (registrar->nat_bindings == NULL)
+    return;
+  for (guint i = 0; i < bindings->len; i++)
+    {
+      const SipLocationBinding *binding = bindings->pdata[i];
+      gboolean connection;
+      g_autofree char *destination = registrar_binding_destination (binding, &connection);
+      if (destination != NULL && !connection)
+        g_hash_table_replace (registrar->nat_bindings,
+                              g_strconcat (aor, "\n", binding->contact_uri, NULL),
+                              g_steal_pointer (&destination));
+    }
+}
+
+static void
+on_ping_answer (SipServletRequest *request, SipServletResponse *response, const GError *error,
+                gpointer user_data)
+{
+  if (response == NULL && error != NULL)
+    example_debug ("NAT ping to %s: %s",
+                   sipservlet_message_get_header (SIPSERVLET_MESSAGE (request), "To"),
+                   error->message);
+}
+
+static void
+ping_done (gpointer data)
+{
+  SipApplicationSession *app = data;
+  sipservlet_application_session_invalidate (app, NULL);
+  sipservlet_application_session_unref (app);
+}
+
+/* An OPTIONS to the contact, sent where its REGISTER came from. */
+static void
+send_nat_ping (Registrar *registrar, const char *contact, const char *destination)
+{
+  SipFactory *factory = sipservlet_container_get_factory (registrar->container);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SipURI) to_uri = sipservlet_uri_parse (contact, NULL);
+  g_autoptr (SipURI) from_uri = sipservlet_uri_parse ("sip:registrar@invalid", NULL);
+  if (to_uri == NULL || from_uri == NULL)
+    return;
+  g_autoptr (SipAddress) to = sipservlet_address_new (to_uri, NULL);
+  g_autoptr (SipAddress) from = sipservlet_address_new (from_uri, NULL);
+  SipApplicationSession *app = sipservlet_factory_create_application_session (factory);
+  g_autoptr (SipServletRequest) ping
+      = sipservlet_factory_create_request (factory, app, "OPTIONS", from, to, &error);
+  if (ping == NULL
+      || !sipservlet_request_set_destination (ping, destination, SIPSERVLET_DESTINATION_DEFAULT,
+                                              &error)
+      || !sipservlet_request_send_with_callback (ping, SIPSERVLET_SEND_DEFAULT, NULL,
+                                                 on_ping_answer, app, ping_done, &error))
+    {
+      g_warning ("cannot ping %s at %s: %s", contact, destination, error->message);
+      ping_done (app);
+    }
+}
+
+static gboolean
+nat_ping_all (gpointer data)
+{
+  Registrar *registrar = data;
+  gint64 now = now_seconds ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, registrar->nat_bindings);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *newline = strchr (key, '\n');
+      g_autofree char *aor = g_strndup (key, newline - (const char *) key);
+      const char *contact = newline + 1;
+      GPtrArray *bindings = sipservlet_location_service_lookup (registrar->service, aor, now);
+      gboolean live = FALSE;
+      for (guint i = 0; i < bindings->len && !live; i++)
+        {
+          const SipLocationBinding *binding = bindings->pdata[i];
+          live = strcmp (binding->contact_uri, contact) == 0
+                 && g_strcmp0 (binding->source, value) == 0;
+        }
+      g_ptr_array_unref (bindings);
+      if (live)
+        send_nat_ping (registrar, contact, value);
+      else
+        g_hash_table_iter_remove (&iter);       /* expired, removed or moved */
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 gboolean
@@ -562,6 +701,7 @@ process_register (Registrar *registrar, SipServletRequest *request, gint64 now,
   /* Step 8: 200 with every current binding. */
   answer_set (answer, 200, NULL);
   answer->bindings = sipservlet_location_service_lookup (registrar->service, *aor_out, now);
+  note_nat_bindings (registrar, *aor_out, answer->bindings);
   if (path != NULL && path[0] != NULL && sipservlet_message_has_option_tag (message, "Supported", "path"))
     {
       answer->path = path;
@@ -642,6 +782,13 @@ registrar_start_purge (Registrar *registrar)
 {
   if (registrar->purge_source == 0)
     registrar->purge_source = g_timeout_add_seconds (PURGE_INTERVAL_S, purge_expired, registrar);
+  if (registrar->nat_ping_interval > 0 && registrar->container != NULL
+      && registrar->nat_ping_source == 0)
+    {
+      registrar->nat_bindings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      registrar->nat_ping_source
+          = g_timeout_add_seconds (registrar->nat_ping_interval, nat_ping_all, registrar);
+    }
 }
 
 GPtrArray *
@@ -675,6 +822,7 @@ registrar_options_init (RegistrarOptions *options)
   options->max_expires = 3600;
   options->default_expires = G_MININT;      /* not given */
   options->max_contacts = 10;
+  options->nat_ping_interval = 0;
 }
 
 GOptionEntry *
@@ -692,6 +840,9 @@ registrar_option_entries (RegistrarOptions *options)
     { "max-contacts", 0, 0, G_OPTION_ARG_INT, &options->max_contacts,
       "Refuse a REGISTER that would leave an AOR with more contacts (403; default 10, "
       "0: no limit)", "N" },
+    { "nat-ping-interval", 0, 0, G_OPTION_ARG_INT, &options->nat_ping_interval,
+      "Send OPTIONS to phones behind NAT (UDP) this often, to keep their NAT "
+      "mappings open (default 0: never)", "SECONDS" },
     G_OPTION_ENTRY_NULL
   };
   return g_memdup2 (entries, sizeof entries);
@@ -725,6 +876,7 @@ registrar_new (const RegistrarOptions *options)
   if (!check_option (min_expires, "min-expires", 0)
       || !check_option (max_expires, "max-expires", 1)
       || !check_option (options->max_contacts, "max-contacts", 0)
+      || !check_option (options->nat_ping_interval, "nat-ping-interval", 0)
       || (default_expires != G_MININT && !check_option (default_expires, "default-expires", 1)))
     return NULL;
   if (min_expires > max_expires)
@@ -763,6 +915,7 @@ registrar_new (const RegistrarOptions *options)
   registrar->min_expires = (guint) min_expires;
   registrar->max_expires = (guint) max_expires;
   registrar->default_expires = (guint) default_expires;
+  registrar->nat_ping_interval = (guint) options->nat_ping_interval;
   SipLocationStore *store = sipservlet_location_store_new_memory ();
   registrar->service = sipservlet_location_service_new (store);
   sipservlet_location_service_set_max_contacts (registrar->service,
@@ -778,6 +931,9 @@ registrar_free (Registrar *registrar)
     return;
   if (registrar->purge_source != 0)
     g_source_remove (registrar->purge_source);
+  if (registrar->nat_ping_source != 0)
+    g_source_remove (registrar->nat_ping_source);
+  g_clear_pointer (&registrar->nat_bindings, g_hash_table_unref);
   g_clear_pointer (&registrar->service, sipservlet_location_service_unref);
   g_clear_pointer (&registrar->domains, g_hash_table_unref);
   g_clear_pointer (&registrar->known_aors, g_hash_table_unref);

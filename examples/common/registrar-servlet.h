@@ -14,6 +14,7 @@ typedef struct {
   gint max_expires;         /* --max-expires */
   gint default_expires;     /* --default-expires; G_MININT when not given */
   gint max_contacts;        /* --max-contacts; 0: no limit */
+  gint nat_ping_interval;   /* --nat-ping-interval in seconds; 0: off */
 } RegistrarOptions;
 
 /* Sets the defaults: no domain, 60, 3600, a default lifetime that
@@ -41,7 +42,9 @@ Registrar *registrar_new (const RegistrarOptions *options);
 void registrar_free (Registrar *registrar);
 
 /* Starts purging expired bindings every 10 seconds on the thread-default
- * main context; registrar_free() stops it. */
+ * main context, and the OPTIONS pings to phones behind NAT when
+ * --nat-ping-interval is set (needs registrar_set_container());
+ * registrar_free() stops them. */
 void registrar_start_purge (Registrar *registrar);
 
 /* By default the registrar serves the --domain values, or any domain when
@@ -59,6 +62,15 @@ void registrar_set_container (Registrar *registrar, SipContainer *container);
  * the container): sip:bob@10.0.0.1 and sip:bob@10.0.0.1:5080 are the same
  * user when the registrar listens on 10.0.0.1:5080. g_free() it. */
 char *registrar_aor_key (Registrar *registrar, const SipURI *uri);
+
+/* Where to send requests for a binding when not to its Contact: the
+ * "udp:IP:PORT" or "tcp:IP:PORT" its REGISTER came from (for
+ * sipservlet_request_set_destination()), or NULL. Over TCP always, on the
+ * connection the phone opened (*connection set: it cannot accept one);
+ * over UDP when the Contact names a private address (RFC 1918, RFC 6598,
+ * IPv6 unique-local or link-local) other than that source: a phone behind
+ * NAT. g_free() it. */
+char *registrar_binding_destination (const SipLocationBinding *binding, gboolean *connection);
 
 /* TRUE when at least one --domain was given. */
 gboolean registrar_has_domains (Registrar *registrar);

@@ -180,50 +180,6 @@ setup_proxy (ProxyApp *app, SipServletRequest *request)
 
 /* ---- forking to registered contacts --------------------------------------- */
 
-/* Whether host (an IP address, IPv6 with or without brackets) is one a
- * NAT hides: RFC 1918, RFC 6598 shared (100.64/10), IPv6 unique local
- * (fc00::/7) or link-local. Host names are not. */
-static gboolean
-is_private_address (const char *host)
-{
-  gsize n = strlen (host);
-  g_autofree char *bare = n > 2 && host[0] == '[' ? g_strndup (host + 1, n - 2) : g_strdup (host);
-  g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (bare);
-
-  if (addr == NULL)
-    return FALSE;
-  const guint8 *b = g_inet_address_to_bytes (addr);
-  if (g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4)
-    return g_inet_address_get_is_site_local (addr) || g_inet_address_get_is_link_local (addr)
-           || (b[0] == 100 && (b[1] & 0xc0) == 64);
-  return (b[0] & 0xfe) == 0xfc || g_inet_address_get_is_link_local (addr);
-}
-
-/* Where to send a request for a binding, if not to its Contact: the
- * address its REGISTER came from (Kamailio's fix_nated_register). Over TCP
- * always, on the connection the phone opened (it cannot accept one); over
- * UDP when the Contact names a private address other than that source (a
- * phone behind NAT). A binding with a Path is reached through its Path. */
-static void
-set_destination (Target *target, const SipLocationBinding *binding)
-{
-  const char *source = binding->source;
-  if (source == NULL || target->path != NULL)
-    return;
-  if (g_str_has_prefix (source, "tcp:"))
-    {
-      target->destination = g_strdup (source);
-      target->tcp = TRUE;
-      return;
-    }
-  const char *host = sipservlet_uri_get_host (target->uri);
-  gint port = sipservlet_uri_get_port (target->uri);
-  g_autofree char *as_written
-      = g_strdup_printf ("udp:%s:%d", host != NULL ? host : "", port < 0 ? 5060 : port);
-  if (host != NULL && is_private_address (host) && strcmp (as_written, source) != 0)
-    target->destination = g_strdup (source);
-}
-
 /* The targets for the live bindings of an AOR; skips contacts that cannot
  * be proxied to (not sip/sips). */
 static GPtrArray *
@@ -247,7 +203,9 @@ targets_from_bindings (GPtrArray *bindings)
       target->path = binding->path != NULL && binding->path[0] != NULL
         ? g_strdupv (binding->path) : NULL;
       target->q = binding->q < 0 ? 1.0 : binding->q;
-      set_destination (target, binding);
+      /* A binding with a Path is reached through its Path. */
+      if (target->path == NULL)
+        target->destination = registrar_binding_destination (binding, &target->tcp);
       g_ptr_array_add (targets, target);
     }
   return targets;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """A phone behind NAT, registered through sipservlet-proxy, receives calls.
 
-    run-nat-phone.py PROXY udp|tcp CALLS
+    run-nat-phone.py PROXY udp|tcp CALLS [--nat-ping]
 
 Runs in a network namespace of its own (unshare --net, loopback only), so
 that nothing can leave the machine: the phone's Contact names a private
@@ -18,6 +18,9 @@ the phone answers it, takes the ACK and answers the BYE. Over TCP the
 phone first sends a CRLFCRLF keepalive, which must get a CRLF pong (RFC
 5626 3.5.1); after the calls it closes its connection, and one more INVITE must get 480 from the
 proxy: the binding is kept, but it cannot be reached.
+With --nat-ping (UDP) the proxy runs with --nat-ping-interval 1, and an
+OPTIONS for the registered contact must reach the phone's socket within 5
+seconds of the calls' end (the pings that keep a NAT mapping open).
 Exit status: 0 pass, 1 fail, 77 skip (no sipp, or no network namespaces).
 """
 import os
@@ -76,6 +79,7 @@ class Phone:
         self.port = self.sock.getsockname()[1]
         self.buffer = b""
         self.invites = 0
+        self.pings = 0
         self.problems = []
         self.stopped = False
 
@@ -181,9 +185,15 @@ class Phone:
                 self.send(self.response(text, 200, contact))
             elif first.startswith("BYE "):
                 self.send(self.response(text, 200))
+            elif first.startswith("OPTIONS "):
+                if first.startswith("OPTIONS sip:phone@%s:5060" % PRIVATE):
+                    self.pings += 1
+                else:
+                    self.problems.append("OPTIONS not for the registered contact: " + first)
+                self.send(self.response(text, 200))
 
 
-def run(proxy, transport, calls):
+def run(proxy, transport, calls, nat_ping):
     if shutil.which("sipp") is None:
         print("SKIP: sipp is not installed")
         return 77
@@ -193,7 +203,8 @@ def run(proxy, transport, calls):
     with tempfile.TemporaryDirectory() as work:
         out = open(os.path.join(work, "proxy.out"), "w+")
         proc = subprocess.Popen(wrapper + [proxy, "--listen", "127.0.0.1:0",
-                                           "--domain", "example.com"],
+                                           "--domain", "example.com"]
+                                + (["--nat-ping-interval", "1"] if nat_ping else []),
                                 stdout=out, stderr=subprocess.STDOUT)
         phone = None
         try:
@@ -226,8 +237,14 @@ def run(proxy, transport, calls):
                  "-timeout_error", "-key", "domain", "example.com", "-key", "callee", "phone",
                  "-trace_err", "-error_file", os.path.join(work, "uac-errors.log")],
                 cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            if nat_ping:
+                deadline = time.monotonic() + 5
+                while phone.pings == 0 and time.monotonic() < deadline:
+                    time.sleep(0.1)
             phone.stopped = True
             server.join(5)
+            if nat_ping and phone.pings == 0:
+                fail("no OPTIONS ping reached the phone", work)
             if uac.returncode != 0:
                 fail("the sipp UAC exited %d (%d INVITEs reached the phone)"
                      % (uac.returncode, phone.invites), work)
@@ -244,10 +261,11 @@ def run(proxy, transport, calls):
             status = proc.wait(timeout=90)
         if status != 0:
             fail("the proxy exited %d" % status, work)
-    print("PASS: %d calls to a phone behind NAT registered over %s%s"
+    print("PASS: %d calls to a phone behind NAT registered over %s%s%s"
           % (calls, transport.upper(),
              "; CRLF keepalive answered; 480 once its connection closed"
-             if transport == "tcp" else ""))
+             if transport == "tcp" else "",
+             "; %d OPTIONS pings" % phone.pings if nat_ping else ""))
     return 0
 
 
@@ -285,13 +303,14 @@ def check_closed_connection(phone, port, work):
 
 
 def main(argv):
-    if len(argv) != 4 or argv[2] not in ("udp", "tcp"):
+    if len(argv) not in (4, 5) or argv[2] not in ("udp", "tcp") \
+            or (len(argv) == 5 and argv[4] != "--nat-ping"):
         print(__doc__, file=sys.stderr)
         return 99
     status = in_own_namespace(argv)
     if status is not None:
         return status
-    return run(argv[1], argv[2], int(argv[3]))
+    return run(argv[1], argv[2], int(argv[3]), len(argv) == 5)
 
 
 if __name__ == "__main__":
