@@ -166,44 +166,111 @@ is_private_address (const char *host)
   return (b[0] & 0xfe) == 0xfc || g_inet_address_get_is_link_local (addr);
 }
 
-char *
-registrar_binding_destination (const SipLocationBinding *binding, gboolean *connection)
+/* Whether a REGISTER crossed a NAT: its top Via names another address or
+ * port than the one it came from (Kamailio's nat_uac_test flag 2). */
+static gboolean
+came_through_nat (SipServletMessage *message)
 {
-  const char *source = binding->source;
+  const char *via = sipservlet_message_get_header (message, "Via");
+  const char *remote = sipservlet_message_get_remote_addr (message);
+  const char *sent_by = via != NULL ? strchr (via, ' ') : NULL;
 
-  *connection = FALSE;
-  if (source == NULL)
-    return NULL;
-  if (g_str_has_prefix (source, "tcp:"))
-    {
-      *connection = TRUE;
-      return g_strdup (source);
-    }
-  g_autoptr (SipURI) uri = sipservlet_uri_parse (binding->contact_uri, NULL);
-  const char *host = uri != NULL ? sipservlet_uri_get_host (uri) : NULL;
-  if (host == NULL || !is_private_address (host))
-    return NULL;
+  if (sent_by == NULL || remote == NULL)
+    return FALSE;
+  sent_by += strspn (sent_by, " \t");
+  gsize len = strcspn (sent_by, ";, \t");
+  g_autofree char *host_port = g_strndup (sent_by, len);
+  g_autoptr (SipURI) uri = NULL;
+  g_autofree char *text = g_strconcat ("sip:", host_port, NULL);
+  uri = sipservlet_uri_parse (text, NULL);
+  if (uri == NULL)
+    return TRUE;
+  const char *host = sipservlet_uri_get_host (uri);
   gint port = sipservlet_uri_get_port (uri);
-  g_autofree char *as_written = g_strdup_printf ("udp:%s:%d", host, port < 0 ? 5060 : port);
-  return strcmp (as_written, source) != 0 ? g_strdup (source) : NULL;
+  gsize n = strlen (host);
+  g_autofree char *bare = n > 2 && host[0] == '[' ? g_strndup (host + 1, n - 2) : g_strdup (host);
+  g_autoptr (GInetAddress) via_addr = g_inet_address_new_from_string (bare);
+  g_autoptr (GInetAddress) from_addr = g_inet_address_new_from_string (remote);
+  return via_addr == NULL || from_addr == NULL || !g_inet_address_equal (via_addr, from_addr)
+         || (port < 0 ? 5060 : port) != sipservlet_message_get_remote_port (message);
 }
 
-/* Remembers the UDP bindings behind NAT among an AOR's bindings, for the
- * OPTIONS pings that keep their NAT mappings open. */
+/* After a REGISTER: its bindings whose Contact is private and not where
+ * the REGISTER came from, when it came through a NAT, are reached at that
+ * source; the others of its contacts are reached as written. */
 static void
-note_nat_bindings (Registrar *registrar, const char *aor, GPtrArray *bindings)
+note_nat_bindings (Registrar *registrar, SipServletMessage *message, const char *aor,
+                   const char *source, GPtrArray *bindings)
 {
-  if (registrar->nat_bindings == NULL)
-    return;
+  gboolean nat = source != NULL && g_str_has_prefix (source, "udp:")
+                 && came_through_nat (message);
+
   for (guint i = 0; i < bindings->len; i++)
     {
       const SipLocationBinding *binding = bindings->pdata[i];
-      gboolean connection;
-      g_autofree char *destination = registrar_binding_destination (binding, &connection);
-      if (destination != NULL && !connection)
-        g_hash_table_replace (registrar->nat_bindings,
-                              g_strconcat (aor, "\n", binding->contact_uri, NULL),
-                              g_steal_pointer (&destination));
+      if (g_strcmp0 (binding->source, source) != 0)
+        continue;       /* registered by another request */
+      char *key = g_strconcat (aor, "\n", binding->contact_uri, NULL);
+      g_autoptr (SipURI) uri = sipservlet_uri_parse (binding->contact_uri, NULL);
+      const char *host = uri != NULL ? sipservlet_uri_get_host (uri) : NULL;
+      gint port = uri != NULL ? sipservlet_uri_get_port (uri) : -1;
+      g_autofree char *as_written
+          = g_strdup_printf ("udp:%s:%d", host != NULL ? host : "", port < 0 ? 5060 : port);
+      if (nat && host != NULL && is_private_address (host) && strcmp (as_written, source) != 0)
+        g_hash_table_replace (registrar->nat_bindings, key, g_strdup (source));
+      else
+        {
+          g_hash_table_remove (registrar->nat_bindings, key);
+          g_free (key);
+        }
+    }
+}
+
+char *
+registrar_binding_destination (Registrar *registrar, const SipLocationBinding *binding,
+                               gboolean *connection)
+{
+  *connection = FALSE;
+  if (binding->source == NULL)
+    return NULL;
+  if (g_str_has_prefix (binding->source, "tcp:"))
+    {
+      *connection = TRUE;
+      return g_strdup (binding->source);
+    }
+  g_autofree char *key = g_strconcat (binding->aor, "\n", binding->contact_uri, NULL);
+  const char *source = g_hash_table_lookup (registrar->nat_bindings, key);
+  return source != NULL && strcmp (source, binding->source) == 0 ? g_strdup (source) : NULL;
+}
+
+/* Drops the NAT entries whose binding expired, was removed or moved; calls
+ * func for each live one. */
+static void
+prune_nat_bindings (Registrar *registrar, gint64 now,
+                    void (*func) (Registrar *registrar, const char *contact, const char *source))
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, registrar->nat_bindings);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      const char *newline = strchr (key, '\n');
+      g_autofree char *aor = g_strndup (key, newline - (const char *) key);
+      const char *contact = newline + 1;
+      GPtrArray *bindings = sipservlet_location_service_lookup (registrar->service, aor, now);
+      gboolean live = FALSE;
+      for (guint i = 0; i < bindings->len && !live; i++)
+        {
+          const SipLocationBinding *binding = bindings->pdata[i];
+          live = strcmp (binding->contact_uri, contact) == 0
+                 && g_strcmp0 (binding->source, value) == 0;
+        }
+      g_ptr_array_unref (bindings);
+      if (!live)
+        g_hash_table_iter_remove (&iter);
+      else if (func != NULL)
+        func (registrar, contact, value);
     }
 }
 
@@ -255,30 +322,7 @@ static gboolean
 nat_ping_all (gpointer data)
 {
   Registrar *registrar = data;
-  gint64 now = now_seconds ();
-  GHashTableIter iter;
-  gpointer key, value;
-
-  g_hash_table_iter_init (&iter, registrar->nat_bindings);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      const char *newline = strchr (key, '\n');
-      g_autofree char *aor = g_strndup (key, newline - (const char *) key);
-      const char *contact = newline + 1;
-      GPtrArray *bindings = sipservlet_location_service_lookup (registrar->service, aor, now);
-      gboolean live = FALSE;
-      for (guint i = 0; i < bindings->len && !live; i++)
-        {
-          const SipLocationBinding *binding = bindings->pdata[i];
-          live = strcmp (binding->contact_uri, contact) == 0
-                 && g_strcmp0 (binding->source, value) == 0;
-        }
-      g_ptr_array_unref (bindings);
-      if (live)
-        send_nat_ping (registrar, contact, value);
-      else
-        g_hash_table_iter_remove (&iter);       /* expired, removed or moved */
-    }
+  prune_nat_bindings (registrar, now_seconds (), send_nat_ping);
   return G_SOURCE_CONTINUE;
 }
 
@@ -701,7 +745,7 @@ process_register (Registrar *registrar, SipServletRequest *request, gint64 now,
   /* Step 8: 200 with every current binding. */
   answer_set (answer, 200, NULL);
   answer->bindings = sipservlet_location_service_lookup (registrar->service, *aor_out, now);
-  note_nat_bindings (registrar, *aor_out, answer->bindings);
+  note_nat_bindings (registrar, message, *aor_out, source, answer->bindings);
   if (path != NULL && path[0] != NULL && sipservlet_message_has_option_tag (message, "Supported", "path"))
     {
       answer->path = path;
@@ -770,7 +814,10 @@ static gboolean
 purge_expired (gpointer data)
 {
   Registrar *registrar = data;
-  guint removed = sipservlet_location_service_purge_expired (registrar->service, now_seconds ());
+  gint64 now = now_seconds ();
+  guint removed = sipservlet_location_service_purge_expired (registrar->service, now);
+  if (removed > 0)
+    prune_nat_bindings (registrar, now, NULL);
   if (removed > 0)
     example_debug ("purged %u expired binding(s); %u AOR(s) left", removed,
                    sipservlet_location_service_count_aors (registrar->service));
@@ -785,7 +832,6 @@ registrar_start_purge (Registrar *registrar)
   if (registrar->nat_ping_interval > 0 && registrar->container != NULL
       && registrar->nat_ping_source == 0)
     {
-      registrar->nat_bindings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
       registrar->nat_ping_source
           = g_timeout_add_seconds (registrar->nat_ping_interval, nat_ping_all, registrar);
     }
@@ -916,6 +962,7 @@ registrar_new (const RegistrarOptions *options)
   registrar->max_expires = (guint) max_expires;
   registrar->default_expires = (guint) default_expires;
   registrar->nat_ping_interval = (guint) options->nat_ping_interval;
+  registrar->nat_bindings = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   SipLocationStore *store = sipservlet_location_store_new_memory ();
   registrar->service = sipservlet_location_service_new (store);
   sipservlet_location_service_set_max_contacts (registrar->service,

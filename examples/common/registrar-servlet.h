@@ -66,11 +66,15 @@ char *registrar_aor_key (Registrar *registrar, const SipURI *uri);
 /* Where to send requests for a binding when not to its Contact: the
  * "udp:IP:PORT" or "tcp:IP:PORT" its REGISTER came from (for
  * sipservlet_request_set_destination()), or NULL. Over TCP always, on the
- * connection the phone opened (*connection set: it cannot accept one);
- * over UDP when the Contact names a private address (RFC 1918, RFC 6598,
- * IPv6 unique-local or link-local) other than that source: a phone behind
- * NAT. g_free() it. */
-char *registrar_binding_destination (const SipLocationBinding *binding, gboolean *connection);
+ * connection the phone opened (*connection set: it cannot accept one).
+ * Over UDP when the phone is behind NAT: its REGISTER came from another
+ * address or port than its top Via names, and its Contact names a private
+ * address (RFC 1918, RFC 6598, IPv6 unique-local or link-local) other
+ * than that source (Kamailio's nat_uac_test 1 and 2). A REGISTER sent on
+ * a phone's behalf by another host leaves its contact as written.
+ * g_free() it. */
+char *registrar_binding_destination (Registrar *registrar, const SipLocationBinding *binding,
+                                     gboolean *connection);
 
 /* TRUE when at least one --domain was given. */
 gboolean registrar_has_domains (Registrar *registrar);

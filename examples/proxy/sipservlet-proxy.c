@@ -183,7 +183,7 @@ setup_proxy (ProxyApp *app, SipServletRequest *request)
 /* The targets for the live bindings of an AOR; skips contacts that cannot
  * be proxied to (not sip/sips). */
 static GPtrArray *
-targets_from_bindings (GPtrArray *bindings)
+targets_from_bindings (ProxyApp *app, GPtrArray *bindings)
 {
   GPtrArray *targets = g_ptr_array_new_with_free_func (target_free);
 
@@ -205,7 +205,8 @@ targets_from_bindings (GPtrArray *bindings)
       target->q = binding->q < 0 ? 1.0 : binding->q;
       /* A binding with a Path is reached through its Path. */
       if (target->path == NULL)
-        target->destination = registrar_binding_destination (binding, &target->tcp);
+        target->destination
+            = registrar_binding_destination (app->registrar, binding, &target->tcp);
       g_ptr_array_add (targets, target);
     }
   return targets;
@@ -313,7 +314,7 @@ route_to_aor (ProxyApp *app, SipServletRequest *request, const SipURI *request_u
     }
   char *aor = registrar_aor_key (app->registrar, request_uri);
   GPtrArray *bindings = registrar_lookup (app->registrar, aor);
-  GPtrArray *targets = targets_from_bindings (bindings);
+  GPtrArray *targets = targets_from_bindings (app, bindings);
   gboolean known = bindings->len > 0 || registrar_knows_aor (app->registrar, aor);
 
   g_ptr_array_unref (bindings);

@@ -63,6 +63,7 @@ sipsv_stack_clear_listen_points (SipsvStack *stack)
       g_clear_pointer (&stack->listen_points, g_array_unref);
     }
   g_clear_pointer (&stack->self, g_array_unref);
+  g_clear_pointer (&stack->route_cache, g_hash_table_unref);
   if (stack->aliases != NULL)
     {
       for (guint i = 0; i < stack->aliases->len; i++)
@@ -137,6 +138,9 @@ sipsv_stack_refresh_self (SipsvStack *stack)
   if (stack->self != NULL)
     g_array_unref (stack->self);
   stack->self = self;
+  /* New sockets may route some destinations better. */
+  if (stack->route_cache != NULL)
+    g_hash_table_remove_all (stack->route_cache);
 }
 
 void
@@ -270,12 +274,18 @@ primary_has_address (tport_t *tp, int family, const guint8 *addr)
                  addr, family == AF_INET ? 4 : 16) == 0;
 }
 
+/* Entries in the cache of routed destinations before it is emptied: a
+ * bound on memory, not a tuning knob (a full cache costs one probe per
+ * destination again). */
+#define SIPSV_ROUTE_CACHE_MAX 4096
+
 tport_t *
 sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer)
 {
   char proto[16] = "udp";
   guint8 dest[16], source[16];
   tport_t *first = NULL;
+  gboolean prefer_fits = FALSE;
   guint candidates = 0;
   int family;
 
@@ -295,22 +305,37 @@ sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer
           || g_ascii_strcasecmp (tport_name (tp)->tpn_proto, proto) != 0)
         continue;
       if (tp == prefer)
-        return tp;
+        prefer_fits = TRUE;
       if (first == NULL)
         first = tp;
       candidates++;
     }
   if (candidates <= 1)
     return first;
-  /* Several sockets could send there (a multi-homed host): the one bound
-   * to the address the kernel would route from. */
+
+  /* Several sockets could send there (a multi-homed host, or a wildcard
+   * bound per address): the one bound to the address the kernel routes
+   * from, as asked once per destination and transport. */
+  g_autofree char *key = g_strconcat (proto, " ", next->url_host, NULL);
+  tport_t *cached = stack->route_cache != NULL ? g_hash_table_lookup (stack->route_cache, key)
+                                               : NULL;
+  if (cached != NULL)
+    return cached;
+  tport_t *chosen = NULL;
   if (source_address_for (family, dest, source))
-    for (tport_t *tp = tport_primaries (nta_agent_tports (stack->agent)); tp != NULL;
-         tp = tport_next (tp))
+    for (tport_t *tp = tport_primaries (nta_agent_tports (stack->agent));
+         tp != NULL && chosen == NULL; tp = tport_next (tp))
       if (g_ascii_strcasecmp (tport_name (tp)->tpn_proto, proto) == 0
           && primary_has_address (tp, family, source))
-        return tp;
-  return first;
+        chosen = tp;
+  if (chosen == NULL)
+    return prefer_fits ? prefer : first;   /* routed from an address not ours */
+  if (stack->route_cache == NULL)
+    stack->route_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_size (stack->route_cache) >= SIPSV_ROUTE_CACHE_MAX)
+    g_hash_table_remove_all (stack->route_cache);
+  g_hash_table_insert (stack->route_cache, g_steal_pointer (&key), chosen);
+  return chosen;
 }
 
 tport_t *

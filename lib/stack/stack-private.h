@@ -59,6 +59,8 @@ typedef struct {
   GArray *aliases;                /* SipsvListenPoint, or NULL */
   GArray *self;                   /* what "us" is, see listen-points.c */
   guint next_ident;               /* for the next socket's TPTAG_IDENT */
+  GHashTable *route_cache;        /* "proto host" -> primary, see
+                                   * sipsv_stack_route_primary(); or NULL */
 } SipsvStack;
 
 /* su_init()/su_deinit() reference counting and log redirection to g_log. */
@@ -106,9 +108,10 @@ char *sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary);
 /* The socket (primary tport) a request came in on, or NULL. */
 tport_t *sipsv_stack_incoming_primary (SipsvStack *stack, nta_incoming_t *irq);
 /* The socket a request to next (its top Route or Request-URI) must leave
- * from: of next's transport (UDP by default) and address family; prefer
- * when it is one of them, else the one bound to the address the kernel
- * routes from. NULL when next names a host by name (NTA resolves it).
+ * from: of next's transport (UDP by default) and address family; among
+ * several, the one bound to the address the kernel routes from (asked once
+ * per destination, cached until the sockets change), else prefer when it
+ * is one of them. NULL when next names a host by name (NTA resolves it).
  * NTA left alone picks the first socket of the transport and ignores the
  * family of a bracketed IPv6 host, so an IPv6 target got an IPv4 socket
  * and EAFNOSUPPORT: requests are pinned to this one (NTATAG_TPORT). */
