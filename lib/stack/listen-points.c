@@ -107,13 +107,20 @@ sipsv_stack_refresh_self (SipsvStack *stack)
   GArray *self = g_array_new (FALSE, TRUE, sizeof (SipsvSelf));
   tport_t *tports = stack->agent != NULL ? nta_agent_tports (stack->agent) : NULL;
 
+  guint udp = 0, tcp = 0;
+
   g_array_set_clear_func (self, self_clear);
+  stack->only_udp = stack->only_tcp = NULL;
   /* Every bound socket: its own address and the name it goes by (the
    * advertised one, when the listening point has one). */
   for (tport_t *tp = tports != NULL ? tport_primaries (tports) : NULL; tp != NULL;
        tp = tport_next (tp))
     {
       tp_name_t const *name = tport_name (tp);
+      if (g_ascii_strcasecmp (name->tpn_proto, "udp") == 0 && udp++ == 0)
+        stack->only_udp = tp;
+      else if (g_ascii_strcasecmp (name->tpn_proto, "tcp") == 0 && tcp++ == 0)
+        stack->only_tcp = tp;
       su_addrinfo_t const *ai = tport_get_address (tp);
       guint16 port = name->tpn_port != NULL ? (guint16) strtoul (name->tpn_port, NULL, 10) : 0;
 
@@ -130,6 +137,10 @@ sipsv_stack_refresh_self (SipsvStack *stack)
       if (name->tpn_canon != NULL && port != 0)
         self_append (self, name->tpn_canon, port);
     }
+  if (udp > 1)
+    stack->only_udp = NULL;
+  if (tcp > 1)
+    stack->only_tcp = NULL;
   for (guint i = 0; stack->aliases != NULL && i < stack->aliases->len; i++)
     {
       SipsvListenPoint *alias = &g_array_index (stack->aliases, SipsvListenPoint, i);
@@ -291,11 +302,17 @@ sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer
 
   if (next == NULL || next->url_host == NULL || next->url_type != url_sip)
     return NULL;
+  if (next->url_params != NULL)
+    url_param (next->url_params, "transport", proto, sizeof proto);
+  /* One socket of that transport (one listening address): no choice, and
+   * this runs for every request forwarded. */
+  if (g_ascii_strcasecmp (proto, "udp") == 0 && stack->only_udp != NULL)
+    return stack->only_udp;
+  if (g_ascii_strcasecmp (proto, "tcp") == 0 && stack->only_tcp != NULL)
+    return stack->only_tcp;
   family = parse_ip (next->url_host, strlen (next->url_host), dest);
   if (family == 0)
     return NULL;      /* a name: NTA resolves it and chooses */
-  if (next->url_params != NULL)
-    url_param (next->url_params, "transport", proto, sizeof proto);
 
   for (tport_t *tp = tport_primaries (nta_agent_tports (stack->agent)); tp != NULL;
        tp = tport_next (tp))

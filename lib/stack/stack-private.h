@@ -59,6 +59,8 @@ typedef struct {
   GArray *aliases;                /* SipsvListenPoint, or NULL */
   GArray *self;                   /* what "us" is, see listen-points.c */
   guint next_ident;               /* for the next socket's TPTAG_IDENT */
+  tport_t *only_udp, *only_tcp;   /* the one socket of that transport, or NULL
+                                   * (none, or several) */
   GHashTable *route_cache;        /* "proto host" -> primary, see
                                    * sipsv_stack_route_primary(); or NULL */
 } SipsvStack;
