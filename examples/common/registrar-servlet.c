@@ -27,6 +27,7 @@
 #include "registrar-servlet.h"
 #include "example-main.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -148,22 +149,65 @@ registrar_aor_key (Registrar *registrar, const SipURI *uri)
 
 /* ---- phones behind NAT ------------------------------------------------- */
 
-/* Whether host (an IP address, IPv6 with or without brackets) is one a
- * NAT hides. Host names are not. */
+/* Reads the host (IPv6 without brackets) and port (-1 when absent) of a
+ * sip or sips URI written as text, without a full parse: this runs for
+ * every binding of every REGISTER. FALSE when it is not that simple. */
+static gboolean
+uri_host_port (const char *uri, char *host, gsize size, gint *port)
+{
+  const char *p = g_str_has_prefix (uri, "sip:") ? uri + 4
+                  : g_str_has_prefix (uri, "sips:") ? uri + 5 : NULL;
+  if (p == NULL)
+    return FALSE;
+  const char *at = strpbrk (p, "@;?>");
+  if (at != NULL && *at == '@')
+    p = at + 1;
+  const char *end;
+  if (*p == '[')
+    {
+      end = strchr (p, ']');
+      if (end == NULL || (gsize) (end - p - 1) >= size)
+        return FALSE;
+      memcpy (host, p + 1, end - p - 1);
+      host[end - p - 1] = '\0';
+      end++;
+    }
+  else
+    {
+      end = p + strcspn (p, ":;?> \t,");
+      if (end == p || (gsize) (end - p) >= size)
+        return FALSE;
+      memcpy (host, p, end - p);
+      host[end - p] = '\0';
+    }
+  *port = *end == ':' ? (gint) strtol (end + 1, NULL, 10) : -1;
+  return TRUE;
+}
+
+/* Whether host (an IP address without brackets) is one a NAT hides:
+ * RFC 1918, RFC 6598 shared (100.64/10), link-local, IPv6 unique-local
+ * (fc00::/7) or link-local. Host names are not. */
 static gboolean
 is_private_address (const char *host)
 {
-  gsize n = strlen (host);
-  g_autofree char *bare = n > 2 && host[0] == '[' ? g_strndup (host + 1, n - 2) : g_strdup (host);
-  g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (bare);
+  guint8 b[16];
 
-  if (addr == NULL)
-    return FALSE;
-  const guint8 *b = g_inet_address_to_bytes (addr);
-  if (g_inet_address_get_family (addr) == G_SOCKET_FAMILY_IPV4)
-    return g_inet_address_get_is_site_local (addr) || g_inet_address_get_is_link_local (addr)
-           || (b[0] == 100 && (b[1] & 0xc0) == 64);
-  return (b[0] & 0xfe) == 0xfc || g_inet_address_get_is_link_local (addr);
+  if (inet_pton (AF_INET, host, b) == 1)
+    return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168)
+           || (b[0] == 169 && b[1] == 254) || (b[0] == 100 && (b[1] & 0xc0) == 64);
+  if (inet_pton (AF_INET6, host, b) == 1)
+    return (b[0] & 0xfe) == 0xfc || (b[0] == 0xfe && (b[1] & 0xc0) == 0x80);
+  return FALSE;
+}
+
+/* Whether two IP addresses (text, without brackets) are the same. */
+static gboolean
+same_address (const char *a, const char *b)
+{
+  guint8 x[16], y[16];
+  int family = strchr (a, ':') != NULL ? AF_INET6 : AF_INET;
+  return inet_pton (family, a, x) == 1 && inet_pton (family, b, y) == 1
+         && memcmp (x, y, family == AF_INET ? 4 : 16) == 0;
 }
 
 /* Whether a REGISTER crossed a NAT: its top Via names another address or
@@ -174,24 +218,16 @@ came_through_nat (SipServletMessage *message)
   const char *via = sipservlet_message_get_header (message, "Via");
   const char *remote = sipservlet_message_get_remote_addr (message);
   const char *sent_by = via != NULL ? strchr (via, ' ') : NULL;
+  char host[64];
+  gint port;
 
   if (sent_by == NULL || remote == NULL)
     return FALSE;
   sent_by += strspn (sent_by, " \t");
-  gsize len = strcspn (sent_by, ";, \t");
-  g_autofree char *host_port = g_strndup (sent_by, len);
-  g_autoptr (SipURI) uri = NULL;
-  g_autofree char *text = g_strconcat ("sip:", host_port, NULL);
-  uri = sipservlet_uri_parse (text, NULL);
-  if (uri == NULL)
+  g_autofree char *as_uri = g_strconcat ("sip:", sent_by, NULL);
+  if (!uri_host_port (as_uri, host, sizeof host, &port))
     return TRUE;
-  const char *host = sipservlet_uri_get_host (uri);
-  gint port = sipservlet_uri_get_port (uri);
-  gsize n = strlen (host);
-  g_autofree char *bare = n > 2 && host[0] == '[' ? g_strndup (host + 1, n - 2) : g_strdup (host);
-  g_autoptr (GInetAddress) via_addr = g_inet_address_new_from_string (bare);
-  g_autoptr (GInetAddress) from_addr = g_inet_address_new_from_string (remote);
-  return via_addr == NULL || from_addr == NULL || !g_inet_address_equal (via_addr, from_addr)
+  return !same_address (host, remote)
          || (port < 0 ? 5060 : port) != sipservlet_message_get_remote_port (message);
 }
 
@@ -202,27 +238,37 @@ static void
 note_nat_bindings (Registrar *registrar, SipServletMessage *message, const char *aor,
                    const char *source, GPtrArray *bindings)
 {
-  gboolean nat = source != NULL && g_str_has_prefix (source, "udp:")
-                 && came_through_nat (message);
+  gint nat = -1;        /* came_through_nat(), asked only when it matters */
 
+  if (source == NULL || !g_str_has_prefix (source, "udp:"))
+    return;             /* TCP bindings use their connection anyway */
   for (guint i = 0; i < bindings->len; i++)
     {
       const SipLocationBinding *binding = bindings->pdata[i];
+      char host[64];
+      gint port;
       if (g_strcmp0 (binding->source, source) != 0)
         continue;       /* registered by another request */
-      char *key = g_strconcat (aor, "\n", binding->contact_uri, NULL);
-      g_autoptr (SipURI) uri = sipservlet_uri_parse (binding->contact_uri, NULL);
-      const char *host = uri != NULL ? sipservlet_uri_get_host (uri) : NULL;
-      gint port = uri != NULL ? sipservlet_uri_get_port (uri) : -1;
-      g_autofree char *as_written
-          = g_strdup_printf ("udp:%s:%d", host != NULL ? host : "", port < 0 ? 5060 : port);
-      if (nat && host != NULL && is_private_address (host) && strcmp (as_written, source) != 0)
-        g_hash_table_replace (registrar->nat_bindings, key, g_strdup (source));
-      else
+      gboolean hidden = uri_host_port (binding->contact_uri, host, sizeof host, &port)
+                        && is_private_address (host);
+      if (hidden && nat < 0)
+        nat = came_through_nat (message);
+      if (!hidden || !nat)
         {
-          g_hash_table_remove (registrar->nat_bindings, key);
-          g_free (key);
+          if (g_hash_table_size (registrar->nat_bindings) > 0)
+            {
+              g_autofree char *key = g_strconcat (aor, "\n", binding->contact_uri, NULL);
+              g_hash_table_remove (registrar->nat_bindings, key);
+            }
+          continue;
         }
+      g_autofree char *as_written = g_strdup_printf (strchr (host, ':') ? "udp:[%s]:%d"
+                                                                        : "udp:%s:%d",
+                                                     host, port < 0 ? 5060 : port);
+      if (strcmp (as_written, source) != 0)
+        g_hash_table_replace (registrar->nat_bindings,
+                              g_strconcat (aor, "\n", binding->contact_uri, NULL),
+                              g_strdup (source));
     }
 }
 
