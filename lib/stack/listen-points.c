@@ -377,3 +377,27 @@ sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary)
                            g_ascii_strcasecmp (name->tpn_proto, "tcp") == 0);
   return sipsv_stack_contact (stack);
 }
+
+void
+sipsv_stack_contact_follow (SipsvStack *stack, msg_t *msg, tport_t *tp)
+{
+  sip_t *sip = sip_object (msg);
+  sip_contact_t *m = sip != NULL ? sip->sip_contact : NULL;
+  tp_name_t const *name = tp != NULL ? tport_name (tp) : NULL;
+
+  if (m == NULL || m->m_next != NULL || name == NULL || name->tpn_canon == NULL
+      || name->tpn_port == NULL || is_wildcard (name->tpn_canon)
+      || !sipsv_stack_url_is_self (stack, m->m_url))
+    return;
+  const char *canon = name->tpn_canon;
+  gboolean v6 = strchr (canon, ':') != NULL && canon[0] != '[';
+  char host[INET6_ADDRSTRLEN + 2];
+  g_snprintf (host, sizeof host, "%s%s%s", v6 ? "[" : "", canon, v6 ? "]" : "");
+  if (g_ascii_strcasecmp (m->m_url->url_host, host) == 0
+      && g_strcmp0 (m->m_url->url_port, name->tpn_port) == 0)
+    return;
+  su_home_t *home = msg_home (msg);
+  m->m_url->url_host = su_strdup (home, host);
+  m->m_url->url_port = su_strdup (home, name->tpn_port);
+  msg_fragment_clear (m->m_common);      /* encoded again when sent */
+}

@@ -107,6 +107,13 @@ char *sipsv_stack_contact (SipsvStack *stack);
 char *sipsv_stack_contact_for (SipsvStack *stack, nta_incoming_t *irq);
 /* The Contact naming one socket (a primary tport). */
 char *sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary);
+/* Makes msg's Contact, when it names us, name the socket tp instead (host
+ * and port; its user and parameters stay): a request is built with the
+ * first listening point's Contact before its route is known. */
+void sipsv_stack_contact_follow (SipsvStack *stack, msg_t *msg, tport_t *tp);
+/* Where NTA sends msg: the explicit route (not given as text), else its
+ * top Route, else its Request-URI. */
+const url_t *sipsv_stack_next_hop (msg_t *msg, const url_string_t *route);
 /* The socket (primary tport) a request came in on, or NULL. */
 tport_t *sipsv_stack_incoming_primary (SipsvStack *stack, nta_incoming_t *irq);
 /* The socket a request to next (its top Route or Request-URI) must leave

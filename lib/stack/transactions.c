@@ -22,10 +22,8 @@ sipsv_stack_complete_response (nta_incoming_t *irq, msg_t *response, int status,
   return nta_incoming_complete_response (irq, response, status, phrase, TAG_END ());
 }
 
-/* Where NTA sends msg: the explicit route, else its top Route, else its
- * Request-URI. NULL for a route given as text (not used here). */
-static const url_t *
-next_hop (msg_t *msg, const url_string_t *route)
+const url_t *
+sipsv_stack_next_hop (msg_t *msg, const url_string_t *route)
 {
   sip_t const *sip = sip_object (msg);
 
@@ -44,7 +42,7 @@ sipsv_stack_client_transaction_from (SipsvStack *stack, nta_response_f *callback
                                      msg_t *msg, tport_t *tp)
 {
   if (tp == NULL)
-    tp = sipsv_stack_route_primary (stack, next_hop (msg, route), NULL);
+    tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
   return nta_outgoing_mcreate (stack->agent, callback, magic, route, msg,
                                TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
 }
@@ -62,7 +60,7 @@ sipsv_stack_client_transaction_with_100 (SipsvStack *stack, nta_response_f *call
                                          nta_outgoing_magic_t *magic, const url_string_t *route,
                                          msg_t *msg)
 {
-  tport_t *tp = sipsv_stack_route_primary (stack, next_hop (msg, route), NULL);
+  tport_t *tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
   return nta_outgoing_mcreate (stack->agent, callback, magic, route, msg, NTATAG_PASS_100 (1),
                                TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
 }
@@ -87,7 +85,7 @@ sipsv_stack_cancel (nta_outgoing_t *orq, const char *reason)
 void
 sipsv_stack_forward (SipsvStack *stack, msg_t *msg, const url_string_t *route)
 {
-  tport_t *tp = sipsv_stack_route_primary (stack, next_hop (msg, route), NULL);
+  tport_t *tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
   nta_msg_tsend (stack->agent, msg, route, TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
 }
 

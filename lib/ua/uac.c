@@ -316,6 +316,11 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
     {
       SipsvStack *stack = &sipsv_runtime (container)->stack;
       const url_string_t *route = (const url_string_t *) request->destination;
+      /* Our Contact names the socket the request will leave from. */
+      sipsv_stack_contact_follow (
+          stack, request->base.msg,
+          sipsv_stack_route_primary (stack, sipsv_stack_next_hop (request->base.msg, route),
+                                     NULL));
       if (request->destination != NULL && request->destination_existing
           && !sipsv_stack_has_connection (stack, request->destination))
         {

@@ -178,6 +178,60 @@ START_TEST (test_set_destination_arguments)
 }
 END_TEST
 
+static void
+on_invite_outcome (SipServletRequest *request, SipServletResponse *response,
+                   const GError *error, gpointer user_data)
+{
+  if (response == NULL)
+    *(gboolean *) user_data = TRUE;
+}
+
+START_TEST (test_uac_contact_names_its_socket)
+{
+  /* Listening on IPv4 first and IPv6 second: an INVITE to an IPv6 peer
+   * leaves from the IPv6 socket, and its Contact says so (it named the
+   * first listening point, an address the peer cannot reach). */
+  GError *error = NULL;
+  ck_assert (sipservlet_container_listen (container, "127.0.0.1", 0, SIPSERVLET_TRANSPORT_UDP,
+                                          NULL));
+  if (!sipservlet_container_listen (container, "::1", 0, SIPSERVLET_TRANSPORT_UDP, &error))
+    {
+      g_clear_error (&error);   /* no IPv6 on this host */
+      return;
+    }
+  guint16 v6_port = sipservlet_container_get_port (container, "::1");
+  FakePeer *peer = fake_peer_new (g_main_context_default (), "::1", v6_port, &error);
+  ck_assert_msg (peer != NULL, "%s", error ? error->message : "");
+  SipFactory *factory = sipservlet_container_get_factory (container);
+  g_autoptr (SipAddress) from = sipservlet_address_parse ("<sip:alice@example.com>", NULL);
+  char *to_text = g_strdup_printf ("<sip:bob@[::1]:%u>", fake_peer_get_port (peer, FAKE_UDP));
+  g_autoptr (SipAddress) to = sipservlet_address_parse (to_text, NULL);
+  g_autoptr (SipApplicationSession) app
+      = sipservlet_factory_create_application_session (factory);
+  g_autoptr (SipServletRequest) invite
+      = sipservlet_factory_create_request (factory, app, "INVITE", from, to, &error);
+  ck_assert_ptr_nonnull (invite);
+  gboolean done = FALSE;
+  ck_assert (sipservlet_request_send_with_callback (invite, SIPSERVLET_SEND_DEFAULT, NULL,
+                                                    on_invite_outcome, &done, NULL, &error));
+  FakeMessage *got = peer_next_request (peer, "INVITE");
+  char *expected = g_strdup_printf ("<sip:[::1]:%u>", v6_port);
+  ck_assert_str_eq (fake_message_header (got, "Contact"), expected);
+  char *expected_via = g_strdup_printf ("SIP/2.0/UDP [::1]:%u;", v6_port);
+  ck_assert (g_str_has_prefix (fake_message_header (got, "Via"), expected_via));
+  char *busy = fake_peer_build_response (got, 486, "Busy Here", "bob1", NULL);
+  peer_send (peer, busy);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_free (busy);
+  g_free (expected_via);
+  g_free (expected);
+  g_free (to_text);
+  fake_message_free (got);
+  fake_peer_free (peer);
+}
+END_TEST
+
 /* ---- a proxied call through an advertised listening point --------------- */
 
 static void
@@ -285,6 +339,7 @@ make_suite (void)
   tcase_add_test (tc, test_listen_address_advertise_syntax);
   tcase_add_test (tc, test_advertised_proxy);
   tcase_add_test (tc, test_set_destination_arguments);
+  tcase_add_test (tc, test_uac_contact_names_its_socket);
   suite_add_tcase (suite, tc);
   return suite;
 }
