@@ -355,13 +355,16 @@ send_nat_ping (Registrar *registrar, const char *contact, const char *destinatio
       = sipservlet_factory_create_request (factory, app, "OPTIONS", from, to, &error);
   if (ping == NULL
       || !sipservlet_request_set_destination (ping, destination, SIPSERVLET_DESTINATION_DEFAULT,
-                                              &error)
-      || !sipservlet_request_send_with_callback (ping, SIPSERVLET_SEND_DEFAULT, NULL,
-                                                 on_ping_answer, app, ping_done, &error))
+                                              &error))
     {
       g_warning ("cannot ping %s at %s: %s", contact, destination, error->message);
       ping_done (app);
+      return;
     }
+  /* On failure the call has run ping_done() itself. */
+  if (!sipservlet_request_send_with_callback (ping, SIPSERVLET_SEND_DEFAULT, NULL, on_ping_answer,
+                                              app, ping_done, &error))
+    g_warning ("cannot ping %s at %s: %s", contact, destination, error->message);
 }
 
 static gboolean
