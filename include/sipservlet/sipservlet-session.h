@@ -276,7 +276,9 @@ SIPSERVLET_API gint64 sipservlet_application_session_get_expiration_time (SipApp
  * @minutes: minutes from now; 0 or less means never expire
  *
  * Changes the expiry; may be called from the application_session_expired
- * listener to extend the session.
+ * listener to extend the session. An application session with a dialog
+ * that is early or confirmed does not expire: its expiry waits another
+ * lifetime while the call lasts (the listener is not called then).
  *
  * Returns: the minutes granted (%G_MAXINT for never), 0 when invalid.
  */

@@ -59,6 +59,19 @@ clear_expiry (SipApplicationSession *app)
     sipsv_timer_stop (app->expiry_timer);
 }
 
+static gboolean
+has_live_dialog (SipApplicationSession *app)
+{
+  for (guint i = 0; i < app->sessions->len; i++)
+    {
+      SipSession *session = app->sessions->pdata[i];
+      if (session->valid && (session->state == SIPSERVLET_SESSION_STATE_EARLY
+                             || session->state == SIPSERVLET_SESSION_STATE_CONFIRMED))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 on_expiry (gpointer data)
 {
@@ -71,6 +84,15 @@ on_expiry (gpointer data)
   if (due > now)
     {
       schedule_expiry (app);
+      return;
+    }
+  /* A call outlives any expiry: while one of its dialogs is early or
+   * confirmed the application session is still needed (its BYE must reach
+   * the servlet), so the expiry waits another lifetime, unannounced. Once
+   * the dialogs end, invalidate-when-ready or the next expiry ends it. */
+  if (has_live_dialog (app))
+    {
+      sipsv_timer_start (app->expiry_timer, (guint) MIN (app->lifetime / 1000 + 1, G_MAXUINT));
       return;
     }
 
@@ -95,6 +117,13 @@ schedule_expiry (SipApplicationSession *app)
   if (app->expiry_timer == NULL)
     app->expiry_timer = sipsv_timer_new (app->manager->timers, on_expiry, app);
   sipsv_timer_start (app->expiry_timer, ms);
+}
+
+void
+sipsv_application_session_set_lifetime_ms (SipApplicationSession *app, guint ms)
+{
+  app->lifetime = (gint64) ms * 1000;
+  schedule_expiry (app);
 }
 
 /* ---- public API -------------------------------------------------------------- */

@@ -142,6 +142,9 @@ char *sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *pr
 
 /* Application sessions. */
 SipApplicationSession *sipsv_application_session_new (SipsvSessionManager *manager);
+/* Test-only: an inactivity lifetime in milliseconds, below the public
+ * API's one-minute granularity, so expiry tests take seconds. */
+void sipsv_application_session_set_lifetime_ms (SipApplicationSession *app, guint ms);
 void sipsv_application_session_touch (SipApplicationSession *app);
 void sipsv_application_session_check_ready (SipApplicationSession *app);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "check-main.h"
+#include "session/session-private.h"
 #include "peer-checks.h"
 
 #define WAIT_MS PEER_WAIT_MS /* for one message */
@@ -37,6 +38,7 @@ typedef struct {
   /* INVITE behaviour: answer at once (0) or defer and answer after this
    * many ms from a timeout source. */
   guint answer_delay_ms;
+  guint app_lifetime_ms;        /* test-only app session lifetime, 0: default */
   SipServletRequest *invite_request;    /* ref while deferred */
   SipServletResponse *early_200;        /* made before a CANCEL came */
   gboolean late_ran;
@@ -391,6 +393,10 @@ do_invite (SipServlet *servlet, SipServletRequest *request, gpointer data)
 
   s->invite++;
   ck_assert (sipservlet_request_is_initial (request));
+  if (s->app_lifetime_ms > 0)
+    sipsv_application_session_set_lifetime_ms (
+        sipservlet_message_get_application_session (SIPSERVLET_MESSAGE (request)),
+        s->app_lifetime_ms);
   send_response (request, 180);
   if (s->answer_delay_ms == 0)
     {
@@ -823,6 +829,52 @@ START_TEST (test_invite_call)
   ck_assert_uint_eq (fx.apps_created, 1);
   ck_assert_uint_eq (fx.apps_destroyed, 1);
   ck_assert_uint_eq (fake_peer_pending (fx.peer), 0);
+  call_clear (&call);
+}
+END_TEST
+
+/* Issue 13 section 1: a confirmed call outlives its application
+ * session's expiry. With a 200 ms lifetime (the test-only setting) and
+ * a call quiet for a second, the BYE still reaches the servlet, and the
+ * sessions go when the call ends. */
+START_TEST (test_call_outlives_expiry)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  fx.state.app_lifetime_ms = 200;
+  call_init (&call, FAKE_UDP);
+
+  char *text = build_invite (&call);
+  call_send (&call, text);
+  g_free (text);
+  FakeMessage *ringing = expect_response (&call, 180, "INVITE");
+  learn_dialog (&call, ringing);
+  fake_message_free (ringing);
+  FakeMessage *ok = expect_response (&call, 200, "INVITE");
+  learn_dialog (&call, ok);
+  fake_message_free (ok);
+
+  char *ack = build_request (&call, "ACK", 1, NULL, NULL, NULL);
+  call_send (&call, ack);
+  g_free (ack);
+  /* Five lifetimes of silence (the peer runs the container's context);
+   * the 200's retransmissions sent before the ACK arrived are dropped. */
+  fake_peer_run (fx.peer, 1000);
+  while (fake_peer_pending (fx.peer) > 0)
+    fake_message_free (fake_peer_pop (fx.peer));
+  ck_assert_uint_eq (fx.state.ack, 1);
+  ck_assert_uint_eq (fx.apps_destroyed, 0);
+  ck_assert_uint_eq (sipservlet_container_get_session_count (fx.container), 1);
+
+  char *bye = build_request (&call, "BYE", 0, NULL, NULL, NULL);
+  call_send (&call, bye);
+  g_free (bye);
+  fake_message_free (expect_response (&call, 200, "BYE"));
+  ck_assert_uint_eq (fx.state.bye, 1);
+  expect_sessions_settle ();
+  ck_assert_uint_eq (fx.dialogs_ended, 1);
+  ck_assert_uint_eq (fx.sessions_destroyed, 1);
+  ck_assert_uint_eq (fx.apps_destroyed, 1);
   call_clear (&call);
 }
 END_TEST
@@ -1320,6 +1372,7 @@ make_suite (void)
   tcase_add_test (tc, test_respond_with);
   tcase_add_loop_test (tc, test_options, 0, G_N_ELEMENTS (transports));
   tcase_add_loop_test (tc, test_invite_call, 0, G_N_ELEMENTS (transports));
+  tcase_add_test (tc, test_call_outlives_expiry);
   tcase_add_test (tc, test_record_route_copied);
   tcase_add_test (tc, test_jsr289_defaults);
   tcase_add_test (tc, test_unanswered);
