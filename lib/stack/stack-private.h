@@ -147,15 +147,15 @@ nta_outgoing_t *sipsv_stack_client_transaction_from (SipsvStack *stack,
                                                      nta_outgoing_magic_t *magic,
                                                      const url_string_t *route, msg_t *msg,
                                                      tport_t *tp);
-/* As sipsv_stack_client_transaction(), and the callback gets 100 Trying
- * too: who holds a CANCEL until a provisional response came (RFC 3261
+/* As sipsv_stack_client_transaction_from(), and the callback gets 100
+ * Trying too: who holds a CANCEL until a provisional response came (RFC 3261
  * §9.1) must see it. (NTA's own delayed CANCEL is not used: its late-100
  * path asserts in sofia-sip 1.12.11, fixed upstream in fde71885.) */
 nta_outgoing_t *sipsv_stack_client_transaction_with_100 (SipsvStack *stack,
                                                          nta_response_f *callback,
                                                          nta_outgoing_magic_t *magic,
                                                          const url_string_t *route,
-                                                         msg_t *msg);
+                                                         msg_t *msg, tport_t *tp);
 nta_outgoing_t *sipsv_stack_cancel_transaction (nta_outgoing_t *orq, const char *reason);
 void sipsv_stack_cancel (nta_outgoing_t *orq, const char *reason);
 void sipsv_stack_forward (SipsvStack *stack, msg_t *msg, const url_string_t *route);

@@ -58,9 +58,10 @@ sipsv_stack_client_transaction (SipsvStack *stack, nta_response_f *callback,
 nta_outgoing_t *
 sipsv_stack_client_transaction_with_100 (SipsvStack *stack, nta_response_f *callback,
                                          nta_outgoing_magic_t *magic, const url_string_t *route,
-                                         msg_t *msg)
+                                         msg_t *msg, tport_t *tp)
 {
-  tport_t *tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
+  if (tp == NULL)
+    tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
   return nta_outgoing_mcreate (stack->agent, callback, magic, route, msg, NTATAG_PASS_100 (1),
                                TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
 }

@@ -316,11 +316,10 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
     {
       SipsvStack *stack = &sipsv_runtime (container)->stack;
       const url_string_t *route = (const url_string_t *) request->destination;
-      /* Our Contact names the socket the request will leave from. */
-      sipsv_stack_contact_follow (
-          stack, request->base.msg,
-          sipsv_stack_route_primary (stack, sipsv_stack_next_hop (request->base.msg, route),
-                                     NULL));
+      /* Chosen once: our Contact names the socket the request leaves from. */
+      tport_t *tp = sipsv_stack_route_primary (
+          stack, sipsv_stack_next_hop (request->base.msg, route), NULL);
+      sipsv_stack_contact_follow (stack, request->base.msg, tp);
       if (request->destination != NULL && request->destination_existing
           && !sipsv_stack_has_connection (stack, request->destination))
         {
@@ -332,10 +331,10 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
         = request->client != NULL && method == sip_method_invite
             ? sipsv_stack_client_transaction_with_100 (stack, on_response,
                                                        (nta_outgoing_magic_t *) request, route,
-                                                       msg_ref_create (request->base.msg))
-            : sipsv_stack_client_transaction (stack, on_response,
-                                              (nta_outgoing_magic_t *) request, route,
-                                              msg_ref_create (request->base.msg));
+                                                       msg_ref_create (request->base.msg), tp)
+            : sipsv_stack_client_transaction_from (stack, on_response,
+                                                   (nta_outgoing_magic_t *) request, route,
+                                                   msg_ref_create (request->base.msg), tp);
       if (orq == NULL)
         {
           msg_destroy (request->base.msg);
