@@ -16,7 +16,6 @@ Exit status: 0 pass, 1 fail, 77 skip (no sipp).
 import os
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,14 +23,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 import ports  # noqa: E402
+import server as server_lib  # noqa: E402
 
-
-def fail(message, work=None):
-    print("FAIL: " + message)
-    for name in sorted(os.listdir(work)) if work else []:
-        with open(os.path.join(work, name), errors="replace") as f:
-            print("--- %s ---\n%s" % (name, f.read()[-4000:]))
-    sys.exit(1)
+fail = server_lib.fail
 
 
 def main(argv):
@@ -42,25 +36,13 @@ def main(argv):
         print("SKIP: sipp is not installed")
         return 77
     server, server_args, calls, rate = argv[1], shlex.split(argv[2]), argv[3], argv[4]
-    wrapper = shlex.split(os.environ.get("SIPSERVLET_SERVER_WRAPPER", ""))
-    if wrapper:
+    if server_lib.wrapper():
         calls = str(min(int(calls), 20))
     with tempfile.TemporaryDirectory() as work:
-        out = open(os.path.join(work, "server.out"), "w+")
         listen = os.environ.get("SERVER_LISTEN", "127.0.0.1:0")
-        proc = subprocess.Popen(wrapper + [server, "--listen", listen] + server_args,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc, port = server_lib.start(server, ["--listen", listen] + server_args, work)
         try:
             deadline = time.monotonic() + 60
-            port = None
-            while port is None and time.monotonic() < deadline and proc.poll() is None:
-                out.seek(0)
-                for line in out:
-                    if line.startswith("ready "):
-                        port = int(line.split()[1].rsplit(":", 1)[1])
-                time.sleep(0.05)
-            if port is None:
-                fail("the server did not print its ready line", work)
             uas_port = ports.free_ports(1, {port})[0]
             common = ["-i", "127.0.0.1", "-m", calls, "-nostdin", "-timeout", "120",
                       "-timeout_error", "-trace_err"]
@@ -79,9 +61,7 @@ def main(argv):
             if uas.wait(timeout=60) != 0:
                 fail("the sipp UAS exited %d" % uas.returncode, work)
         finally:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-            status = proc.wait(timeout=90)
+            status = server_lib.stop(proc)
         if status != 0:
             fail("the server exited %d" % status, work)
     print("PASS: %s calls of sipp's built-in UAC and UAS through %s %s"

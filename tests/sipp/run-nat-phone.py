@@ -26,7 +26,6 @@ Exit status: 0 pass, 1 fail, 77 skip (no sipp, or no network namespaces).
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -37,16 +36,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "support"))
 import ports  # noqa: E402
+import server as server_lib  # noqa: E402
+
+fail = server_lib.fail
 
 PRIVATE = "10.255.0.1"
-
-
-def fail(message, work=None):
-    print("FAIL: " + message)
-    for name in sorted(os.listdir(work)) if work else []:
-        with open(os.path.join(work, name), errors="replace") as f:
-            print("--- %s ---\n%s" % (name, f.read()[-3000:]))
-    sys.exit(1)
 
 
 def in_own_namespace(argv):
@@ -197,27 +191,15 @@ def run(proxy, transport, calls, nat_ping):
     if shutil.which("sipp") is None:
         print("SKIP: sipp is not installed")
         return 77
-    wrapper = os.environ.get("SIPSERVLET_SERVER_WRAPPER", "").split()
-    if wrapper:
+    if server_lib.wrapper():
         calls = min(calls, 20)
     with tempfile.TemporaryDirectory() as work:
-        out = open(os.path.join(work, "proxy.out"), "w+")
-        proc = subprocess.Popen(wrapper + [proxy, "--listen", "127.0.0.1:0",
-                                           "--domain", "example.com"]
-                                + (["--nat-ping-interval", "1"] if nat_ping else []),
-                                stdout=out, stderr=subprocess.STDOUT)
+        args = ["--listen", "127.0.0.1:0", "--domain", "example.com"]
+        if nat_ping:
+            args += ["--nat-ping-interval", "1"]
+        proc, port = server_lib.start(proxy, args, work)
         phone = None
         try:
-            deadline = time.monotonic() + 60
-            port = None
-            while port is None and time.monotonic() < deadline and proc.poll() is None:
-                out.seek(0)
-                for line in out:
-                    if line.startswith("ready "):
-                        port = int(line.split()[1].rsplit(":", 1)[1])
-                time.sleep(0.05)
-            if port is None:
-                fail("the proxy did not print its ready line", work)
             phone = Phone(port, transport)
             try:
                 phone.register()
@@ -256,9 +238,7 @@ def run(proxy, transport, calls, nat_ping):
         finally:
             if phone is not None:
                 phone.sock.close()
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-            status = proc.wait(timeout=90)
+            status = server_lib.stop(proc)
         if status != 0:
             fail("the proxy exited %d" % status, work)
     print("PASS: %d calls to a phone behind NAT registered over %s%s%s"
