@@ -62,6 +62,10 @@ typedef enum {
  * @dialog_ended: a dialog that started has ended: a BYE was answered, or
  *   its session was invalidated or expired first; called once, before
  *   @session_destroyed
+ * @session_expired: the session timer (RFC 4028) of a UA dialog ran out:
+ *   the peer stopped refreshing, or our refresh failed with 408 or 481.
+ *   When it returns, the container ends the dialog with
+ *   sipservlet_session_terminate(), and a B2BUA partner's dialog too
  *
  * Container-wide listeners (JSR 289 SipSessionListener,
  * SipApplicationSessionListener, TimerListener, SipErrorListener). Members
@@ -81,6 +85,7 @@ typedef struct {
   void (*no_prack_received) (SipServletRequest *request, SipServletResponse *response, gpointer user_data);
   void (*dialog_started) (SipSession *session, gpointer user_data);
   void (*dialog_ended) (SipSession *session, gpointer user_data);
+  void (*session_expired) (SipSession *session, gpointer user_data);
 } SipServletListeners;
 
 /**
@@ -313,6 +318,56 @@ SIPSERVLET_API SipFactory *sipservlet_container_get_factory (SipContainer *conta
  */
 SIPSERVLET_API void sipservlet_container_set_application_session_timeout (SipContainer *container,
                                                                           guint minutes);
+
+/**
+ * sipservlet_container_set_session_timers:
+ * @container: a container
+ * @session_expires: the session interval to ask for and grant, in
+ *   seconds; 0 turns session timers off (the default)
+ * @min_se: the shortest interval accepted, in seconds: at least 90
+ *   (RFC 4028), at most @session_expires
+ * @error: return location for a #GError
+ *
+ * Turns on RFC 4028 session timers for the dialogs this container's
+ * servlets take part in, so that a call whose far end vanished without a
+ * BYE ends by itself instead of staying up forever:
+ *
+ * - As UAC, INVITE and UPDATE requests carry `Supported: timer`,
+ *   `Session-Expires` and `Min-SE` (unless the servlet put its own
+ *   Session-Expires there); a 422 is answered by sending the request
+ *   again, once, with the peer's Min-SE; the servlet sees only the final
+ *   outcome. A 2xx without Session-Expires means no timer (§7.2).
+ * - As UAS, an INVITE or UPDATE asking less than @min_se gets 422 with
+ *   `Min-SE`, before any servlet sees it; a 2xx to an INVITE or UPDATE
+ *   carries `Session-Expires` with the refresher: the caller when it
+ *   supports timers, else us (with `Require: timer` when it does).
+ * - The refresher sends refreshes half-way through the interval: an
+ *   UPDATE without a body when the peer's Allow lists UPDATE, otherwise
+ *   a re-INVITE that repeats our last SDP unchanged (RFC 3264 §8). The
+ *   peer's refreshes (an UPDATE without a body, a re-INVITE whose SDP has
+ *   the version last seen) are answered by the container; the servlet
+ *   sees neither kind. A re-INVITE that changes the SDP reaches the
+ *   servlet as always, and its 2xx restarts the interval.
+ * - The other side waits until a third of the interval (32 s at most)
+ *   before it ends; then, as when our refresh fails with 408 or 481, the
+ *   #SipServletListeners session_expired listeners run and the dialog is
+ *   ended with sipservlet_session_terminate() (a BYE), both legs of a
+ *   B2BUA call alike.
+ * - As a proxy, an initial INVITE asking less than @min_se gets 422; one
+ *   without Session-Expires gets ours, and a Min-SE below ours is raised
+ *   (never lowered); if the callee then answers without a timer while the
+ *   caller supports them, the 2xx gets `Session-Expires;refresher=uac`.
+ *
+ * Test-only: with `SIPSERVLET_TEST_SHORT_SESSION_TIMERS=1` in the
+ * environment, intervals from 2 s are accepted, so tests of refresh and
+ * expiry take seconds. Never set it in production.
+ *
+ * Returns: %TRUE, or %FALSE with @error set (%SIPSERVLET_ERROR_INVALID_ARGUMENT)
+ *   when the values are out of range
+ */
+SIPSERVLET_API gboolean sipservlet_container_set_session_timers (SipContainer *container,
+                                                                 guint session_expires,
+                                                                 guint min_se, GError **error);
 
 /**
  * sipservlet_container_get_session_count:

@@ -182,6 +182,37 @@ SIPSERVLET_API gboolean sipservlet_session_invalidate (SipSession *session,
                                                        GError **error);
 
 /**
+ * sipservlet_session_terminate:
+ * @session: a session
+ * @error: return location for a #GError
+ *
+ * Ends the session's dialog in one call, whatever state it is in (JSR 359
+ * SipSession.terminate):
+ *
+ * - our INVITE without a final response: CANCEL, sent once a provisional
+ *   response has arrived (RFC 3261 §9.1: at once if one has); a 2xx that
+ *   still wins the race is acknowledged and then answered with BYE, and
+ *   the servlet does not see it;
+ * - an INVITE we received and have not answered: 487;
+ * - a confirmed dialog: BYE; if our 2xx is not acknowledged yet, the BYE
+ *   waits for the ACK, or for its timeout (RFC 3261 §15); if a 2xx we
+ *   received is not acknowledged yet, the ACK goes first;
+ * - a dialog we proxied and record-routed: a BYE to each side (a proxied
+ *   INVITE still ringing is cancelled instead, see sipservlet_proxy_cancel()).
+ *
+ * The requests and responses this sends are the container's: the
+ * servlet's handlers do not see them. The session reaches
+ * %SIPSERVLET_SESSION_STATE_TERMINATED when the BYE (or the INVITE) is
+ * answered, and the dialog_ended listeners run then as for any BYE.
+ *
+ * Returns: %TRUE once the termination is under way; %FALSE with
+ *   %SIPSERVLET_ERROR_INVALID_STATE when the session is invalidated,
+ *   already terminated or has no dialog (a proxy that did not
+ *   record-route), or another error when a request cannot be sent.
+ */
+SIPSERVLET_API gboolean sipservlet_session_terminate (SipSession *session, GError **error);
+
+/**
  * sipservlet_session_set_invalidate_when_ready:
  * @session: a session
  * @invalidate_when_ready: %TRUE (the default) to invalidate the session as

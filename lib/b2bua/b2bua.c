@@ -46,7 +46,7 @@ is_leg_header (msg_hclass_t const *hc)
     || hc == sip_via_class || hc == sip_route_class || hc == sip_record_route_class
     || hc == sip_contact_class || hc == sip_max_forwards_class
     || hc == sip_content_length_class || hc == sip_path_class || hc == sip_rseq_class
-    || hc == sip_rack_class;
+    || hc == sip_rack_class || hc == sip_session_expires_class || hc == sip_min_se_class;
 }
 
 /* Copies the body and every header the other leg may inherit. */

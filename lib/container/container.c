@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "container/container-private.h"
+#include "ua/ua-private.h"
 
 static void run_deferred (gpointer data);
 
@@ -307,6 +308,18 @@ sipservlet_container_set_application_session_timeout (SipContainer *container, g
 {
   g_return_if_fail (container != NULL);
   container->runtime.sessions.app_session_timeout_min = minutes;
+}
+
+gboolean
+sipservlet_container_set_session_timers (SipContainer *container, guint session_expires,
+                                         guint min_se, GError **error)
+{
+  g_return_val_if_fail (container != NULL, FALSE);
+  if (!sipsv_session_timer_configure (&container->runtime, session_expires, min_se, error))
+    return FALSE;
+  if (session_expires > 0)
+    sipservlet_container_add_supported (container, "timer");
+  return TRUE;
 }
 
 guint

@@ -109,8 +109,15 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
     }
   session->remote_cseq = cseq;
   session->have_remote_cseq = TRUE;
+  if (sipsv_session_timer_reject_brief (&container->runtime, msg, sip))
+    return;
 
   SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, FALSE);
+  if (request != NULL && sipsv_session_timer_on_request (request))
+    {
+      sipservlet_request_unref (request);
+      return;
+    }
   if (request != NULL)
     run_servlet (session->handler ? session->handler : container->runtime.default_servlet, request);
 }
@@ -129,6 +136,7 @@ handle_proxy_subsequent (SipContainer *container, SipSession *session, msg_t *ms
       return;
     }
   request->popped_route = popped;
+  sipsv_proxy_note_request (session, sip);
   sipsv_proxy_new (request);
   if (session != NULL && session->handler != NULL)
     sipsv_servlet_dispatch_request (session->handler, request);
@@ -207,6 +215,9 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
       reply_stateless (container, msg, 400, "Missing Contact Header");
       return;
     }
+  /* RFC 4028 §8, §9: as UAS or proxy, below our Min-SE is 422. */
+  if (sipsv_session_timer_reject_brief (&container->runtime, msg, sip))
+    return;
 
   /* The parties stay text until someone asks for them (most never do):
    * sofia has already parsed and checked From and To. */
@@ -248,6 +259,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
   if (request != NULL)
     {
       request->popped_route = g_steal_pointer (&popped_owned);
+      sipsv_session_timer_on_request (request);
       run_servlet (servlet, request);
     }
 }

@@ -71,6 +71,11 @@ struct _SipServletRequest {
   guint b2bua : 1;                  /* sipservlet_request_get_b2bua_helper() was called */
   SipServletRequest *linked;        /* B2BUA: the other leg's request, not owned */
   guint auto_ack_pending : 1;
+  guint internal : 1;               /* sent or answered by the container itself (a session
+                                     * refresh, sipservlet_session_terminate()): the
+                                     * servlet sees neither it nor its responses */
+  guint provisional_seen : 1;       /* UAC INVITE: a provisional response arrived */
+  guint st_retried : 1;             /* UAC: re-sent once after 422 (RFC 4028 §7.4) */
   guint destination_existing : 1;   /* SIPSERVLET_DESTINATION_EXISTING_CONNECTION */
 };
 

@@ -146,6 +146,7 @@ branch_start (SipProxyBranch *branch)
     }
   msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_max_forwards,
                       (msg_header_t *) sipsv_max_forwards_new (home, hops - 1));
+  sipsv_proxy_session_timer_request (proxy, msg, sip);
 
   /* The socket the request leaves from, chosen here and not by NTA (see
    * sipsv_stack_route_primary()). */

@@ -76,8 +76,11 @@ sipsv_proxy_update_session (SipProxy *proxy, SipProxyBranch *branch, sip_t const
     {
       sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_CONFIRMED);
       if (branch->record_route)
-        sipsv_proxy_register_session (session, sip->sip_call_id->i_id, sip->sip_from->a_tag,
-                                      sip->sip_to->a_tag);
+        {
+          sipsv_proxy_register_session (session, sip->sip_call_id->i_id, sip->sip_from->a_tag,
+                                        sip->sip_to->a_tag);
+          sipsv_proxy_note_dialog (proxy, session, sip);
+        }
     }
   else if (session->state == SIPSERVLET_SESSION_STATE_INITIAL)
     sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_EARLY);

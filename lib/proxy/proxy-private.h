@@ -153,5 +153,13 @@ const url_string_t *sipsv_proxy_route_hint (sip_t const *sip);
 void sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *sip);
 char *sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b);
 SipSession *sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip);
+/* session-timer.c: RFC 4028 §8 on a proxied initial INVITE and its 2xx. */
+void sipsv_proxy_session_timer_request (SipProxy *proxy, msg_t *msg, sip_t *sip);
+void sipsv_proxy_session_timer_response (SipProxy *proxy, msg_t *msg, sip_t *sip, guint status);
+
+/* terminate.c: what ending a record-routed dialog needs, learnt from its
+ * 2xx and from the requests inside it. */
+void sipsv_proxy_note_dialog (SipProxy *proxy, SipSession *session, sip_t const *response);
+void sipsv_proxy_note_request (SipSession *session, sip_t const *sip);
 void sipsv_proxy_register_session (SipSession *session, const char *call_id,
                                    const char *tag_a, const char *tag_b);

@@ -52,6 +52,7 @@ relay_upstream (SipProxy *proxy, SipServletResponse *response, guint status)
         sipsv_uas_answer (original, status, sip->sip_status->st_phrase);
       return;
     }
+  sipsv_proxy_session_timer_response (proxy, response->base.msg, sip, status);
   if (!sipsv_uas_send_relayed (original, msg_ref_create (response->base.msg), status))
     g_warning ("cannot forward %u upstream", status);
 }

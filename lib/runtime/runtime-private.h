@@ -32,6 +32,9 @@ typedef struct {
   SipB2buaHelper b2bua;
   GMainContext *context;
   guint t1;                         /* ms */
+  guint session_expires;            /* RFC 4028 timers of UA dialogs and the
+                                     * proxy: the interval we ask for, s; 0 = off */
+  guint min_se;                     /* the shortest interval we accept, s */
   gboolean shutting_down;
   SipServlet *default_servlet;      /* owned */
   GPtrArray *option_tags;           /* supported extensions (Require check) */

@@ -39,6 +39,21 @@ typedef struct _SipsvSessionManager {
   guint64 next_id;
 } SipsvSessionManager;
 
+/* What a record-routing proxy needs to end a dialog it is in (BYE to each
+ * side): lib/proxy/terminate.c fills it when the dialog is confirmed. */
+typedef struct {
+  char *caller_target;              /* the caller's Contact URI */
+  char *callee_target;              /* the callee's */
+  GPtrArray *caller_route;          /* Route toward each side, nearest first */
+  GPtrArray *callee_route;
+  char *caller_party;               /* From of the INVITE, with tag */
+  char *callee_party;               /* To of the 2xx, with tag */
+  guint32 caller_cseq;              /* highest CSeq seen from each side */
+  guint32 callee_cseq;
+} SipsvProxiedDialog;
+
+void sipsv_proxied_dialog_free (SipsvProxiedDialog *dialog);
+
 struct _SipSession {
   gatomicrefcount ref_count;
   SipsvSessionManager *manager;     /* not owned; NULL once the manager died */
@@ -86,6 +101,21 @@ struct _SipSession {
   SipServletRequest *uac_invite;    /* UAC: INVITE kept to re-ACK 2xx retransmissions */
   SipServletRequest *uac_ack;
   SipsvTimer *linger_timer;
+  /* RFC 4028 session timer of a UA dialog, lib/ua/session-timer.c */
+  guint st_interval;                /* negotiated Session-Expires, s; 0 = none */
+  guint st_min_se;                  /* the largest Min-SE of the dialog, s */
+  guint st_we_refresh : 1;          /* we send the refreshes, else the peer does */
+  guint st_peer_update : 1;         /* the peer's Allow lists UPDATE */
+  guint st_refreshing : 1;          /* our refresh has no final response yet */
+  SipsvTimer *st_timer;             /* next refresh, or expiry */
+  gint64 st_deadline;               /* monotonic µs: the session expires */
+  GBytes *local_sdp;                /* the last SDP we sent (refresh re-INVITE) */
+  char *remote_sdp_origin;          /* o= line of the last SDP received */
+  /* sipservlet_session_terminate(), lib/ua/terminate.c */
+  guint terminate_on_provisional : 1; /* CANCEL once a provisional arrives */
+  guint terminate_on_2xx : 1;       /* ACK and BYE a 2xx to our INVITE */
+  guint terminate_on_ack : 1;       /* BYE once our 2xx is acknowledged */
+  SipsvProxiedDialog *proxied;      /* record-routed proxied dialog, owned */
 };
 
 struct _SipApplicationSession {

@@ -209,12 +209,28 @@ sipsv_session_get_handler (SipSession *session)
   return session->handler;
 }
 
+void
+sipsv_proxied_dialog_free (SipsvProxiedDialog *dialog)
+{
+  g_free (dialog->caller_target);
+  g_free (dialog->callee_target);
+  g_ptr_array_unref (dialog->caller_route);
+  g_ptr_array_unref (dialog->callee_route);
+  g_free (dialog->caller_party);
+  g_free (dialog->callee_party);
+  g_free (dialog);
+}
+
 /* Drops the UA layer's retransmission and linger state. */
 static void
 clear_ua_state (SipSession *session)
 {
   g_clear_pointer (&session->retransmit_timer, sipsv_timer_free);
   g_clear_pointer (&session->linger_timer, sipsv_timer_free);
+  g_clear_pointer (&session->st_timer, sipsv_timer_free);
+  g_clear_pointer (&session->local_sdp, g_bytes_unref);
+  g_clear_pointer (&session->remote_sdp_origin, g_free);
+  g_clear_pointer (&session->proxied, sipsv_proxied_dialog_free);
   g_clear_pointer (&session->unacked_2xx, sipservlet_response_unref);
   g_clear_pointer (&session->uac_invite, sipservlet_request_unref);
   g_clear_pointer (&session->uac_ack, sipservlet_request_unref);

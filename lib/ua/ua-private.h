@@ -25,6 +25,43 @@ gboolean sipsv_uas_send_relayed (SipServletRequest *request, msg_t *msg, guint s
 void sipsv_uas_apply_default (SipServletRequest *request);
 void sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg);
 
+/* Does a Supported, Require or Allow list name the tag (any case)? */
+static inline gboolean
+sipsv_lists_option (msg_list_t const *list, const char *tag)
+{
+  for (; list != NULL; list = list->k_next)
+    for (int i = 0; list->k_items && list->k_items[i]; i++)
+      if (g_ascii_strcasecmp (list->k_items[i], tag) == 0)
+        return TRUE;
+  return FALSE;
+}
+
+/* RFC 4028 session timers, session-timer.c. */
+gboolean sipsv_session_timer_configure (SipsvRuntime *runtime, guint session_expires,
+                                        guint min_se, GError **error);
+/* 422 for an INVITE or UPDATE asking less than our Min-SE; TRUE if sent. */
+gboolean sipsv_session_timer_reject_brief (SipsvRuntime *runtime, msg_t *msg, sip_t const *sip);
+/* A received request: notes its SDP, and answers it when it is only a
+ * refresh (TRUE: the servlet must not see it). */
+gboolean sipsv_session_timer_on_request (SipServletRequest *request);
+void sipsv_session_timer_note_sdp (SipSession *session, sip_t const *sip, gboolean sent);
+void sipsv_session_timer_decorate_request (SipServletRequest *request);
+void sipsv_session_timer_decorate_response (SipServletRequest *request, msg_t *msg,
+                                            guint status);
+void sipsv_session_timer_response_sent (SipServletRequest *request,
+                                        SipServletResponse *response, guint status);
+/* A 422 to our request: TRUE if it was sent again with the peer's Min-SE. */
+gboolean sipsv_session_timer_retry (SipServletRequest *request, sip_t const *sip);
+void sipsv_session_timer_response_received (SipServletRequest *request, sip_t const *sip,
+                                            guint status);
+
+/* Ending dialogs, terminate.c; the requests are the container's own. */
+gboolean sipsv_ua_send_bye (SipSession *session, GError **error);
+gboolean sipsv_ua_send_cancel (SipServletRequest *invite, GError **error);
+gboolean sipsv_ua_ack_and_bye (SipServletResponse *response, GError **error);
+/* A proxied dialog: lib/proxy/terminate.c. */
+gboolean sipsv_proxy_terminate (SipSession *session, GError **error);
+
 /* UAC: client-call.c, a request sent with a callback of its own. */
 typedef struct _SipsvClientCall SipsvClientCall;
 void sipsv_client_call_saw_provisional (SipServletRequest *request);
@@ -34,6 +71,8 @@ void sipsv_client_call_on_forked_2xx (SipServletRequest *request, SipServletResp
 void sipsv_client_call_abandon (SipServletRequest *request);
 
 /* UAC */
+/* Sends the request again as msg (taken), in a new client transaction. */
+gboolean sipsv_uac_resend (SipServletRequest *request, msg_t *msg);
 SipServletRequest *sipsv_uac_new_request (SipContainer *container, SipSession *session,
                                           msg_t *msg);
 /* Our Contact: the first listening point, or the one a request came in on. */

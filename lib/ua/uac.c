@@ -285,6 +285,8 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
       return FALSE;
     }
 
+  if (method != sip_method_cancel)
+    sipsv_session_timer_decorate_request (request);
   if (method == sip_method_ack)
     {
       if (!send_ack (request, error))
@@ -356,6 +358,32 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
     }
   request->sent = TRUE;
   request->base.committed = TRUE;
+  return TRUE;
+}
+
+gboolean
+sipsv_uac_resend (SipServletRequest *request, msg_t *msg)
+{
+  SipContainer *container = request->base.container;
+  SipsvStack *stack = &sipsv_runtime (container)->stack;
+  const url_string_t *route = (const url_string_t *) request->destination;
+  tport_t *tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
+  nta_outgoing_t *orq
+      = sipsv_stack_client_transaction_from (stack, on_response, (nta_outgoing_magic_t *) request,
+                                             route, msg_ref_create (msg), tp);
+  if (orq == NULL)
+    {
+      msg_destroy (msg);   /* the reference the transaction did not take */
+      msg_destroy (msg);
+      return FALSE;
+    }
+  /* The old transaction is ending inside its own callback: it goes later. */
+  sipsv_runtime_defer (sipsv_runtime (container), (SipsvWorkFunc) nta_outgoing_destroy,
+                       request->orq);
+  request->orq = orq;
+  msg_destroy (request->base.msg);
+  request->base.msg = msg;
+  request->base.sip = sip_object (msg);
   return TRUE;
 }
 
@@ -537,6 +565,16 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
   if (sip == NULL || sip->sip_status == NULL)
     return 0;
   guint status = sip->sip_status->st_status;
+  if (invite && status < 200 && !request->provisional_seen)
+    {
+      request->provisional_seen = TRUE;
+      /* sipservlet_session_terminate() waited for this to CANCEL. */
+      if (session != NULL && session->terminate_on_provisional && request->initial)
+        {
+          session->terminate_on_provisional = FALSE;
+          sipsv_ua_send_cancel (request, NULL);
+        }
+    }
   if (status == 100)
     {
       if (request->client != NULL)
@@ -551,6 +589,8 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
         return 0;
       request->last_rseq = sip->sip_rseq->rs_response;
     }
+  if (status == 422 && request->final_status == 0 && sipsv_session_timer_retry (request, sip))
+    return 0;
   if (request->final_status != 0)
     {
       /* After the final response: 2xx retransmissions, or the 2xx of
@@ -572,6 +612,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
   if (session != NULL)
     sipsv_application_session_touch (session->app);
   update_session (request, sip, status);
+  sipsv_session_timer_response_received (request, sip, status);
   if (status >= 200)
     {
       request->final_status = status;
@@ -588,7 +629,29 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
 
   SipServlet *servlet = session != NULL && session->handler != NULL
     ? session->handler : sipsv_runtime (container)->default_servlet;
-  if (request->client != NULL)
+  /* A 2xx to an INVITE the session was told to end: ACK, then BYE. */
+  gboolean unwanted = invite && status >= 200 && status < 300 && session != NULL
+                      && session->terminate_on_2xx && request->initial
+                      && request->client == NULL;
+  if (request->internal || unwanted)
+    {
+      if (invite && status >= 200 && status < 300 && session != NULL && session->valid)
+        {
+          if (unwanted)
+            sipsv_ua_ack_and_bye (response, NULL);
+          else
+            {
+              SipServletRequest *ack = sipservlet_response_create_ack (response, NULL);
+              if (ack != NULL)
+                {
+                  ack->internal = TRUE;
+                  sipservlet_request_send (ack, NULL);
+                  sipservlet_request_unref (ack);
+                }
+            }
+        }
+    }
+  else if (request->client != NULL)
     sipsv_client_call_on_response (request, response, status);
   else if (servlet != NULL && (session == NULL || session->valid))
     sipsv_servlet_dispatch_response (servlet, response);

@@ -103,6 +103,7 @@ sipsv_uas_build_response (SipServletRequest *request, guint status, const char *
   if (status > 100 && status < 300 && is_dialog_creating (request)
       && rsip->sip_to->a_tag == NULL && rsip->sip_record_route != NULL)
     sip_add_dup (msg, sip_object (msg), (sip_header_t const *) rsip->sip_record_route);
+  sipsv_session_timer_decorate_response (request, msg, status);
   SipServletResponse *response = sipsv_response_new (container, msg, request, FALSE);
   sipsv_message_set_session (&response->base, request->base.session);
   return response;
@@ -194,8 +195,15 @@ on_retransmit (gpointer data)
       session->unacked_2xx = NULL;
       g_debug ("no ACK for %u to %s %s", response->base.sip->sip_status->st_status,
                request->base.sip->sip_request->rq_method_name, session->call_id);
-      SIPSV_NOTIFY (session->manager, no_ack_received, request, response);
+      if (!request->internal)
+        SIPSV_NOTIFY (session->manager, no_ack_received, request, response);
       sipservlet_response_unref (response);
+      if (session->terminate_on_ack)
+        {
+          /* RFC 3261 §15: no ACK came; the BYE goes anyway. */
+          session->terminate_on_ack = FALSE;
+          sipsv_ua_send_bye (session, NULL);
+        }
       sipsv_session_schedule_check (session);
       sipservlet_session_unref (session);
       return;
@@ -227,17 +235,6 @@ stop_retransmission (SipSession *session)
   if (session->retransmit_timer != NULL)
     sipsv_timer_stop (session->retransmit_timer);
   g_clear_pointer (&session->unacked_2xx, sipservlet_response_unref);
-}
-
-/* Does a Supported or Require header list the option tag? */
-static gboolean
-lists_option (msg_list_t const *list, const char *tag)
-{
-  for (; list != NULL; list = list->k_next)
-    for (int i = 0; list->k_items && list->k_items[i]; i++)
-      if (g_ascii_strcasecmp (list->k_items[i], tag) == 0)
-        return TRUE;
-  return FALSE;
 }
 
 /* RFC 3262: a PRACK for one of our reliable provisionals, or (prack NULL)
@@ -299,7 +296,7 @@ send_response (SipServletResponse *response, GError **error)
 
   sip_t const *rsip = request->base.sip;
   if (status > 100 && status < 200 && rsip->sip_request->rq_method == sip_method_invite
-      && (response->reliable || lists_option ((msg_list_t *) rsip->sip_require, "100rel")))
+      && (response->reliable || sipsv_lists_option ((msg_list_t *) rsip->sip_require, "100rel")))
     {
       response->reliable = TRUE;
       sipservlet_response_ref (response);    /* dropped in on_prack */
@@ -322,6 +319,8 @@ send_response (SipServletResponse *response, GError **error)
   response->base.committed = TRUE;
   SipSession *session = response->base.session;
   update_session (request, session, status);
+  if (status > 100)
+    sipsv_session_timer_response_sent (request, response, status);
   if (status >= 200 && response->extra_2xx)
     {
       /* Another 2xx of a forked far side, on a derived session. */
@@ -357,8 +356,8 @@ sipservlet_response_send_reliably (SipServletResponse *response, GError **error)
       return FALSE;
     }
   sip_t const *sip = request->base.sip;
-  if (!lists_option ((msg_list_t *) sip->sip_supported, "100rel")
-      && !lists_option ((msg_list_t *) sip->sip_require, "100rel"))
+  if (!sipsv_lists_option ((msg_list_t *) sip->sip_supported, "100rel")
+      && !sipsv_lists_option ((msg_list_t *) sip->sip_require, "100rel"))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "the caller does not support 100rel");
@@ -530,8 +529,15 @@ sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg)
   sipsv_message_set_session (&ack->base, session);
   stop_retransmission (session);
   sipsv_application_session_touch (session->app);
-  if (session->handler != NULL)
+  sipsv_session_timer_note_sdp (session, sip, FALSE);
+  /* The ACK of a 2xx the container sent itself is its own too. */
+  if (session->handler != NULL && !ack->invite->internal)
     sipsv_servlet_dispatch_request (session->handler, ack);
+  if (session->terminate_on_ack && session->valid)
+    {
+      session->terminate_on_ack = FALSE;
+      sipsv_ua_send_bye (session, NULL);
+    }
   sipsv_session_schedule_check (session);
   sipservlet_request_unref (ack);
 }
