@@ -373,6 +373,7 @@ start_call (void)
   seen.sent = invite;
   seen.session = sipservlet_message_get_session (SIPSERVLET_MESSAGE (invite));
   g_free (to_text);
+  sipservlet_application_session_unref (app);
   sipservlet_address_unref (from);
   sipservlet_address_unref (to);
 }
