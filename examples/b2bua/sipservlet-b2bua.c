@@ -52,6 +52,13 @@
  *     UAC leg's 2xx is acknowledged and both legs are hung up. No PRACK
  *     for a reliable 1xx (no_prack_received: the container has answered
  *     the caller 503): the UAC leg is cancelled.
+ *   - Legs are ended with sipservlet_session_terminate(), which does what
+ *     the leg's state needs (CANCEL once a provisional came, ACK then BYE
+ *     for a 2xx nobody will take, BYE).
+ *   - Session timers (RFC 4028) run on each leg separately (on by
+ *     default: --session-expires 1800, --min-se 90); the container answers
+ *     each side's refreshes itself, so they are not relayed. When one
+ *     leg's peer stops refreshing, the container ends both legs.
  *
  * Bookkeeping lives in the sessions: the two legs are linked sessions, a
  * relayed request is linked with its original, and the relayed INVITE a
@@ -182,16 +189,17 @@ copy_body (SipServletMessage *to, SipServletMessage *from)
 }
 
 /* Headers of a response that are not copied to the other leg: the body's
- * own, those that describe this hop (100rel is hop by hop here), and
- * Contact, which only a redirect passes on. System headers (Via, Call-ID,
- * Record-Route...) are refused by the library anyway. */
+ * own, those that describe this hop (100rel is hop by hop here; each leg
+ * negotiates its own session timer), and Contact, which only a redirect
+ * passes on. System headers (Via, Call-ID, Record-Route...) are refused
+ * by the library anyway. */
 static gboolean
 keeps_header (const char *name, guint status)
 {
   static const char *const hop[] = {
     "Content-Type", "Content-Length", "Content-Encoding", "RSeq", "Require",
     "Via", "From", "To", "Call-ID", "CSeq", "Route", "Record-Route", "Path", "RAck",
-    "Max-Forwards",
+    "Max-Forwards", "Session-Expires", "Min-SE",
   };
   for (gsize i = 0; i < G_N_ELEMENTS (hop); i++)
     if (g_ascii_strcasecmp (name, hop[i]) == 0)
@@ -248,9 +256,9 @@ lists_option (SipServletMessage *message, const char *name, const char *tag)
   return found;
 }
 
-/* Acknowledges a 2xx we will not relay; @hang_up also ends its dialog. */
+/* Acknowledges a 2xx we will not relay (a re-INVITE's). */
 static void
-acknowledge (SipServletResponse *response, gboolean hang_up)
+acknowledge (SipServletResponse *response)
 {
   GError *error = NULL;
   SipServletRequest *ack = sipservlet_response_create_ack (response, &error);
@@ -259,44 +267,37 @@ acknowledge (SipServletResponse *response, gboolean hang_up)
     {
       example_debug ("no ACK for this %u: %s", sipservlet_response_get_status (response), error->message);
       g_clear_error (&error);
-    }
-  else
-    {
-      send_request (ack);
-      sipservlet_request_unref (ack);
-    }
-  if (!hang_up)
-    return;
-  SipServletRequest *bye = sipservlet_session_create_request (session_of (response), "BYE", &error);
-  if (bye == NULL)
-    {
-      example_debug ("cannot hang up: %s", error->message);
-      g_error_free (error);
       return;
     }
-  send_request (bye);
-  sipservlet_request_unref (bye);
+  send_request (ack);
+  sipservlet_request_unref (ack);
 }
 
-/* Sends BYE on a leg (a request of our own, linked to nothing). */
+/* Ends a leg whatever its state: the container cancels, answers 487,
+ * acknowledges a pending 2xx and BYEs as that state needs. */
 static void
-hang_up (SipSession *session)
+end_leg (SipSession *session)
 {
   GError *error = NULL;
-  SipServletRequest *bye;
 
   if (session == NULL || !sipservlet_session_is_valid (session)
-      || sipservlet_session_get_state (session) != SIPSERVLET_SESSION_STATE_CONFIRMED)
+      || sipservlet_session_get_state (session) == SIPSERVLET_SESSION_STATE_TERMINATED)
     return;
-  bye = sipservlet_session_create_request (session, "BYE", &error);
-  if (bye == NULL)
+  if (!sipservlet_session_terminate (session, &error))
     {
-      example_debug ("cannot hang up: %s", error->message);
+      example_debug ("cannot end the leg: %s", error->message);
       g_error_free (error);
-      return;
     }
-  send_request (bye);
-  sipservlet_request_unref (bye);
+}
+
+/* A 2xx nobody will take: an initial INVITE's ends its dialog. */
+static void
+refuse_2xx (SipServletResponse *response)
+{
+  if (sipservlet_request_is_initial (sipservlet_response_get_request (response)))
+    end_leg (session_of (response));
+  else
+    acknowledge (response);
 }
 
 /* Remembers, on the leg that received an INVITE, the INVITE relayed for it. */
@@ -429,14 +430,7 @@ end_early_dialog (B2bua *b2b, SipServletRequest *bye)
   if (invite != NULL)
     {
       sipservlet_request_ref (invite);
-      SipSession *peer = sipservlet_b2bua_get_linked_session (b2b->helper, session);
-      SipServletRequest *cancel = peer != NULL
-        ? sipservlet_b2bua_create_cancel (b2b->helper, peer, NULL) : NULL;
-      if (cancel != NULL)
-        {
-          send_request (cancel);
-          sipservlet_request_unref (cancel);
-        }
+      end_leg (sipservlet_b2bua_get_linked_session (b2b->helper, session));
       example_respond (invite, 487, NULL);
       example_respond (bye, 200, NULL);
       sipservlet_request_unref (invite);
@@ -594,7 +588,7 @@ relay_final (B2bua *b2b, SipServletResponse *response, SipServletRequest *origin
        * to an initial INVITE is acknowledged and hung up, one to a
        * re-INVITE only acknowledged. */
       if (invite && status < 300)
-        acknowledge (response, sipservlet_request_is_initial (sipservlet_response_get_request (response)));
+        refuse_2xx (response);
       return;
     }
   /* A BYE ends the dialog whatever the other leg says. */
@@ -606,7 +600,7 @@ relay_final (B2bua *b2b, SipServletResponse *response, SipServletRequest *origin
       g_warning ("cannot relay %u to %s: %s", status, method_of (message), error->message);
       g_error_free (error);
       if (invite && status < 300)
-        acknowledge (response, sipservlet_request_is_initial (sipservlet_response_get_request (response)));
+        refuse_2xx (response);
       return;
     }
   if (!bye)
@@ -642,7 +636,7 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
         {
           example_debug ("extra %u from a fork of %s: acknowledged and hung up", status,
                          sipservlet_message_get_call_id (message));
-          acknowledge (response, TRUE);
+          end_leg (session_of (response));
           return;
         }
     }
@@ -662,16 +656,8 @@ on_no_ack (SipServletRequest *request, SipServletResponse *response, gpointer us
   g_message ("no ACK for %u to %s %s: ending the call", sipservlet_response_get_status (response),
              method_of (SIPSERVLET_MESSAGE (request)),
              sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
-  if (peer != NULL)
-    {
-      GPtrArray *pending = sipservlet_b2bua_get_pending_messages (b2b->helper, peer,
-                                                                  SIPSERVLET_UA_MODE_UAC);
-      for (guint i = 0; i < pending->len; i++)
-        acknowledge (pending->pdata[i], FALSE);
-      g_ptr_array_unref (pending);
-      hang_up (peer);
-    }
-  hang_up (session);
+  end_leg (peer);
+  end_leg (session);
 }
 
 static const SipServletHandlers b2bua_handlers = {
@@ -700,33 +686,33 @@ on_no_prack (SipServletRequest *request, SipServletResponse *response, gpointer 
 {
   B2bua *b2b = user_data;
   SipSession *peer = linked_peer (b2b, session_of (request));
-  GError *error = NULL;
 
   g_message ("no PRACK for %u to %s: cancelling the other leg",
              sipservlet_response_get_status (response),
              sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)));
-  SipServletRequest *cancel = peer != NULL
-    ? sipservlet_b2bua_create_cancel (b2b->helper, peer, &error) : NULL;
-  if (cancel == NULL)
-    {
-      example_debug ("nothing to cancel: %s", error != NULL ? error->message : "no other leg");
-      g_clear_error (&error);
-      return;
-    }
-  send_request (cancel);
-  sipservlet_request_unref (cancel);
+  end_leg (peer);
+}
+
+/* A leg's session timer ran out: the container ends both legs. */
+static void
+on_session_expired (SipSession *session, gpointer user_data)
+{
+  g_message ("call %s: the session timer expired, hanging up both legs",
+             sipservlet_session_get_call_id (session));
 }
 
 static const SipServletListeners b2bua_listeners = {
   SIPSERVLET_LISTENERS_INIT,
   .no_ack_received = on_no_ack,
   .no_prack_received = on_no_prack,
+  .session_expired = on_session_expired,
 };
 
 int
 main (int argc, char **argv)
 {
-  ExampleOptions options = { 0 };
+  /* Session timers on by default: a call whose far end vanished ends. */
+  ExampleOptions options = { .session_expires = 1800 };
   char *target = NULL;
   GOptionEntry extra[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target,

@@ -18,6 +18,12 @@ example_option_entries (ExampleOptions *options)
     { "advertise", 0, 0, G_OPTION_ARG_STRING, &options->advertise,
       "Name every listening address by PUBLIC in Via, Record-Route and Contact "
       "(behind a 1:1 NAT)", "PUBLIC" },
+    { "session-expires", 0, 0, G_OPTION_ARG_INT, &options->session_expires,
+      "RFC 4028 session timers: the interval to ask for and grant, in seconds "
+      "(0 turns them off)", "SECONDS" },
+    { "min-se", 0, 0, G_OPTION_ARG_INT, &options->min_se,
+      "The shortest session interval accepted (default 90; shorter ones get 422)",
+      "SECONDS" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       "Log debug messages", NULL },
     G_OPTION_ENTRY_NULL
@@ -59,6 +65,20 @@ example_container_new (ExampleOptions *options)
         g_printerr ("error: --alias %s: %s\n", *a, error->message);
         goto fail;
       }
+  /* Without --min-se: RFC 4028's 90 s, or the interval when shorter
+   * (which only the test-only setting accepts). */
+  guint se = (guint) MAX (options->session_expires, 0);
+  guint min_se = options->min_se > 0 ? (guint) options->min_se : MIN (90, se);
+  if (options->session_expires < 0 || options->min_se < 0
+      || !sipservlet_container_set_session_timers (container, se, se > 0 ? min_se : 0, &error))
+    {
+      if (error == NULL)
+        g_set_error (&error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                     "the values cannot be negative");
+      g_printerr ("error: --session-expires %d --min-se %d: %s\n", options->session_expires,
+                  options->min_se, error->message);
+      goto fail;
+    }
   return container;
 
 fail:

@@ -26,11 +26,14 @@ typedef struct {
   char **listen;          /* "HOST:PORT" values, NULL-terminated; default 127.0.0.1:5060 */
   char **aliases;         /* --alias values, or NULL */
   char *advertise;        /* --advertise, or NULL */
+  gint session_expires;   /* --session-expires: RFC 4028 interval, s; 0 = off */
+  gint min_se;            /* --min-se, s; 0 = 90 */
   gboolean verbose;
 } ExampleOptions;
 
-/* Option entries for --listen, --alias, --advertise and --verbose, to add
- * to a GOptionContext. */
+/* Option entries for --listen, --alias, --advertise, --session-expires,
+ * --min-se and --verbose, to add to a GOptionContext. A program that wants
+ * session timers by default sets session_expires before parsing. */
 GOptionEntry *example_option_entries (ExampleOptions *options);
 
 /* Creates a container listening on every --listen address (UDP and TCP),

@@ -8,6 +8,11 @@
  * is how a CANCEL before the answer can be tested. It counts the calls in
  * progress as they begin and end (the dialog listeners; --verbose shows
  * the count).
+ *
+ * Session timers (RFC 4028) are on by default (--session-expires 1800,
+ * --min-se 90): an INVITE asking less than the minimum gets 422 with
+ * Min-SE, the 2xx carries Session-Expires, and a call whose caller stops
+ * refreshing is ended with BYE by the container.
  */
 #include <sipservlet/sipservlet.h>
 
@@ -30,10 +35,18 @@ on_dialog_ended (SipSession *session, gpointer user_data)
              --active_calls);
 }
 
+static void
+on_session_expired (SipSession *session, gpointer user_data)
+{
+  g_message ("call %s: the session timer expired, hanging up",
+             sipservlet_session_get_call_id (session));
+}
+
 static const SipServletListeners call_counter = {
   SIPSERVLET_LISTENERS_INIT,
   .dialog_started = on_dialog_started,
   .dialog_ended = on_dialog_ended,
+  .session_expired = on_session_expired,
 };
 
 /* 200 to the INVITE, with its offer echoed as the answer. */
@@ -107,7 +120,8 @@ static const SipServletHandlers uas_handlers = {
 int
 main (int argc, char **argv)
 {
-  ExampleOptions options = { 0 };
+  /* Session timers on by default: a call whose far end vanished ends. */
+  ExampleOptions options = { .session_expires = 1800 };
   gint delay = 0;
   GOptionEntry extra[] = {
     { "answer-delay", 0, 0, G_OPTION_ARG_INT, &delay,

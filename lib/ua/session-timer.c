@@ -316,11 +316,13 @@ sipsv_session_timer_decorate_response (SipServletRequest *request, msg_t *msg, g
   const char *refresher;
   if (asked != NULL)
     {
+      /* The refresher the request names is kept; else the caller
+       * refreshes when it can. */
       interval = (guint) MIN (asked->x_delta, G_MAXUINT);
-      refresher = asked->x_refresher != NULL && peer_supports
-                      && g_ascii_strcasecmp (asked->x_refresher, "uas") != 0
-                      ? "uac"
-                      : (asked->x_refresher != NULL || !peer_supports ? "uas" : "uac");
+      if (asked->x_refresher != NULL)
+        refresher = g_ascii_strcasecmp (asked->x_refresher, "uas") == 0 ? "uas" : "uac";
+      else
+        refresher = peer_supports ? "uac" : "uas";
     }
   else
     {
