@@ -712,7 +712,7 @@ int
 main (int argc, char **argv)
 {
   /* Session timers on by default: a call whose far end vanished ends. */
-  ExampleOptions options = { .session_expires = 1800 };
+  ExampleOptions options = { .session_expires = 1800, .app_session_timeout = -1 };
   char *target = NULL;
   GOptionEntry extra[] = {
     { "target", 0, 0, G_OPTION_ARG_STRING, &target,

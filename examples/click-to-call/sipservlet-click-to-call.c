@@ -678,7 +678,7 @@ parse_party (SipFactory *factory, const char *option, const char *text)
 int
 main (int argc, char **argv)
 {
-  ExampleOptions options = { 0 };
+  ExampleOptions options = { .app_session_timeout = -1 };
   char *from = NULL, *to = NULL;
   gint timeout = 32;
   GOptionEntry extra[] = {

@@ -24,6 +24,9 @@ example_option_entries (ExampleOptions *options)
     { "min-se", 0, 0, G_OPTION_ARG_INT, &options->min_se,
       "The shortest session interval accepted (default 90; shorter ones get 422)",
       "SECONDS" },
+    { "app-session-timeout", 0, 0, G_OPTION_ARG_INT, &options->app_session_timeout,
+      "Minutes of inactivity before an application session expires (default 3; "
+      "0 = never; calls in progress outlive it)", "MINUTES" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       "Log debug messages", NULL },
     G_OPTION_ENTRY_NULL
@@ -65,6 +68,9 @@ example_container_new (ExampleOptions *options)
         g_printerr ("error: --alias %s: %s\n", *a, error->message);
         goto fail;
       }
+  if (options->app_session_timeout >= 0)
+    sipservlet_container_set_application_session_timeout (container,
+                                                          (guint) options->app_session_timeout);
   /* Without --min-se: RFC 4028's 90 s, or the interval when shorter
    * (which only the test-only setting accepts). */
   guint se = (guint) MAX (options->session_expires, 0);

@@ -28,11 +28,13 @@ typedef struct {
   char *advertise;        /* --advertise, or NULL */
   gint session_expires;   /* --session-expires: RFC 4028 interval, s; 0 = off */
   gint min_se;            /* --min-se, s; 0 = 90 */
+  gint app_session_timeout; /* --app-session-timeout, minutes; -1 = the default (3) */
   gboolean verbose;
 } ExampleOptions;
 
 /* Option entries for --listen, --alias, --advertise, --session-expires,
- * --min-se and --verbose, to add to a GOptionContext. A program that wants
+ * --min-se, --app-session-timeout and --verbose, to add to a
+ * GOptionContext; set app_session_timeout to -1 before parsing. A program that wants
  * session timers by default sets session_expires before parsing. */
 GOptionEntry *example_option_entries (ExampleOptions *options);
 

@@ -514,7 +514,7 @@ parse_choice (const char *option, const char *value, const char *yes, const char
 int
 main (int argc, char **argv)
 {
-  ExampleOptions options = { 0 };
+  ExampleOptions options = { .app_session_timeout = -1 };
   RegistrarOptions registrar_options;
   char *record_route = NULL, *foreign = NULL;
   gint branch_timeout = 0;

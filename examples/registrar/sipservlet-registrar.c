@@ -17,7 +17,7 @@
 int
 main (int argc, char **argv)
 {
-  ExampleOptions options = { 0 };
+  ExampleOptions options = { .app_session_timeout = -1 };
   RegistrarOptions registrar_options;
   GOptionContext *context = g_option_context_new ("- a SIP registrar on libsipservlet");
   GOptionEntry *common = example_option_entries (&options);

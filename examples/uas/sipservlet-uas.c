@@ -121,7 +121,7 @@ int
 main (int argc, char **argv)
 {
   /* Session timers on by default: a call whose far end vanished ends. */
-  ExampleOptions options = { .session_expires = 1800 };
+  ExampleOptions options = { .session_expires = 1800, .app_session_timeout = -1 };
   gint delay = 0;
   GOptionEntry extra[] = {
     { "answer-delay", 0, 0, G_OPTION_ARG_INT, &delay,

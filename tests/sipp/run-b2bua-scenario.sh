@@ -41,7 +41,7 @@ me=${0##*/}
 ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
 stop_deadline=60         # seconds to wait for the B2BUA to exit on SIGTERM
 uas_deadline=30          # seconds the callee may take to end after the caller
-sipp_global_timeout=120  # seconds, sipp -timeout
+sipp_global_timeout=${SIPP_GLOBAL_TIMEOUT:-120}  # seconds, sipp -timeout (long calls raise it)
 
 die () { printf '%s: FAIL: %s\n' "$me" "$*" >&2; exit 1; }
 usage () {

@@ -24,6 +24,7 @@
 #   unregister      register it, then remove it (Expires: 0)
 #   noregister      do not register it (a target reached another way, e.g.
 #                   a 3xx Contact)
+#   pause=MS        the scenario's <pause/> lasts MS milliseconds (sipp -d)
 #   path=M          register it with Path: <sip:127.0.0.1:UASMPORT;lr> (and
 #                   Supported: path), so that requests for it go through
 #                   UAS M first (RFC 3327)
@@ -65,7 +66,7 @@ me=${0##*/}
 ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
 stop_deadline=60         # seconds to wait for the proxy to exit on SIGTERM
 uas_deadline=30          # seconds a UAS may take to end after the UAC ended
-sipp_global_timeout=120  # seconds, sipp -timeout
+sipp_global_timeout=${SIPP_GLOBAL_TIMEOUT:-120}  # seconds, sipp -timeout (long calls raise it)
 
 die () { printf '%s: FAIL: %s\n' "$me" "$*" >&2; exit 1; }
 usage () {
@@ -134,6 +135,7 @@ uas_q=()
 uas_user=()
 uas_reg=()        # register, unregister or none
 uas_path=()       # index of the UAS its Path names, or empty
+uas_pause=()      # sipp -d, or empty
 for ((i = 0; i < n_uas; i++)); do
   IFS=, read -r -a fields <<< "${uas_specs[i]}"
   uas_scenario[i]=${fields[0]}
@@ -141,6 +143,7 @@ for ((i = 0; i < n_uas; i++)); do
   uas_user[i]=$user
   uas_reg[i]=register
   uas_path[i]=
+  uas_pause[i]=
   for field in "${fields[@]:1}"; do
     case $field in
       q=*) uas_q[i]=${field#q=} ;;
@@ -148,6 +151,7 @@ for ((i = 0; i < n_uas; i++)); do
       unregister) uas_reg[i]=unregister ;;
       noregister) uas_reg[i]=none ;;
       path=[1-9]*) uas_path[i]=${field#path=} ;;
+      pause=[0-9]*) uas_pause[i]=${field#pause=} ;;
       *) die "unknown UAS option '$field' in '${uas_specs[i]}'" ;;
     esac
   done
@@ -241,7 +245,7 @@ for ((i = 1; i <= n_uas; i++)); do
       -trace_err -error_file "$workdir/uas$i-errors.log" \
       -trace_screen -screen_file "$workdir/uas$i-screen.log" \
       -buff_size 4194304 "${keys[@]}" -key domain "$domain" -key uas "$i" \
-      -s "${uas_user[i - 1]}" "${trace[@]}" \
+      -s "${uas_user[i - 1]}" ${uas_pause[i - 1]:+-d "${uas_pause[i - 1]}"} "${trace[@]}" \
       < /dev/null > "$workdir/uas$i.out" 2>&1 &
   uas_pid[i]=$!
 done

@@ -21,7 +21,7 @@ support=$(cd "$(dirname "$0")/../support" && pwd)
 me=${0##*/}
 ready_deadline=60        # seconds to wait for "ready" (valgrind is slow)
 stop_deadline=60         # seconds to wait for the server to exit on SIGTERM
-sipp_global_timeout=120  # seconds, sipp -timeout
+sipp_global_timeout=${SIPP_GLOBAL_TIMEOUT:-120}  # seconds, sipp -timeout (long calls raise it)
 
 die () { printf '%s: FAIL: %s\n' "$me" "$*" >&2; exit 1; }
 
