@@ -315,7 +315,7 @@ sipservlet_container_set_session_timers (SipContainer *container, guint session_
                                          guint min_se, GError **error)
 {
   g_return_val_if_fail (container != NULL, FALSE);
-  if (!sipsv_session_timer_configure (&container->runtime, session_expires, min_se, error))
+  if (!sipsv_ua_timer_configure (&container->runtime, session_expires, min_se, error))
     return FALSE;
   if (session_expires > 0)
     sipservlet_container_add_supported (container, "timer");

@@ -109,11 +109,11 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
     }
   session->remote_cseq = cseq;
   session->have_remote_cseq = TRUE;
-  if (sipsv_session_timer_reject_brief (&container->runtime, msg, sip))
+  if (sipsv_ua_timer_reject_brief (&container->runtime, msg, sip))
     return;
 
   SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, FALSE);
-  if (request != NULL && sipsv_session_timer_on_request (request))
+  if (request != NULL && sipsv_ua_timer_on_request (request))
     {
       sipservlet_request_unref (request);
       return;
@@ -216,7 +216,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
       return;
     }
   /* RFC 4028 §8, §9: as UAS or proxy, below our Min-SE is 422. */
-  if (sipsv_session_timer_reject_brief (&container->runtime, msg, sip))
+  if (sipsv_ua_timer_reject_brief (&container->runtime, msg, sip))
     return;
 
   /* The parties stay text until someone asks for them (most never do):
@@ -259,7 +259,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
   if (request != NULL)
     {
       request->popped_route = g_steal_pointer (&popped_owned);
-      sipsv_session_timer_on_request (request);
+      sipsv_ua_timer_on_request (request);
       run_servlet (servlet, request);
     }
 }

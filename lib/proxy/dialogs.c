@@ -17,7 +17,10 @@ dialog_session (SipProxy *proxy, sip_t const *sip)
 
   if (session == NULL || proxy->subsequent || to_tag == NULL)
     return session;
+  /* The first dialog is the session's own, whether a 1xx or a 2xx
+   * brings it (its remote tag is still the caller's From tag). */
   if (session->remote_tag == NULL || g_strcmp0 (session->remote_tag, to_tag) == 0
+      || session->state == SIPSERVLET_SESSION_STATE_INITIAL
       || session->state == SIPSERVLET_SESSION_STATE_EARLY)
     {
       if (g_strcmp0 (session->remote_tag, to_tag) != 0)

@@ -64,7 +64,7 @@ sdp_origin (sip_t const *sip)
 }
 
 void
-sipsv_session_timer_note_sdp (SipSession *session, sip_t const *sip, gboolean sent)
+sipsv_ua_timer_note_sdp (SipSession *session, sip_t const *sip, gboolean sent)
 {
   if (!enabled (session))
     return;
@@ -204,7 +204,7 @@ on_timer (gpointer data)
 /* ---- requests -------------------------------------------------------------------------- */
 
 gboolean
-sipsv_session_timer_reject_brief (SipsvRuntime *runtime, msg_t *msg, sip_t const *sip)
+sipsv_ua_timer_reject_brief (SipsvRuntime *runtime, msg_t *msg, sip_t const *sip)
 {
   if (runtime->session_expires == 0 || sip->sip_session_expires == NULL
       || !is_refreshable (sip) || sip->sip_session_expires->x_delta >= runtime->min_se)
@@ -217,7 +217,7 @@ sipsv_session_timer_reject_brief (SipsvRuntime *runtime, msg_t *msg, sip_t const
 
 /* The interval and refresher a request asks of its session. */
 void
-sipsv_session_timer_decorate_request (SipServletRequest *request)
+sipsv_ua_timer_decorate_request (SipServletRequest *request)
 {
   SipSession *session = request->base.session;
   sip_t *sip = request->base.sip;
@@ -226,7 +226,7 @@ sipsv_session_timer_decorate_request (SipServletRequest *request)
   if (!enabled (session))
     return;
   if (sip->sip_request->rq_method == sip_method_ack || is_refreshable (sip))
-    sipsv_session_timer_note_sdp (session, sip, TRUE);
+    sipsv_ua_timer_note_sdp (session, sip, TRUE);
   if (!is_refreshable (sip) || sip->sip_session_expires != NULL)
     return;
   SipsvRuntime *runtime = sipsv_runtime (session->manager->container);
@@ -249,7 +249,7 @@ sipsv_session_timer_decorate_request (SipServletRequest *request)
 /* A refresh the peer sends: an UPDATE without a body, or a re-INVITE whose
  * SDP has the version we last saw. Answered here; TRUE when it was. */
 gboolean
-sipsv_session_timer_on_request (SipServletRequest *request)
+sipsv_ua_timer_on_request (SipServletRequest *request)
 {
   SipSession *session = request->base.session;
   sip_t const *sip = request->base.sip;
@@ -259,7 +259,7 @@ sipsv_session_timer_on_request (SipServletRequest *request)
   if (session->st_interval == 0 || !is_refreshable (sip)
       || session->state != SIPSERVLET_SESSION_STATE_CONFIRMED)
     {
-      sipsv_session_timer_note_sdp (session, sip, FALSE);
+      sipsv_ua_timer_note_sdp (session, sip, FALSE);
       return FALSE;
     }
   gboolean refresh;
@@ -272,7 +272,7 @@ sipsv_session_timer_on_request (SipServletRequest *request)
                 && g_strcmp0 (origin, session->remote_sdp_origin) == 0;
       g_free (origin);
     }
-  sipsv_session_timer_note_sdp (session, sip, FALSE);
+  sipsv_ua_timer_note_sdp (session, sip, FALSE);
   if (!refresh)
     return FALSE;
   request->internal = TRUE;
@@ -292,7 +292,7 @@ sipsv_session_timer_on_request (SipServletRequest *request)
 
 /* RFC 4028 §9: the 2xx of a UAS grants an interval and names the refresher. */
 void
-sipsv_session_timer_decorate_response (SipServletRequest *request, msg_t *msg, guint status)
+sipsv_ua_timer_decorate_response (SipServletRequest *request, msg_t *msg, guint status)
 {
   SipSession *session = request->base.session;
   sip_t const *rsip = request->base.sip;
@@ -339,8 +339,8 @@ sipsv_session_timer_decorate_response (SipServletRequest *request, msg_t *msg, g
 
 /* What the 2xx we sent settled. */
 void
-sipsv_session_timer_response_sent (SipServletRequest *request, SipServletResponse *response,
-                                   guint status)
+sipsv_ua_timer_response_sent (SipServletRequest *request, SipServletResponse *response,
+                              guint status)
 {
   SipSession *session = request->base.session;
   sip_t const *rsip = request->base.sip;
@@ -349,7 +349,7 @@ sipsv_session_timer_response_sent (SipServletRequest *request, SipServletRespons
   if (!enabled (session) || sip->sip_cseq == NULL)
     return;
   if (rsip->sip_request->rq_method == sip_method_invite && status > 100 && status < 300)
-    sipsv_session_timer_note_sdp (session, sip, TRUE);
+    sipsv_ua_timer_note_sdp (session, sip, TRUE);
   if (!is_refreshable (rsip) || status < 200 || status >= 300)
     return;
   if (rsip->sip_min_se != NULL)
@@ -367,7 +367,7 @@ sipsv_session_timer_response_sent (SipServletRequest *request, SipServletRespons
 /* RFC 4028 §7.4: a 422 tells the interval the peer needs; ask again once
  * with it. TRUE when the request went out again (the 422 is swallowed). */
 gboolean
-sipsv_session_timer_retry (SipServletRequest *request, sip_t const *sip)
+sipsv_ua_timer_retry (SipServletRequest *request, sip_t const *sip)
 {
   SipSession *session = request->base.session;
   sip_t *old = request->base.sip;
@@ -409,8 +409,8 @@ sipsv_session_timer_retry (SipServletRequest *request, sip_t const *sip)
 /* What a 2xx to our INVITE or UPDATE settled (RFC 4028 §7.2): no
  * Session-Expires in it, no timer. */
 void
-sipsv_session_timer_response_received (SipServletRequest *request, sip_t const *sip,
-                                       guint status)
+sipsv_ua_timer_response_received (SipServletRequest *request, sip_t const *sip,
+                                  guint status)
 {
   SipSession *session = request->base.session;
   sip_t const *rsip = request->base.sip;
@@ -418,7 +418,7 @@ sipsv_session_timer_response_received (SipServletRequest *request, sip_t const *
   if (!enabled (session))
     return;
   if (status > 100 && status < 300)
-    sipsv_session_timer_note_sdp (session, sip, FALSE);
+    sipsv_ua_timer_note_sdp (session, sip, FALSE);
   if (!is_refreshable (rsip) || status < 200)
     return;
   if (request->internal)
@@ -463,8 +463,8 @@ floor_seconds (void)
 }
 
 gboolean
-sipsv_session_timer_configure (SipsvRuntime *runtime, guint session_expires, guint min_se,
-                               GError **error)
+sipsv_ua_timer_configure (SipsvRuntime *runtime, guint session_expires, guint min_se,
+                          GError **error)
 {
   guint floor = floor_seconds ();
   if (session_expires == 0)

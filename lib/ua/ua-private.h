@@ -37,23 +37,23 @@ sipsv_lists_option (msg_list_t const *list, const char *tag)
 }
 
 /* RFC 4028 session timers, session-timer.c. */
-gboolean sipsv_session_timer_configure (SipsvRuntime *runtime, guint session_expires,
-                                        guint min_se, GError **error);
+gboolean sipsv_ua_timer_configure (SipsvRuntime *runtime, guint session_expires,
+                                   guint min_se, GError **error);
 /* 422 for an INVITE or UPDATE asking less than our Min-SE; TRUE if sent. */
-gboolean sipsv_session_timer_reject_brief (SipsvRuntime *runtime, msg_t *msg, sip_t const *sip);
+gboolean sipsv_ua_timer_reject_brief (SipsvRuntime *runtime, msg_t *msg, sip_t const *sip);
 /* A received request: notes its SDP, and answers it when it is only a
  * refresh (TRUE: the servlet must not see it). */
-gboolean sipsv_session_timer_on_request (SipServletRequest *request);
-void sipsv_session_timer_note_sdp (SipSession *session, sip_t const *sip, gboolean sent);
-void sipsv_session_timer_decorate_request (SipServletRequest *request);
-void sipsv_session_timer_decorate_response (SipServletRequest *request, msg_t *msg,
-                                            guint status);
-void sipsv_session_timer_response_sent (SipServletRequest *request,
-                                        SipServletResponse *response, guint status);
+gboolean sipsv_ua_timer_on_request (SipServletRequest *request);
+void sipsv_ua_timer_note_sdp (SipSession *session, sip_t const *sip, gboolean sent);
+void sipsv_ua_timer_decorate_request (SipServletRequest *request);
+void sipsv_ua_timer_decorate_response (SipServletRequest *request, msg_t *msg,
+                                       guint status);
+void sipsv_ua_timer_response_sent (SipServletRequest *request,
+                                   SipServletResponse *response, guint status);
 /* A 422 to our request: TRUE if it was sent again with the peer's Min-SE. */
-gboolean sipsv_session_timer_retry (SipServletRequest *request, sip_t const *sip);
-void sipsv_session_timer_response_received (SipServletRequest *request, sip_t const *sip,
-                                            guint status);
+gboolean sipsv_ua_timer_retry (SipServletRequest *request, sip_t const *sip);
+void sipsv_ua_timer_response_received (SipServletRequest *request, sip_t const *sip,
+                                       guint status);
 
 /* Ending dialogs, terminate.c; the requests are the container's own. */
 gboolean sipsv_ua_send_bye (SipSession *session, GError **error);

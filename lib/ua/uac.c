@@ -286,7 +286,7 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
     }
 
   if (method != sip_method_cancel)
-    sipsv_session_timer_decorate_request (request);
+    sipsv_ua_timer_decorate_request (request);
   if (method == sip_method_ack)
     {
       if (!send_ack (request, error))
@@ -589,7 +589,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
         return 0;
       request->last_rseq = sip->sip_rseq->rs_response;
     }
-  if (status == 422 && request->final_status == 0 && sipsv_session_timer_retry (request, sip))
+  if (status == 422 && request->final_status == 0 && sipsv_ua_timer_retry (request, sip))
     return 0;
   if (request->final_status != 0)
     {
@@ -612,7 +612,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
   if (session != NULL)
     sipsv_application_session_touch (session->app);
   update_session (request, sip, status);
-  sipsv_session_timer_response_received (request, sip, status);
+  sipsv_ua_timer_response_received (request, sip, status);
   if (status >= 200)
     {
       request->final_status = status;
@@ -684,6 +684,12 @@ sipservlet_response_create_ack (SipServletResponse *response, GError **error)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "only a received 2xx response to INVITE can be acknowledged");
+      return NULL;
+    }
+  if (response->branch != NULL || (session != NULL && session->proxy))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "a proxied response is acknowledged by the caller, not by the proxy");
       return NULL;
     }
   if (response->acked)

@@ -103,7 +103,7 @@ sipsv_uas_build_response (SipServletRequest *request, guint status, const char *
   if (status > 100 && status < 300 && is_dialog_creating (request)
       && rsip->sip_to->a_tag == NULL && rsip->sip_record_route != NULL)
     sip_add_dup (msg, sip_object (msg), (sip_header_t const *) rsip->sip_record_route);
-  sipsv_session_timer_decorate_response (request, msg, status);
+  sipsv_ua_timer_decorate_response (request, msg, status);
   SipServletResponse *response = sipsv_response_new (container, msg, request, FALSE);
   sipsv_message_set_session (&response->base, request->base.session);
   return response;
@@ -320,7 +320,7 @@ send_response (SipServletResponse *response, GError **error)
   SipSession *session = response->base.session;
   update_session (request, session, status);
   if (status > 100)
-    sipsv_session_timer_response_sent (request, response, status);
+    sipsv_ua_timer_response_sent (request, response, status);
   if (status >= 200 && response->extra_2xx)
     {
       /* Another 2xx of a forked far side, on a derived session. */
@@ -529,7 +529,7 @@ sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg)
   sipsv_message_set_session (&ack->base, session);
   stop_retransmission (session);
   sipsv_application_session_touch (session->app);
-  sipsv_session_timer_note_sdp (session, sip, FALSE);
+  sipsv_ua_timer_note_sdp (session, sip, FALSE);
   /* The ACK of a 2xx the container sent itself is its own too. */
   if (session->handler != NULL && !ack->invite->internal)
     sipsv_servlet_dispatch_request (session->handler, ack);

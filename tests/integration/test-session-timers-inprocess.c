@@ -22,6 +22,7 @@ static FakePeer *callee;
 
 /* What the servlet and the listeners saw. */
 static struct {
+  gboolean proxy;                 /* proxy INVITEs to the callee, record-routing */
   gboolean defer_invite;          /* leave the INVITE unanswered */
   gboolean no_ack;                /* UAC: do not acknowledge 2xx */
   SipServletRequest *invite;      /* the INVITE the servlet received, referenced */
@@ -32,11 +33,18 @@ static struct {
   guint expired;
 } seen;
 
+static void proxy_invite (SipServletRequest *request);
+
 static void
 on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
   seen.invites++;
   seen.session = sipservlet_message_get_session (SIPSERVLET_MESSAGE (request));
+  if (seen.proxy)
+    {
+      proxy_invite (request);
+      return;
+    }
   if (seen.defer_invite)
     {
       g_clear_pointer (&seen.invite, sipservlet_request_unref);
@@ -68,7 +76,8 @@ static void
 on_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
   seen.byes++;
-  answer_200 (request);
+  if (!seen.proxy)
+    answer_200 (request);
 }
 
 static void
@@ -86,7 +95,16 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
   if (status >= 200 && status < 300 && !seen.no_ack
       && g_strcmp0 (sipservlet_message_get_method (SIPSERVLET_MESSAGE (response)), "INVITE") == 0)
     {
-      SipServletRequest *ack = sipservlet_response_create_ack (response, NULL);
+      GError *error = NULL;
+      SipServletRequest *ack = sipservlet_response_create_ack (response, &error);
+      if (seen.proxy)
+        {
+          /* The caller acknowledges a proxied 2xx, not the proxy. */
+          ck_assert_ptr_null (ack);
+          ck_assert_int_eq (error->code, SIPSERVLET_ERROR_INVALID_STATE);
+          g_error_free (error);
+          return;
+        }
       ck_assert_ptr_nonnull (ack);
       ck_assert (sipservlet_request_send (ack, NULL));
       sipservlet_request_unref (ack);
@@ -602,6 +620,96 @@ START_TEST (test_terminate_confirmed)
 }
 END_TEST
 
+/* ---- the proxy ------------------------------------------------------------------------ */
+
+static void
+proxy_invite (SipServletRequest *request)
+{
+  GError *error = NULL;
+  SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
+  ck_assert_ptr_nonnull (proxy);
+  ck_assert (sipservlet_proxy_set_record_route (proxy, TRUE, &error));
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  SipURI *uri = sipservlet_uri_parse (target, NULL);
+  ck_assert (sipservlet_proxy_to (proxy, uri, &error));
+  sipservlet_uri_unref (uri);
+  g_free (target);
+}
+
+static void
+setup_proxy (void)
+{
+  setup_with (4, 2);
+  seen.proxy = TRUE;
+}
+
+START_TEST (test_proxy_422_below_min_se)
+{
+  caller_send ("INVITE", 1, "short", NULL, "Supported: timer\r\nSession-Expires: 1\r\n",
+               CALLER_SDP);
+  g_autoptr (FakeMessage) refused = peer_next_response (caller, 422);
+  ck_assert_str_eq (fake_message_header (refused, "Min-SE"), "2");
+  g_autoptr (FakeMessage) nothing = next_request_to (callee, "INVITE", 500);
+  ck_assert_ptr_null (nothing);
+}
+END_TEST
+
+/* A caller that supports timers, a callee that does not: the proxy asks
+ * for its interval and raises Min-SE downstream, and puts the timer into
+ * the 2xx for the caller to refresh. Then the proxy ends the call: a BYE
+ * to each side, in sequence for each. */
+START_TEST (test_proxy_session_timer_and_terminate)
+{
+  caller_send ("INVITE", 5, "inv", NULL, "Supported: timer\r\nMin-SE: 1\r\n", CALLER_SDP);
+  g_autoptr (FakeMessage) invite = next_request_to (callee, "INVITE", PEER_WAIT_MS);
+  ck_assert_msg (invite != NULL, "the INVITE was not proxied");
+  ck_assert_str_eq (fake_message_header (invite, "Session-Expires"), "4");
+  ck_assert_str_eq (fake_message_header (invite, "Min-SE"), "2");
+  const char *rr = fake_message_header (invite, "Record-Route");
+  ck_assert_ptr_nonnull (rr);
+  g_autofree char *contact = contact_header (callee);
+  g_autofree char *extra = g_strdup_printf ("%sRecord-Route: %s\r\n", contact, rr);
+  char *ok = fake_peer_build_response (invite, 200, NULL, "bob-tag", extra);
+  peer_send (callee, ok);
+  g_free (ok);
+  g_autoptr (FakeMessage) relayed = peer_next_response (caller, 200);
+  ck_assert_str_eq (fake_message_header (relayed, "Session-Expires"), "4;refresher=uac");
+  ck_assert_str_eq (fake_message_header (relayed, "Require"), "timer");
+  fake_peer_run (caller, 200);
+
+  ck_assert_ptr_nonnull (seen.session);
+  ck_assert_int_eq (sipservlet_session_get_state (seen.session), SIPSERVLET_SESSION_STATE_CONFIRMED);
+  ck_assert (sipservlet_session_terminate (seen.session, NULL));
+
+  g_autoptr (FakeMessage) to_callee = next_request_to (callee, "BYE", PEER_WAIT_MS);
+  ck_assert_msg (to_callee != NULL, "no BYE to the callee");
+  g_autofree char *callee_ruri = g_strdup_printf ("sip:bob@127.0.0.1:%u",
+                                                  fake_peer_get_port (callee, FAKE_UDP));
+  ck_assert_str_eq (to_callee->request_uri, callee_ruri);
+  ck_assert_str_eq (fake_message_header (to_callee, "CSeq"), "6 BYE");
+  g_autofree char *from_tag = fake_header_param (fake_message_header (to_callee, "From"), "tag");
+  g_autofree char *to_tag = fake_header_param (fake_message_header (to_callee, "To"), "tag");
+  ck_assert_str_eq (from_tag, "alice-tag");
+  ck_assert_str_eq (to_tag, "bob-tag");
+
+  g_autoptr (FakeMessage) to_caller = next_request_to (caller, "BYE", PEER_WAIT_MS);
+  ck_assert_msg (to_caller != NULL, "no BYE to the caller");
+  g_autofree char *caller_ruri = g_strdup_printf ("sip:alice@127.0.0.1:%u",
+                                                  fake_peer_get_port (caller, FAKE_UDP));
+  ck_assert_str_eq (to_caller->request_uri, caller_ruri);
+  g_autofree char *from_tag2 = fake_header_param (fake_message_header (to_caller, "From"), "tag");
+  g_autofree char *to_tag2 = fake_header_param (fake_message_header (to_caller, "To"), "tag");
+  ck_assert_str_eq (from_tag2, "bob-tag");
+  ck_assert_str_eq (to_tag2, "alice-tag");
+  ck_assert_ptr_null (fake_message_header (to_caller, "Route"));
+
+  answer (callee, to_callee, 200, NULL);
+  answer (caller, to_caller, 200, NULL);
+  ck_assert (fake_peer_run_until (caller, no_sessions, NULL, PEER_WAIT_MS));
+  ck_assert_uint_eq (seen.byes, 0);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -627,6 +735,13 @@ make_suite (void)
   tcase_add_test (tc, test_terminate_uas_early);
   tcase_add_test (tc, test_terminate_uas_waits_for_ack);
   tcase_add_test (tc, test_terminate_confirmed);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("proxy");
+  tcase_set_timeout (tc, 60);
+  tcase_add_checked_fixture (tc, setup_proxy, teardown);
+  tcase_add_test (tc, test_proxy_422_below_min_se);
+  tcase_add_test (tc, test_proxy_session_timer_and_terminate);
   suite_add_tcase (suite, tc);
   return suite;
 }
