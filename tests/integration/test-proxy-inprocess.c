@@ -116,6 +116,19 @@ static const SipServletHandlers hold_handlers = {
   .do_invite = on_invite_hold,
 };
 
+/* A servlet that defers its INVITE (a lookup first) without a proxy yet. */
+static void
+on_invite_defer (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  sipservlet_request_defer (request);
+  held = sipservlet_request_ref (request);
+}
+
+static const SipServletHandlers defer_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_invite = on_invite_defer,
+};
+
 static void
 setup (void)
 {
@@ -823,6 +836,121 @@ START_TEST (test_late_2xx_goes_upstream)
 }
 END_TEST
 
+/* RFC 3326 on every path that cancels a branch with a reason: the
+ * caller's CANCEL with one Reason per protocol (both go on), and
+ * sipservlet_proxy_branch_cancel() with the servlet's. */
+START_TEST (test_cancel_reasons_reach_the_callee)
+{
+  GError *error = NULL;
+  char *invite = NULL;
+  SipProxy *proxy = hold_invite (&invite);
+  FakeMessage *fwd = start_ringing_branch (proxy, callee, 0, "bob1");
+  FakeMessage *down;
+
+  if (_i == 0)
+    {
+      caller_cancels (invite, "Reason: SIP;cause=200;text=\"Call completed elsewhere\"\r\n"
+                              "Reason: Q.850;cause=16\r\n");
+      fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
+      down = peer_next_request (callee, "CANCEL");
+      g_auto (GStrv) reasons = fake_message_header_elements (down, "Reason");
+      ck_assert_msg (g_strv_length (reasons) == 2, "%s", down->raw);
+      ck_assert_str_eq (reasons[0], "SIP;cause=200;text=\"Call completed elsewhere\"");
+      ck_assert_str_eq (reasons[1], "Q.850;cause=16");
+    }
+  else
+    {
+      GPtrArray *branches = sipservlet_proxy_get_branches (proxy);
+      ck_assert_uint_eq (branches->len, 1);
+      ck_assert (sipservlet_proxy_branch_cancel (branches->pdata[0],
+                                                 "SIP;cause=480;text=\"Screened\"", &error));
+      g_ptr_array_unref (branches);
+      down = peer_next_request (callee, "CANCEL");
+      const char *reason = fake_message_header (down, "Reason");
+      ck_assert_str_eq (reason != NULL ? reason : "(none)", "SIP;cause=480;text=\"Screened\"");
+    }
+  char *cancel_ok = fake_peer_build_response (down, 200, "OK", NULL, NULL);
+  peer_send (callee, cancel_ok);
+  g_free (cancel_ok);
+  char *terminated = fake_peer_build_response (fwd, 487, "Request Terminated", "bob1", NULL);
+  peer_send (callee, terminated);
+  g_free (terminated);
+  fake_message_free (peer_next_request (callee, "ACK"));
+  fake_message_free (peer_next_response_to (caller, 487, "INVITE"));
+  fake_message_free (down);
+  fake_message_free (fwd);
+  g_free (invite);
+}
+END_TEST
+
+/* A CANCEL that comes while an asynchronous servlet still looks the
+ * callee up gets its 487, and every way of proxying afterwards is
+ * refused with nothing sent: getting the proxy (case 0), starting
+ * branches created before the CANCEL (case 1), proxying to a list
+ * (case 2). */
+START_TEST (test_upstream_cancel_before_any_proxy_call)
+{
+  GError *error = NULL;
+  SipServlet *servlet = sipservlet_servlet_new ("defer", &defer_handlers, NULL, NULL);
+  ck_assert (sipservlet_container_add_servlet (container, servlet, NULL, &error));
+  sipservlet_servlet_unref (servlet);
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  peer_send (caller, invite);
+  fake_peer_run (caller, 50);
+  ck_assert_ptr_nonnull (held);
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  SipURI *uri = sipservlet_uri_parse (target, &error);
+  SipProxy *proxy = NULL;
+  SipProxyBranch *branch = NULL;
+  if (_i > 0)
+    {
+      proxy = sipservlet_request_get_proxy (held, &error);
+      ck_assert_ptr_nonnull (proxy);
+      if (_i == 1)
+        branch = sipservlet_proxy_create_branch (proxy, uri, &error);
+    }
+
+  caller_cancels (invite, NULL);
+  fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
+  FakeMessage *terminated = peer_next_response_to (caller, 487, "INVITE");
+  caller_acks_failure (invite, terminated);
+  fake_message_free (terminated);
+  ck_assert (sipservlet_request_is_cancelled (held));
+
+  switch (_i)
+    {
+    case 0:
+      ck_assert_ptr_null (sipservlet_request_get_proxy (held, &error));
+      break;
+    case 1:
+      ck_assert (!sipservlet_proxy_start (proxy, &error));
+      break;
+    case 2:
+      ck_assert (!sipservlet_proxy_to_list (proxy, (const SipURI *const *) &uri, 1, &error));
+      break;
+    }
+  ck_assert_msg (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE),
+                 "%s", error ? error->message : "no error");
+  g_clear_error (&error);
+  if (proxy != NULL)
+    {
+      ck_assert_ptr_null (sipservlet_proxy_create_branch (proxy, uri, &error));
+      ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
+      g_clear_error (&error);
+    }
+  FakeMessage *nothing = fake_peer_wait (callee, 300);
+  ck_assert_msg (nothing == NULL, "the callee got:\n%s", nothing ? nothing->raw : "");
+  while ((nothing = fake_peer_wait (caller, 300)) != NULL && nothing->status == 487)
+    fake_message_free (nothing);    /* sent before our ACK arrived */
+  ck_assert_msg (nothing == NULL, "the caller got:\n%s", nothing ? nothing->raw : "");
+  if (branch != NULL)
+    sipservlet_proxy_branch_unref (branch);
+  sipservlet_uri_unref (uri);
+  g_free (target);
+  g_free (invite);
+}
+END_TEST
+
 /* A request inside a dialog the container does not know is refused only
  * when it is addressed to the container itself; one for somebody else is
  * routed on (tests/sipp: sipp-proxy-builtin-rr-off). */
@@ -898,6 +1026,8 @@ make_suite (void)
   tcase_add_test (tc, test_unknown_dialog_addressed_to_us);
   tcase_add_test (tc, test_rfc2543_invite_without_contact_is_proxied);
   tcase_add_loop_test (tc, test_late_2xx_goes_upstream, LATE_AFTER_408, LATE_AFTER_487 + 1);
+  tcase_add_loop_test (tc, test_cancel_reasons_reach_the_callee, 0, 2);
+  tcase_add_loop_test (tc, test_upstream_cancel_before_any_proxy_call, 0, 3);
   suite_add_tcase (suite, tc);
   return suite;
 }
