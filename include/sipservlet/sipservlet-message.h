@@ -871,6 +871,11 @@ SIPSERVLET_API gboolean sipservlet_request_send_with_callback (SipServletRequest
  * @request: an outgoing INVITE that was sent and has no final response yet
  * @error: return location for a #GError
  *
+ * Creates the CANCEL of @request (RFC 3261 §9.1). Headers added to it
+ * before sipservlet_request_send() go out with it, a `Reason` (RFC 3326)
+ * for example; its Request-URI, Via, From, To, Call-ID, CSeq number,
+ * Route and Max-Forwards are always the INVITE's.
+ *
  * Returns: (transfer full): a CANCEL to send, or %NULL with
  *   %SIPSERVLET_ERROR_INVALID_STATE.
  */

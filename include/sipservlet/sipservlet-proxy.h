@@ -253,7 +253,10 @@ SIPSERVLET_API void sipservlet_proxy_set_no_cancel (SipProxy *proxy, gboolean no
  *
  * Sequential mode: how long each branch may try before it is cancelled and
  * the next target tried. Parallel mode: each branch's limit. Provisional
- * responses restart an INVITE branch's timer (RFC 3261 Timer C).
+ * responses restart an INVITE branch's timer (RFC 3261 Timer C). A branch
+ * that times out counts as a 408 for the best response at once, but a
+ * 2xx that crosses its CANCEL is still forwarded upstream (RFC 3261
+ * §16.7), even after the caller got a final response.
  *
  * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT out of range.
  */

@@ -61,6 +61,19 @@ sipsv_proxy_branch_mark_completed (SipProxyBranch *branch, guint status)
   branch->completion = ++branch->proxy->completions;
 }
 
+gboolean
+sipsv_proxy_branch_has_final (const SipProxyBranch *branch)
+{
+  return branch->state == SIPSV_BRANCH_COMPLETED || branch->state == SIPSV_BRANCH_TIMED_OUT;
+}
+
+gboolean
+sipsv_proxy_branch_is_live (const SipProxyBranch *branch)
+{
+  return branch->state == SIPSV_BRANCH_TRYING || branch->state == SIPSV_BRANCH_PROCEEDING
+         || branch->state == SIPSV_BRANCH_TIMED_OUT;
+}
+
 static void
 branch_complete_locally (SipProxyBranch *branch, guint status, const char *phrase)
 {
@@ -76,19 +89,23 @@ on_branch_timeout (gpointer data)
 {
   SipProxyBranch *branch = data;
 
-  if (branch->state == SIPSV_BRANCH_COMPLETED)
+  if (sipsv_proxy_branch_has_final (branch))
     return;
   g_debug ("proxy branch to %s timed out", branch->request->base.sip->sip_request->rq_url->url_host);
-  if (branch->request->base.sip->sip_request->rq_method == sip_method_invite
-      && branch->request->orq != NULL && !branch->cancel_sent)
+  gboolean invite = branch->request->base.sip->sip_request->rq_method == sip_method_invite
+                    && branch->request->orq != NULL;
+  if (invite && !branch->cancel_sent)
     {
       branch->cancel_sent = TRUE;
       sipsv_stack_cancel (branch->request->orq, NULL);
     }
   /* RFC 3261 §16.8: a timed-out branch counts as a 408 at once; the
    * search moves on without waiting for the 487 or the transaction's own
-   * timeout (32 s when nothing at all came back). */
+   * timeout (32 s when nothing at all came back). An INVITE's transaction
+   * runs on meanwhile: a 2xx that crosses the CANCEL still goes upstream. */
   branch_complete_locally (branch, 408, "Request Timeout");
+  if (invite)
+    branch->state = SIPSV_BRANCH_TIMED_OUT;
 }
 
 void
@@ -331,7 +348,7 @@ gboolean
 sipservlet_proxy_branch_cancel (SipProxyBranch *branch, const char *reason, GError **error)
 {
   g_return_val_if_fail (branch != NULL, FALSE);
-  if (branch->state == SIPSV_BRANCH_COMPLETED && branch->recursed->len == 0)
+  if (sipsv_proxy_branch_has_final (branch) && branch->recursed->len == 0)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "the branch has completed");

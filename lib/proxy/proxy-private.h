@@ -21,11 +21,19 @@ typedef struct {
   char *value;                  /* the header value as sent: "<uri>" */
 } SipsvRecordRoute;
 
+/* A branch's state. TIMED_OUT and COMPLETED both have a final status
+ * for the best-response choice (sipsv_proxy_branch_has_final()), but a
+ * TIMED_OUT branch's INVITE transaction still runs: Timer C fired, the
+ * CANCEL went out and a 408 made here counts for the search (RFC 3261
+ * §16.8), yet the callee may still answer 2xx, and every 2xx goes
+ * upstream (§16.7 step 5), after the caller's final response too. The
+ * branch is COMPLETED when its own final response (or NTA's) arrives. */
 typedef enum {
   SIPSV_BRANCH_CREATED,     /* not sent yet */
   SIPSV_BRANCH_TRYING,      /* sent, no provisional */
   SIPSV_BRANCH_PROCEEDING,  /* got a provisional */
-  SIPSV_BRANCH_COMPLETED,   /* got (or made) a final response */
+  SIPSV_BRANCH_TIMED_OUT,   /* cancelled by Timer C, a 408 counted; waiting for its final */
+  SIPSV_BRANCH_COMPLETED,   /* got (or made) a final response; its transaction is over */
 } SipsvBranchState;
 
 struct _SipProxyBranch {
@@ -117,6 +125,10 @@ SipProxyBranch *sipsv_proxy_branch_new (SipProxy *proxy, const SipURI *uri,
                                         SipProxyBranch *parent);
 void sipsv_proxy_branch_free (gpointer data);
 void sipsv_proxy_branch_mark_completed (SipProxyBranch *branch, guint status);
+/* Has a final status for the search (COMPLETED or TIMED_OUT)? Is its
+ * client transaction still running (TRYING, PROCEEDING or TIMED_OUT)? */
+gboolean sipsv_proxy_branch_has_final (const SipProxyBranch *branch);
+gboolean sipsv_proxy_branch_is_live (const SipProxyBranch *branch);
 void sipsv_proxy_branch_arm_timer (SipProxyBranch *branch);
 void sipsv_proxy_start_pending (SipProxy *proxy);
 void sipsv_proxy_cancel_pending (SipProxy *proxy, const char *reason, SipProxyBranch *except);

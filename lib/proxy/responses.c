@@ -10,7 +10,7 @@
 
 #include "proxy/proxy-private.h"
 
-static gboolean all_completed (SipProxy *proxy);
+static gboolean all_have_final (SipProxy *proxy);
 
 static SipServlet *
 response_servlet (SipProxy *proxy)
@@ -35,14 +35,22 @@ show_to_servlet (SipProxy *proxy, SipServletResponse *response)
   response->base.committed = TRUE;
 }
 
-/* Sends a branch response upstream; its top Via was popped on arrival. */
+/* Sends a branch response upstream; its top Via was popped on arrival.
+ * Every 2xx to an INVITE goes up (RFC 3261 §16.7 step 5), after a
+ * non-2xx final too: NTA's server transaction refuses only a second
+ * 3xx-6xx, and it keeps absorbing the caller's ACK for the failure (its
+ * status stays the failure's). */
 static void
 relay_upstream (SipProxy *proxy, SipServletResponse *response, guint status)
 {
   SipServletRequest *original = proxy->request;
   sip_t *sip = response->base.sip;
+  gboolean invite_2xx = original->base.sip->sip_request->rq_method == sip_method_invite
+                        && status >= 200 && status < 300;
 
-  if (original->irq == NULL || (original->final_sent && (status >= 300 || original->final_status >= 300)))
+  if (original->irq == NULL
+      || (original->final_sent && !invite_2xx
+          && (status >= 300 || original->final_status >= 300)))
     return;
   if (sip->sip_via == NULL)
     {
@@ -119,12 +127,8 @@ finish_with_best (SipProxy *proxy)
           complete (proxy);
           return;
         }
-      for (guint i = 0; i < proxy->all->len; i++)
-        {
-          SipProxyBranch *b = proxy->all->pdata[i];
-          if (b->state != SIPSV_BRANCH_COMPLETED)
-            return;
-        }
+      if (!all_have_final (proxy))
+        return;
       guint status = sipsv_best_response_upstream_status (best->final_status);
       if (status != best->final_status)
         {
@@ -157,7 +161,7 @@ finish_with_best (SipProxy *proxy)
       proxy->in_best_callback = TRUE;
       show_to_servlet (proxy, response);
       proxy->in_best_callback = FALSE;
-      gboolean more = !all_completed (proxy);
+      gboolean more = !all_have_final (proxy);
       if (!original->final_sent && !more)
         {
           GError *error = NULL;
@@ -172,19 +176,39 @@ finish_with_best (SipProxy *proxy)
         return;
       complete (proxy);
     }
-  SipSession *session = original->base.session;
-  if (session != NULL && session->proxy && !proxy->subsequent
-      && session->state == SIPSERVLET_SESSION_STATE_EARLY)
-    sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_INITIAL);
 }
 
+/* Every branch has a final status: the best response can be chosen. */
 static gboolean
-all_completed (SipProxy *proxy)
+all_have_final (SipProxy *proxy)
+{
+  for (guint i = 0; i < proxy->all->len; i++)
+    if (!sipsv_proxy_branch_has_final (proxy->all->pdata[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* Every branch's transaction is over: nothing more can come back. */
+static gboolean
+all_ended (SipProxy *proxy)
 {
   for (guint i = 0; i < proxy->all->len; i++)
     if (((SipProxyBranch *) proxy->all->pdata[i])->state != SIPSV_BRANCH_COMPLETED)
       return FALSE;
   return TRUE;
+}
+
+/* The proxy completed without a 2xx and no branch can answer any more:
+ * the early dialogs are over, the session is back to INITIAL (JSR 289
+ * §6.2.1). While a timed-out branch still runs, its 2xx may yet confirm
+ * the dialog. */
+static void
+end_early_dialog (SipProxy *proxy)
+{
+  SipSession *session = proxy->request->base.session;
+  if (session != NULL && session->proxy && !proxy->subsequent
+      && session->state == SIPSERVLET_SESSION_STATE_EARLY)
+    sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_INITIAL);
 }
 
 static void
@@ -199,10 +223,13 @@ check (SipProxy *proxy)
   if (proxy->state == SIPSV_PROXY_PROXYING && !proxy->parallel)
     sipsv_proxy_start_pending (proxy);
   if ((proxy->state == SIPSV_PROXY_PROXYING || proxy->state == SIPSV_PROXY_CANCELLED)
-      && all_completed (proxy))
+      && all_have_final (proxy))
     finish_with_best (proxy);
-  if (proxy->state == SIPSV_PROXY_COMPLETED && all_completed (proxy))
-    sipsv_proxy_release_request (proxy);
+  if (proxy->state == SIPSV_PROXY_COMPLETED && all_ended (proxy))
+    {
+      end_early_dialog (proxy);
+      sipsv_proxy_release_request (proxy);
+    }
 }
 
 static void
@@ -258,6 +285,18 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
 
   if (status == 100)
     return 0;
+  gboolean timed_out = branch->state == SIPSV_BRANCH_TIMED_OUT;
+  if (timed_out && (status < 200 || status >= 300))
+    {
+      /* The 487 to Timer C's CANCEL (or any other end): the 408 counted
+       * already stands; only the branch's transaction is over. */
+      if (status >= 200)
+        {
+          branch->state = SIPSV_BRANCH_COMPLETED;
+          sipsv_proxy_schedule_check (proxy);
+        }
+      return 0;
+    }
   if (branch->state == SIPSV_BRANCH_COMPLETED)
     {
       /* 2xx retransmissions go upstream like the first 2xx. */
@@ -301,7 +340,16 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
       return 0;
     }
 
-  sipsv_proxy_branch_mark_completed (branch, status);
+  if (timed_out)
+    {
+      /* A 2xx that crossed Timer C's CANCEL: the branch keeps its place
+       * in the completion order, its status becomes the 2xx. */
+      branch->state = SIPSV_BRANCH_COMPLETED;
+      branch->final_status = status;
+      g_clear_pointer (&branch->final_phrase, g_free);
+    }
+  else
+    sipsv_proxy_branch_mark_completed (branch, status);
   sipsv_proxy_update_session (proxy, branch, sip, status);
 
   if (status < 300)

@@ -157,6 +157,10 @@ nta_outgoing_t *sipsv_stack_client_transaction_with_100 (SipsvStack *stack,
                                                          const url_string_t *route,
                                                          msg_t *msg, tport_t *tp);
 nta_outgoing_t *sipsv_stack_cancel_transaction (nta_outgoing_t *orq, const char *reason);
+/* A CANCEL for orq that carries the headers of cancel (a CANCEL request
+ * the application built and may have added to: Reason, RFC 3326) other
+ * than those NTA takes from the INVITE (RFC 3261 §9.1). */
+nta_outgoing_t *sipsv_stack_cancel_transaction_as (nta_outgoing_t *orq, msg_t *cancel);
 void sipsv_stack_cancel (nta_outgoing_t *orq, const char *reason);
 void sipsv_stack_forward (SipsvStack *stack, msg_t *msg, const url_string_t *route);
 /* Whether dest (sip:IP:PORT;transport=...) can be reached without a new

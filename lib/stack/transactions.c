@@ -73,6 +73,45 @@ sipsv_stack_cancel_transaction (nta_outgoing_t *orq, const char *reason)
                                TAG_IF (reason != NULL, SIPTAG_REASON_STR (reason)), TAG_END ());
 }
 
+nta_outgoing_t *
+sipsv_stack_cancel_transaction_as (nta_outgoing_t *orq, msg_t *cancel)
+{
+  /* NTA makes the CANCEL from the INVITE: Request-URI, the top Via,
+   * From, To, Call-ID, CSeq number, Route, Max-Forwards (and drops such
+   * headers from the tags). Every other header of the application's
+   * CANCEL is passed on, each kind once: a SIPTAG_HEADER copies the
+   * header with the values that follow it in its list. A CANCEL has no
+   * body, so no Content-Type either. */
+  static msg_hclass_t *const ntas[] = {
+    sip_request_class, sip_via_class, sip_from_class, sip_to_class, sip_call_id_class,
+    sip_cseq_class, sip_route_class, sip_max_forwards_class, sip_content_length_class,
+    sip_content_type_class, sip_separator_class, sip_payload_class, sip_error_class,
+  };
+  sip_t *sip = sip_object (cancel);
+  GArray *tags = g_array_new (TRUE, TRUE, sizeof (tagi_t));
+  /* A message built here has no fragment chain until serialized. */
+  msg_header_t **head = sip != NULL && msg_serialize (cancel, (msg_pub_t *) sip) == 0
+                            ? msg_chain_head (cancel) : NULL;
+
+  for (msg_header_t *h = head != NULL ? *head : NULL; h != NULL; h = h->sh_succ)
+    {
+      gboolean theirs = FALSE;
+      for (gsize i = 0; i < G_N_ELEMENTS (ntas) && !theirs; i++)
+        theirs = h->sh_class == ntas[i];
+      msg_header_t **slot = (msg_header_t **) msg_hclass_offset (msg_mclass (cancel),
+                                                                (msg_pub_t *) sip, h->sh_class);
+      if (theirs || slot == NULL || *slot != h)
+        continue;               /* NTA's, or not the first of its list */
+      tagi_t tag = { siptag_header, (tag_value_t) h };
+      g_array_append_val (tags, tag);
+    }
+  /* The array's zeroed terminator is TAG_END. */
+  nta_outgoing_t *orq_cancel
+      = nta_outgoing_tcancel (orq, NULL, NULL, TAG_NEXT ((tagi_t *) tags->data));
+  g_array_unref (tags);
+  return orq_cancel;
+}
+
 void
 sipsv_stack_cancel (nta_outgoing_t *orq, const char *reason)
 {

@@ -306,7 +306,8 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
                        "the INVITE has completed and can no longer be cancelled");
           return FALSE;
         }
-      request->orq = sipsv_stack_cancel_transaction (invite->orq, NULL);
+      /* With the headers the application added (RFC 3326 Reason...). */
+      request->orq = sipsv_stack_cancel_transaction_as (invite->orq, request->base.msg);
       if (request->orq == NULL)
         {
           g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,

@@ -425,6 +425,53 @@ START_TEST (test_ack_refused)
 }
 END_TEST
 
+/* Headers the application adds to a CANCEL go out with it: RFC 3326's
+ * Reason (here one per protocol), an extension header. Before, the
+ * CANCEL was rebuilt from the INVITE alone and they were lost. */
+START_TEST (test_cancel_carries_added_headers)
+{
+  GError *error = NULL;
+  g_autoptr (SipServletRequest) invite = new_request ("INVITE",
+                                                      fake_peer_get_port (peer, FAKE_UDP));
+  ck_assert (sipservlet_request_send (invite, &error));
+  FakeMessage *received = peer_next_request (peer, "INVITE");
+  peer_answer (received, 180, "Ringing", "b1");
+  fake_peer_run (peer, 50);
+
+  g_autoptr (SipServletRequest) cancel = sipservlet_request_create_cancel (invite, &error);
+  ck_assert_ptr_nonnull (cancel);
+  SipServletMessage *m = SIPSERVLET_MESSAGE (cancel);
+  ck_assert (sipservlet_message_add_header (m, "Reason",
+                                            "SIP;cause=200;text=\"Call completed elsewhere\"",
+                                            &error));
+  ck_assert (sipservlet_message_add_header (m, "Reason", "Q.850;cause=16", &error));
+  ck_assert (sipservlet_message_add_header (m, "X-Cancelled-By", "operator", &error));
+  ck_assert_msg (sipservlet_request_send (cancel, &error), "%s", error ? error->message : "");
+
+  FakeMessage *down = peer_next_request (peer, "CANCEL");
+  g_auto (GStrv) reasons = fake_message_header_elements (down, "Reason");
+  ck_assert_msg (g_strv_length (reasons) == 2, "%s", down->raw);
+  ck_assert_str_eq (reasons[0], "SIP;cause=200;text=\"Call completed elsewhere\"");
+  ck_assert_str_eq (reasons[1], "Q.850;cause=16");
+  const char *by = fake_message_header (down, "X-Cancelled-By");
+  ck_assert_str_eq (by != NULL ? by : "(none)", "operator");
+  /* The transaction's own headers are the INVITE's, once each. */
+  ck_assert_uint_eq (fake_message_count_headers (down, "Via"), 1);
+  ck_assert_uint_eq (fake_message_count_headers (down, "CSeq"), 1);
+  ck_assert_uint_eq (fake_message_count_headers (down, "Max-Forwards"), 1);
+  ck_assert_uint_eq (fake_message_count_headers (down, "From"), 1);
+  ck_assert_str_eq (fake_message_header (down, "Call-ID"),
+                    fake_message_header (received, "Call-ID"));
+  char *cancel_ok = fake_peer_build_response (down, 200, "OK", NULL, NULL);
+  peer_send (peer, cancel_ok);
+  g_free (cancel_ok);
+  peer_answer (received, 487, "Request Terminated", "b1");
+  fake_message_free (peer_next_request (peer, "ACK"));
+  fake_message_free (down);
+  fake_message_free (received);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -443,6 +490,7 @@ make_suite (void)
   tcase_add_test (tc, test_container_dropped);
   tcase_add_test (tc, test_shutdown_deadline);
   tcase_add_test (tc, test_ack_refused);
+  tcase_add_test (tc, test_cancel_carries_added_headers);
   suite_add_tcase (suite, tc);
   return suite;
 }

@@ -116,6 +116,19 @@ static const SipServletHandlers hold_handlers = {
   .do_invite = on_invite_hold,
 };
 
+/* A servlet that defers its INVITE (a lookup first) without a proxy yet. */
+static void
+on_invite_defer (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  sipservlet_request_defer (request);
+  held = sipservlet_request_ref (request);
+}
+
+static const SipServletHandlers defer_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_invite = on_invite_defer,
+};
+
 static void
 setup (void)
 {
@@ -657,6 +670,287 @@ START_TEST (test_servlet_cancels_ringing_proxy)
 }
 END_TEST
 
+/* The caller's CANCEL for the INVITE text it sent (its first line, Via
+ * and CSeq number), with @extra headers ("Name: value\r\n") or NULL. */
+static void
+caller_cancels (const char *invite, const char *extra)
+{
+  GString *cancel = g_string_new (invite);
+  g_string_replace (cancel, "INVITE sip:", "CANCEL sip:", 1);
+  g_string_replace (cancel, "CSeq: 1 INVITE", "CSeq: 1 CANCEL", 1);
+  if (extra != NULL)
+    {
+      char *with = g_strconcat (extra, "Content-Length: 0\r\n", NULL);
+      g_string_replace (cancel, "Content-Length: 0\r\n", with, 1);
+      g_free (with);
+    }
+  peer_send (caller, cancel->str);
+  g_string_free (cancel, TRUE);
+}
+
+/* The held request's proxy sends to @peer (with a branch timeout of
+ * @timeout_s, 0 for the default); returns the INVITE as @peer received
+ * it, after its 180 (To-tag @tag) reached the caller. */
+static FakeMessage *
+start_ringing_branch (SipProxy *proxy, FakePeer *peer, guint timeout_s, const char *tag)
+{
+  GError *error = NULL;
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (peer, FAKE_UDP));
+  SipURI *uri = sipservlet_uri_parse (target, &error);
+  SipProxyBranch *branch = sipservlet_proxy_create_branch (proxy, uri, &error);
+  ck_assert_msg (branch != NULL, "create_branch: %s", error ? error->message : "");
+  if (timeout_s > 0)
+    ck_assert (sipservlet_proxy_branch_set_timeout (branch, timeout_s, &error));
+  ck_assert (sipservlet_proxy_start (proxy, &error));
+  sipservlet_proxy_branch_unref (branch);
+  sipservlet_uri_unref (uri);
+  g_free (target);
+  FakeMessage *fwd = peer_next_request (peer, "INVITE");
+  char *ringing = fake_peer_build_response (fwd, 180, "Ringing", tag, NULL);
+  peer_send (peer, ringing);
+  g_free (ringing);
+  fake_message_free (peer_next_response (caller, 180));
+  return fwd;
+}
+
+/* The callee answers the INVITE it received (fwd) 200 with To-tag @tag
+ * although the proxy cancelled it (cancel, as the callee received it):
+ * the CANCEL gets its 200, the INVITE a 2xx (RFC 3261 §9.2: a 2xx can
+ * always cross a CANCEL). */
+static void
+callee_answers_despite_cancel (FakePeer *peer, const FakeMessage *fwd, FakeMessage *cancel,
+                               const char *tag)
+{
+  char *cancel_ok = fake_peer_build_response (cancel, 200, "OK", NULL, NULL);
+  peer_send (peer, cancel_ok);
+  g_free (cancel_ok);
+  fake_message_free (cancel);
+  char *contact = g_strdup_printf ("Contact: <sip:bob@127.0.0.1:%u>\r\n",
+                                   fake_peer_get_port (peer, FAKE_UDP));
+  char *ok = fake_peer_build_response (fwd, 200, "OK", tag, contact);
+  peer_send (peer, ok);
+  g_free (ok);
+  g_free (contact);
+}
+
+/* The caller's ACK for a non-2xx final response to the INVITE text it
+ * sent: the INVITE's Via and CSeq number, the response's To. */
+static void
+caller_acks_failure (const char *invite, const FakeMessage *final)
+{
+  GString *ack = g_string_new (invite);
+  g_string_replace (ack, "INVITE sip:", "ACK sip:", 1);
+  g_string_replace (ack, "CSeq: 1 INVITE", "CSeq: 1 ACK", 1);
+  char *to = g_strdup_printf ("To: %s\r\n", fake_message_header (final, "To"));
+  g_string_replace (ack, "To: <sip:bob@example.com>\r\n", to, 1);
+  g_free (to);
+  peer_send (caller, ack->str);
+  g_string_free (ack, TRUE);
+}
+
+/* RFC 3261 §16.7 step 5: every 2xx to an INVITE goes upstream, even one
+ * that comes after the caller already has a non-2xx final response: the
+ * branch had timed out (CANCEL down, 408 up), the servlet answered
+ * itself, or the caller cancelled and got the 487 while a timed-out
+ * branch still ran. Before, the late 2xx was dropped: the callee had a
+ * call nobody was on. */
+enum { LATE_AFTER_408, LATE_AFTER_SERVLET_486, LATE_AFTER_487 };
+
+START_TEST (test_late_2xx_goes_upstream)
+{
+  GError *error = NULL;
+  char *invite = NULL;
+  SipProxy *proxy = hold_invite (&invite);
+  FakeMessage *fwd = start_ringing_branch (proxy, callee, _i == LATE_AFTER_SERVLET_486 ? 0 : 1,
+                                           "bob1");
+  FakeMessage *final = NULL;
+  FakeMessage *cancel = NULL;
+
+  switch (_i)
+    {
+    case LATE_AFTER_408:
+      /* Timer C (1 s) fires: CANCEL downstream, 408 upstream. */
+      cancel = peer_next_request (callee, "CANCEL");
+      final = peer_next_response (caller, 408);
+      break;
+    case LATE_AFTER_SERVLET_486:
+      {
+        SipServletResponse *busy = sipservlet_request_create_response (held, 486, NULL, &error);
+        ck_assert (busy != NULL && sipservlet_response_send (busy, &error));
+        sipservlet_response_unref (busy);
+        final = peer_next_response (caller, 486);
+        cancel = peer_next_request (callee, "CANCEL");
+      }
+      break;
+    case LATE_AFTER_487:
+      {
+        /* A second branch rings; the first times out (1 s); then the
+         * caller cancels, the second branch ends 487 and the caller has
+         * its final response while the first still runs. */
+        FakeMessage *fwd2 = start_ringing_branch (proxy, callee2, 0, "bob2");
+        cancel = peer_next_request (callee, "CANCEL");
+        caller_cancels (invite, NULL);
+        fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
+        callee_cancelled (callee2, fwd2, "bob2", "(none)");
+        fake_message_free (peer_next_request (callee2, "ACK"));
+        fake_message_free (fwd2);
+        final = peer_next (caller);
+        ck_assert_msg (!final->is_request && final->status >= 400, "%s", final->raw);
+      }
+      break;
+    }
+
+  caller_acks_failure (invite, final);
+  callee_answers_despite_cancel (callee, fwd, cancel, "bob1");
+  FakeMessage *ok = peer_next (caller);
+  while (!ok->is_request && ok->status == final->status)
+    {
+      /* the failure's retransmission, sent before our ACK arrived */
+      fake_message_free (ok);
+      ok = peer_next (caller);
+    }
+  ck_assert_msg (!ok->is_request && ok->status == 200, "expected the 2xx, got:\n%s", ok->raw);
+  char *tag = fake_header_param (fake_message_header (ok, "To"), "tag");
+  ck_assert_str_eq (tag, "bob1");
+  g_free (tag);
+  fake_message_free (ok);
+  caller_acks_failure (invite, final);
+
+  /* The caller acknowledges the 2xx at the callee's Contact: the ACK
+   * goes on to the callee; the ACK for the failure went nowhere. */
+  char *contact = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  char *ack = caller_request ("ACK", contact, 1, "bob1", NULL);
+  peer_send (caller, ack);
+  FakeMessage *acked = peer_next_request (callee, "ACK");
+  ck_assert_str_eq (fake_message_header (acked, "Call-ID"), "proxy-test-call");
+  fake_message_free (acked);
+  FakeMessage *nothing = fake_peer_wait (callee, 300);
+  ck_assert_msg (nothing == NULL, "the callee got:\n%s", nothing ? nothing->raw : "");
+  nothing = fake_peer_wait (caller, 300);
+  ck_assert_msg (nothing == NULL, "the caller got:\n%s", nothing ? nothing->raw : "");
+  g_free (ack);
+  g_free (contact);
+  fake_message_free (final);
+  fake_message_free (fwd);
+  g_free (invite);
+}
+END_TEST
+
+/* RFC 3326 on every path that cancels a branch with a reason: the
+ * caller's CANCEL with one Reason per protocol (both go on), and
+ * sipservlet_proxy_branch_cancel() with the servlet's. */
+START_TEST (test_cancel_reasons_reach_the_callee)
+{
+  GError *error = NULL;
+  char *invite = NULL;
+  SipProxy *proxy = hold_invite (&invite);
+  FakeMessage *fwd = start_ringing_branch (proxy, callee, 0, "bob1");
+  FakeMessage *down;
+
+  if (_i == 0)
+    {
+      caller_cancels (invite, "Reason: SIP;cause=200;text=\"Call completed elsewhere\"\r\n"
+                              "Reason: Q.850;cause=16\r\n");
+      fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
+      down = peer_next_request (callee, "CANCEL");
+      g_auto (GStrv) reasons = fake_message_header_elements (down, "Reason");
+      ck_assert_msg (g_strv_length (reasons) == 2, "%s", down->raw);
+      ck_assert_str_eq (reasons[0], "SIP;cause=200;text=\"Call completed elsewhere\"");
+      ck_assert_str_eq (reasons[1], "Q.850;cause=16");
+    }
+  else
+    {
+      GPtrArray *branches = sipservlet_proxy_get_branches (proxy);
+      ck_assert_uint_eq (branches->len, 1);
+      ck_assert (sipservlet_proxy_branch_cancel (branches->pdata[0],
+                                                 "SIP;cause=480;text=\"Screened\"", &error));
+      g_ptr_array_unref (branches);
+      down = peer_next_request (callee, "CANCEL");
+      const char *reason = fake_message_header (down, "Reason");
+      ck_assert_str_eq (reason != NULL ? reason : "(none)", "SIP;cause=480;text=\"Screened\"");
+    }
+  char *cancel_ok = fake_peer_build_response (down, 200, "OK", NULL, NULL);
+  peer_send (callee, cancel_ok);
+  g_free (cancel_ok);
+  char *terminated = fake_peer_build_response (fwd, 487, "Request Terminated", "bob1", NULL);
+  peer_send (callee, terminated);
+  g_free (terminated);
+  fake_message_free (peer_next_request (callee, "ACK"));
+  fake_message_free (peer_next_response_to (caller, 487, "INVITE"));
+  fake_message_free (down);
+  fake_message_free (fwd);
+  g_free (invite);
+}
+END_TEST
+
+/* A CANCEL that comes while an asynchronous servlet still looks the
+ * callee up gets its 487, and every way of proxying afterwards is
+ * refused with nothing sent: getting the proxy (case 0), starting
+ * branches created before the CANCEL (case 1), proxying to a list
+ * (case 2). */
+START_TEST (test_upstream_cancel_before_any_proxy_call)
+{
+  GError *error = NULL;
+  SipServlet *servlet = sipservlet_servlet_new ("defer", &defer_handlers, NULL, NULL);
+  ck_assert (sipservlet_container_add_servlet (container, servlet, NULL, &error));
+  sipservlet_servlet_unref (servlet);
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  peer_send (caller, invite);
+  fake_peer_run (caller, 50);
+  ck_assert_ptr_nonnull (held);
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  SipURI *uri = sipservlet_uri_parse (target, &error);
+  SipProxy *proxy = NULL;
+  SipProxyBranch *branch = NULL;
+  if (_i > 0)
+    {
+      proxy = sipservlet_request_get_proxy (held, &error);
+      ck_assert_ptr_nonnull (proxy);
+      if (_i == 1)
+        branch = sipservlet_proxy_create_branch (proxy, uri, &error);
+    }
+
+  caller_cancels (invite, NULL);
+  fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
+  FakeMessage *terminated = peer_next_response_to (caller, 487, "INVITE");
+  caller_acks_failure (invite, terminated);
+  fake_message_free (terminated);
+  ck_assert (sipservlet_request_is_cancelled (held));
+
+  switch (_i)
+    {
+    case 0:
+      ck_assert_ptr_null (sipservlet_request_get_proxy (held, &error));
+      break;
+    case 1:
+      ck_assert (!sipservlet_proxy_start (proxy, &error));
+      break;
+    case 2:
+      ck_assert (!sipservlet_proxy_to_list (proxy, (const SipURI *const *) &uri, 1, &error));
+      break;
+    }
+  ck_assert_msg (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE),
+                 "%s", error ? error->message : "no error");
+  g_clear_error (&error);
+  if (proxy != NULL)
+    {
+      ck_assert_ptr_null (sipservlet_proxy_create_branch (proxy, uri, &error));
+      ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
+      g_clear_error (&error);
+    }
+  FakeMessage *nothing = fake_peer_wait (callee, 300);
+  ck_assert_msg (nothing == NULL, "the callee got:\n%s", nothing ? nothing->raw : "");
+  while ((nothing = fake_peer_wait (caller, 300)) != NULL && nothing->status == 487)
+    fake_message_free (nothing);    /* sent before our ACK arrived */
+  ck_assert_msg (nothing == NULL, "the caller got:\n%s", nothing ? nothing->raw : "");
+  if (branch != NULL)
+    sipservlet_proxy_branch_unref (branch);
+  sipservlet_uri_unref (uri);
+  g_free (target);
+  g_free (invite);
+}
+END_TEST
+
 /* A request inside a dialog the container does not know is refused only
  * when it is addressed to the container itself; one for somebody else is
  * routed on (tests/sipp: sipp-proxy-builtin-rr-off). */
@@ -731,6 +1025,9 @@ make_suite (void)
   tcase_add_test (tc, test_servlet_cancels_ringing_proxy);
   tcase_add_test (tc, test_unknown_dialog_addressed_to_us);
   tcase_add_test (tc, test_rfc2543_invite_without_contact_is_proxied);
+  tcase_add_loop_test (tc, test_late_2xx_goes_upstream, LATE_AFTER_408, LATE_AFTER_487 + 1);
+  tcase_add_loop_test (tc, test_cancel_reasons_reach_the_callee, 0, 2);
+  tcase_add_loop_test (tc, test_upstream_cancel_before_any_proxy_call, 0, 3);
   suite_add_tcase (suite, tc);
   return suite;
 }
