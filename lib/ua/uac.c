@@ -369,9 +369,15 @@ sipsv_uac_resend (SipServletRequest *request, msg_t *msg)
   SipsvStack *stack = &sipsv_runtime (container)->stack;
   const url_string_t *route = (const url_string_t *) request->destination;
   tport_t *tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
+  gboolean with_100 = request->client != NULL
+                      && request->base.sip->sip_request->rq_method == sip_method_invite;
   nta_outgoing_t *orq
-      = sipsv_stack_client_transaction_from (stack, on_response, (nta_outgoing_magic_t *) request,
-                                             route, msg_ref_create (msg), tp);
+      = with_100 ? sipsv_stack_client_transaction_with_100 (stack, on_response,
+                                                            (nta_outgoing_magic_t *) request,
+                                                            route, msg_ref_create (msg), tp)
+                 : sipsv_stack_client_transaction_from (stack, on_response,
+                                                        (nta_outgoing_magic_t *) request, route,
+                                                        msg_ref_create (msg), tp);
   if (orq == NULL)
     {
       msg_destroy (msg);   /* the reference the transaction did not take */

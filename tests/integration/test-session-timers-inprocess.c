@@ -443,6 +443,51 @@ START_TEST (test_uac_retries_422_and_refreshes)
 }
 END_TEST
 
+static void
+on_callback (SipServletRequest *request, SipServletResponse *response, const GError *error,
+             gpointer user_data)
+{
+  if (response != NULL)
+    seen.responses[sipservlet_response_get_status (response)]++;
+}
+
+/* The same with a request sent with a callback: the callback sees only
+ * the 200, and the library's ACK goes out for it. */
+START_TEST (test_uac_callback_retries_422)
+{
+  GError *error = NULL;
+  SipFactory *factory = sipservlet_container_get_factory (container);
+  SipApplicationSession *app = sipservlet_factory_create_application_session (factory);
+  SipAddress *from = sipservlet_address_parse ("<sip:server@example.com>", NULL);
+  g_autofree char *to_text = g_strdup_printf ("<sip:bob@127.0.0.1:%u>",
+                                              fake_peer_get_port (callee, FAKE_UDP));
+  SipAddress *to = sipservlet_address_parse (to_text, NULL);
+  SipServletRequest *invite = sipservlet_factory_create_request (factory, app, "INVITE", from, to,
+                                                                 &error);
+  sipservlet_application_session_unref (app);
+  sipservlet_address_unref (from);
+  sipservlet_address_unref (to);
+  ck_assert (sipservlet_request_send_with_callback (invite, SIPSERVLET_SEND_DEFAULT, NULL,
+                                                    on_callback, NULL, NULL, &error));
+  sipservlet_request_unref (invite);
+
+  g_autoptr (FakeMessage) first = next_request_to (callee, "INVITE", PEER_WAIT_MS);
+  answer (callee, first, 422, "Min-SE: 5\r\n");
+  g_autoptr (FakeMessage) second = next_request_to (callee, "INVITE", PEER_WAIT_MS);
+  ck_assert_msg (second != NULL, "the INVITE was not sent again after 422");
+  ck_assert_str_eq (fake_message_header (second, "Session-Expires"), "5");
+  g_autofree char *contact = contact_header (callee);
+  char *ok = fake_peer_build_response (second, 200, NULL, "bob-tag", contact);
+  peer_send (callee, ok);
+  g_free (ok);
+  g_autoptr (FakeMessage) ack = next_request_to (callee, "ACK", PEER_WAIT_MS);
+  ck_assert_msg (ack != NULL, "no ACK");
+  ck_assert_str_eq (fake_message_header (ack, "CSeq"), "2 ACK");
+  ck_assert_uint_eq (seen.responses[422], 0);
+  ck_assert_uint_eq (seen.responses[200], 1);
+}
+END_TEST
+
 /* The callee refreshes (refresher=uas) but never does: BYE. */
 START_TEST (test_uac_peer_stops_refreshing)
 {
@@ -722,6 +767,7 @@ make_suite (void)
   tcase_add_test (tc, test_uas_refreshes_with_reinvite);
   tcase_add_test (tc, test_uas_refreshes_with_update);
   tcase_add_test (tc, test_uac_retries_422_and_refreshes);
+  tcase_add_test (tc, test_uac_callback_retries_422);
   tcase_add_test (tc, test_uac_peer_stops_refreshing);
   tcase_add_test (tc, test_uac_no_timer_without_session_expires);
   suite_add_tcase (suite, tc);
