@@ -641,6 +641,23 @@ START_TEST (test_terminate_uas_waits_for_ack)
 }
 END_TEST
 
+/* Our 2xx is never acknowledged: the BYE goes after the ACK's timeout
+ * (64*T1, RFC 3261 §15), and the servlet's no_ack_received runs. */
+START_TEST (test_terminate_uas_ack_never_comes)
+{
+  caller_send ("INVITE", 1, "inv", NULL, NULL, CALLER_SDP);
+  g_autoptr (FakeMessage) ok = peer_next_response (caller, 200);
+  ck_assert (sipservlet_session_terminate (seen.session, NULL));
+  gint64 start = g_get_monotonic_time ();
+  g_autoptr (FakeMessage) bye = next_request_to (caller, "BYE", 45000);
+  ck_assert_msg (bye != NULL, "no BYE after the ACK timed out");
+  ck_assert_msg (g_get_monotonic_time () - start >= 25 * G_USEC_PER_SEC,
+                 "the BYE did not wait for the ACK's timeout");
+  answer (caller, bye, 200, NULL);
+  ck_assert (fake_peer_run_until (caller, no_sessions, NULL, PEER_WAIT_MS));
+}
+END_TEST
+
 /* Confirmed: BYE, and the session ends when it is answered. */
 START_TEST (test_terminate_confirmed)
 {
@@ -773,7 +790,7 @@ make_suite (void)
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("terminate");
-  tcase_set_timeout (tc, 60);
+  tcase_set_timeout (tc, 90);
   tcase_add_checked_fixture (tc, setup_off, teardown);
   tcase_add_test (tc, test_terminate_uac_waits_for_provisional);
   tcase_add_test (tc, test_terminate_uac_2xx_wins_race);
@@ -781,6 +798,7 @@ make_suite (void)
   tcase_add_test (tc, test_terminate_uas_early);
   tcase_add_test (tc, test_terminate_uas_waits_for_ack);
   tcase_add_test (tc, test_terminate_confirmed);
+  tcase_add_test (tc, test_terminate_uas_ack_never_comes);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("proxy");
