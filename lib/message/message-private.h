@@ -31,6 +31,9 @@ struct _SipServletMessage {
   sip_t *sip;
   SipSession *session;       /* owned reference, nullable */
   GHashTable *attributes;    /* name -> SipsvAttribute */
+  GHashTable *header_values; /* msg_header_t * -> its value as last formatted for
+                              * the application (in the msg's home), so reading a
+                              * header again allocates nothing; made on first use */
   /* Received messages: where from, as sofia saw it; the address text is
    * formatted on first use (inet_ntop is not cheap enough for every
    * message). */
