@@ -272,11 +272,10 @@ on_prack (nta_reliable_magic_t *magic, nta_reliable_t *rel, nta_incoming_t *prac
     sipsv_session_transaction_begin (session);
   if (session != NULL && session->handler != NULL)
     sipsv_servlet_dispatch_request (session->handler, request);
-  /* A UA acknowledges a PRACK: 200 unless the servlet answered. */
+  /* A UA acknowledges a PRACK: 200 unless the servlet answered. Sending
+   * the final response ended the transaction (send_response()). */
   if (!request->final_sent && !request->deferred)
     sipsv_uas_answer (request, 200, NULL);
-  if (request->final_sent)
-    sipsv_uas_request_done (request);
   sipservlet_request_unref (request);
   sipservlet_response_unref (response);
   return 0;
