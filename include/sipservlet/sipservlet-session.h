@@ -127,7 +127,9 @@ SIPSERVLET_API SipApplicationSession *sipservlet_session_get_application_session
  *   sipservlet_request_send(), or %NULL with
  *   %SIPSERVLET_ERROR_INVALID_ARGUMENT for ACK or CANCEL (use
  *   sipservlet_response_create_ack() / sipservlet_request_create_cancel())
- *   and %SIPSERVLET_ERROR_INVALID_STATE on an invalid or terminated session.
+ *   and %SIPSERVLET_ERROR_INVALID_STATE on an invalid or terminated session
+ *   and on the session of a proxied dialog (a proxy sends no request in
+ *   the dialogs it proxies).
  */
 SIPSERVLET_API SipServletRequest *sipservlet_session_create_request (SipSession *session,
                                                                      const char *method,

@@ -163,6 +163,15 @@ sipservlet_session_create_request (SipSession *session, const char *method, GErr
                    session->valid ? "terminated" : "invalidated");
       return NULL;
     }
+  if (session->proxy)
+    {
+      /* The dialog is the endpoints': a proxy sends no request in it
+       * (JSR 289's createRequest throws IllegalStateException). */
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "session %s follows a proxied dialog: a proxy cannot send requests in it",
+                   session->id);
+      return NULL;
+    }
   gboolean initial = session->state == SIPSERVLET_SESSION_STATE_INITIAL;
   if (initial && (!session->uac || session->active_transactions > 0))
     {
