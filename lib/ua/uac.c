@@ -461,8 +461,12 @@ update_session (SipServletRequest *request, sip_t const *sip, guint status)
     }
   else if (method == sip_method_bye && status >= 200)
     sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_TERMINATED);
-  else if (method == sip_method_invite && status >= 200 && status < 300 && sip->sip_contact)
+  else if ((method == sip_method_invite || method == sip_method_update
+            || method == sip_method_subscribe)
+           && status >= 200 && status < 300 && sip->sip_contact)
     {
+      /* The 2xx to a target refresh request (RFC 3261 §12.2.1.2): a
+       * re-INVITE, UPDATE (RFC 3311) or SUBSCRIBE (RFC 6665). */
       char *target = url_as_string (NULL, sip->sip_contact->m_url);
       sipsv_session_set_remote_target (session, target);
       su_free (NULL, target);

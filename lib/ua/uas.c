@@ -169,10 +169,12 @@ update_session (SipServletRequest *request, SipSession *session, guint status)
     }
   else if (method == sip_method_bye && status >= 200)
     sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_TERMINATED);
-  else if (method == sip_method_invite && status >= 200 && status < 300
-           && sip->sip_contact != NULL)
+  else if ((method == sip_method_invite || method == sip_method_update
+            || method == sip_method_notify || method == sip_method_subscribe)
+           && status >= 200 && status < 300 && sip->sip_contact != NULL)
     {
-      /* re-INVITE: target refresh (RFC 3261 §12.2.2). */
+      /* Target refresh (RFC 3261 §12.2.2): re-INVITE, UPDATE (RFC 3311),
+       * NOTIFY and SUBSCRIBE (RFC 6665). */
       char *target = url_as_string (NULL, sip->sip_contact->m_url);
       sipsv_session_set_remote_target (session, target);
       su_free (NULL, target);
