@@ -134,6 +134,7 @@ sipservlet_factory_create_request (SipFactory *factory, SipApplicationSession *a
       SipSession *session = sipsv_session_new (app, TRUE, call_id, tag, local, remote);
       session->local_cseq = 1;
       session->dialog_method = sipsv_method_creates_dialog (method);
+      session->invite_dialog = strcmp (method, "INVITE") == 0;
       request = sipsv_uac_new_request (container, session, msg);
       request->initial = TRUE;
       sipservlet_session_unref (session);   /* the application session keeps it */
@@ -364,6 +365,11 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
             session->invite_uac_pending = TRUE;
           if (request->initial && session->initial_request == NULL)
             session->initial_request = sipservlet_request_ref (request);
+          /* A NOTIFY may come before the final response and establish the
+           * dialog (lib/ua/subscription.c): findable without remote tag. */
+          if (request->initial && (method == sip_method_subscribe || method == sip_method_refer)
+              && session->state == SIPSERVLET_SESSION_STATE_INITIAL)
+            sipsv_session_register_dialog (session);
         }
     }
   request->sent = TRUE;
@@ -463,7 +469,8 @@ update_session (SipServletRequest *request, sip_t const *sip, guint status)
     sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_TERMINATED);
   else if ((method == sip_method_invite || method == sip_method_update
             || method == sip_method_subscribe)
-           && status >= 200 && status < 300 && sip->sip_contact)
+           && status >= 200 && status < 300 && sip->sip_contact
+           && g_strcmp0 (sip->sip_to->a_tag, session->remote_tag) == 0)
     {
       /* The 2xx to a target refresh request (RFC 3261 §12.2.1.2): a
        * re-INVITE, UPDATE (RFC 3311) or SUBSCRIBE (RFC 6665). */
@@ -471,6 +478,9 @@ update_session (SipServletRequest *request, sip_t const *sip, guint status)
       sipsv_session_set_remote_target (session, target);
       su_free (NULL, target);
     }
+  /* Our NOTIFY starts or ends a subscription usage (RFC 5057). */
+  if (method == sip_method_notify && status >= 200 && status < 300)
+    sipsv_ua_subscription_notified (session, request->base.sip);
 }
 
 static void
@@ -546,6 +556,7 @@ derived_session (SipServletRequest *request, sip_t const *sip)
   derived->local_party = local ? sipservlet_address_clone (local) : NULL;
   derived->remote_party = remote ? sipservlet_address_clone (remote) : NULL;
   derived->dialog_method = session->dialog_method;
+  derived->invite_dialog = session->invite_dialog;
   derived->local_cseq = session->local_cseq;
   derived->had_transaction = TRUE;
   if (session->handler != NULL)

@@ -179,6 +179,9 @@ update_session (SipServletRequest *request, SipSession *session, guint status)
       sipsv_session_set_remote_target (session, target);
       su_free (NULL, target);
     }
+  /* A NOTIFY starts or ends a subscription usage (RFC 5057). */
+  if (method == sip_method_notify && status >= 200 && status < 300)
+    sipsv_ua_subscription_notified (session, sip);
 }
 
 static void stop_retransmission (SipSession *session);
