@@ -85,7 +85,10 @@ struct _SipServletRequest {
 struct _SipServletResponse {
   SipServletMessage base;
   SipServletRequest *request;       /* owned reference */
-  SipProxyBranch *branch;           /* proxied responses: their branch, not owned */
+  SipProxyBranch *branch;           /* proxied responses: their branch, not owned; NULL
+                                     * once the branch is freed (lib/proxy/branch.c) */
+  SipServletRequest *branch_keeper; /* the proxy's request, owned by a response its
+                                     * branch let go of, so that branch stays valid */
   guint sent : 1;
   guint branch_response : 1;
   guint extra_2xx : 1;              /* B2BUA: another 2xx after the first one */

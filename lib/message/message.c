@@ -130,7 +130,10 @@ sipservlet_message_unref (SipServletMessage *message)
   if (message->kind == SIPSV_MESSAGE_REQUEST)
     request_finalize (SIPSV_REQUEST (message));
   else
-    g_clear_pointer (&SIPSV_RESPONSE (message)->request, sipservlet_request_unref);
+    {
+      g_clear_pointer (&SIPSV_RESPONSE (message)->request, sipservlet_request_unref);
+      g_clear_pointer (&SIPSV_RESPONSE (message)->branch_keeper, sipservlet_request_unref);
+    }
 
   sipsv_message_set_session (message, NULL);
   g_clear_pointer (&message->attributes, g_hash_table_destroy);
