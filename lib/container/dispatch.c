@@ -273,7 +273,8 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
 
   if (sip->sip_request == NULL)
     {
-      sipsv_proxy_forward_stray_response (container, msg, sip);
+      if (!sipsv_uac_stray_2xx (container, msg, sip))
+        sipsv_proxy_forward_stray_response (container, msg, sip);
       return 0;
     }
 

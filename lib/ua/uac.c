@@ -545,7 +545,7 @@ derived_session (SipServletRequest *request, sip_t const *sip)
   const char *tag = sip->sip_to->a_tag;
 
   if (!request->initial || tag == NULL || session->manager == NULL || !session->valid
-      || g_strcmp0 (tag, session->remote_tag) == 0
+      || !session->app->valid || g_strcmp0 (tag, session->remote_tag) == 0
       || sipsv_session_lookup (session->manager, session->call_id, session->local_tag, tag) != NULL)
     return NULL;
 
@@ -629,10 +629,17 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
       if (invite && status >= 200 && status < 300 && session != NULL)
         {
           SipSession *forked = derived_session (request, sip);
-          if (forked == NULL)
-            resend_ack (session, sip);
-          else
+          if (forked != NULL)
             deliver (request, forked, orq, status);
+          else if (!session->valid || !session->app->valid)
+            {
+              /* Nobody may have this dialog any more: ACK and BYE. */
+              msg_t *msg = nta_outgoing_getresponse (orq);
+              sipsv_uac_refuse_2xx (container, msg);
+              msg_destroy (msg);
+            }
+          else
+            resend_ack (session, sip);
         }
       return 0;
     }
