@@ -41,6 +41,7 @@ static struct {
   gboolean invalidate_on_2xx;   /* the 2xx to our INVITE ends the application session */
   SipServletResponse *kept_1xx; /* proxied responses kept past their proxy */
   SipServletResponse *kept_2xx;
+  GPtrArray *branches;          /* sipservlet_proxy_get_branches() kept from do_invite */
   guint notifies, updates, successes;
 } fx;
 
@@ -69,6 +70,8 @@ do_invite (SipServlet *servlet, SipServletRequest *request, gpointer data)
       g_autofree char *target = g_strdup_printf ("sip:callee@127.0.0.1:%u", fx.peer_port);
       g_autoptr (SipURI) uri = sipservlet_uri_parse (target, &error);
       ck_assert (sipservlet_proxy_to (proxy, uri, &error));
+      if (fx.record_route)
+        fx.branches = sipservlet_proxy_get_branches (proxy);
       return;
     }
   if (fx.reliable_183)
@@ -192,6 +195,7 @@ teardown (void)
 {
   g_clear_pointer (&fx.kept_1xx, sipservlet_response_unref);
   g_clear_pointer (&fx.kept_2xx, sipservlet_response_unref);
+  g_clear_pointer (&fx.branches, g_ptr_array_unref);
   g_clear_pointer (&fx.invite, sipservlet_request_unref);
   g_clear_pointer (&fx.sent, sipservlet_request_unref);
   g_clear_pointer (&fx.session, sipservlet_session_unref);
@@ -582,7 +586,25 @@ START_TEST (test_proxied_session_creates_no_request)
   ck_assert_ptr_null (request);
   ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
   g_clear_error (&error);
+
+  /* G: the branches array kept from do_invite holds its branches (and so
+   * the proxy) past the end of every session. Run under valgrind. */
+  ck_assert (sipservlet_application_session_invalidate (
+      sipservlet_session_get_application_session (fx.session), &error));
   g_clear_pointer (&fx.session, sipservlet_session_unref);
+  g_clear_pointer (&sessions, g_ptr_array_unref);
+  g_clear_pointer (&fx.kept_1xx, sipservlet_response_unref);
+  g_clear_pointer (&fx.kept_2xx, sipservlet_response_unref);
+  expect_sessions_settle ();
+  fake_peer_run (fx.peer, 100);
+  ck_assert_uint_eq (fx.branches->len, 1);
+  g_autofree char *uri = sipservlet_uri_to_string (
+      sipservlet_proxy_branch_get_uri (fx.branches->pdata[0]));
+  g_autofree char *expected = g_strdup_printf ("sip:callee@127.0.0.1:%u", fx.peer_port);
+  ck_assert_str_eq (uri, expected);
+  ck_assert_uint_eq (sipservlet_response_get_status (
+      sipservlet_proxy_branch_get_response (fx.branches->pdata[0])), 200);
+  g_clear_pointer (&fx.branches, g_ptr_array_unref);
 }
 END_TEST
 
