@@ -693,6 +693,8 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
     sipsv_client_call_on_response (request, response, status);
   else if (servlet != NULL && (session == NULL || session->valid))
     sipsv_servlet_dispatch_response (servlet, response);
+  else if (invite && status >= 200 && status < 300 && session != NULL && !session->valid)
+    sipsv_uac_refuse_2xx (container, response->base.msg);   /* nobody may have the dialog */
 
   if (status >= 200)
     {

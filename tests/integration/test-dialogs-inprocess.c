@@ -693,6 +693,41 @@ START_TEST (test_fork_2xx_after_application_session_died)
 }
 END_TEST
 
+/* The same for the first 2xx, when the application session died while
+ * the INVITE was pending: no session takes the dialog, so it is
+ * acknowledged and ended. */
+START_TEST (test_2xx_after_application_session_died)
+{
+  GError *error = NULL;
+  fx.sent = send_from_container ("INVITE", NULL, NULL);
+  FakeMessage *invite = peer_next_request (fx.peer, "INVITE");
+  ck_assert (sipservlet_application_session_invalidate (
+      sipservlet_session_get_application_session (fx.session), &error));
+  g_clear_pointer (&fx.session, sipservlet_session_unref);
+  if (_i == 0)
+    g_clear_pointer (&fx.sent, sipservlet_request_unref);
+  guint created = fx.sessions_created;
+
+  peer_answer (invite, 200, "late", "late", NULL);
+  fake_message_free (invite);
+  FakeMessage *ack = peer_next_request (fx.peer, "ACK");
+  g_autofree char *late = g_strdup_printf ("sip:late@127.0.0.1:%u", fx.peer_port);
+  ck_assert_str_eq (ack->request_uri, late);
+  fake_message_free (ack);
+  FakeMessage *bye = peer_next_request (fx.peer, "BYE");
+  g_autofree char *tag = fake_header_param (fake_message_header (bye, "To"), "tag");
+  ck_assert_str_eq (tag, "late");
+  g_autofree char *ok = fake_peer_build_response (bye, 200, "OK", NULL, NULL);
+  peer_send (fx.peer, ok);
+  fake_message_free (bye);
+  assert_nothing_arrives (300);
+  ck_assert_uint_eq (fx.successes, 0);
+  ck_assert_uint_eq (fx.sessions_created, created);
+  expect_sessions_settle ();
+  g_clear_pointer (&fx.sent, sipservlet_request_unref);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -708,6 +743,7 @@ make_suite (void)
   tcase_add_test (tc, test_proxied_session_creates_no_request);
   tcase_add_test (tc, test_kept_response_outlives_proxy);
   tcase_add_loop_test (tc, test_fork_2xx_after_application_session_died, 0, 2);
+  tcase_add_loop_test (tc, test_2xx_after_application_session_died, 0, 2);
   suite_add_tcase (s, tc);
   return s;
 }
