@@ -659,7 +659,9 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
         {
           if (invite)
             session->invite_uac_pending = FALSE;
-          if (invite && status < 300)
+          /* Not in an invalidated session: nothing would release it
+           * (the response holds the session, a reference cycle). */
+          if (invite && status < 300 && session->valid)
             add_pending_2xx (session, response);
           sipsv_session_transaction_end (session);
         }
