@@ -388,8 +388,15 @@ SIPSERVLET_API GPtrArray *sipservlet_proxy_branch_get_recursed_branches (SipProx
  * sipservlet_response_get_proxy_branch:
  * @response: a response
  *
+ * A response you keep (sipservlet_response_ref()) keeps its branch
+ * reachable while the proxy lives: a provisional its branch has replaced
+ * with a later response holds the proxy (and its request) until you drop
+ * it. The latest response of a branch does not: once the proxy is gone
+ * (its request freed), this returns %NULL for it.
+ *
  * Returns: (transfer none) (nullable): the branch a proxied response came
- *   from.
+ *   from, or %NULL for a response that was not proxied or whose proxy is
+ *   gone.
  */
 SIPSERVLET_API SipProxyBranch *sipservlet_response_get_proxy_branch (SipServletResponse *response);
 

@@ -127,7 +127,9 @@ SIPSERVLET_API SipApplicationSession *sipservlet_session_get_application_session
  *   sipservlet_request_send(), or %NULL with
  *   %SIPSERVLET_ERROR_INVALID_ARGUMENT for ACK or CANCEL (use
  *   sipservlet_response_create_ack() / sipservlet_request_create_cancel())
- *   and %SIPSERVLET_ERROR_INVALID_STATE on an invalid or terminated session.
+ *   and %SIPSERVLET_ERROR_INVALID_STATE on an invalid or terminated session
+ *   and on the session of a proxied dialog (a proxy sends no request in
+ *   the dialogs it proxies).
  */
 SIPSERVLET_API SipServletRequest *sipservlet_session_create_request (SipSession *session,
                                                                      const char *method,
@@ -386,7 +388,10 @@ SIPSERVLET_API gpointer sipservlet_application_session_get_attribute (SipApplica
  * @app_session: an application session
  *
  * Returns: (transfer full) (element-type SipSession): its valid
- *   sessions. The array holds a reference on each element; g_ptr_array_unref() drops them.
+ *   sessions. The array holds a reference on each element, so an element
+ *   invalidated meanwhile (by you, or by a listener your calls trigger)
+ *   stays readable: check sipservlet_session_is_valid().
+ *   g_ptr_array_unref() drops the references.
  */
 SIPSERVLET_API GPtrArray *sipservlet_application_session_get_sessions (SipApplicationSession *app_session);
 
@@ -424,7 +429,9 @@ SIPSERVLET_API SipServletTimer *sipservlet_application_session_create_timer (Sip
  * @app_session: an application session
  *
  * Returns: (transfer full) (element-type SipServletTimer): its active
- *   timers. The array holds a reference on each element; g_ptr_array_unref() drops them.
+ *   timers. The array holds a reference on each element, so a timer
+ *   cancelled meanwhile stays readable (its application session is then
+ *   %NULL). g_ptr_array_unref() drops the references.
  */
 SIPSERVLET_API GPtrArray *sipservlet_application_session_get_timers (SipApplicationSession *app_session);
 

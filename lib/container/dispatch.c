@@ -229,6 +229,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
   session->remote_party_text = g_strdup (sipsv_header_value (msg, (msg_header_t *) sip->sip_from));
   g_free (tag);
   session->dialog_method = dialog;
+  session->invite_dialog = sip->sip_request->rq_method == sip_method_invite;
   session->remote_cseq = sip->sip_cseq->cs_seq;
   session->have_remote_cseq = TRUE;
   session->handler = sipservlet_servlet_ref (servlet);
@@ -272,7 +273,8 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
 
   if (sip->sip_request == NULL)
     {
-      sipsv_proxy_forward_stray_response (container, msg, sip);
+      if (!sipsv_uac_stray_2xx (container, msg, sip))
+        sipsv_proxy_forward_stray_response (container, msg, sip);
       return 0;
     }
 
@@ -353,6 +355,8 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
     {
       SipSession *session = sipsv_session_lookup (&container->runtime.sessions,
                                                   sip->sip_call_id->i_id, to_tag, from_tag);
+      if (session == NULL && method == sip_method_notify)
+        session = sipsv_ua_session_from_notify (container, msg, sip);
       SipSession *proxied = session == NULL ? sipsv_proxy_lookup_session (container, sip) : NULL;
       if (session != NULL && session->valid)
         {

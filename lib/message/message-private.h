@@ -31,6 +31,9 @@ struct _SipServletMessage {
   sip_t *sip;
   SipSession *session;       /* owned reference, nullable */
   GHashTable *attributes;    /* name -> SipsvAttribute */
+  GHashTable *header_values; /* msg_header_t * -> its value as last formatted for
+                              * the application (in the msg's home), so reading a
+                              * header again allocates nothing; made on first use */
   /* Received messages: where from, as sofia saw it; the address text is
    * formatted on first use (inet_ntop is not cheap enough for every
    * message). */
@@ -82,7 +85,10 @@ struct _SipServletRequest {
 struct _SipServletResponse {
   SipServletMessage base;
   SipServletRequest *request;       /* owned reference */
-  SipProxyBranch *branch;           /* proxied responses: their branch, not owned */
+  SipProxyBranch *branch;           /* proxied responses: their branch, not owned; NULL
+                                     * once the branch is freed (lib/proxy/branch.c) */
+  SipServletRequest *branch_keeper; /* the proxy's request, owned by a response its
+                                     * branch let go of, so that branch stays valid */
   guint sent : 1;
   guint branch_response : 1;
   guint extra_2xx : 1;              /* B2BUA: another 2xx after the first one */

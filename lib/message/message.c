@@ -130,10 +130,14 @@ sipservlet_message_unref (SipServletMessage *message)
   if (message->kind == SIPSV_MESSAGE_REQUEST)
     request_finalize (SIPSV_REQUEST (message));
   else
-    g_clear_pointer (&SIPSV_RESPONSE (message)->request, sipservlet_request_unref);
+    {
+      g_clear_pointer (&SIPSV_RESPONSE (message)->request, sipservlet_request_unref);
+      g_clear_pointer (&SIPSV_RESPONSE (message)->branch_keeper, sipservlet_request_unref);
+    }
 
   sipsv_message_set_session (message, NULL);
   g_clear_pointer (&message->attributes, g_hash_table_destroy);
+  g_clear_pointer (&message->header_values, g_hash_table_destroy);
   g_free (message->remote_addr);
   msg_destroy (message->msg);
   message->magic = 0;
@@ -323,6 +327,43 @@ sipsv_header_value (msg_t *msg, const msg_header_t *h)
   return value;
 }
 
+/* A header's value for the application: formatted like
+ * sipsv_header_value(), but kept per header, so that reading it again
+ * returns the same string instead of a new copy in the msg's home (the
+ * strings live as long as the message, so each copy would stay). The
+ * value is formatted again on every read and compared: a header changed
+ * in place (a To-tag added) gets a new string, the old one stays valid. */
+static const char *
+header_value (SipServletMessage *message, const msg_header_t *h)
+{
+  char stack[256];
+
+  if (h->sh_class == sip_unknown_class)
+    return ((const msg_unknown_t *) h)->un_value;
+  issize_t n = msg_header_field_e (stack, sizeof stack, h, 0);
+  if (n < 0)
+    return "";
+  char *text = stack;
+  if ((gsize) n >= sizeof stack)
+    {
+      text = g_malloc ((gsize) n + 1);
+      msg_header_field_e (text, (isize_t) n + 1, h, 0);
+    }
+  if (message->header_values == NULL)
+    message->header_values = g_hash_table_new (g_direct_hash, g_direct_equal);
+  const char *cached = g_hash_table_lookup (message->header_values, h);
+  if (cached == NULL || strcmp (cached, text) != 0)
+    {
+      char *value = su_alloc (msg_home (message->msg), (isize_t) n + 1);
+      memcpy (value, text, (gsize) n + 1);
+      g_hash_table_insert (message->header_values, (gpointer) h, value);
+      cached = value;
+    }
+  if (text != stack)
+    g_free (text);
+  return cached;
+}
+
 /* Resolves a header name to its class and the slot in sip_t. For unknown
  * headers *is_unknown is set and the slot is sip_unknown. */
 static msg_header_t **
@@ -372,7 +413,7 @@ sipservlet_message_get_header (SipServletMessage *message, const char *name)
     return NULL;
   for (msg_header_t *h = *slot; h != NULL; h = h->sh_next)
     if (header_matches (h, unknown, name))
-      return sipsv_header_value (message->msg, h);
+      return header_value (message, h);
   return NULL;
 }
 
@@ -387,7 +428,7 @@ sipservlet_message_get_headers (SipServletMessage *message, const char *name)
   msg_header_t **slot = header_slot (message, name, &hc, &unknown);
   for (msg_header_t *h = slot ? *slot : NULL; h != NULL; h = h->sh_next)
     if (header_matches (h, unknown, name))
-      g_ptr_array_add (values, g_strdup (sipsv_header_value (message->msg, h)));
+      g_ptr_array_add (values, g_strdup (header_value (message, h)));
   g_ptr_array_add (values, NULL);
   return (char **) g_ptr_array_free (values, FALSE);
 }
@@ -726,10 +767,10 @@ address_from_header (SipServletMessage *message, const msg_header_t *h)
 {
   if (h == NULL)
     return NULL;
-  SipAddress *address = sipservlet_address_parse (sipsv_header_value (message->msg, h), NULL);
+  const char *value = header_value (message, h);
+  SipAddress *address = sipservlet_address_parse (value, NULL);
   if (address == NULL)
-    g_warning ("cannot represent header value '%s' as an address",
-               sipsv_header_value (message->msg, h));
+    g_warning ("cannot represent header value '%s' as an address", value);
   return address;
 }
 
@@ -773,7 +814,7 @@ sipservlet_message_get_content_type (SipServletMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
   return message->sip->sip_content_type
-    ? sipsv_header_value (message->msg, (msg_header_t *) message->sip->sip_content_type)
+    ? header_value (message, (msg_header_t *) message->sip->sip_content_type)
     : NULL;
 }
 

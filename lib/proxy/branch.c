@@ -12,11 +12,37 @@
 
 #include "proxy/proxy-private.h"
 
+/* The branch lets go of its last response. The servlet may keep it: a
+ * response that names this branch then holds the proxy's request, and so
+ * the proxy and this branch, until it goes. */
+static void
+drop_response (SipProxyBranch *branch)
+{
+  SipServletResponse *response = g_steal_pointer (&branch->response);
+  if (response == NULL)
+    return;
+  if (response->branch == branch && response->branch_keeper == NULL
+      && !g_atomic_ref_count_compare (&response->base.ref_count, 1))
+    response->branch_keeper = sipservlet_request_ref (branch->proxy->request);
+  sipservlet_response_unref (response);
+}
+
+void
+sipsv_proxy_branch_set_response (SipProxyBranch *branch, SipServletResponse *response)
+{
+  drop_response (branch);
+  branch->response = response;
+}
+
 void
 sipsv_proxy_branch_free (gpointer data)
 {
   SipProxyBranch *branch = data;
   sipsv_timer_free (branch->timer);
+  /* Freed with its proxy's request: a response kept by the servlet no
+   * longer names it (sipservlet_response_get_proxy_branch() gives NULL). */
+  if (branch->response != NULL && branch->response->branch == branch)
+    branch->response->branch = NULL;
   g_clear_pointer (&branch->response, sipservlet_response_unref);
   g_clear_pointer (&branch->request, sipservlet_request_unref);
   g_clear_pointer (&branch->uri, sipservlet_uri_unref);

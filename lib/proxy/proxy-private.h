@@ -124,6 +124,10 @@ void sipsv_proxy_release_request (SipProxy *proxy);
 SipProxyBranch *sipsv_proxy_branch_new (SipProxy *proxy, const SipURI *uri,
                                         SipProxyBranch *parent);
 void sipsv_proxy_branch_free (gpointer data);
+/* The branch's latest response (the branch takes it); the one before, if
+ * the servlet still holds it, keeps the proxy alive so its branch stays
+ * valid. */
+void sipsv_proxy_branch_set_response (SipProxyBranch *branch, SipServletResponse *response);
 void sipsv_proxy_branch_mark_completed (SipProxyBranch *branch, guint status);
 /* Has a final status for the search (COMPLETED or TIMED_OUT)? Is its
  * client transaction still running (TRYING, PROCEEDING or TIMED_OUT)? */

@@ -322,9 +322,7 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
   if (sipsv_stack_made_response (response->base.sip) && response->base.sip->sip_record_route)
     msg_header_remove_all (response->base.msg, (msg_pub_t *) response->base.sip,
                            (msg_header_t *) response->base.sip->sip_record_route);
-  if (branch->response != NULL)
-    sipservlet_response_unref (branch->response);
-  branch->response = response;           /* the branch owns it */
+  sipsv_proxy_branch_set_response (branch, response);     /* the branch owns it */
   if (original->base.session != NULL)
     sipsv_application_session_touch (original->base.session->app);
 

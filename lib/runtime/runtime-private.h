@@ -44,6 +44,10 @@ typedef struct {
                                      * dispatch, else from one idle source */
   GSource *work_source;
   GQueue kept;                      /* SipsvKept links: see sipsv_runtime_keep() */
+  GHashTable *refused_dialogs;      /* ua/unwanted-2xx.c: dialog key of each unwanted 2xx
+                                     * ended with BYE -> gint64 * deadline (monotonic µs)
+                                     * until which its retransmissions get only an ACK;
+                                     * NULL until the first */
 } SipsvRuntime;
 
 /* The runtime of a container (its first member). */

@@ -25,6 +25,7 @@ sipsv_runtime_clear (SipsvRuntime *runtime)
 {
   g_clear_pointer (&runtime->work_queue, g_array_unref);
   g_clear_pointer (&runtime->option_tags, g_ptr_array_unref);
+  g_clear_pointer (&runtime->refused_dialogs, g_hash_table_destroy);
 }
 
 gboolean

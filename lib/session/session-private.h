@@ -72,6 +72,7 @@ struct _SipSession {
   guint ready_notified : 1;         /* listener told since it became ready */
   guint dialog_started : 1;         /* dialog_started listeners told */
   guint dialog_ended : 1;           /* dialog_ended listeners told */
+  guint invite_dialog : 1;          /* created by an INVITE: an INVITE usage until BYE */
   char *call_id;
   char *local_tag;
   char *remote_tag;
@@ -89,6 +90,9 @@ struct _SipSession {
   SipServletRequest *initial_request; /* the request that created it, owned until invalidate */
   GPtrArray *pending_uas;           /* received requests without a final response, owned */
   GPtrArray *pending_uac;           /* received 2xx to INVITE not acknowledged, owned */
+  GPtrArray *subscriptions;         /* subscription usages (RFC 5057): "type;id=ID" of each
+                                     * Event a NOTIFY said is active; NULL for none
+                                     * (lib/ua/subscription.c) */
   guint invite_uac_pending : 1;     /* our (re-)INVITE has no final response yet */
   guint invite_uas_pending : 1;     /* a received (re-)INVITE has no final response yet */
   guint active_transactions;

@@ -237,6 +237,7 @@ clear_ua_state (SipSession *session)
   g_clear_pointer (&session->initial_request, sipservlet_request_unref);
   g_clear_pointer (&session->pending_uas, g_ptr_array_unref);
   g_clear_pointer (&session->pending_uac, g_ptr_array_unref);
+  g_clear_pointer (&session->subscriptions, g_ptr_array_unref);
   if (session->linked != NULL)
     {
       session->linked->linked = NULL;

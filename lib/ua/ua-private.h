@@ -62,6 +62,25 @@ gboolean sipsv_ua_ack_and_bye (SipServletResponse *response, GError **error);
 /* A proxied dialog: lib/proxy/terminate.c. */
 gboolean sipsv_proxy_terminate (SipSession *session, GError **error);
 
+/* subscription.c: dialog usages (RFC 5057). A NOTIFY (received and
+ * answered 2xx, or sent and answered 2xx) starts or, with
+ * Subscription-State: terminated, ends the subscription of its Event; the
+ * dialog ends with its last usage. */
+void sipsv_ua_subscription_notified (SipSession *session, sip_t const *notify);
+/* A NOTIFY whose dialog is unknown: the subscriber session still waiting
+ * for its SUBSCRIBE's (or REFER's) final response, which the NOTIFY now
+ * establishes (RFC 6665 §4.1.2.4); NULL when there is none. */
+SipSession *sipsv_ua_session_from_notify (SipContainer *container, msg_t *msg, sip_t const *sip);
+
+/* unwanted-2xx.c: the 2xx of a dialog no session may have (another fork's
+ * after the INVITE's session or application session died): ACK it, and
+ * end the dialog with BYE once (RFC 3261 §13.2.2.4). msg is not taken. */
+void sipsv_uac_refuse_2xx (SipContainer *container, msg_t *msg);
+/* A response that matched no transaction: TRUE, msg taken, when it was a
+ * 2xx to one of our INVITEs whose dialog no valid session has (its
+ * transaction ended with the session), handled as above. */
+gboolean sipsv_uac_stray_2xx (SipContainer *container, msg_t *msg, sip_t const *sip);
+
 /* UAC: client-call.c, a request sent with a callback of its own. */
 typedef struct _SipsvClientCall SipsvClientCall;
 void sipsv_client_call_saw_provisional (SipServletRequest *request);

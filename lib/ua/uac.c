@@ -134,6 +134,7 @@ sipservlet_factory_create_request (SipFactory *factory, SipApplicationSession *a
       SipSession *session = sipsv_session_new (app, TRUE, call_id, tag, local, remote);
       session->local_cseq = 1;
       session->dialog_method = sipsv_method_creates_dialog (method);
+      session->invite_dialog = strcmp (method, "INVITE") == 0;
       request = sipsv_uac_new_request (container, session, msg);
       request->initial = TRUE;
       sipservlet_session_unref (session);   /* the application session keeps it */
@@ -161,6 +162,15 @@ sipservlet_session_create_request (SipSession *session, const char *method, GErr
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "session %s is %s", session->id,
                    session->valid ? "terminated" : "invalidated");
+      return NULL;
+    }
+  if (session->proxy)
+    {
+      /* The dialog is the endpoints': a proxy sends no request in it
+       * (JSR 289's createRequest throws IllegalStateException). */
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "session %s follows a proxied dialog: a proxy cannot send requests in it",
+                   session->id);
       return NULL;
     }
   gboolean initial = session->state == SIPSERVLET_SESSION_STATE_INITIAL;
@@ -355,6 +365,11 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
             session->invite_uac_pending = TRUE;
           if (request->initial && session->initial_request == NULL)
             session->initial_request = sipservlet_request_ref (request);
+          /* A NOTIFY may come before the final response and establish the
+           * dialog (lib/ua/subscription.c): findable without remote tag. */
+          if (request->initial && (method == sip_method_subscribe || method == sip_method_refer)
+              && session->state == SIPSERVLET_SESSION_STATE_INITIAL)
+            sipsv_session_register_dialog (session);
         }
     }
   request->sent = TRUE;
@@ -452,12 +467,20 @@ update_session (SipServletRequest *request, sip_t const *sip, guint status)
     }
   else if (method == sip_method_bye && status >= 200)
     sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_TERMINATED);
-  else if (method == sip_method_invite && status >= 200 && status < 300 && sip->sip_contact)
+  else if ((method == sip_method_invite || method == sip_method_update
+            || method == sip_method_subscribe)
+           && status >= 200 && status < 300 && sip->sip_contact
+           && g_strcmp0 (sip->sip_to->a_tag, session->remote_tag) == 0)
     {
+      /* The 2xx to a target refresh request (RFC 3261 §12.2.1.2): a
+       * re-INVITE, UPDATE (RFC 3311) or SUBSCRIBE (RFC 6665). */
       char *target = url_as_string (NULL, sip->sip_contact->m_url);
       sipsv_session_set_remote_target (session, target);
       su_free (NULL, target);
     }
+  /* Our NOTIFY starts or ends a subscription usage (RFC 5057). */
+  if (method == sip_method_notify && status >= 200 && status < 300)
+    sipsv_ua_subscription_notified (session, request->base.sip);
 }
 
 static void
@@ -522,7 +545,7 @@ derived_session (SipServletRequest *request, sip_t const *sip)
   const char *tag = sip->sip_to->a_tag;
 
   if (!request->initial || tag == NULL || session->manager == NULL || !session->valid
-      || g_strcmp0 (tag, session->remote_tag) == 0
+      || !session->app->valid || g_strcmp0 (tag, session->remote_tag) == 0
       || sipsv_session_lookup (session->manager, session->call_id, session->local_tag, tag) != NULL)
     return NULL;
 
@@ -533,6 +556,7 @@ derived_session (SipServletRequest *request, sip_t const *sip)
   derived->local_party = local ? sipservlet_address_clone (local) : NULL;
   derived->remote_party = remote ? sipservlet_address_clone (remote) : NULL;
   derived->dialog_method = session->dialog_method;
+  derived->invite_dialog = session->invite_dialog;
   derived->local_cseq = session->local_cseq;
   derived->had_transaction = TRUE;
   if (session->handler != NULL)
@@ -605,10 +629,17 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
       if (invite && status >= 200 && status < 300 && session != NULL)
         {
           SipSession *forked = derived_session (request, sip);
-          if (forked == NULL)
-            resend_ack (session, sip);
-          else
+          if (forked != NULL)
             deliver (request, forked, orq, status);
+          else if (!session->valid || !session->app->valid)
+            {
+              /* Nobody may have this dialog any more: ACK and BYE. */
+              msg_t *msg = nta_outgoing_getresponse (orq);
+              sipsv_uac_refuse_2xx (container, msg);
+              msg_destroy (msg);
+            }
+          else
+            resend_ack (session, sip);
         }
       return 0;
     }
@@ -628,7 +659,9 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
         {
           if (invite)
             session->invite_uac_pending = FALSE;
-          if (invite && status < 300)
+          /* Not in an invalidated session: nothing would release it
+           * (the response holds the session, a reference cycle). */
+          if (invite && status < 300 && session->valid)
             add_pending_2xx (session, response);
           sipsv_session_transaction_end (session);
         }
@@ -662,6 +695,8 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
     sipsv_client_call_on_response (request, response, status);
   else if (servlet != NULL && (session == NULL || session->valid))
     sipsv_servlet_dispatch_response (servlet, response);
+  else if (invite && status >= 200 && status < 300 && session != NULL && !session->valid)
+    sipsv_uac_refuse_2xx (container, response->base.msg);   /* nobody may have the dialog */
 
   if (status >= 200)
     {

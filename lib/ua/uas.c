@@ -169,14 +169,19 @@ update_session (SipServletRequest *request, SipSession *session, guint status)
     }
   else if (method == sip_method_bye && status >= 200)
     sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_TERMINATED);
-  else if (method == sip_method_invite && status >= 200 && status < 300
-           && sip->sip_contact != NULL)
+  else if ((method == sip_method_invite || method == sip_method_update
+            || method == sip_method_notify || method == sip_method_subscribe)
+           && status >= 200 && status < 300 && sip->sip_contact != NULL)
     {
-      /* re-INVITE: target refresh (RFC 3261 §12.2.2). */
+      /* Target refresh (RFC 3261 §12.2.2): re-INVITE, UPDATE (RFC 3311),
+       * NOTIFY and SUBSCRIBE (RFC 6665). */
       char *target = url_as_string (NULL, sip->sip_contact->m_url);
       sipsv_session_set_remote_target (session, target);
       su_free (NULL, target);
     }
+  /* A NOTIFY starts or ends a subscription usage (RFC 5057). */
+  if (method == sip_method_notify && status >= 200 && status < 300)
+    sipsv_ua_subscription_notified (session, sip);
 }
 
 static void stop_retransmission (SipSession *session);
@@ -272,11 +277,10 @@ on_prack (nta_reliable_magic_t *magic, nta_reliable_t *rel, nta_incoming_t *prac
     sipsv_session_transaction_begin (session);
   if (session != NULL && session->handler != NULL)
     sipsv_servlet_dispatch_request (session->handler, request);
-  /* A UA acknowledges a PRACK: 200 unless the servlet answered. */
+  /* A UA acknowledges a PRACK: 200 unless the servlet answered. Sending
+   * the final response ended the transaction (send_response()). */
   if (!request->final_sent && !request->deferred)
     sipsv_uas_answer (request, 200, NULL);
-  if (request->final_sent)
-    sipsv_uas_request_done (request);
   sipservlet_request_unref (request);
   sipservlet_response_unref (response);
   return 0;

@@ -8,6 +8,8 @@
 #include "check-main.h"
 #include "unit-helpers.h"
 
+#include <sofia-sip/su_alloc_stat.h>
+
 /* Two Via lines (the second one compact, with two comma-separated values),
  * compact From/Call-ID/Contact/Content-Type, repeated unknown headers. */
 #define INVITE_TEXT                                                           \
@@ -180,6 +182,53 @@ START_TEST (test_basic_accessors)
 END_TEST
 
 /* ---- header lookup -------------------------------------------------------- */
+
+/* Issue 13 (I): reading a header again does not allocate again. The
+ * strings are owned by the message and live as long as it, so each call
+ * used to format a new copy into the message's memory: a servlet reading
+ * a header in a loop grew its message without bound. */
+START_TEST (test_header_reads_do_not_grow)
+{
+  SipServletMessage *m = new_invite ();
+  SipServletRequest *rq = sipservlet_message_as_request (m);
+  su_home_t *home = msg_home (rq->base.msg);
+  su_home_stat_t before, after;
+
+  /* Counting starts now; the first read of each header may allocate. */
+  su_home_init_stats (home);
+  const char *via = sipservlet_message_get_header (m, "Via");
+  const char *from = sipservlet_message_get_header (m, "f");
+  const char *type = sipservlet_message_get_content_type (m);
+  g_strfreev (sipservlet_message_get_headers (m, "Contact"));
+  ck_assert_str_eq (via, "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1");
+  memset (&before, 0, sizeof before);
+  before.hs_size = sizeof before;
+  su_home_get_stats (home, 0, &before, sizeof before);
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      ck_assert_ptr_eq (sipservlet_message_get_header (m, "Via"), via);
+      ck_assert_ptr_eq (sipservlet_message_get_header (m, "From"), from);
+      ck_assert_ptr_eq (sipservlet_message_get_content_type (m), type);
+      g_strfreev (sipservlet_message_get_headers (m, "Contact"));
+      g_autoptr (SipAddress) address = sipservlet_message_get_from (m);
+    }
+  memset (&after, 0, sizeof after);
+  after.hs_size = sizeof after;
+  su_home_get_stats (home, 0, &after, sizeof after);
+  ck_assert_uint_eq (after.hs_allocs.hsa_number, before.hs_allocs.hsa_number);
+
+  /* A value changed in place (a To-tag added when answering) reads as
+   * changed; the string returned before stays valid and unchanged. */
+  const char *to = sipservlet_message_get_header (m, "To");
+  char *to_copy = g_strdup (to);
+  sip_t *sip = rq->base.sip;
+  ck_assert_int_eq (sip_to_tag (home, sip->sip_to, "other"), 0);
+  ck_assert_str_eq (to, to_copy);
+  ck_assert_str_eq (sipservlet_message_get_header (m, "To"), "<sip:bob@example.com>;tag=other");
+  g_free (to_copy);
+}
+END_TEST
 
 START_TEST (test_header_long_and_compact)
 {
@@ -1362,6 +1411,7 @@ make_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_basic_accessors);
   tcase_add_test (tc, test_header_long_and_compact);
+  tcase_add_test (tc, test_header_reads_do_not_grow);
   tcase_add_test (tc, test_header_case_insensitive);
   tcase_add_test (tc, test_multi_valued_headers);
   tcase_add_test (tc, test_unknown_headers);

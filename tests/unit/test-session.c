@@ -587,6 +587,55 @@ START_TEST (test_app_invalidate_cascade)
 }
 END_TEST
 
+/* Issue 13 (G): arrays handed to the application hold a reference on
+ * each element, so an element stays readable when invalidation (by the
+ * application, or a listener it triggers) drops the container's own
+ * references while the array is still in use. Run under valgrind: the
+ * sessions and timers here are held by nobody else. */
+START_TEST (test_returned_arrays_hold_references)
+{
+  SipApplicationSession *app = new_app ();
+  GError *error = NULL;
+  for (guint i = 0; i < 3; i++)
+    {
+      char call_id[16], tag[16];
+      g_snprintf (call_id, sizeof call_id, "call-a%u", i);
+      g_snprintf (tag, sizeof tag, "lt%u", i);
+      sipservlet_session_unref (sipsv_session_new (app, TRUE, call_id, tag, NULL, NULL));
+      SipServletTimer *timer = sipservlet_application_session_create_timer (app, 60000, 0, FALSE,
+                                                                            NULL, NULL, &error);
+      UNIT_ASSERT_NO_ERROR (error);
+      sipservlet_timer_unref (timer);
+    }
+  GPtrArray *sessions = sipservlet_application_session_get_sessions (app);
+  GPtrArray *timers = sipservlet_application_session_get_timers (app);
+  ck_assert_uint_eq (sessions->len, 3);
+  ck_assert_uint_eq (timers->len, 3);
+
+  /* The first element's turn ends everything. */
+  for (guint i = 0; i < sessions->len; i++)
+    {
+      SipSession *session = sessions->pdata[i];
+      ck_assert (g_str_has_prefix (sipservlet_session_get_id (session), "ss-"));
+      if (i == 0)
+        ck_assert (sipservlet_application_session_invalidate (
+            sipservlet_session_get_application_session (session), &error));
+      ck_assert (!sipservlet_session_is_valid (session));
+      char call_id[16];
+      g_snprintf (call_id, sizeof call_id, "call-a%u", i);
+      ck_assert_str_eq (sipservlet_session_get_call_id (session), call_id);
+    }
+  for (guint i = 0; i < timers->len; i++)
+    {
+      ck_assert (g_str_has_prefix (sipservlet_timer_get_id (timers->pdata[i]), "tm-"));
+      ck_assert_ptr_null (sipservlet_timer_get_application_session (timers->pdata[i]));
+    }
+  ck_assert_uint_eq (counters.session_destroyed, 3);
+  g_ptr_array_unref (sessions);
+  g_ptr_array_unref (timers);
+}
+END_TEST
+
 START_TEST (test_app_ready_when_last_session_goes)
 {
   SipApplicationSession *app = new_app ();
@@ -983,6 +1032,7 @@ make_suite (void)
   tcase_add_test (tc, test_session_attributes);
   tcase_add_test (tc, test_attributes_released_with_container);
   tcase_add_test (tc, test_app_invalidate_cascade);
+  tcase_add_test (tc, test_returned_arrays_hold_references);
   tcase_add_test (tc, test_app_ready_when_last_session_goes);
   tcase_add_test (tc, test_app_ready_listener_keeps_it);
   tcase_add_test (tc, test_app_invalidate_when_ready_off);
