@@ -35,7 +35,10 @@ BELOW = {
     "proxy": ["ua", "runtime", "servlet", "session", "message", "stack", "address"],
     "b2bua": ["ua", "runtime", "servlet", "session", "message", "stack", "address"],
     "location": ["address"],
-    "container": ["b2bua", "ua", "proxy", "location", "runtime", "servlet", "session",
+    # A service above the message layer: it reads sofia's parsed
+    # credentials (msg_auth_t) but needs none of our layers yet.
+    "auth": ["message", "stack", "address"],
+    "container": ["b2bua", "ua", "proxy", "location", "auth", "runtime", "servlet", "session",
                   "message", "stack", "address"],
 }
 TAG_LAYERS = {"stack", "message"}
@@ -47,7 +50,8 @@ DEFINITION = re.compile(r"^(sipsv_([a-z0-9]+)_\w*)\s*\(", re.M)
 # Name prefixes that name a layer (sipsv_uas_... lives in ua/).
 NAME_LAYER = {"stack": "stack", "message": "message", "session": "session",
               "servlet": "servlet", "runtime": "runtime", "uas": "ua", "uac": "ua", "ua": "ua", "proxy": "proxy",
-              "b2bua": "b2bua", "container": "container", "location": "location"}
+              "b2bua": "b2bua", "container": "container", "location": "location",
+              "auth": "auth"}
 
 
 def strip_comments(text):
