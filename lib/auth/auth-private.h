@@ -157,6 +157,20 @@ gboolean sipsv_auth_credentials_parse (SipsvAuthCredentials *credentials, const 
 /* Frees the strings of @credentials and zeroes it. */
 void sipsv_auth_credentials_clear (SipsvAuthCredentials *credentials);
 
+typedef enum
+{
+  SIPSV_AUTH_VALUE_QUOTED, /* a quoted-string, and only that */
+  SIPSV_AUTH_VALUE_TOKEN,  /* a token; a quoted one is tolerated (RFC 2617's
+                            * examples quote qop) */
+} SipsvAuthValueKind;
+
+/* The value of digest parameter @name written @value (as sofia keeps it,
+ * quotes included), of @kind: unquoted, newly allocated; NULL with @error
+ * set (SIPSV_AUTH_ERROR_QUOTING or _BAD_VALUE) when it is not well formed.
+ * Shared by the credentials and the challenge parsers. */
+char *sipsv_auth_param_value (const char *name, const char *value, SipsvAuthValueKind kind,
+                              GError **error);
+
 /* ------------------------------------------------------------------------ */
 /* Nonces and replay protection (nonce.c)                                    */
 /* ------------------------------------------------------------------------ */
@@ -225,6 +239,10 @@ void sipsv_auth_replay_free (SipsvAuthReplay *replay);
  * entries expired at @now are dropped first, and if none was, FULL. */
 SipsvAuthReplayVerdict sipsv_auth_replay_check (SipsvAuthReplay *replay, const char *nonce,
                                                 guint32 nc, gint64 expires_at, gint64 now);
+
+/* @bytes random bytes from the kernel as lowercase hex (a client's
+ * cnonce), newly allocated. */
+char *sipsv_auth_random_hex (gsize bytes);
 
 /* Number of nonces in the table (tests). */
 guint sipsv_auth_replay_size (SipsvAuthReplay *replay);
@@ -381,5 +399,51 @@ SipsvAuthOutcome sipsv_auth_verifier_verify (SipsvAuthVerifier *verifier, const 
  * array (g_strfreev). */
 GStrv sipsv_auth_verifier_challenge (SipsvAuthVerifier *verifier, const char *realm,
                                      gboolean stale);
+
+/* ------------------------------------------------------------------------ */
+/* Client side: challenges and the credentials that answer them              */
+/* (challenge.c)                                                             */
+/* ------------------------------------------------------------------------ */
+
+/* The parameters of one WWW-Authenticate or Proxy-Authenticate challenge
+ * (RFC 7616 §3.3), unquoted. Strings are owned; opaque is NULL when
+ * absent. */
+typedef struct
+{
+  char *realm;
+  char *nonce;
+  char *opaque;
+  SipsvAuthAlgorithm algorithm; /* MD5 when absent */
+  gboolean stale;
+} SipsvAuthChallenge;
+
+/* Parses one challenge: sofia's msg_auth_t (its scheme and au_params).
+ * Strict like the credentials parser: the scheme must be Digest; realm,
+ * nonce, opaque, domain and qop are quoted-strings (qop is tolerated
+ * bare); algorithm and stale are tokens; a parameter given twice, a
+ * missing realm or nonce, an algorithm other than MD5 and SHA-256, and a
+ * challenge without qop or whose qop list lacks "auth" are errors
+ * (SIPSV_AUTH_ERROR_UNSUPPORTED for the scheme, algorithm and qop). Only
+ * @challenge->next is not looked at. On failure @challenge is left
+ * cleared. */
+gboolean sipsv_auth_challenge_parse (SipsvAuthChallenge *challenge, const msg_auth_t *header,
+                                     GError **error);
+
+void sipsv_auth_challenge_clear (SipsvAuthChallenge *challenge);
+
+/* The realm of a challenge of any scheme, unquoted, or NULL when it has
+ * none or it is malformed. Newly allocated. */
+char *sipsv_auth_challenge_realm (const msg_auth_t *header);
+
+/* The value of an Authorization / Proxy-Authorization header answering
+ * @challenge for a request @method to @uri, qop=auth:
+ *     Digest username="U", realm="R", nonce="N", uri="URI",
+ *     response="...", algorithm=A, cnonce="C", qop=auth, nc=NNNNNNNN
+ * and opaque="O" when the challenge had one. @cnonce is the client's
+ * nonce (sipsv_auth_random_hex()), @nc the nonce count, 1 or more.
+ * Newly allocated. */
+char *sipsv_auth_challenge_answer (const SipsvAuthChallenge *challenge, const char *method,
+                                   const char *uri, const char *username, const char *password,
+                                   const char *cnonce, guint32 nc);
 
 G_END_DECLS

@@ -11,17 +11,14 @@
 
 #include "auth-private.h"
 
-typedef enum
-{
-  QUOTED, /* a quoted-string, and only that */
-  TOKEN,  /* a token; a quoted one is tolerated (RFC 2617 examples quote qop) */
-} ValueKind;
+#define QUOTED SIPSV_AUTH_VALUE_QUOTED
+#define TOKEN  SIPSV_AUTH_VALUE_TOKEN
 
 static const struct
 {
   const char *name;
   gsize offset; /* of its char * in SipsvAuthCredentials */
-  ValueKind kind;
+  SipsvAuthValueKind kind;
 } known[] = {
   { "username", offsetof (SipsvAuthCredentials, username), QUOTED },
   { "realm", offsetof (SipsvAuthCredentials, realm), QUOTED },
@@ -77,10 +74,9 @@ unquote (const char *value)
   return NULL;
 }
 
-/* The value of parameter @name written @value, of @kind; NULL with @error
- * set when it is not well formed. */
-static char *
-parse_value (const char *name, const char *value, ValueKind kind, GError **error)
+char *
+sipsv_auth_param_value (const char *name, const char *value, SipsvAuthValueKind kind,
+                        GError **error)
 {
   char *text;
 
@@ -168,7 +164,7 @@ parse_param (SipsvAuthCredentials *credentials, const char *param, gboolean *see
           return FALSE;
         }
       value = g_strstrip (g_strdup (equals + 1));
-      text = parse_value (known[i].name, value, known[i].kind, error);
+      text = sipsv_auth_param_value (known[i].name, value, known[i].kind, error);
       return text != NULL && store_value (credentials, i, text, seen, error);
     }
   if (name[0] == '\0')

@@ -41,6 +41,19 @@ random_bytes (void *buffer, gsize length)
     }
 }
 
+char *
+sipsv_auth_random_hex (gsize bytes)
+{
+  guint8 *buffer = g_malloc (bytes);
+  GString *hex = g_string_sized_new (2 * bytes);
+
+  random_bytes (buffer, bytes);
+  for (gsize i = 0; i < bytes; i++)
+    g_string_append_printf (hex, "%02x", buffer[i]);
+  g_free (buffer);
+  return g_string_free (hex, FALSE);
+}
+
 SipsvAuthNonces *
 sipsv_auth_nonces_new (void)
 {

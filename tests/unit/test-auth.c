@@ -946,6 +946,157 @@ START_TEST (test_file_store_reload)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* Client side: challenges and the credentials answering them               */
+/* ------------------------------------------------------------------------ */
+
+static msg_auth_t *
+www_authenticate (const char *text)
+{
+  msg_auth_t *au = (msg_auth_t *) sip_www_authenticate_make (home, text);
+
+  ck_assert_msg (au != NULL, "sofia refused %s", text);
+  return au;
+}
+
+/* The SIP_* vectors, answered by the client code. */
+START_TEST (test_client_answer_vectors)
+{
+  static const struct
+  {
+    const char *algorithm;
+    const char *response;
+  } cases[] = { { "MD5", SIP_MD5_RESPONSE }, { "SHA-256", SIP_SHA_RESPONSE } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      GError *error = NULL;
+      SipsvAuthChallenge challenge;
+      g_autofree char *text = g_strdup_printf (
+          "Digest realm=\"" REALM "\", nonce=\"abc123\", algorithm=%s, qop=\"auth,auth-int\"",
+          cases[i].algorithm);
+      g_autofree char *answer = NULL;
+      g_autofree char *expected = NULL;
+
+      ck_assert_msg (sipsv_auth_challenge_parse (&challenge, www_authenticate (text), &error),
+                     "%s", error != NULL ? error->message : "");
+      ck_assert_str_eq (challenge.realm, REALM);
+      ck_assert_str_eq (challenge.nonce, "abc123");
+      ck_assert_ptr_null (challenge.opaque);
+      ck_assert (!challenge.stale);
+      answer = sipsv_auth_challenge_answer (&challenge, "REGISTER", RURI, "alice", "secret",
+                                            "xyz", 1);
+      expected = g_strdup_printf ("Digest username=\"alice\", realm=\"" REALM "\", "
+                                  "nonce=\"abc123\", uri=\"" RURI "\", response=\"%s\", "
+                                  "algorithm=%s, cnonce=\"xyz\", qop=auth, nc=00000001",
+                                  cases[i].response, cases[i].algorithm);
+      ck_assert_str_eq (answer, expected);
+      sipsv_auth_challenge_clear (&challenge);
+    }
+}
+END_TEST
+
+/* Our own verifier accepts what the client code answers to its
+ * challenges, for each algorithm, and each further use of the nonce
+ * (the challenges share one nonce, so nc goes on counting across them);
+ * quotes in the username are escaped. */
+START_TEST (test_client_round_trip)
+{
+  GStrv values = sipsv_auth_verifier_challenge (verifier, REALM, FALSE);
+  guint32 nc = 0;
+
+  ck_assert_uint_eq (g_strv_length (values), 2);
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      GError *error = NULL;
+      SipsvAuthChallenge challenge;
+
+      ck_assert_msg (sipsv_auth_challenge_parse (&challenge, www_authenticate (values[i]), &error),
+                     "%s", error != NULL ? error->message : "");
+      ck_assert_ptr_nonnull (challenge.opaque);
+      for (guint use = 0; use < 2; use++)
+        {
+          g_autofree char *cnonce = sipsv_auth_random_hex (16);
+          g_autofree char *answer = sipsv_auth_challenge_answer (&challenge, "REGISTER", RURI,
+                                                                 "alice", "secret", cnonce, ++nc);
+          msg_auth_t *au = (msg_auth_t *) sip_authorization_make (home, answer);
+          SipsvAuthResult result;
+
+          ck_assert_uint_eq (strlen (cnonce), 32);
+          ck_assert_ptr_nonnull (au);
+          ck_assert_int_eq (sipsv_auth_verifier_verify (verifier, "REGISTER", RURI, au, REALM,
+                                                        &result),
+                            SIPSV_AUTH_OK);
+          ck_assert_int_eq (result.algorithm, challenge.algorithm);
+          sipsv_auth_result_clear (&result);
+        }
+      sipsv_auth_challenge_clear (&challenge);
+    }
+  g_strfreev (values);
+
+  {
+    SipsvAuthChallenge challenge = { .realm = (char *) "r", .nonce = (char *) "n" };
+    g_autofree char *answer = sipsv_auth_challenge_answer (&challenge, "REGISTER", RURI,
+                                                           "a\"b\\c", "p", "c", 1);
+    ck_assert_ptr_nonnull (strstr (answer, "username=\"a\\\"b\\\\c\""));
+  }
+}
+END_TEST
+
+START_TEST (test_challenge_stale_and_realm)
+{
+  SipsvAuthChallenge challenge;
+  msg_auth_t *au = www_authenticate ("Digest realm=\"a\\\"b\", nonce=\"n\", opaque=\"o\", "
+                                     "stale=TRUE, qop=auth, domain=\"sip:x\"");
+  g_autofree char *realm = sipsv_auth_challenge_realm (au);
+  g_autofree char *basic = sipsv_auth_challenge_realm (www_authenticate ("Basic realm=\"b\""));
+
+  ck_assert (sipsv_auth_challenge_parse (&challenge, au, NULL));
+  ck_assert_str_eq (challenge.realm, "a\"b");
+  ck_assert_str_eq (challenge.opaque, "o");
+  ck_assert (challenge.stale);
+  ck_assert_int_eq (challenge.algorithm, SIPSV_AUTH_MD5);
+  ck_assert_str_eq (realm, "a\"b");
+  ck_assert_str_eq (basic, "b");
+  sipsv_auth_challenge_clear (&challenge);
+}
+END_TEST
+
+static const struct
+{
+  const char *text;
+  SipsvAuthError code;
+} challenge_errors[] = {
+  { "Basic realm=\"r\"", SIPSV_AUTH_ERROR_UNSUPPORTED },
+  { "Digest nonce=\"n\", qop=\"auth\"", SIPSV_AUTH_ERROR_MISSING },
+  { "Digest realm=\"r\", qop=\"auth\"", SIPSV_AUTH_ERROR_MISSING },
+  { "Digest realm=\"r\", nonce=\"n\"", SIPSV_AUTH_ERROR_UNSUPPORTED },
+  { "Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\"", SIPSV_AUTH_ERROR_UNSUPPORTED },
+  { "Digest realm=\"r\", nonce=\"n\", qop=auth, algorithm=MD5-sess", SIPSV_AUTH_ERROR_UNSUPPORTED },
+  { "Digest realm=\"r\", nonce=\"n\", qop=auth, algorithm=SHA-512-256", SIPSV_AUTH_ERROR_UNSUPPORTED },
+  { "Digest realm=r, nonce=\"n\", qop=auth", SIPSV_AUTH_ERROR_QUOTING },
+  { "Digest realm=\"r\", realm=\"s\", nonce=\"n\", qop=auth", SIPSV_AUTH_ERROR_DUPLICATE },
+  { "Digest realm=\"r\", nonce=\"n\", nonce=\"m\", qop=auth", SIPSV_AUTH_ERROR_DUPLICATE },
+  { "Digest realm=\"r\", nonce=\"n\", qop=auth, algorithm=\"MD5", SIPSV_AUTH_ERROR_QUOTING },
+};
+
+START_TEST (test_challenge_errors)
+{
+  GError *error = NULL;
+  SipsvAuthChallenge challenge;
+  msg_auth_t *au = (msg_auth_t *) sip_www_authenticate_make (home, challenge_errors[_i].text);
+
+  if (au == NULL)
+    return; /* sofia refuses it already */
+  ck_assert_msg (!sipsv_auth_challenge_parse (&challenge, au, &error), "accepted %s",
+                 challenge_errors[_i].text);
+  ck_assert_msg (g_error_matches (error, SIPSV_AUTH_ERROR, (gint) challenge_errors[_i].code),
+                 "%s: %s", challenge_errors[_i].text, error->message);
+  ck_assert_ptr_null (challenge.realm);
+  g_error_free (error);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -954,6 +1105,7 @@ make_suite (void)
   TCase *verify = tcase_create ("verify");
   TCase *parse = tcase_create ("parse");
   TCase *file = tcase_create ("file-store");
+  TCase *client = tcase_create ("client");
 
   tcase_add_test (digest, test_rfc7616_vectors);
   tcase_add_test (digest, test_sip_vectors);
@@ -991,6 +1143,13 @@ make_suite (void)
   tcase_add_test (file, test_file_store_missing);
   tcase_add_test (file, test_file_store_reload);
   suite_add_tcase (suite, file);
+
+  tcase_add_checked_fixture (client, setup, teardown);
+  tcase_add_test (client, test_client_answer_vectors);
+  tcase_add_test (client, test_client_round_trip);
+  tcase_add_test (client, test_challenge_stale_and_realm);
+  tcase_add_loop_test (client, test_challenge_errors, 0, G_N_ELEMENTS (challenge_errors));
+  suite_add_tcase (suite, client);
   return suite;
 }
 
