@@ -88,6 +88,9 @@ request_finalize (SipServletRequest *request)
   if (request->client != NULL)
     request->client_role->finalize (request->client);
   request->client = NULL;
+  if (request->auth_info_free != NULL)
+    request->auth_info_free (request->auth_info);
+  request->auth_info = NULL;
   g_free (request->popped_route);
   g_clear_pointer (&request->popped_route_uri, sipservlet_uri_unref);
 
@@ -344,10 +347,23 @@ header_value (SipServletMessage *message, const msg_header_t *h)
   if (n < 0)
     return "";
   char *text = stack;
-  if ((gsize) n >= sizeof stack)
+  /* Some of sofia's encoders (parameter lists: Authorization) stop at the
+   * end of the buffer and return what they wrote instead of the length
+   * needed: a value that fills the buffer may be cut, so grow until it
+   * does not. */
+  gsize size = sizeof stack;
+  while ((gsize) n + 1 >= size)
     {
-      text = g_malloc ((gsize) n + 1);
-      msg_header_field_e (text, (isize_t) n + 1, h, 0);
+      size = MAX (2 * size, (gsize) n + 2);
+      if (text != stack)
+        g_free (text);
+      text = g_malloc (size);
+      n = msg_header_field_e (text, (isize_t) size, h, 0);
+      if (n < 0)
+        {
+          g_free (text);
+          return "";
+        }
     }
   if (message->header_values == NULL)
     message->header_values = g_hash_table_new (g_direct_hash, g_direct_equal);

@@ -269,6 +269,23 @@ START_TEST (test_header_long_and_compact)
 }
 END_TEST
 
+/* A value longer than the 256-byte buffer header reads start with comes
+ * back whole, also for headers whose sofia encoder stops at the end of the
+ * buffer (parameter lists such as Authorization's). */
+START_TEST (test_header_long_value)
+{
+  GError *error = NULL;
+  SipServletMessage *m = new_invite ();
+  g_autofree char *nonce = g_strnfill (200, 'a');
+  g_autofree char *value = g_strdup_printf (
+      "Digest username=\"alice\", realm=\"example.com\", nonce=\"%s\", uri=\"sip:x\", "
+      "response=\"0123456789abcdef0123456789abcdef\", qop=auth, nc=00000001", nonce);
+
+  ck_assert (sipservlet_message_add_header (m, "Authorization", value, &error));
+  ck_assert_str_eq (sipservlet_message_get_header (m, "Authorization"), value);
+}
+END_TEST
+
 START_TEST (test_header_case_insensitive)
 {
   SipServletMessage *m = new_invite ();
@@ -1411,6 +1428,7 @@ make_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_basic_accessors);
   tcase_add_test (tc, test_header_long_and_compact);
+  tcase_add_test (tc, test_header_long_value);
   tcase_add_test (tc, test_header_reads_do_not_grow);
   tcase_add_test (tc, test_header_case_insensitive);
   tcase_add_test (tc, test_multi_valued_headers);
