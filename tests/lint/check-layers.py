@@ -31,7 +31,9 @@ BELOW = {
     "session": ["message", "stack", "address"],
     "servlet": ["session", "message", "stack", "address"],
     "runtime": ["servlet", "session", "message", "stack", "address"],
-    "ua": ["runtime", "servlet", "session", "message", "stack", "address"],
+    # ua/ answers digest challenges as a client (client-auth.c): it uses
+    # auth/, a service that needs nothing above message/.
+    "ua": ["runtime", "servlet", "session", "auth", "message", "stack", "address"],
     "proxy": ["ua", "runtime", "servlet", "session", "message", "stack", "address"],
     "b2bua": ["ua", "runtime", "servlet", "session", "message", "stack", "address"],
     "location": ["address"],
