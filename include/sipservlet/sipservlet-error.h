@@ -45,6 +45,11 @@ G_BEGIN_DECLS
  *   refuses new work.
  * @SIPSERVLET_ERROR_TOO_MANY_HOPS: Max-Forwards reached 0 (JSR 289
  *   TooManyHopsException); the container has answered 483.
+ * @SIPSERVLET_ERROR_NO_CREDENTIALS: a 401 or 407 challenges no realm for
+ *   which credentials were given (sipservlet_request_add_auth_header()).
+ * @SIPSERVLET_ERROR_NOT_SUPPORTED: what the peer asks for is not supported:
+ *   an authentication scheme, digest algorithm or qop; the message says
+ *   which.
  *
  * Error codes of the %SIPSERVLET_ERROR domain.
  */
@@ -58,6 +63,8 @@ typedef enum {
   SIPSERVLET_ERROR_TIMEOUT,
   SIPSERVLET_ERROR_SHUTTING_DOWN,
   SIPSERVLET_ERROR_TOO_MANY_HOPS,
+  SIPSERVLET_ERROR_NO_CREDENTIALS,
+  SIPSERVLET_ERROR_NOT_SUPPORTED,
 } SipError;
 
 #ifndef __GI_SCANNER__

@@ -132,6 +132,13 @@ typedef struct _SipProxyBranch SipProxyBranch;
  * B2buaHelper).
  */
 typedef struct _SipB2buaHelper SipB2buaHelper;
+/**
+ * SipAuthInfo:
+ *
+ * Usernames and passwords per realm, to answer digest challenges
+ * (JSR 289 AuthInfo, sipservlet-auth.h).
+ */
+typedef struct _SipAuthInfo SipAuthInfo;
 typedef struct _SipLocationBinding SipLocationBinding;
 
 /* Boxed GTypes: copying takes a reference, freeing drops it (a
@@ -256,6 +263,14 @@ SIPSERVLET_API GType sipservlet_location_store_get_type (void) G_GNUC_CONST;
  */
 #define SIPSERVLET_TYPE_LOCATION_BINDING (sipservlet_location_binding_get_type ())
 SIPSERVLET_API GType sipservlet_location_binding_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_auth_info_get_type:
+ *
+ * Returns: the boxed #GType of #SipAuthInfo, also written %SIPSERVLET_TYPE_AUTH_INFO.
+ */
+#define SIPSERVLET_TYPE_AUTH_INFO (sipservlet_auth_info_get_type ())
+SIPSERVLET_API GType sipservlet_auth_info_get_type (void) G_GNUC_CONST;
 
 /**
  * sipservlet_proxy_get_type:

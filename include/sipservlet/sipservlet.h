@@ -30,5 +30,6 @@
 #include <sipservlet/sipservlet-servlet.h>
 #include <sipservlet/sipservlet-container.h>
 #include <sipservlet/sipservlet-location.h>
+#include <sipservlet/sipservlet-auth.h>
 #include <sipservlet/sipservlet-autocleanups.h>
 #undef SIPSERVLET_INSIDE

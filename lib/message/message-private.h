@@ -80,6 +80,10 @@ struct _SipServletRequest {
   guint provisional_seen : 1;       /* UAC INVITE: a provisional response arrived */
   guint st_retried : 1;             /* UAC: re-sent once after 422 (RFC 4028 §7.4) */
   guint destination_existing : 1;   /* SIPSERVLET_DESTINATION_EXISTING_CONNECTION */
+  guint auth_retried : 1;           /* UAC: re-sent once with credentials after 401/407 */
+  gpointer auth_info;               /* UAC: sipservlet_request_set_auth_info() (lib/ua/
+                                     * client-auth.c), released with auth_info_free */
+  GDestroyNotify auth_info_free;
 };
 
 struct _SipServletResponse {

@@ -622,6 +622,9 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
     }
   if (status == 422 && request->final_status == 0 && sipsv_ua_timer_retry (request, sip))
     return 0;
+  if ((status == 401 || status == 407) && request->final_status == 0
+      && sipsv_ua_auth_retry (request, sip, status))
+    return 0;
   if (request->final_status != 0)
     {
       /* After the final response: 2xx retransmissions, or the 2xx of

@@ -52,6 +52,7 @@ START_TEST (test_every_type_is_boxed)
   g_autoptr (SipLocationBinding) binding = g_new0 (SipLocationBinding, 1);
   binding->struct_size = sizeof *binding;
   binding->aor = g_strdup ("sip:alice@example.com");
+  g_autoptr (SipAuthInfo) auth_info = sipservlet_factory_create_auth_info (factory);
   g_autoptr (SipFactory) factory_ref = sipservlet_factory_ref (factory);
   g_autoptr (SipContainer) container_ref = sipservlet_container_ref (container);
 
@@ -69,6 +70,7 @@ START_TEST (test_every_type_is_boxed)
   assert_boxed (SIPSERVLET_TYPE_LOCATION_STORE, "SipLocationStore", store);
   assert_boxed (SIPSERVLET_TYPE_LOCATION_SERVICE, "SipLocationService", location);
   assert_boxed (SIPSERVLET_TYPE_LOCATION_BINDING, "SipLocationBinding", binding);
+  assert_boxed (SIPSERVLET_TYPE_AUTH_INFO, "SipAuthInfo", auth_info);
 
   /* The types that need a received request (the response, the proxy, its
    * branches, the B2BUA helper) are checked by name here and used under
