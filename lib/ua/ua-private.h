@@ -52,6 +52,8 @@ void sipsv_ua_timer_response_sent (SipServletRequest *request,
                                    SipServletResponse *response, guint status);
 /* A 422 to our request: TRUE if it was sent again with the peer's Min-SE. */
 gboolean sipsv_ua_timer_retry (SipServletRequest *request, sip_t const *sip);
+void sipsv_ua_timer_response_received (SipServletRequest *request, sip_t const *sip,
+                                       guint status);
 
 /* client-auth.c: a 401/407 (@sip) to a request sent with a callback and
  * sipservlet_request_set_auth_info(): sends it once more with the next
@@ -59,8 +61,6 @@ gboolean sipsv_ua_timer_retry (SipServletRequest *request, sip_t const *sip);
  * (the challenge is swallowed); FALSE to deliver it (no credentials, not
  * the first challenge, or the resend failed). */
 gboolean sipsv_ua_auth_retry (SipServletRequest *request, sip_t const *sip, guint status);
-void sipsv_ua_timer_response_received (SipServletRequest *request, sip_t const *sip,
-                                       guint status);
 
 /* Ending dialogs, terminate.c; the requests are the container's own. */
 gboolean sipsv_ua_send_bye (SipSession *session, GError **error);
