@@ -85,7 +85,8 @@ sipsv_auth_verifier_set_algorithms (SipsvAuthVerifier *verifier,
       g_return_if_fail (!(seen & SIPSV_AUTH_ALGORITHM_BIT (algorithms[i])));
       seen |= SIPSV_AUTH_ALGORITHM_BIT (algorithms[i]);
     }
-  memcpy (verifier->offer, algorithms, n * sizeof *algorithms);
+  if (n > 0)   /* n = 0 (the default) may come with algorithms NULL */
+    memcpy (verifier->offer, algorithms, n * sizeof *algorithms);
   verifier->n_offer = n;
 }
 
