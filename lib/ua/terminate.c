@@ -37,13 +37,19 @@ sipsv_ua_send_cancel (SipServletRequest *invite, GError **error)
   return cancel != NULL && send_internal (cancel, error);
 }
 
+gboolean
+sipsv_ua_send_ack (SipServletResponse *response, GError **error)
+{
+  SipServletRequest *ack = sipservlet_response_create_ack (response, error);
+  return ack != NULL && send_internal (ack, error);
+}
+
 /* ACK for a 2xx (the servlet has not made one), then BYE. */
 gboolean
 sipsv_ua_ack_and_bye (SipServletResponse *response, GError **error)
 {
   SipSession *session = response->base.session;
-  SipServletRequest *ack = sipservlet_response_create_ack (response, error);
-  if (ack == NULL || !send_internal (ack, error))
+  if (!sipsv_ua_send_ack (response, error))
     return FALSE;
   return session == NULL || sipsv_ua_send_bye (session, error);
 }

@@ -65,6 +65,7 @@ gboolean sipsv_ua_auth_retry (SipServletRequest *request, sip_t const *sip, guin
 /* Ending dialogs, terminate.c; the requests are the container's own. */
 gboolean sipsv_ua_send_bye (SipSession *session, GError **error);
 gboolean sipsv_ua_send_cancel (SipServletRequest *invite, GError **error);
+gboolean sipsv_ua_send_ack (SipServletResponse *response, GError **error);
 gboolean sipsv_ua_ack_and_bye (SipServletResponse *response, GError **error);
 /* A proxied dialog: lib/proxy/terminate.c. */
 gboolean sipsv_proxy_terminate (SipSession *session, GError **error);

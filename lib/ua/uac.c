@@ -267,6 +267,22 @@ abandon (gpointer data)
   sipservlet_request_unref (request);      /* the transaction reference */
 }
 
+/* A client transaction for msg (a reference is taken), out of socket tp;
+ * an INVITE sent with a callback reports 100 Trying to its call state. */
+static nta_outgoing_t *
+start_transaction (SipServletRequest *request, msg_t *msg, tport_t *tp)
+{
+  SipsvStack *stack = &sipsv_runtime (request->base.container)->stack;
+  const url_string_t *route = (const url_string_t *) request->destination;
+  nta_outgoing_magic_t *magic = (nta_outgoing_magic_t *) request;
+
+  if (request->client != NULL && sip_object (msg)->sip_request->rq_method == sip_method_invite)
+    return sipsv_stack_client_transaction_with_100 (stack, on_response, magic, route,
+                                                    msg_ref_create (msg), tp);
+  return sipsv_stack_client_transaction_from (stack, on_response, magic, route,
+                                              msg_ref_create (msg), tp);
+}
+
 gboolean
 sipservlet_request_send (SipServletRequest *request, GError **error)
 {
@@ -340,14 +356,7 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
                        "no connection to the destination is open any more");
           return FALSE;
         }
-      nta_outgoing_t *orq
-        = request->client != NULL && method == sip_method_invite
-            ? sipsv_stack_client_transaction_with_100 (stack, on_response,
-                                                       (nta_outgoing_magic_t *) request, route,
-                                                       msg_ref_create (request->base.msg), tp)
-            : sipsv_stack_client_transaction_from (stack, on_response,
-                                                   (nta_outgoing_magic_t *) request, route,
-                                                   msg_ref_create (request->base.msg), tp);
+      nta_outgoing_t *orq = start_transaction (request, request->base.msg, tp);
       if (orq == NULL)
         {
           msg_destroy (request->base.msg);
@@ -382,17 +391,9 @@ sipsv_uac_resend (SipServletRequest *request, msg_t *msg)
 {
   SipContainer *container = request->base.container;
   SipsvStack *stack = &sipsv_runtime (container)->stack;
-  const url_string_t *route = (const url_string_t *) request->destination;
-  tport_t *tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
-  gboolean with_100 = request->client != NULL
-                      && request->base.sip->sip_request->rq_method == sip_method_invite;
-  nta_outgoing_t *orq
-      = with_100 ? sipsv_stack_client_transaction_with_100 (stack, on_response,
-                                                            (nta_outgoing_magic_t *) request,
-                                                            route, msg_ref_create (msg), tp)
-                 : sipsv_stack_client_transaction_from (stack, on_response,
-                                                        (nta_outgoing_magic_t *) request, route,
-                                                        msg_ref_create (msg), tp);
+  tport_t *tp = sipsv_stack_route_primary (
+      stack, sipsv_stack_next_hop (msg, (const url_string_t *) request->destination), NULL);
+  nta_outgoing_t *orq = start_transaction (request, msg, tp);
   if (orq == NULL)
     {
       msg_destroy (msg);   /* the reference the transaction did not take */
@@ -683,15 +684,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
           if (unwanted)
             sipsv_ua_ack_and_bye (response, NULL);
           else
-            {
-              SipServletRequest *ack = sipservlet_response_create_ack (response, NULL);
-              if (ack != NULL)
-                {
-                  ack->internal = TRUE;
-                  sipservlet_request_send (ack, NULL);
-                  sipservlet_request_unref (ack);
-                }
-            }
+            sipsv_ua_send_ack (response, NULL);
         }
     }
   else if (request->client != NULL)
