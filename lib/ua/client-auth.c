@@ -345,17 +345,8 @@ sipsv_ua_auth_retry (SipServletRequest *request, sip_t const *sip, guint status)
     return FALSE;
   request->auth_retried = TRUE;     /* once: a second challenge is delivered */
 
-  /* The same request with the next CSeq, without the Via NTA added. */
-  SipSession *session = request->base.session;
-  msg_t *copy = msg_dup (request->base.msg);
+  msg_t *copy = sipsv_uac_next_copy (request);
   sip_t *csip = sip_object (copy);
-  if (csip->sip_via != NULL)
-    msg_header_remove_all (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_via);
-  guint32 cseq = session != NULL ? ++session->local_cseq : csip->sip_cseq->cs_seq + 1;
-  msg_header_replace (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_cseq,
-                      (msg_header_t *) sip_cseq_create (msg_home (copy), cseq,
-                                                        csip->sip_request->rq_method,
-                                                        csip->sip_request->rq_method_name));
   GError *error = NULL;
   if (!add_credentials (copy, status, sip, request->auth_info, &error))
     {

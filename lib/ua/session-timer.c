@@ -380,16 +380,9 @@ sipsv_ua_timer_retry (SipServletRequest *request, sip_t const *sip)
   guint wanted = (guint) sip->sip_min_se->min_delta;
   session->st_min_se = MAX (session->st_min_se, wanted);
 
-  /* The same request with the next CSeq, without the Via NTA added. */
-  msg_t *copy = msg_dup (request->base.msg);
+  msg_t *copy = sipsv_uac_next_copy (request);
   sip_t *csip = sip_object (copy);
   su_home_t *home = msg_home (copy);
-  if (csip->sip_via != NULL)
-    msg_header_remove_all (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_via);
-  msg_header_replace (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_cseq,
-                      (msg_header_t *) sip_cseq_create (home, ++session->local_cseq,
-                                                        csip->sip_request->rq_method,
-                                                        csip->sip_request->rq_method_name));
   char *se = g_strdup_printf ("%u", wanted);
   msg_header_replace (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_session_expires,
                       (msg_header_t *) sip_session_expires_make (home, se));

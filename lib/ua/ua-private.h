@@ -98,6 +98,9 @@ void sipsv_client_call_on_forked_2xx (SipServletRequest *request, SipServletResp
 void sipsv_client_call_abandon (SipServletRequest *request);
 
 /* UAC */
+/* A copy of a sent request to send again (after 422, 401, 407): the next
+ * CSeq of its session, without the Via NTA added. */
+msg_t *sipsv_uac_next_copy (SipServletRequest *request);
 /* Sends the request again as msg (taken), in a new client transaction. */
 gboolean sipsv_uac_resend (SipServletRequest *request, msg_t *msg);
 SipServletRequest *sipsv_uac_new_request (SipContainer *container, SipSession *session,

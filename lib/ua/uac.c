@@ -386,6 +386,23 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
   return TRUE;
 }
 
+msg_t *
+sipsv_uac_next_copy (SipServletRequest *request)
+{
+  SipSession *session = request->base.session;
+  msg_t *copy = msg_dup (request->base.msg);
+  sip_t *csip = sip_object (copy);
+
+  if (csip->sip_via != NULL)
+    msg_header_remove_all (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_via);
+  guint32 cseq = session != NULL ? ++session->local_cseq : csip->sip_cseq->cs_seq + 1;
+  msg_header_replace (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_cseq,
+                      (msg_header_t *) sip_cseq_create (msg_home (copy), cseq,
+                                                        csip->sip_request->rq_method,
+                                                        csip->sip_request->rq_method_name));
+  return copy;
+}
+
 gboolean
 sipsv_uac_resend (SipServletRequest *request, msg_t *msg)
 {
