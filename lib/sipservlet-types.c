@@ -23,6 +23,8 @@ G_DEFINE_BOXED_TYPE (SipLocationService, sipservlet_location_service, sipservlet
 G_DEFINE_BOXED_TYPE (SipLocationStore, sipservlet_location_store, sipservlet_location_store_ref, sipservlet_location_store_unref)
 G_DEFINE_BOXED_TYPE (SipLocationBinding, sipservlet_location_binding, (GBoxedCopyFunc) sipservlet_location_binding_copy, sipservlet_location_binding_free)
 G_DEFINE_BOXED_TYPE (SipAuthInfo, sipservlet_auth_info, sipservlet_auth_info_ref, sipservlet_auth_info_unref)
+G_DEFINE_BOXED_TYPE (SipCredentialStore, sipservlet_credential_store,
+                     sipservlet_credential_store_ref, sipservlet_credential_store_unref)
 G_DEFINE_BOXED_TYPE (SipProxy, sipservlet_proxy, sipservlet_proxy_ref, sipservlet_proxy_unref)
 G_DEFINE_BOXED_TYPE (SipProxyBranch, sipservlet_proxy_branch, sipservlet_proxy_branch_ref, sipservlet_proxy_branch_unref)
 G_DEFINE_BOXED_TYPE (SipB2buaHelper, sipservlet_b2bua, sipservlet_b2bua_ref, sipservlet_b2bua_unref)

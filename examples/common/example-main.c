@@ -2,6 +2,8 @@
 /* libsipservlet examples - shared command line and lifecycle. */
 #include "example-main.h"
 
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,11 +29,59 @@ example_option_entries (ExampleOptions *options)
     { "app-session-timeout", 0, 0, G_OPTION_ARG_INT, &options->app_session_timeout,
       "Minutes of inactivity before an application session expires (default 3; "
       "0 = never; calls in progress outlive it)", "MINUTES" },
+    { "auth-file", 0, 0, G_OPTION_ARG_FILENAME, &options->auth_file,
+      "Challenge REGISTER and requests from our domains with digest authentication, "
+      "checked against FILE: user:realm:MD5-HA1[:SHA-256-HA1] lines (htdigest); "
+      "SIGHUP reloads it", "FILE" },
+    { "realm", 0, 0, G_OPTION_ARG_STRING, &options->realm,
+      "The realm of our challenges (default: the first --domain)", "REALM" },
+    { "trusted", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->trusted,
+      "A source exempt from authentication (repeatable): an IP address or "
+      "ADDRESS/PREFIX, such as an edge proxy in front of us", "ADDRESS[/PREFIX]" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       "Log debug messages", NULL },
     G_OPTION_ENTRY_NULL
   };
   return g_memdup2 (entries, sizeof entries);
+}
+
+/* --auth-file, --realm and --trusted; the error says which option. */
+static gboolean
+setup_authentication (SipContainer *container, ExampleOptions *options, GError **error)
+{
+  const char *realm = options->realm != NULL ? options->realm : options->default_realm;
+
+  if (options->auth_file == NULL)
+    {
+      if (options->realm == NULL && options->trusted == NULL)
+        return TRUE;
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "--realm and --trusted need --auth-file");
+      g_printerr ("error: %s\n", (*error)->message);
+      return FALSE;
+    }
+  if (realm == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "--auth-file needs --realm (or a --domain)");
+      g_printerr ("error: %s\n", (*error)->message);
+      return FALSE;
+    }
+  g_autoptr (SipCredentialStore) store = sipservlet_credential_store_new_from_file (
+      options->auth_file, error);
+  if (store == NULL || !sipservlet_container_set_authentication (container, store, realm, error))
+    {
+      g_printerr ("error: --auth-file %s --realm %s: %s\n", options->auth_file, realm,
+                  (*error)->message);
+      return FALSE;
+    }
+  for (char **t = options->trusted; t != NULL && *t != NULL; t++)
+    if (!sipservlet_container_add_trusted_source (container, *t, error))
+      {
+        g_printerr ("error: --trusted %s: %s\n", *t, (*error)->message);
+        return FALSE;
+      }
+  return TRUE;
 }
 
 SipContainer *
@@ -68,6 +118,8 @@ example_container_new (ExampleOptions *options)
         g_printerr ("error: --alias %s: %s\n", *a, error->message);
         goto fail;
       }
+  if (!setup_authentication (container, options, &error))
+    goto fail;
   if (options->app_session_timeout >= 0)
     sipservlet_container_set_application_session_timeout (container,
                                                           (guint) options->app_session_timeout);
@@ -99,6 +151,25 @@ example_options_clear (ExampleOptions *options)
   g_clear_pointer (&options->listen, g_strfreev);
   g_clear_pointer (&options->aliases, g_strfreev);
   g_clear_pointer (&options->advertise, g_free);
+  g_clear_pointer (&options->auth_file, g_free);
+  g_clear_pointer (&options->realm, g_free);
+  g_clear_pointer (&options->default_realm, g_free);
+  g_clear_pointer (&options->trusted, g_strfreev);
+}
+
+/* SIGHUP: the credentials again; a file that does not load leaves the
+ * previous ones in use. */
+static gboolean
+on_sighup (gpointer data)
+{
+  SipContainer *container = data;
+  g_autoptr (GError) error = NULL;
+
+  if (sipservlet_container_reload_credentials (container, &error))
+    g_message ("SIGHUP: credentials reloaded");
+  else
+    g_warning ("SIGHUP: credentials not reloaded, the previous ones stay: %s", error->message);
+  return G_SOURCE_CONTINUE;
 }
 
 int
@@ -106,12 +177,14 @@ example_run (SipContainer *container)
 {
   char **addresses = sipservlet_container_get_listen_addresses (container);
   char *joined = g_strjoinv (" ", addresses);
+  guint hup = g_unix_signal_add (SIGHUP, on_sighup, container);
 
   printf ("ready %s\n", joined);
   fflush (stdout);
   g_free (joined);
   g_strfreev (addresses);
   sipservlet_container_run (container);
+  g_source_remove (hup);
   sipservlet_container_unref (container);
   return 0;
 }

@@ -29,19 +29,26 @@ typedef struct {
   gint session_expires;   /* --session-expires: RFC 4028 interval, s; 0 = off */
   gint min_se;            /* --min-se, s; 0 = 90 */
   gint app_session_timeout; /* --app-session-timeout, minutes; -1 = the default (3) */
+  char *auth_file;        /* --auth-file: credentials (user:realm:HA1[:SHA256]), or NULL */
+  char *realm;            /* --realm, or NULL: default_realm */
+  char *default_realm;    /* set by the program before example_container_new() (the
+                           * first --domain), or NULL */
+  char **trusted;         /* --trusted values, or NULL */
   gboolean verbose;
 } ExampleOptions;
 
 /* Option entries for --listen, --alias, --advertise, --session-expires,
- * --min-se, --app-session-timeout and --verbose, to add to a
- * GOptionContext; set app_session_timeout to -1 before parsing. A program that wants
- * session timers by default sets session_expires before parsing. */
+ * --min-se, --app-session-timeout, --auth-file, --realm, --trusted and
+ * --verbose, to add to a GOptionContext; set app_session_timeout to -1
+ * before parsing. A program that wants session timers by default sets
+ * session_expires before parsing. */
 GOptionEntry *example_option_entries (ExampleOptions *options);
 
 /* Creates a container listening on every --listen address (UDP and TCP),
  * advertising --advertise for those that do not say "advertise" in their
- * own value, and knowing every --alias. Prints a clear error and returns
- * NULL on failure. */
+ * own value, and knowing every --alias; with --auth-file, authentication
+ * on (realm --realm, else default_realm) and every --trusted source
+ * exempt. Prints a clear error and returns NULL on failure. */
 SipContainer *example_container_new (ExampleOptions *options);
 
 /* Answers @request with sipservlet_request_respond(); when that fails (a
@@ -52,6 +59,7 @@ gboolean example_respond (SipServletRequest *request, guint status, const char *
 /* Frees what the options hold. */
 void example_options_clear (ExampleOptions *options);
 
-/* Prints "ready HOST:PORT ...", runs the main loop until SIGINT or SIGTERM,
- * shuts the container down cleanly and drops it. Returns the exit status. */
+/* Prints "ready HOST:PORT ...", runs the main loop until SIGINT or SIGTERM
+ * (SIGHUP reloads the --auth-file credentials), shuts the container down
+ * cleanly and drops it. Returns the exit status. */
 int example_run (SipContainer *container);

@@ -130,6 +130,19 @@ void
 registrar_set_container (Registrar *registrar, SipContainer *container)
 {
   registrar->container = container;
+  /* Our domains are the container's too: its security policy challenges
+   * requests from them and refuses to relay between two others. */
+  if (registrar->domains == NULL)
+    return;
+  GHashTableIter iter;
+  gpointer host;
+  g_hash_table_iter_init (&iter, registrar->domains);
+  while (g_hash_table_iter_next (&iter, &host, NULL))
+    {
+      g_autoptr (GError) error = NULL;
+      if (!sipservlet_container_add_domain (container, host, &error))
+        g_warning ("domain %s: %s", (const char *) host, error->message);
+    }
 }
 
 char *

@@ -53,7 +53,9 @@ void registrar_set_domain_func (Registrar *registrar, RegistrarDomainFunc func,
                                 gpointer user_data);
 
 /* The container the registrar runs in: its own addresses are a domain it
- * serves (see registrar_aor_key()). Not owned; may stay unset. */
+ * serves (see registrar_aor_key()), and the --domain values become the
+ * container's domains (sipservlet_container_add_domain()). Not owned; may
+ * stay unset. */
 void registrar_set_container (Registrar *registrar, SipContainer *container);
 
 /* The key an address-of-record is stored and looked up under: its

@@ -569,6 +569,9 @@ main (int argc, char **argv)
   g_clear_pointer (&context, g_option_context_free);
   g_clear_pointer (&common, g_free);
   g_clear_pointer (&registrar_entries, g_free);
+  /* The realm of --auth-file's challenges, unless --realm names one. */
+  if (registrar_options.domains != NULL)
+    options.default_realm = g_strdup (registrar_options.domains[0]);
   registrar_options_clear (&registrar_options);
 
   SipContainer *container = example_container_new (&options);

@@ -48,6 +48,9 @@ main (int argc, char **argv)
   context = NULL;
   g_clear_pointer (&common, g_free);
   g_clear_pointer (&extra, g_free);
+  /* The realm of --auth-file's challenges, unless --realm names one. */
+  if (registrar_options.domains != NULL)
+    options.default_realm = g_strdup (registrar_options.domains[0]);
   registrar_options_clear (&registrar_options);
 
   SipContainer *container = example_container_new (&options);

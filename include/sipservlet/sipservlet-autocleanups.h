@@ -29,6 +29,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipLocationService, sipservlet_location_service_u
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipLocationStore, sipservlet_location_store_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipLocationBinding, sipservlet_location_binding_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipAuthInfo, sipservlet_auth_info_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipCredentialStore, sipservlet_credential_store_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipProxy, sipservlet_proxy_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipProxyBranch, sipservlet_proxy_branch_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipB2buaHelper, sipservlet_b2bua_unref)

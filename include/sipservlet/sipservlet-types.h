@@ -139,6 +139,13 @@ typedef struct _SipB2buaHelper SipB2buaHelper;
  * (JSR 289 AuthInfo, sipservlet-auth.h).
  */
 typedef struct _SipAuthInfo SipAuthInfo;
+/**
+ * SipCredentialStore:
+ *
+ * Where the container finds the HA1 hashes of its users' passwords, to
+ * check their digest credentials (sipservlet-security.h).
+ */
+typedef struct _SipCredentialStore SipCredentialStore;
 typedef struct _SipLocationBinding SipLocationBinding;
 
 /* Boxed GTypes: copying takes a reference, freeing drops it (a
@@ -271,6 +278,15 @@ SIPSERVLET_API GType sipservlet_location_binding_get_type (void) G_GNUC_CONST;
  */
 #define SIPSERVLET_TYPE_AUTH_INFO (sipservlet_auth_info_get_type ())
 SIPSERVLET_API GType sipservlet_auth_info_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_credential_store_get_type:
+ *
+ * Returns: the boxed #GType of #SipCredentialStore, also written
+ *   %SIPSERVLET_TYPE_CREDENTIAL_STORE.
+ */
+#define SIPSERVLET_TYPE_CREDENTIAL_STORE (sipservlet_credential_store_get_type ())
+SIPSERVLET_API GType sipservlet_credential_store_get_type (void) G_GNUC_CONST;
 
 /**
  * sipservlet_proxy_get_type:

@@ -31,5 +31,6 @@
 #include <sipservlet/sipservlet-container.h>
 #include <sipservlet/sipservlet-location.h>
 #include <sipservlet/sipservlet-auth.h>
+#include <sipservlet/sipservlet-security.h>
 #include <sipservlet/sipservlet-autocleanups.h>
 #undef SIPSERVLET_INSIDE

@@ -31,6 +31,7 @@
 
 #include <glib.h>
 #include <sofia-sip/msg_types.h>
+#include <sipservlet/sipservlet.h>
 
 G_BEGIN_DECLS
 
@@ -65,11 +66,10 @@ typedef enum
 /* Algorithms and digest arithmetic (digest.c)                               */
 /* ------------------------------------------------------------------------ */
 
-typedef enum
-{
-  SIPSV_AUTH_MD5,
-  SIPSV_AUTH_SHA256,
-} SipsvAuthAlgorithm;
+/* The public enum (sipservlet-security.h) under this module's names. */
+typedef SipDigestAlgorithm SipsvAuthAlgorithm;
+#define SIPSV_AUTH_MD5    SIPSERVLET_DIGEST_MD5
+#define SIPSV_AUTH_SHA256 SIPSERVLET_DIGEST_SHA256
 
 #define SIPSV_AUTH_N_ALGORITHMS 2
 
@@ -251,30 +251,14 @@ guint sipsv_auth_replay_size (SipsvAuthReplay *replay);
 /* Credential stores (store.c)                                               */
 /* ------------------------------------------------------------------------ */
 
-/* The functions of a credential store, copied by sipsv_auth_store_new().
- * Stores hold hashes, never passwords.
- *   lookup: the HA1 of @user in @realm for @algorithm, as hex (either
- *     case), newly allocated (freed with sipsv_auth_free_secret()); NULL
- *     when the store has none. Mandatory.
- *   algorithms: the set of algorithms (SIPSV_AUTH_ALGORITHM_BIT) to offer
- *     by default. Mandatory.
- *   reload: (nullable) re-reads the store's source; on failure returns
- *     FALSE with @error set and keeps the contents it had.
- *   destroy: (nullable) frees @store_data. */
-typedef struct
-{
-  char *(*lookup) (gpointer store_data, const char *user, const char *realm,
-                   SipsvAuthAlgorithm algorithm);
-  guint (*algorithms) (gpointer store_data);
-  gboolean (*reload) (gpointer store_data, GError **error);
-  void (*destroy) (gpointer store_data);
-} SipsvAuthStoreVTable;
+/* A credential store is the public SipCredentialStore
+ * (sipservlet-security.h): its functions (SipCredentialStoreFuncs) hold
+ * hashes, never passwords; lookup's result is freed with
+ * sipsv_auth_free_secret(). Refcounted atomically. */
+typedef struct _SipCredentialStore SipsvAuthStore;
 
-typedef struct _SipsvAuthStore SipsvAuthStore;
-
-/* A store over @vtable (copied) and @store_data (taken over). Refcounted,
- * not atomically: one thread. */
-SipsvAuthStore *sipsv_auth_store_new (const SipsvAuthStoreVTable *vtable, gpointer store_data);
+SipsvAuthStore *sipsv_auth_store_new (const SipCredentialStoreFuncs *funcs, gpointer store_data,
+                                      GDestroyNotify destroy);
 SipsvAuthStore *sipsv_auth_store_ref (SipsvAuthStore *store);
 void sipsv_auth_store_unref (SipsvAuthStore *store);
 

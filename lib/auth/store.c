@@ -8,66 +8,118 @@
 
 #include "auth-private.h"
 
-struct _SipsvAuthStore
+struct _SipCredentialStore
 {
-  guint ref_count;
-  SipsvAuthStoreVTable vtable;
+  gatomicrefcount ref_count;
+  SipCredentialStoreFuncs funcs;
   gpointer data;
+  GDestroyNotify destroy;
 };
 
 SipsvAuthStore *
-sipsv_auth_store_new (const SipsvAuthStoreVTable *vtable, gpointer store_data)
+sipsv_auth_store_new (const SipCredentialStoreFuncs *funcs, gpointer store_data,
+                      GDestroyNotify destroy)
 {
-  SipsvAuthStore *store;
+  SipsvAuthStore *store = g_new0 (SipsvAuthStore, 1);
 
-  g_return_val_if_fail (vtable != NULL, NULL);
-  g_return_val_if_fail (vtable->lookup != NULL && vtable->algorithms != NULL, NULL);
-
-  store = g_new0 (SipsvAuthStore, 1);
-  store->ref_count = 1;
-  store->vtable = *vtable;
+  g_atomic_ref_count_init (&store->ref_count);
+  store->funcs = *funcs;
   store->data = store_data;
+  store->destroy = destroy;
   return store;
 }
 
 SipsvAuthStore *
 sipsv_auth_store_ref (SipsvAuthStore *store)
 {
-  g_return_val_if_fail (store != NULL, NULL);
-  store->ref_count++;
+  g_atomic_ref_count_inc (&store->ref_count);
   return store;
 }
 
 void
 sipsv_auth_store_unref (SipsvAuthStore *store)
 {
-  if (store == NULL || --store->ref_count > 0)
+  if (store == NULL || !g_atomic_ref_count_dec (&store->ref_count))
     return;
-  if (store->vtable.destroy != NULL)
-    store->vtable.destroy (store->data);
+  if (store->destroy != NULL)
+    store->destroy (store->data);
   g_free (store);
+}
+
+SipCredentialStore *
+sipservlet_credential_store_new (const SipCredentialStoreFuncs *funcs, gpointer store_data,
+                                 GDestroyNotify destroy)
+{
+  g_return_val_if_fail (funcs != NULL, NULL);
+  g_return_val_if_fail (funcs->lookup != NULL && funcs->get_algorithms != NULL, NULL);
+  return sipsv_auth_store_new (funcs, store_data, destroy);
+}
+
+SipCredentialStore *
+sipservlet_credential_store_ref (SipCredentialStore *store)
+{
+  g_return_val_if_fail (store != NULL, NULL);
+  return sipsv_auth_store_ref (store);
+}
+
+void
+sipservlet_credential_store_unref (SipCredentialStore *store)
+{
+  sipsv_auth_store_unref (store);
+}
+
+/* The module's file errors become the public INVALID_ARGUMENT, keeping
+ * their "FILE:LINE: " message. */
+static gboolean
+public_error (gboolean ok, GError **error)
+{
+  if (!ok && error != NULL && *error != NULL && (*error)->domain == SIPSV_AUTH_ERROR)
+    {
+      (*error)->domain = SIPSERVLET_ERROR;
+      (*error)->code = SIPSERVLET_ERROR_INVALID_ARGUMENT;
+    }
+  return ok;
+}
+
+SipCredentialStore *
+sipservlet_credential_store_new_from_file (const char *path, GError **error)
+{
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  SipsvAuthStore *store = sipsv_auth_file_store_new (path, error);
+  public_error (store != NULL, error);
+  return store;
+}
+
+gboolean
+sipservlet_credential_store_reload (SipCredentialStore *store, GError **error)
+{
+  g_return_val_if_fail (store != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  return public_error (sipsv_auth_store_reload (store, error), error);
 }
 
 char *
 sipsv_auth_store_lookup (SipsvAuthStore *store, const char *user, const char *realm,
                          SipsvAuthAlgorithm algorithm)
 {
-  return store->vtable.lookup (store->data, user, realm, algorithm);
+  return store->funcs.lookup (store->data, user, realm, algorithm);
 }
 
 guint
 sipsv_auth_store_algorithms (SipsvAuthStore *store)
 {
-  return store->vtable.algorithms (store->data) & SIPSV_AUTH_ALGORITHMS_ALL;
+  return store->funcs.get_algorithms (store->data) & SIPSV_AUTH_ALGORITHMS_ALL;
 }
 
 gboolean
 sipsv_auth_store_reload (SipsvAuthStore *store, GError **error)
 {
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  if (store->vtable.reload == NULL)
+  if (store->funcs.reload == NULL)
     return TRUE;
-  return store->vtable.reload (store->data, error);
+  return store->funcs.reload (store->data, error);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -274,11 +326,10 @@ file_destroy (gpointer store_data)
 SipsvAuthStore *
 sipsv_auth_file_store_new (const char *path, GError **error)
 {
-  static const SipsvAuthStoreVTable vtable = {
+  static const SipCredentialStoreFuncs funcs = {
     .lookup = file_lookup,
-    .algorithms = file_algorithms,
+    .get_algorithms = file_algorithms,
     .reload = file_reload,
-    .destroy = file_destroy,
   };
   GHashTable *entries;
   FileStore *self;
@@ -293,5 +344,5 @@ sipsv_auth_file_store_new (const char *path, GError **error)
   self->path = g_strdup (path);
   self->entries = entries;
   self->algorithms = default_algorithms (entries);
-  return sipsv_auth_store_new (&vtable, self);
+  return sipsv_auth_store_new (&funcs, self, file_destroy);
 }

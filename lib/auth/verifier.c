@@ -265,10 +265,12 @@ sipsv_auth_verifier_verify (SipsvAuthVerifier *verifier, const char *method,
         continue;
       if (!sipsv_auth_credentials_parse (&parsed, au->au_params, &error))
         {
-          if (first_error == NULL)
-            first_error = error;
-          else
-            g_error_free (error);
+          /* Another server's credentials may follow rules of their own
+           * (RFC 2069 without qop): only ours must be well-formed. */
+          g_autofree char *their_realm = sipsv_auth_challenge_realm (au);
+          if (first_error == NULL && g_strcmp0 (their_realm, realm) == 0)
+            first_error = g_steal_pointer (&error);
+          g_clear_error (&error);
           continue;
         }
       found = strcmp (parsed.realm, realm) == 0;

@@ -4,7 +4,18 @@
  * every incoming message and hands it to the UA layer and the servlets. */
 #pragma once
 
+#include "auth/auth-private.h"
 #include "runtime/runtime-private.h"
+
+/* security.c: the authentication policy (sipservlet-security.h). */
+typedef struct {
+  SipsvAuthStore *store;        /* NULL: authentication off */
+  SipsvAuthVerifier *verifier;  /* with the store */
+  char *realm;                  /* with the store */
+  SipAuthPolicyFlags flags;
+  GPtrArray *domains;           /* normalized hosts (security.c), or NULL */
+  GPtrArray *trusted;           /* GInetAddressMask, or NULL */
+} SipsvSecurity;
 
 struct _SipContainer {
   SipsvRuntime runtime;             /* first: what the roles see (sipsv_runtime ()) */
@@ -17,6 +28,7 @@ struct _SipContainer {
   GSource *shutdown_source;
   GMainLoop *run_loop;              /* while sipservlet_container_run() runs */
   guint shutdown_deadline_ms;       /* how long a shutdown waits for live work */
+  SipsvSecurity security;
 };
 
 G_STATIC_ASSERT (G_STRUCT_OFFSET (SipContainer, runtime) == 0);
@@ -29,6 +41,21 @@ int sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
                                 msg_t *msg, sip_t *sip);
 SipServlet *sipsv_container_select_servlet (SipContainer *container, const char *method);
 
+
+/* security.c: applies the policy to a request (neither ACK nor CANCEL)
+ * before dispatch. TRUE when it goes on, with *remote_user the user it
+ * authenticated as (g_free() it) or NULL; FALSE when it was answered (msg
+ * taken). */
+gboolean sipsv_container_security_check (SipContainer *container, msg_t *msg, sip_t *sip,
+                                         gboolean in_dialog, char **remote_user);
+/* Whether url (sip/sips) is in one of our domains or names us. */
+gboolean sipsv_container_url_is_ours (SipContainer *container, const url_t *url);
+void sipsv_container_security_clear (SipsvSecurity *security);
+
+/* container.c: host without the brackets of an IPv6 reference (g_free()
+ * it); whether host is an IP address or a host name (RFC 3261 hostname). */
+char *sipsv_unbracket (const char *host);
+gboolean sipsv_valid_host (const char *host);
 
 /* run.c: reads "HOST", "HOST:PORT", "IPV6" or "[IPV6]:PORT" into host
  * (IPv6 without brackets, g_free() it) and port (default_port when

@@ -102,14 +102,14 @@ sipservlet_container_unref (SipContainer *container)
   g_clear_pointer (&container->runtime.default_servlet, sipservlet_servlet_unref);
   g_ptr_array_unref (container->servlets);
   g_clear_pointer (&container->runtime.record_routes, g_hash_table_destroy);
+  sipsv_container_security_clear (&container->security);
   sipsv_runtime_clear (&container->runtime);
   g_main_context_unref (container->context);
   g_free (container);
 }
 
-/* host without the brackets of an IPv6 reference; g_free() it. */
-static char *
-unbracket (const char *host)
+char *
+sipsv_unbracket (const char *host)
 {
   gsize n = strlen (host);
   if (n > 2 && host[0] == '[' && host[n - 1] == ']')
@@ -117,9 +117,8 @@ unbracket (const char *host)
   return g_strdup (host);
 }
 
-/* Whether host is an IP address or a host name (RFC 3261 hostname). */
-static gboolean
-valid_host (const char *host)
+gboolean
+sipsv_valid_host (const char *host)
 {
   if (g_hostname_is_ip_address (host))
     return TRUE;
@@ -139,9 +138,9 @@ sipservlet_container_listen_advertised (SipContainer *container, const char *hos
   g_return_val_if_fail (container != NULL && host != NULL, FALSE);
   g_return_val_if_fail ((transports & SIPSERVLET_TRANSPORT_ALL) != 0, FALSE);
 
-  g_autofree char *bare = unbracket (host);
-  g_autofree char *public = advertise != NULL ? unbracket (advertise) : NULL;
-  if (public != NULL && !valid_host (public))
+  g_autofree char *bare = sipsv_unbracket (host);
+  g_autofree char *public = advertise != NULL ? sipsv_unbracket (advertise) : NULL;
+  if (public != NULL && !sipsv_valid_host (public))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                    "cannot advertise \"%s\": not a host name or an IP address", advertise);
@@ -169,7 +168,7 @@ sipservlet_container_add_alias (SipContainer *container, const char *alias, GErr
   g_autofree char *host = NULL;
   guint16 port = 0;
 
-  if (!sipsv_split_host_port (alias, &host, &port, 0) || !valid_host (host))
+  if (!sipsv_split_host_port (alias, &host, &port, 0) || !sipsv_valid_host (host))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                    "alias \"%s\" is not HOST, HOST:PORT, IPV6 or [IPV6]:PORT", alias);

@@ -5,7 +5,10 @@
  * agent's message callback (there is no default leg). In order:
  *   responses without a transaction -> the UAC layer;
  *   ACK -> the session's pending 2xx (lib/ua/uas.c), or dropped;
+ *   ACK of our own stateless answer to an INVITE -> dropped;
  *   checks: shutdown 503, Max-Forwards 483, Require 420, stray CANCEL 481;
+ *   the security policy (security.c): relaying 403, digest challenges,
+ *   identity 403, trusted sources;
  *   To-tag -> a subsequent request of a known dialog, else routed on when
  *   it is addressed elsewhere, else 481;
  *   BYE/PRACK without To-tag -> 481 (never initial);
@@ -85,8 +88,10 @@ allowed_methods (SipContainer *container)
 }
 
 static void
-handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip_t *sip)
+handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip_t *sip,
+                   char *remote_user)
 {
+  g_autofree char *user = remote_user;
   guint32 cseq = sip->sip_cseq->cs_seq;
 
   /* RFC 3261 §12.2.2: a lower CSeq than the last one is out of order. */
@@ -113,6 +118,8 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
     return;
 
   SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, FALSE);
+  if (request != NULL)
+    request->base.remote_user = g_steal_pointer (&user);
   if (request != NULL && sipsv_ua_timer_on_request (request))
     {
       sipservlet_request_unref (request);
@@ -127,15 +134,17 @@ handle_subsequent (SipContainer *container, SipSession *session, msg_t *msg, sip
  * it goes on along the route set. */
 static void
 handle_proxy_subsequent (SipContainer *container, SipSession *session, msg_t *msg,
-                         sip_t *sip, char *popped)
+                         sip_t *sip, char *popped, char *remote_user)
 {
   SipServletRequest *request = sipsv_uas_accept (container, msg, sip, session, FALSE);
   if (request == NULL)
     {
       g_free (popped);
+      g_free (remote_user);
       return;
     }
   request->popped_route = popped;
+  request->base.remote_user = remote_user;
   sipsv_proxy_note_request (session, sip);
   sipsv_proxy_new (request);
   if (session != NULL && session->handler != NULL)
@@ -171,13 +180,15 @@ initial_request_key (const sip_t *sip)
 }
 
 static void
-handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
+handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
+                char *remote_user)
 {
   const char *method = sip->sip_request->rq_method_name;
   SipServlet *servlet = sipsv_container_select_servlet (container, method);
   gboolean dialog = sipsv_method_creates_dialog (method);
 
   g_autofree char *popped_owned = popped;
+  g_autofree char *user = remote_user;
   popped = NULL;
   /* RFC 3261 §8.2.2.2: another copy of a request this container serves as
    * a UAS (forked upstream, arriving by another path; a retransmission
@@ -260,6 +271,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped)
   if (request != NULL)
     {
       request->popped_route = g_steal_pointer (&popped_owned);
+      request->base.remote_user = g_steal_pointer (&user);
       sipsv_ua_timer_on_request (request);
       run_servlet (servlet, request);
     }
@@ -283,6 +295,12 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
   const char *from_tag = sip->sip_from->a_tag;
   char *popped = sipsv_proxy_pop_route (container, msg, sip);
 
+  if (method == sip_method_ack && sipsv_stack_is_stateless_tag (&container->runtime.stack, to_tag))
+    {
+      msg_destroy (msg);
+      g_free (popped);
+      return 0;
+    }
   if (method == sip_method_ack)
     {
       SipSession *session = to_tag != NULL
@@ -351,6 +369,7 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       return 0;
     }
 
+  char *user = NULL;
   if (to_tag != NULL)
     {
       SipSession *session = sipsv_session_lookup (&container->runtime.sessions,
@@ -358,14 +377,19 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       if (session == NULL && method == sip_method_notify)
         session = sipsv_ua_session_from_notify (container, msg, sip);
       SipSession *proxied = session == NULL ? sipsv_proxy_lookup_session (container, sip) : NULL;
-      if (session != NULL && session->valid)
+      gboolean ours = session != NULL && session->valid;
+      if ((ours || (proxied != NULL && proxied->valid) || popped != NULL
+           || addressed_elsewhere (container, sip))
+          && !sipsv_container_security_check (container, msg, sip, TRUE, &user))
+        g_free (popped);
+      else if (ours)
         {
-          handle_subsequent (container, session, msg, sip);
+          handle_subsequent (container, session, msg, sip, user);
           g_free (popped);
         }
       else if ((proxied != NULL && proxied->valid) || popped != NULL
                || addressed_elsewhere (container, sip))
-        handle_proxy_subsequent (container, proxied, msg, sip, popped);
+        handle_proxy_subsequent (container, proxied, msg, sip, popped, user);
       else
         {
           reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
@@ -377,7 +401,9 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
       g_free (popped);
     }
+  else if (!sipsv_container_security_check (container, msg, sip, FALSE, &user))
+    g_free (popped);
   else
-    handle_initial (container, msg, sip, popped);
+    handle_initial (container, msg, sip, popped, user);
   return 0;
 }

@@ -41,6 +41,7 @@ struct _SipServletMessage {
   guint has_source : 1;
   guint source_tcp : 1;
   char *remote_addr;
+  char *remote_user;         /* authenticated as (lib/container/security.c) */
 };
 
 struct _SipServletRequest {

@@ -142,6 +142,7 @@ sipservlet_message_unref (SipServletMessage *message)
   g_clear_pointer (&message->attributes, g_hash_table_destroy);
   g_clear_pointer (&message->header_values, g_hash_table_destroy);
   g_free (message->remote_addr);
+  g_free (message->remote_user);
   msg_destroy (message->msg);
   message->magic = 0;
   g_free (message);
@@ -238,6 +239,13 @@ sipservlet_message_get_remote_addr (SipServletMessage *message)
         message->remote_addr = g_strdup (buf);
     }
   return message->remote_addr;
+}
+
+const char *
+sipservlet_message_get_remote_user (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, NULL);
+  return message->remote_user;
 }
 
 gint

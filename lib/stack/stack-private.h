@@ -63,6 +63,8 @@ typedef struct {
                                    * (none, or several) */
   GHashTable *route_cache;        /* "proto host" -> primary, see
                                    * sipsv_stack_route_primary(); or NULL */
+  char stateless_tag[16];         /* To-tag of sipsv_stack_reply()'s answers to
+                                   * INVITE, which recognises their ACK */
 } SipsvStack;
 
 /* su_init()/su_deinit() reference counting and log redirection to g_log. */
@@ -174,6 +176,13 @@ gboolean sipsv_stack_has_connection (SipsvStack *stack, const url_t *dest);
  * response; these answers (errors, and never a dialog) carry none. */
 void sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase,
                         const char *extra_headers);
+
+/* Whether @to_tag is the one sipsv_stack_reply() gives its final answers
+ * to an INVITE: the ACK of such an answer (RFC 3261 §17.1.1.3) is ours to
+ * drop, never to route on. A stateless answer has no transaction to
+ * absorb it, and without a To-tag of our own the ACK would look like any
+ * other request passing through. */
+gboolean sipsv_stack_is_stateless_tag (SipsvStack *stack, const char *to_tag);
 
 /* Whether NTA made this response itself for one of our client
  * transactions (timeout, unreachable target) instead of receiving it: it

@@ -165,6 +165,7 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
   memset (stack, 0, sizeof *stack);
   sipsv_stack_global_ref ();
   stack->listen_points = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
+  g_snprintf (stack->stateless_tag, sizeof stack->stateless_tag, "sl%08x", g_random_int ());
 
   stack->root = su_glib_root_create (NULL);
   if (stack->root == NULL)
@@ -455,8 +456,19 @@ sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase
 
   if (sip != NULL && sip->sip_record_route != NULL)
     msg_header_remove_all (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_record_route);
+  /* The answer copies the request's To: tag it for the ACK to come back. */
+  if (sip != NULL && status >= 300 && sip->sip_request != NULL
+      && sip->sip_request->rq_method == sip_method_invite && sip->sip_to != NULL
+      && sip->sip_to->a_tag == NULL)
+    sip_to_tag (msg_home (msg), sip->sip_to, stack->stateless_tag);
   nta_msg_treply (stack->agent, msg, status, phrase,
                   TAG_IF (extra_headers != NULL, SIPTAG_HEADER_STR (extra_headers)), TAG_END ());
+}
+
+gboolean
+sipsv_stack_is_stateless_tag (SipsvStack *stack, const char *to_tag)
+{
+  return to_tag != NULL && strcmp (to_tag, stack->stateless_tag) == 0;
 }
 
 guint

@@ -69,9 +69,9 @@ store_algorithms (gpointer data)
   return SIPSV_AUTH_ALGORITHMS_ALL;
 }
 
-static const SipsvAuthStoreVTable store_vtable = {
+static const SipCredentialStoreFuncs store_funcs = {
   .lookup = store_lookup,
-  .algorithms = store_algorithms,
+  .get_algorithms = store_algorithms,
 };
 
 /* ---- fixture ---- */
@@ -103,7 +103,7 @@ setup (void)
   peer = fake_peer_new (g_main_context_default (), "127.0.0.1",
                         sipservlet_container_get_port (container, NULL), &error);
   ck_assert_ptr_nonnull (peer);
-  store = sipsv_auth_store_new (&store_vtable, NULL);
+  store = sipsv_auth_store_new (&store_funcs, NULL, NULL);
   verifier = sipsv_auth_verifier_new (store);
   home = su_home_new (sizeof (su_home_t));
   memset (&seen, 0, sizeof seen);

@@ -723,6 +723,23 @@ START_TEST (test_malformed_header)
 }
 END_TEST
 
+/* Another realm's credentials, in a form we would refuse (no qop), are
+ * not ours to judge: no 400, a challenge for ours. */
+START_TEST (test_other_realm_malformed_ignored)
+{
+  SipsvAuthResult result;
+  msg_auth_t *au = sip_authorization_make (
+      home, "Digest username=\"alice\", realm=\"upstream.net\", nonce=\"n\", uri=\"" RURI
+            "\", response=\"0123\"");
+
+  ck_assert_ptr_nonnull (au);
+  ck_assert_int_eq (sipsv_auth_verifier_verify (verifier, "REGISTER", RURI, au, REALM, &result),
+                    SIPSV_AUTH_CHALLENGE);
+  ck_assert_ptr_null (result.error);
+  sipsv_auth_result_clear (&result);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------ */
 /* Challenges and the offer                                                  */
 /* ------------------------------------------------------------------------ */
@@ -1129,6 +1146,7 @@ make_suite (void)
   tcase_add_test (verify, test_algorithm_not_offered);
   tcase_add_test (verify, test_algorithm_absent_is_md5);
   tcase_add_test (verify, test_malformed_header);
+  tcase_add_test (verify, test_other_realm_malformed_ignored);
   tcase_add_test (verify, test_challenge_text);
   tcase_add_test (verify, test_offer_order);
   suite_add_tcase (suite, verify);
