@@ -203,7 +203,7 @@ check_credentials (SipsvAuthVerifier *verifier, const char *method, const char *
   if (strcmp (credentials->uri, request_uri) != 0)
     {
       g_set_error (&result->error, SIPSV_AUTH_ERROR, SIPSV_AUTH_ERROR_URI_MISMATCH,
-                   "Digest uri '%s' is not the Request-URI", credentials->uri);
+                   "Digest uri '%s' is not the Request-URI '%s'", credentials->uri, request_uri);
       return conclude (result, SIPSV_AUTH_MALFORMED, "uri is not the Request-URI");
     }
   if (!is_offered (verifier, credentials->algorithm))

@@ -17,7 +17,11 @@ sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
 
   if (sip->sip_route == NULL)
     return NULL;
-  if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, sip->sip_request->rq_url))
+  /* A Request-URI of ours with a first Route of ours is loose routing to
+   * us (a phone whose outbound proxy is also its registrar): the Route
+   * goes, the Request-URI stays (its credentials were computed over it). */
+  if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, sip->sip_request->rq_url)
+      && !sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, sip->sip_route->r_url))
     {
       /* A strict router upstream put our Record-Route URI in the
        * Request-URI: the real target is the last Route (RFC 3261 §16.4). */

@@ -291,6 +291,28 @@ START_TEST (test_register_challenged_then_served)
 }
 END_TEST
 
+/* A phone whose outbound proxy is its registrar (baresip's outbound=):
+ * Request-URI and Route both name us; the credentials were computed over
+ * the Request-URI, which must reach the check unchanged. */
+START_TEST (test_register_with_route_to_us)
+{
+  guint16 port = sipservlet_container_get_port (container, NULL);
+  g_autofree char *uri = g_strdup_printf ("sip:127.0.0.1:%u;transport=udp", port);
+  g_autofree char *route = g_strdup_printf ("Route: <sip:127.0.0.1:%u;transport=udp;lr>\r\n",
+                                            port);
+  send_request ("REGISTER", uri, ALICE, ALICE, "reg-r", route);
+  g_autoptr (FakeMessage) challenge = final_response (caller);
+  ck_assert_uint_eq (challenge->status, 401);
+  g_autofree char *credentials = answer_challenge (challenge, "REGISTER", uri, "alice", "secret",
+                                                   1);
+  g_autofree char *extra = g_strconcat (route, credentials, NULL);
+  send_request ("REGISTER", uri, ALICE, ALICE, "reg-r", extra);
+  g_autoptr (FakeMessage) ok = final_response (caller);
+  ck_assert_msg (ok->status == 200, "%s", ok->raw);
+  ck_assert_str_eq (served.remote_user, "alice");
+}
+END_TEST
+
 START_TEST (test_wrong_password_challenged_and_logged)
 {
   g_autoptr (FakeMessage) response = register_as (ALICE, "alice", "guess", NULL);
@@ -595,6 +617,7 @@ make_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_set_timeout (tc, 30);
   tcase_add_test (tc, test_register_challenged_then_served);
+  tcase_add_test (tc, test_register_with_route_to_us);
   tcase_add_test (tc, test_wrong_password_challenged_and_logged);
   tcase_add_test (tc, test_replay_refused);
   tcase_add_test (tc, test_stale_nonce);

@@ -26,6 +26,8 @@ def wrapper():
 def fail(message, work=None):
     print("FAIL: " + message)
     for name in sorted(os.listdir(work)) if work else []:
+        if not os.path.isfile(os.path.join(work, name)):
+            continue
         with open(os.path.join(work, name), errors="replace") as f:
             print("--- %s ---\n%s" % (name, f.read()[-4000:]))
     sys.exit(1)
