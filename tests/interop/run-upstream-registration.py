@@ -47,7 +47,6 @@ import os
 import re
 import shutil
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -226,19 +225,6 @@ def run(args, workdir):
         t.cleanup()
 
 
-def show_failure(workdir, message):
-    print("%s: FAIL: %s" % (os.path.basename(sys.argv[0]), message), file=sys.stderr)
-    for name, lines in (("uas.err", 40), ("kamailio.err", 40), ("uac-errors.log", 30),
-                        ("uac-screen.log", 40)):
-        path = os.path.join(workdir, name)
-        if os.path.exists(path) and os.path.getsize(path) > 0:
-            with open(path, errors="replace") as f:
-                tail = f.read().splitlines()[-lines:]
-            print("--- %s (last %d lines) ---\n%s" % (name, lines, "\n".join(tail)),
-                  file=sys.stderr)
-    print("logs kept in %s" % workdir, file=sys.stderr)
-
-
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     p.add_argument("case", choices=sorted(ALGORITHMS))
@@ -256,17 +242,10 @@ def main():
     if not args.uas or not os.access(args.uas, os.X_OK):
         print("the sipservlet-uas binary is missing (--uas)", file=sys.stderr)
         return 99
-    workdir = tempfile.mkdtemp(prefix="interop-upstream-%s." % args.case)
-    try:
-        run(args, workdir)
-    except Failure as e:
-        show_failure(workdir, str(e))
-        return 1
-    if os.environ.get("SIPP_INTEROP_KEEP") == "1":
-        print("logs kept in %s" % workdir)
-    else:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+    return topology.run_in_workdir("interop-upstream-%s." % args.case,
+                                   lambda workdir: run(args, workdir),
+                                   (("uas.err", 40), ("kamailio.err", 40),
+                                    ("uac-errors.log", 30), ("uac-screen.log", 40)))
 
 
 if __name__ == "__main__":
