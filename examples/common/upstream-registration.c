@@ -311,11 +311,11 @@ static void
 on_registered (UpstreamRegistration *reg, SipServletResponse *response)
 {
   gint granted = granted_expiry (reg, response);
-  guint refresh = MAX (granted / 2, REFRESH_FLOOR_S);
+  guint refresh = CLAMP (granted / 2, REFRESH_FLOOR_S, EXPIRES_MAX_S);
 
   if (granted == 0)
     {
-      fail_and_retry (reg, "the 200 does not list our Contact");
+      fail_and_retry (reg, "the registrar granted our Contact 0 s");
       return;
     }
   if (reg->granted != granted)
@@ -377,7 +377,7 @@ on_challenge (UpstreamRegistration *reg, SipServletResponse *response, guint sta
     why = g_strdup_printf ("%u %s: the registrar asks for credentials (realm \"%s\"); "
                            "give --password-file", status,
                            sipservlet_response_get_reason_phrase (response), names);
-  else if (realms[0] != NULL && !knows_realm (reg, realms[0]))
+  else if (reg->pinned_realm != NULL && realms[0] != NULL && !knows_realm (reg, realms[0]))
     why = g_strdup_printf ("%u %s: challenged for realm \"%s\", not --auth-realm \"%s\"",
                            status, sipservlet_response_get_reason_phrase (response), names,
                            reg->pinned_realm);
