@@ -247,7 +247,8 @@ new_register (UpstreamRegistration *reg, GError **error)
       sipservlet_application_session_invalidate (app, NULL);
       return NULL;
     }
-  reg->session = sipservlet_session_ref (sipservlet_message_get_session (SIPSERVLET_MESSAGE (request)));
+  SipSession *session = sipservlet_message_get_session (SIPSERVLET_MESSAGE (request));
+  reg->session = sipservlet_session_ref (session);
   sipservlet_session_set_invalidate_when_ready (reg->session, FALSE);
   return request;
 }
