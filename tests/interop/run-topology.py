@@ -100,9 +100,13 @@ class Process:
         return status
 
     def kill(self):
+        """SIGTERM first: Kamailio's main process then ends its children,
+        which a SIGKILL would leave running. SIGKILL after 5 s."""
         if self.running():
-            self.proc.kill()
-            self.proc.wait()
+            self.proc.terminate()
+            if self.wait(5) is None:
+                self.proc.kill()
+                self.proc.wait()
 
     def text(self, which="err"):
         for f in (self.out, self.err):
