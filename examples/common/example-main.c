@@ -172,8 +172,40 @@ on_sighup (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-int
-example_run (SipContainer *container)
+typedef struct {
+  SipContainer *container;
+  GMainLoop *loop;
+  ExampleStoppingFunc stopping;
+  gpointer data;
+} Serving;
+
+static void
+on_stopped (SipContainer *container, gpointer data)
+{
+  g_main_loop_quit (((Serving *) data)->loop);
+}
+
+/* As sipservlet_container_run()'s signal handling, with the hook first:
+ * the container refuses new requests once its shutdown has begun. */
+static gboolean
+on_signal (gpointer data)
+{
+  Serving *serving = data;
+  if (serving->stopping == NULL)
+    {
+      g_message ("stopping now: a second signal during the shutdown");
+      g_main_loop_quit (serving->loop);
+      return G_SOURCE_CONTINUE;
+    }
+  serving->stopping (serving->data);
+  serving->stopping = NULL;
+  g_message ("stopping: finishing live transactions");
+  sipservlet_container_shutdown (serving->container, on_stopped, serving);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+example_serve (SipContainer *container, ExampleStoppingFunc stopping, gpointer data)
 {
   char **addresses = sipservlet_container_get_listen_addresses (container);
   char *joined = g_strjoinv (" ", addresses);
@@ -183,8 +215,25 @@ example_run (SipContainer *container)
   fflush (stdout);
   g_free (joined);
   g_strfreev (addresses);
-  sipservlet_container_run (container);
+  if (stopping == NULL)
+    sipservlet_container_run (container);
+  else
+    {
+      Serving serving = { container, g_main_loop_new (NULL, FALSE), stopping, data };
+      guint sigint = g_unix_signal_add (SIGINT, on_signal, &serving);
+      guint sigterm = g_unix_signal_add (SIGTERM, on_signal, &serving);
+      g_main_loop_run (serving.loop);
+      g_source_remove (sigint);
+      g_source_remove (sigterm);
+      g_main_loop_unref (serving.loop);
+    }
   g_source_remove (hup);
+}
+
+int
+example_run (SipContainer *container)
+{
+  example_serve (container, NULL, NULL);
   sipservlet_container_unref (container);
   return 0;
 }

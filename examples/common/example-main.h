@@ -59,7 +59,16 @@ gboolean example_respond (SipServletRequest *request, guint status, const char *
 /* Frees what the options hold. */
 void example_options_clear (ExampleOptions *options);
 
+/* Called on the first SIGINT or SIGTERM, before the container's graceful
+ * shutdown begins: the last moment to send requests (an un-REGISTER), which
+ * the shutdown then waits for. */
+typedef void (*ExampleStoppingFunc) (gpointer data);
+
 /* Prints "ready HOST:PORT ...", runs the main loop until SIGINT or SIGTERM
- * (SIGHUP reloads the --auth-file credentials), shuts the container down
- * cleanly and drops it. Returns the exit status. */
+ * (SIGHUP reloads the --auth-file credentials) and shuts the container
+ * down cleanly (a second signal stops at once); the container stays yours.
+ * @stopping (nullable) runs first. */
+void example_serve (SipContainer *container, ExampleStoppingFunc stopping, gpointer data);
+
+/* example_serve(), then drops the container. Returns the exit status. */
 int example_run (SipContainer *container);

@@ -13,10 +13,19 @@
  * --min-se 90): an INVITE asking less than the minimum gets 422 with
  * Min-SE, the 2xx carries Session-Expires, and a call whose caller stops
  * refreshing is ended with BYE by the container.
+ *
+ * With --register-to it registers --aor there, so that a provider routes
+ * the AOR's calls to it, and keeps the registration refreshed
+ * (examples/common/upstream-registration.c): the Contact is our first
+ * --listen address (or --advertise), the password is read from
+ * --password-file (never the command line, which ps shows), every refresh
+ * answers a new challenge, failures are logged and retried later, and
+ * SIGINT/SIGTERM unregister before the shutdown.
  */
 #include <sipservlet/sipservlet.h>
 
 #include "example-main.h"
+#include "upstream-registration.h"
 
 static guint answer_delay_ms;
 static guint active_calls;
@@ -128,12 +137,18 @@ main (int argc, char **argv)
       "Ring this many milliseconds before answering INVITE", "MS" },
     G_OPTION_ENTRY_NULL
   };
+  UpstreamOptions upstream;
+  upstream_options_init (&upstream);
   GOptionContext *context = g_option_context_new ("- a SIP user-agent server on libsipservlet");
   GOptionEntry *common = example_option_entries (&options);
+  GOptionEntry *registration = upstream_option_entries (&upstream);
   GError *error = NULL;
+  UpstreamRegistration *upstream_registration = NULL;
+  int usage = 0;
 
   g_option_context_add_main_entries (context, common, NULL);
   g_option_context_add_main_entries (context, extra, NULL);
+  g_option_context_add_main_entries (context, registration, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       g_printerr ("error: %s\n", error->message);
@@ -141,6 +156,7 @@ main (int argc, char **argv)
     }
   g_option_context_free (context);
   g_free (common);
+  g_free (registration);
   if (delay < 0)
     {
       g_printerr ("error: --answer-delay must not be negative\n");
@@ -149,9 +165,30 @@ main (int argc, char **argv)
   answer_delay_ms = (guint) delay;
 
   SipContainer *container = example_container_new (&options);
+  if (container != NULL && upstream.register_to != NULL)
+    {
+      upstream_registration = upstream_registration_new (container, &upstream,
+                                                         options.advertise, &error);
+      if (upstream_registration == NULL)
+        {
+          g_printerr ("error: %s\n", error->message);
+          g_clear_error (&error);
+          usage = 2;
+        }
+    }
+  else if (upstream.aor != NULL || upstream.password_file != NULL || upstream.auth_user != NULL
+           || upstream.auth_realm != NULL)
+    {
+      g_printerr ("error: --aor, --auth-user, --auth-realm and --password-file need "
+                  "--register-to\n");
+      usage = 2;
+    }
   example_options_clear (&options);
+  upstream_options_clear (&upstream);
+  if (usage != 0)
+    g_clear_pointer (&container, sipservlet_container_unref);
   if (container == NULL)
-    return 1;
+    return usage != 0 ? usage : 1;
   sipservlet_container_add_listeners (container, &call_counter, NULL, NULL);
   SipServlet *servlet = sipservlet_servlet_new ("uas", &uas_handlers, NULL, NULL);
   if (!sipservlet_container_add_servlet (container, servlet, NULL, &error))
@@ -160,5 +197,10 @@ main (int argc, char **argv)
       return 1;
     }
   sipservlet_servlet_unref (servlet);
-  return example_run (container);
+  example_serve (container,
+                 upstream_registration ? (ExampleStoppingFunc) upstream_registration_stop : NULL,
+                 upstream_registration);
+  upstream_registration_free (upstream_registration);
+  sipservlet_container_unref (container);
+  return 0;
 }

@@ -100,9 +100,13 @@ class Process:
         return status
 
     def kill(self):
+        """SIGTERM first: Kamailio's main process then ends its children,
+        which a SIGKILL would leave running. SIGKILL after 5 s."""
         if self.running():
-            self.proc.kill()
-            self.proc.wait()
+            self.proc.terminate()
+            if self.wait(5) is None:
+                self.proc.kill()
+                self.proc.wait()
 
     def text(self, which="err"):
         for f in (self.out, self.err):
@@ -440,11 +444,15 @@ def run(args, workdir):
         t.cleanup()
 
 
-def show_failure(workdir, message):
+# What a failure shows: the end of these files of the work directory.
+LOG_TAILS = (("uac-errors.log", 30), ("uas-errors.log", 30), ("uac-screen.log", 40),
+             ("proxy.err", 40), ("proxy1.err", 30), ("proxy2.err", 30),
+             ("b2bua.err", 40), ("kamailio.err", 40))
+
+
+def show_failure(workdir, message, log_tails):
     print("%s: FAIL: %s" % (os.path.basename(sys.argv[0]), message), file=sys.stderr)
-    for name, lines in (("uac-errors.log", 30), ("uas-errors.log", 30), ("uac-screen.log", 40),
-                        ("proxy.err", 40), ("proxy1.err", 30), ("proxy2.err", 30),
-                        ("b2bua.err", 40), ("kamailio.err", 40)):
+    for name, lines in log_tails:
         path = os.path.join(workdir, name)
         if os.path.exists(path) and os.path.getsize(path) > 0:
             with open(path, errors="replace") as f:
@@ -452,6 +460,23 @@ def show_failure(workdir, message):
             print("--- %s (last %d lines) ---\n%s" % (name, lines, "\n".join(tail)),
                   file=sys.stderr)
     print("logs kept in %s" % workdir, file=sys.stderr)
+
+
+def run_in_workdir(prefix, body, log_tails=LOG_TAILS):
+    """body(workdir) in a new work directory, removed after a pass unless
+    SIPP_INTEROP_KEEP=1; a Failure is shown with the log tails and keeps
+    it. Returns the exit status."""
+    workdir = tempfile.mkdtemp(prefix=prefix)
+    try:
+        body(workdir)
+    except Failure as e:
+        show_failure(workdir, str(e), log_tails)
+        return 1
+    if os.environ.get("SIPP_INTEROP_KEEP") == "1":
+        print("logs kept in %s" % workdir)
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
 
 
 def main():
@@ -476,17 +501,8 @@ def main():
     if not needed or not os.access(needed, os.X_OK):
         print("the %s binary is missing (--proxy/--b2bua)" % args.topology, file=sys.stderr)
         return 99
-    workdir = tempfile.mkdtemp(prefix="interop-%s-%s." % (args.topology, args.case))
-    try:
-        run(args, workdir)
-    except Failure as e:
-        show_failure(workdir, str(e))
-        return 1
-    if os.environ.get("SIPP_INTEROP_KEEP") == "1":
-        print("logs kept in %s" % workdir)
-    else:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+    return run_in_workdir("interop-%s-%s." % (args.topology, args.case),
+                          lambda workdir: run(args, workdir))
 
 
 if __name__ == "__main__":
