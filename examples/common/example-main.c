@@ -36,8 +36,18 @@ example_option_entries (ExampleOptions *options)
     { "realm", 0, 0, G_OPTION_ARG_STRING, &options->realm,
       "The realm of our challenges (default: the first --domain)", "REALM" },
     { "trusted", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->trusted,
-      "A source exempt from authentication (repeatable): an IP address or "
-      "ADDRESS/PREFIX, such as an edge proxy in front of us", "ADDRESS[/PREFIX]" },
+      "A source exempt from authentication and the rate limit (repeatable): an IP "
+      "address or ADDRESS/PREFIX, such as an edge proxy in front of us",
+      "ADDRESS[/PREFIX]" },
+    { "rate-limit", 0, 0, G_OPTION_ARG_STRING, &options->rate_limit,
+      "Requests per second each source address may send, with a burst of BURST "
+      "(default twice the rate); --trusted sources are exempt", "RATE[/BURST]" },
+    { "rate-limit-action", 0, 0, G_OPTION_ARG_STRING, &options->rate_limit_action,
+      "What becomes of a request over its source's rate: reject (503 with "
+      "Retry-After, the default) or drop", "reject|drop" },
+    { "max-transactions", 0, 0, G_OPTION_ARG_INT, &options->max_transactions,
+      "With this many transactions in flight, answer new requests 503 (requests "
+      "inside dialogs still pass; default 0, no limit)", "N" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       "Log debug messages", NULL },
     G_OPTION_ENTRY_NULL
@@ -45,18 +55,24 @@ example_option_entries (ExampleOptions *options)
   return g_memdup2 (entries, sizeof entries);
 }
 
-/* --auth-file, --realm and --trusted; the error says which option. */
+/* --trusted, --auth-file and --realm; the error says which option. */
 static gboolean
 setup_authentication (SipContainer *container, ExampleOptions *options, GError **error)
 {
   const char *realm = options->realm != NULL ? options->realm : options->default_realm;
 
+  for (char **t = options->trusted; t != NULL && *t != NULL; t++)
+    if (!sipservlet_container_add_trusted_source (container, *t, error))
+      {
+        g_printerr ("error: --trusted %s: %s\n", *t, (*error)->message);
+        return FALSE;
+      }
   if (options->auth_file == NULL)
     {
-      if (options->realm == NULL && options->trusted == NULL)
+      if (options->realm == NULL)
         return TRUE;
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                   "--realm and --trusted need --auth-file");
+                   "--realm needs --auth-file");
       g_printerr ("error: %s\n", (*error)->message);
       return FALSE;
     }
@@ -75,12 +91,59 @@ setup_authentication (SipContainer *container, ExampleOptions *options, GError *
                   (*error)->message);
       return FALSE;
     }
-  for (char **t = options->trusted; t != NULL && *t != NULL; t++)
-    if (!sipservlet_container_add_trusted_source (container, *t, error))
-      {
-        g_printerr ("error: --trusted %s: %s\n", *t, (*error)->message);
-        return FALSE;
-      }
+  return TRUE;
+}
+
+/* --rate-limit, --rate-limit-action and --max-transactions. */
+static gboolean
+setup_overload (SipContainer *container, ExampleOptions *options, GError **error)
+{
+  guint64 rate = 0, burst = 0;
+  SipRateLimitAction action = SIPSERVLET_RATE_LIMIT_REJECT;
+
+  if (options->rate_limit != NULL)
+    {
+      g_auto (GStrv) parts = g_strsplit (options->rate_limit, "/", 2);
+      if (!g_ascii_string_to_unsigned (parts[0], 10, 1, 1000000, &rate, NULL)
+          || (parts[1] != NULL
+              && !g_ascii_string_to_unsigned (parts[1], 10, 1, 1000000, &burst, NULL)))
+        {
+          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                       "--rate-limit expects RATE or RATE/BURST (1 to 1000000), got '%s'",
+                       options->rate_limit);
+          g_printerr ("error: %s\n", (*error)->message);
+          return FALSE;
+        }
+    }
+  if (options->rate_limit_action != NULL)
+    {
+      if (g_ascii_strcasecmp (options->rate_limit_action, "drop") == 0)
+        action = SIPSERVLET_RATE_LIMIT_DROP;
+      else if (g_ascii_strcasecmp (options->rate_limit_action, "reject") != 0)
+        {
+          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                       "--rate-limit-action expects reject or drop, got '%s'",
+                       options->rate_limit_action);
+          g_printerr ("error: %s\n", (*error)->message);
+          return FALSE;
+        }
+    }
+  if (options->max_transactions < 0)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "--max-transactions cannot be negative");
+      g_printerr ("error: %s\n", (*error)->message);
+      return FALSE;
+    }
+  if (rate > 0
+      && !sipservlet_container_set_rate_limit (container, (guint) rate,
+                                               burst > 0 ? (guint) burst : (guint) rate * 2,
+                                               action, error))
+    {
+      g_printerr ("error: --rate-limit %s: %s\n", options->rate_limit, (*error)->message);
+      return FALSE;
+    }
+  sipservlet_container_set_max_transactions (container, (guint) options->max_transactions);
   return TRUE;
 }
 
@@ -118,7 +181,8 @@ example_container_new (ExampleOptions *options)
         g_printerr ("error: --alias %s: %s\n", *a, error->message);
         goto fail;
       }
-  if (!setup_authentication (container, options, &error))
+  if (!setup_authentication (container, options, &error)
+      || !setup_overload (container, options, &error))
     goto fail;
   if (options->app_session_timeout >= 0)
     sipservlet_container_set_application_session_timeout (container,
@@ -155,6 +219,8 @@ example_options_clear (ExampleOptions *options)
   g_clear_pointer (&options->realm, g_free);
   g_clear_pointer (&options->default_realm, g_free);
   g_clear_pointer (&options->trusted, g_strfreev);
+  g_clear_pointer (&options->rate_limit, g_free);
+  g_clear_pointer (&options->rate_limit_action, g_free);
 }
 
 /* SIGHUP: the credentials again; a file that does not load leaves the

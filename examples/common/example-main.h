@@ -34,12 +34,16 @@ typedef struct {
   char *default_realm;    /* set by the program before example_container_new() (the
                            * first --domain), or NULL */
   char **trusted;         /* --trusted values, or NULL */
+  char *rate_limit;       /* --rate-limit RATE[/BURST], or NULL */
+  char *rate_limit_action; /* --rate-limit-action reject|drop, or NULL */
+  gint max_transactions;  /* --max-transactions; 0 = no guard */
   gboolean verbose;
 } ExampleOptions;
 
 /* Option entries for --listen, --alias, --advertise, --session-expires,
- * --min-se, --app-session-timeout, --auth-file, --realm, --trusted and
- * --verbose, to add to a GOptionContext; set app_session_timeout to -1
+ * --min-se, --app-session-timeout, --auth-file, --realm, --trusted,
+ * --rate-limit, --rate-limit-action, --max-transactions and --verbose, to
+ * add to a GOptionContext; set app_session_timeout to -1
  * before parsing. A program that wants session timers by default sets
  * session_expires before parsing. */
 GOptionEntry *example_option_entries (ExampleOptions *options);

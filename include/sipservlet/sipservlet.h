@@ -32,5 +32,6 @@
 #include <sipservlet/sipservlet-location.h>
 #include <sipservlet/sipservlet-auth.h>
 #include <sipservlet/sipservlet-security.h>
+#include <sipservlet/sipservlet-overload.h>
 #include <sipservlet/sipservlet-autocleanups.h>
 #undef SIPSERVLET_INSIDE

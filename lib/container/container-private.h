@@ -17,6 +17,17 @@ typedef struct {
   GPtrArray *trusted;           /* GInetAddressMask, or NULL */
 } SipsvSecurity;
 
+/* overload.c: the rate limit per source and the transaction guard
+ * (sipservlet-overload.h). */
+typedef struct {
+  guint rate;                   /* requests/s per source; 0: no limit */
+  guint burst;
+  SipRateLimitAction action;
+  GHashTable *buckets;          /* source -> token bucket, with a rate */
+  guint max_transactions;       /* 0: no guard */
+  gboolean shedding;            /* over max_transactions at the last look */
+} SipsvOverload;
+
 struct _SipContainer {
   SipsvRuntime runtime;             /* first: what the roles see (sipsv_runtime ()) */
   gatomicrefcount ref_count;
@@ -29,6 +40,7 @@ struct _SipContainer {
   GMainLoop *run_loop;              /* while sipservlet_container_run() runs */
   guint shutdown_deadline_ms;       /* how long a shutdown waits for live work */
   SipsvSecurity security;
+  SipsvOverload overload;
 };
 
 G_STATIC_ASSERT (G_STRUCT_OFFSET (SipContainer, runtime) == 0);
@@ -48,9 +60,16 @@ SipServlet *sipsv_container_select_servlet (SipContainer *container, const char 
  * taken). */
 gboolean sipsv_container_security_check (SipContainer *container, msg_t *msg, sip_t *sip,
                                          gboolean in_dialog, char **remote_user);
+/* Whether the message came from a trusted source. */
+gboolean sipsv_container_source_is_trusted (SipContainer *container, msg_t *msg);
 /* Whether url (sip/sips) is in one of our domains or names us. */
 gboolean sipsv_container_url_is_ours (SipContainer *container, const url_t *url);
 void sipsv_container_security_clear (SipsvSecurity *security);
+
+/* overload.c: TRUE when the request (any but ACK and CANCEL) may go on;
+ * FALSE when it was answered 503 or dropped (msg taken). */
+gboolean sipsv_container_overload_check (SipContainer *container, msg_t *msg, sip_t const *sip);
+void sipsv_container_overload_clear (SipsvOverload *overload);
 
 /* container.c: host without the brackets of an IPv6 reference (g_free()
  * it); whether host is an IP address or a host name (RFC 3261 hostname). */

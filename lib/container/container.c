@@ -103,6 +103,7 @@ sipservlet_container_unref (SipContainer *container)
   g_ptr_array_unref (container->servlets);
   g_clear_pointer (&container->runtime.record_routes, g_hash_table_destroy);
   sipsv_container_security_clear (&container->security);
+  sipsv_container_overload_clear (&container->overload);
   sipsv_runtime_clear (&container->runtime);
   g_main_context_unref (container->context);
   g_free (container);

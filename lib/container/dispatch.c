@@ -5,6 +5,7 @@
  * agent's message callback (there is no default leg). In order:
  *   responses without a transaction -> the UAC layer;
  *   ACK -> the session's pending 2xx (lib/ua/uas.c), or dropped;
+ *   the rate limit per source and the transaction guard (overload.c);
  *   ACK of our own stateless answer to an INVITE -> dropped;
  *   checks: shutdown 503, Max-Forwards 483, Require 420, stray CANCEL 481;
  *   the security policy (security.c): relaying 403, digest challenges,
@@ -295,6 +296,11 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
   const char *from_tag = sip->sip_from->a_tag;
   char *popped = sipsv_proxy_pop_route (container, msg, sip);
 
+  if (!sipsv_container_overload_check (container, msg, sip))
+    {
+      g_free (popped);
+      return 0;
+    }
   if (method == sip_method_ack && sipsv_stack_is_stateless_tag (&container->runtime.stack, to_tag))
     {
       msg_destroy (msg);

@@ -146,9 +146,10 @@ source_address (msg_t *msg)
   return NULL;
 }
 
-static gboolean
-source_is_trusted (SipsvSecurity *security, msg_t *msg)
+gboolean
+sipsv_container_source_is_trusted (SipContainer *container, msg_t *msg)
 {
+  SipsvSecurity *security = &container->security;
   if (security->trusted == NULL)
     return FALSE;
   GInetAddress *address = source_address (msg);
@@ -447,7 +448,7 @@ sipsv_container_security_check (SipContainer *container, msg_t *msg, sip_t *sip,
   SipsvSecurity *security = &container->security;
 
   *remote_user = NULL;
-  if (security->verifier == NULL || source_is_trusted (security, msg))
+  if (security->verifier == NULL || sipsv_container_source_is_trusted (container, msg))
     return TRUE;
   gboolean from_ours = sipsv_container_url_is_ours (container, sip->sip_from->a_url);
   /* No relaying: an initial request must come from one of our domains or

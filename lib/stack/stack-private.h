@@ -177,6 +177,10 @@ gboolean sipsv_stack_has_connection (SipsvStack *stack, const url_t *dest);
 void sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase,
                         const char *extra_headers);
 
+/* The transactions NTA holds: server and client, live or waiting for
+ * their RFC 3261 timers. */
+gsize sipsv_stack_transaction_count (SipsvStack *stack);
+
 /* Whether @to_tag is the one sipsv_stack_reply() gives its final answers
  * to an INVITE: the ACK of such an answer (RFC 3261 §17.1.1.3) is ours to
  * drop, never to route on. A stateless answer has no transaction to

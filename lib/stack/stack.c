@@ -29,6 +29,7 @@ extern su_log_t tport_log[];
 #define SIPSV_MESSAGE_PRELOAD 2048u
 /* How long a TCP peer may take to complete a message it started. */
 #define SIPSV_INCOMPLETE_TIMEOUT_MS 16000u
+#define SIPSV_IDLE_TIMEOUT_MS       600000u
 
 static GMutex global_lock;
 static guint global_refs;
@@ -373,6 +374,9 @@ bind_address (SipsvStack *stack, const char *host, guint16 port, gboolean udp, g
                             /* A stream peer that stops mid-message is
                              * cut off instead of holding the socket. */
                             TPTAG_TIMEOUT (SIPSV_INCOMPLETE_TIMEOUT_MS),
+                            /* A connection that carries nothing (not even
+                             * keep-alives) goes: no socket held forever. */
+                            TPTAG_IDLE (SIPSV_IDLE_TIMEOUT_MS),
                             /* RFC 5626 §3.5.1: a CRLFCRLF ping on a
                              * connection is answered with a CRLF pong. */
                             TPTAG_PONG2PING (1),
@@ -463,6 +467,15 @@ sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase
     sip_to_tag (msg_home (msg), sip->sip_to, stack->stateless_tag);
   nta_msg_treply (stack->agent, msg, status, phrase,
                   TAG_IF (extra_headers != NULL, SIPTAG_HEADER_STR (extra_headers)), TAG_END ());
+}
+
+gsize
+sipsv_stack_transaction_count (SipsvStack *stack)
+{
+  usize_t irqs = 0, orqs = 0;
+  nta_agent_get_stats (stack->agent, NTATAG_S_IRQ_HASH_USED_REF (irqs),
+                       NTATAG_S_ORQ_HASH_USED_REF (orqs), TAG_END ());
+  return irqs + orqs;
 }
 
 gboolean
