@@ -353,6 +353,10 @@ sipsv_ua_auth_retry (SipServletRequest *request, sip_t const *sip, guint status)
       g_debug ("not answering the %u to %s: %s", status, csip->sip_request->rq_method_name,
                error->message);
       g_error_free (error);
+      /* Nothing is sent: the CSeq the copy took is given back. */
+      SipSession *session = request->base.session;
+      if (session != NULL && session->local_cseq == csip->sip_cseq->cs_seq)
+        session->local_cseq--;
       msg_destroy (copy);
       return FALSE;
     }

@@ -22,6 +22,7 @@
 #include <sofia-sip/sip_header.h>
 
 #include "auth/auth-private.h"
+#include "session/session-private.h"
 #include "check-main.h"
 #include "peer-checks.h"
 
@@ -426,6 +427,9 @@ START_TEST (test_auto_retry_other_realm)
   challenge (first, 401, MD5_ONLY, 1);
   wait_outcome ();
   ck_assert_uint_eq (sipservlet_response_get_status (seen.last), 401);
+  /* No retry was sent, so no CSeq was used up. */
+  ck_assert_uint_eq (sent->base.session->local_cseq,
+                     sipservlet_message_get_cseq (SIPSERVLET_MESSAGE (sent)));
 }
 END_TEST
 
