@@ -386,6 +386,34 @@ sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary)
   return sipsv_stack_contact (stack);
 }
 
+char *
+sipsv_stack_contact_as_sips (const char *contact)
+{
+  const char *tls = strstr (contact, ";transport=tls");
+
+  if (!g_str_has_prefix (contact, "<sip:") || tls == NULL)
+    return g_strdup (contact);     /* not a TLS socket: it cannot be sips */
+  return g_strdup_printf ("<sips:%.*s%s", (int) (tls - (contact + 5)), contact + 5,
+                          tls + strlen (";transport=tls"));
+}
+
+/* The transport parameter value a Contact with transport=have ("" for
+ * none) needs to name a socket of protocol proto: "tls" for TLS (none in
+ * a sips: URI), and no longer "tls" on a UDP or TCP socket; otherwise
+ * have, as it was (a UDP+TCP listening point's Contact names no
+ * transport, and stays so when a request leaves by TCP). */
+static const char *
+transport_value_for (const char *proto, const char *have, gboolean sips)
+{
+  if (sips)
+    return "";
+  if (g_ascii_strcasecmp (proto, "tls") == 0)
+    return "tls";
+  if (g_ascii_strcasecmp (have, "tls") == 0)
+    return g_ascii_strcasecmp (proto, "tcp") == 0 ? "tcp" : "";
+  return have;
+}
+
 void
 sipsv_stack_contact_follow (SipsvStack *stack, msg_t *msg, tport_t *tp)
 {
@@ -401,11 +429,38 @@ sipsv_stack_contact_follow (SipsvStack *stack, msg_t *msg, tport_t *tp)
   gboolean v6 = strchr (canon, ':') != NULL && canon[0] != '[';
   char host[INET6_ADDRSTRLEN + 2];
   g_snprintf (host, sizeof host, "%s%s%s", v6 ? "[" : "", canon, v6 ? "]" : "");
+  /* Over TLS, a sips request's Contact is sips: too (RFC 3261 §8.1.1.8). */
+  gboolean tls = g_ascii_strcasecmp (name->tpn_proto, "tls") == 0;
+  gboolean sips = tls && sip->sip_request != NULL
+                  && sip->sip_request->rq_url->url_type == url_sips;
+  char have[8] = "";
+  if (m->m_url->url_params != NULL)
+    url_param (m->m_url->url_params, "transport", have, sizeof have);
+  const char *want = transport_value_for (name->tpn_proto, have, sips);
   if (g_ascii_strcasecmp (m->m_url->url_host, host) == 0
-      && g_strcmp0 (m->m_url->url_port, name->tpn_port) == 0)
+      && g_strcmp0 (m->m_url->url_port, name->tpn_port) == 0
+      && (m->m_url->url_type == url_sips) == sips && g_ascii_strcasecmp (have, want) == 0)
     return;
   su_home_t *home = msg_home (msg);
   m->m_url->url_host = su_strdup (home, host);
   m->m_url->url_port = su_strdup (home, name->tpn_port);
+  if (sips)
+    {
+      m->m_url->url_type = url_sips;
+      m->m_url->url_scheme = "sips";
+    }
+  if (g_ascii_strcasecmp (have, want) != 0)
+    {
+      char *params = m->m_url->url_params != NULL
+                     ? url_strip_param_string (su_strdup (home, m->m_url->url_params),
+                                               "transport")
+                     : NULL;
+      m->m_url->url_params = params != NULL && params[0] != '\0' ? params : NULL;
+      if (want[0] != '\0')
+        {
+          char *param = su_sprintf (home, "transport=%s", want);
+          url_param_add (home, m->m_url, param);
+        }
+    }
   msg_fragment_clear (m->m_common);      /* encoded again when sent */
 }

@@ -132,9 +132,14 @@ char *sipsv_stack_contact (SipsvStack *stack);
 char *sipsv_stack_contact_for (SipsvStack *stack, nta_incoming_t *irq);
 /* The Contact naming one socket (a primary tport). */
 char *sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary);
-/* Makes msg's Contact, when it names us, name the socket tp instead (host
- * and port; its user and parameters stay): a request is built with the
- * first listening point's Contact before its route is known. */
+/* A Contact of ours ("<sip:...;transport=tls>") as the sips: URI of the
+ * same socket, for a sips dialog (RFC 3261 §8.1.1.8, §12.1.1); a Contact
+ * of a UDP or TCP socket is returned as it is. g_free() it. */
+char *sipsv_stack_contact_as_sips (const char *contact);
+/* Makes msg's Contact, when it names us, name the socket tp instead (host,
+ * port and transport parameter, sips: for a sips request over TLS; its
+ * user and other parameters stay): a request is built with the first
+ * listening point's Contact before its route is known. */
 void sipsv_stack_contact_follow (SipsvStack *stack, msg_t *msg, tport_t *tp);
 /* Where NTA sends msg: the explicit route (not given as text), else its
  * top Route, else its Request-URI. */

@@ -97,6 +97,14 @@ sipsv_uas_build_response (SipServletRequest *request, guint status, const char *
       && (is_dialog_creating (request) || rsip->sip_request->rq_method == sip_method_update))
     {
       char *contact = sipsv_stack_contact_for (&sipsv_runtime (container)->stack, request->irq);
+      /* A sips request's dialog is sips: so is our Contact (RFC 3261
+       * §12.1.1), when the request came over TLS as it should. */
+      if (rsip->sip_request->rq_url->url_type == url_sips)
+        {
+          char *sips = sipsv_stack_contact_as_sips (contact);
+          g_free (contact);
+          contact = sips;
+        }
       sip_add_make (msg, sip_object (msg), sip_contact_class, contact);
       g_free (contact);
     }
