@@ -52,8 +52,11 @@ run_openssl (const char *args)
   ck_assert_msg (g_spawn_check_wait_status (status, NULL), "%s: %s", command, err);
 }
 
-/* ca.pem, server.pem (CN and subjectAltName 127.0.0.1), server.key, and
- * other.key, a key of no certificate. */
+/* ca.pem, server.pem (for 127.0.0.1), server.key, other.key (a key of no
+ * certificate), and rogue.pem with rogue.key (self-signed for 127.0.0.1).
+ * server.pem names 127.0.0.1 as an IP subjectAltName, which OpenSSL
+ * clients check, and as a DNS one, which is all sofia-sip 1.12.11 reads
+ * (doc/tls.md). */
 static void
 make_certificates (void)
 {
@@ -65,11 +68,15 @@ make_certificates (void)
   run_openssl (ca);
   run_openssl (csr);
   g_autofree char *ext = path_of ("ext.cnf");
-  ck_assert (g_file_set_contents (ext, "subjectAltName=IP:127.0.0.1,DNS:localhost\n", -1,
+  ck_assert (g_file_set_contents (ext, "subjectAltName=IP:127.0.0.1,DNS:127.0.0.1\n", -1,
                                   NULL));
   run_openssl ("x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
                "-out server.pem -days 2 -extfile ext.cnf");
   run_openssl ("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out other.key");
+  /* A certificate for 127.0.0.1 that the container does not trust. */
+  g_autofree char *rogue = g_strdup_printf ("req -x509 %s -keyout rogue.key -out rogue.pem "
+                                            "-days 2 -subj /CN=127.0.0.1", ec);
+  run_openssl (rogue);
 }
 
 static void
@@ -406,6 +413,236 @@ START_TEST (test_is_secure)
 }
 END_TEST
 
+/* ---- a UAS over TLS: its Contact ---------------------------------------------- */
+
+static void
+on_invite_answer (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  ck_assert (sipservlet_request_respond (request, 200, NULL, NULL));
+}
+
+static const SipServletHandlers uas_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_invite = on_invite_answer,
+};
+
+/* The Contact of the 200 a UAS servlet answers an INVITE for ruri with. */
+static char *
+uas_contact (guint16 tls_port, const char *ruri, const char *call_id)
+{
+  g_autofree char *invite = request_text ("INVITE", ruri, "TLS", 5999, call_id);
+  g_autofree char *response = tls_exchange (tls_port, invite);
+  ck_assert_msg (g_str_has_prefix (response, "SIP/2.0 200 "), "%s", response);
+  const char *contact = strstr (response, "\r\nContact: ");
+  ck_assert_msg (contact != NULL, "%s", response);
+  contact += strlen ("\r\nContact: ");
+  return g_strndup (contact, strcspn (contact, "\r"));
+}
+
+START_TEST (test_uas_contact)
+{
+  GError *error = NULL;
+  guint16 tls_port, udp_port;
+
+  listen_tls_and_udp (&tls_port, &udp_port);
+  SipServlet *servlet = sipservlet_servlet_new ("uas", &uas_handlers, NULL, NULL);
+  ck_assert (sipservlet_container_add_servlet (container, servlet, NULL, &error));
+  sipservlet_servlet_unref (servlet);
+
+  /* A dialog over TLS is reached at the TLS socket, over TLS... */
+  g_autofree char *sip_ruri = g_strdup_printf ("sip:svc@127.0.0.1:%u;transport=tls", tls_port);
+  g_autofree char *contact = uas_contact (tls_port, sip_ruri, "uas-sip");
+  g_autofree char *expected = g_strdup_printf ("<sip:127.0.0.1:%u;transport=tls>", tls_port);
+  ck_assert_str_eq (contact, expected);
+  /* ...and a sips dialog by a sips: Contact (RFC 3261 §12.1.1). */
+  g_autofree char *sips_ruri = g_strdup_printf ("sips:svc@127.0.0.1:%u", tls_port);
+  g_autofree char *sips_contact = uas_contact (tls_port, sips_ruri, "uas-sips");
+  g_autofree char *sips_expected = g_strdup_printf ("<sips:127.0.0.1:%u>", tls_port);
+  ck_assert_str_eq (sips_contact, sips_expected);
+}
+END_TEST
+
+/* ---- a UAC over TLS: a server in a thread ------------------------------------ */
+
+typedef struct {
+  int listen_fd;
+  guint16 port;
+  char *cert, *key;
+  char *request;                /* what it received, or NULL */
+  gboolean handshake_failed;
+  gint done;
+} TlsServer;
+
+/* The 200 to request: its Via, From, To (with a tag), Call-ID, CSeq. */
+static char *
+ok_for (const char *request)
+{
+  GString *ok = g_string_new ("SIP/2.0 200 OK\r\n");
+  g_auto (GStrv) lines = g_strsplit (request, "\r\n", -1);
+  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+    if (g_str_has_prefix (lines[i], "Via:") || g_str_has_prefix (lines[i], "From:")
+        || g_str_has_prefix (lines[i], "Call-ID:") || g_str_has_prefix (lines[i], "CSeq:"))
+      g_string_append_printf (ok, "%s\r\n", lines[i]);
+    else if (g_str_has_prefix (lines[i], "To:"))
+      g_string_append_printf (ok, "%s;tag=srv1\r\n", lines[i]);
+  g_string_append (ok, "Content-Length: 0\r\n\r\n");
+  return g_string_free (ok, FALSE);
+}
+
+static gpointer
+tls_server_run (gpointer data)
+{
+  TlsServer *server = data;
+  SSL_CTX *ctx = SSL_CTX_new (TLS_server_method ());
+  struct timeval timeout = { .tv_sec = 20 };
+  int fd = accept (server->listen_fd, NULL, NULL);
+  SSL *ssl = NULL;
+
+  if (fd >= 0 && SSL_CTX_use_certificate_file (ctx, server->cert, SSL_FILETYPE_PEM) == 1
+      && SSL_CTX_use_PrivateKey_file (ctx, server->key, SSL_FILETYPE_PEM) == 1)
+    {
+      setsockopt (fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+      ssl = SSL_new (ctx);
+      SSL_set_fd (ssl, fd);
+      if (SSL_accept (ssl) != 1)
+        server->handshake_failed = TRUE;
+      else
+        {
+          GString *got = g_string_new (NULL);
+          char buf[4096];
+          int n;
+          while (strstr (got->str, "\r\n\r\n") == NULL && (n = SSL_read (ssl, buf, sizeof buf)) > 0)
+            g_string_append_len (got, buf, n);
+          server->request = g_string_free (got, FALSE);
+          char *ok = ok_for (server->request);
+          SSL_write (ssl, ok, (int) strlen (ok));
+          g_free (ok);
+          /* until the container is done with the connection */
+          while (SSL_read (ssl, buf, sizeof buf) > 0)
+            ;
+        }
+    }
+  if (ssl != NULL)
+    SSL_free (ssl);
+  SSL_CTX_free (ctx);
+  if (fd >= 0)
+    close (fd);
+  g_atomic_int_set (&server->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static GThread *
+tls_server_start (TlsServer *server, const char *cert, const char *key)
+{
+  struct sockaddr_in sin = { .sin_family = AF_INET };
+  socklen_t len = sizeof sin;
+
+  sin.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  server->listen_fd = socket (AF_INET, SOCK_STREAM, 0);
+  ck_assert (bind (server->listen_fd, (struct sockaddr *) &sin, sizeof sin) == 0);
+  ck_assert (listen (server->listen_fd, 1) == 0);
+  ck_assert (getsockname (server->listen_fd, (struct sockaddr *) &sin, &len) == 0);
+  server->port = ntohs (sin.sin_port);
+  server->cert = path_of (cert);
+  server->key = path_of (key);
+  return g_thread_new ("tls-server", tls_server_run, server);
+}
+
+typedef struct {
+  guint status;                 /* of the final response; 0: none */
+  gboolean timed_out;           /* the outcome was SIPSERVLET_ERROR_TIMEOUT */
+  gboolean done;
+} Outcome;
+
+static void
+on_outcome (SipServletRequest *request, SipServletResponse *response, const GError *error,
+            gpointer user_data)
+{
+  Outcome *outcome = user_data;
+  if (response != NULL && sipservlet_response_get_status (response) >= 200)
+    outcome->status = sipservlet_response_get_status (response);
+  if (response == NULL)
+    {
+      outcome->timed_out = g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TIMEOUT);
+      outcome->done = TRUE;
+    }
+}
+
+/* Sends an OPTIONS to uri; returns the final status (0: none), or 408
+ * when the outcome was a timeout. */
+static guint
+send_options (const char *uri)
+{
+  GError *error = NULL;
+  Outcome outcome = { 0 };
+  SipFactory *factory = sipservlet_container_get_factory (container);
+  g_autoptr (SipAddress) from = sipservlet_address_parse ("<sip:uac@example.com>", NULL);
+  g_autofree char *to_text = g_strdup_printf ("<%s>", uri);
+  g_autoptr (SipAddress) to = sipservlet_address_parse (to_text, NULL);
+  g_autoptr (SipApplicationSession) app = sipservlet_factory_create_application_session (factory);
+  g_autoptr (SipServletRequest) options
+      = sipservlet_factory_create_request (factory, app, "OPTIONS", from, to, &error);
+  ck_assert_ptr_nonnull (options);
+  ck_assert (sipservlet_request_send_with_callback (options, SIPSERVLET_SEND_DEFAULT, NULL,
+                                                    on_outcome, &outcome, NULL, &error));
+  while (!outcome.done)
+    g_main_context_iteration (NULL, TRUE);
+  return outcome.status != 0 ? outcome.status : outcome.timed_out ? 408 : 0;
+}
+
+START_TEST (test_uac_over_tls)
+{
+  guint16 tls_port, udp_port;
+  TlsServer server = { 0 };
+
+  listen_tls_and_udp (&tls_port, &udp_port);
+  GThread *thread = tls_server_start (&server, "server.pem", "server.key");
+  g_autofree char *uri = g_strdup_printf ("sip:peer@127.0.0.1:%u;transport=tls", server.port);
+  ck_assert_uint_eq (send_options (uri), 200);
+  /* Leaves by the TLS socket, and says so. */
+  ck_assert_ptr_nonnull (server.request);
+  g_autofree char *via = g_strdup_printf ("\r\nVia: SIP/2.0/TLS 127.0.0.1:%u;", tls_port);
+  ck_assert_msg (strstr (server.request, via) != NULL, "%s", server.request);
+  g_autofree char *contact = g_strdup_printf ("<sip:127.0.0.1:%u;transport=tls>", tls_port);
+  ck_assert_msg (strstr (server.request, contact) != NULL, "%s", server.request);
+  g_clear_pointer (&container, sipservlet_container_unref);   /* closes the connection */
+  g_thread_join (thread);
+  close (server.listen_fd);
+  g_free (server.request);
+  g_free (server.cert);
+  g_free (server.key);
+}
+END_TEST
+
+START_TEST (test_uac_refuses_untrusted_server)
+{
+  guint16 tls_port, udp_port;
+  TlsServer server = { 0 };
+
+  /* A certificate for the right name from a CA the container does not
+   * trust: the connection is dropped and the request is not delivered.
+   * sofia-sip does not report the failed handshake to the transaction,
+   * which ends in a timeout (timer F, 32 s). */
+  listen_tls_and_udp (&tls_port, &udp_port);
+  GThread *thread = tls_server_start (&server, "rogue.pem", "rogue.key");
+  g_autofree char *uri = g_strdup_printf ("sip:peer@127.0.0.1:%u;transport=tls", server.port);
+  guint status = send_options (uri);
+  ck_assert_msg (status >= 500 || status == 408, "status %u", status);
+  while (!g_atomic_int_get (&server.done))
+    g_main_context_iteration (NULL, TRUE);
+  g_thread_join (thread);
+  /* The handshake completed on the server's side; then the container
+   * checked the certificate and hung up without sending. */
+  ck_assert_msg (server.request == NULL || strstr (server.request, "OPTIONS") == NULL, "%s",
+                 server.request);
+  g_free (server.request);
+  close (server.listen_fd);
+  g_free (server.cert);
+  g_free (server.key);
+}
+END_TEST
+
 /* ---- proxying from TLS ---------------------------------------------------- */
 
 static void
@@ -510,6 +747,9 @@ make_suite (void)
   tcase_add_test (tc, test_file_errors);
   tcase_add_test (tc, test_private_directory);
   tcase_add_test (tc, test_is_secure);
+  tcase_add_test (tc, test_uas_contact);
+  tcase_add_test (tc, test_uac_over_tls);
+  tcase_add_test (tc, test_uac_refuses_untrusted_server);
   tcase_add_test (tc, test_sips_never_over_udp);
   tcase_add_test (tc, test_record_route_from_tls);
   suite_add_tcase (s, tc);
