@@ -198,10 +198,11 @@ SIPSERVLET_API gboolean sipservlet_container_listen (SipContainer *container,
  * When the container connects to a peer over TLS (a sips: or
  * transport=tls target with no connection open), the peer's certificate
  * must chain to a certificate of @ca_file and name the host connected to
- * (its common name or a DNS subjectAltName; an IP address target needs
- * the address as common name): otherwise the connection is closed and
- * the request fails as unreachable. Peers connecting to the container
- * are not asked for a certificate. See doc/tls.md.
+ * as a DNS subjectAltName, or as its common name when it has no DNS
+ * subjectAltName (sofia-sip ignores IP address subjectAltNames):
+ * otherwise the connection is closed before anything is sent, and the
+ * request times out. Peers connecting to the container are not asked for
+ * a certificate. See doc/tls.md.
  *
  * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT, naming the
  *   file, when a file is missing or unreadable, holds no PEM certificate

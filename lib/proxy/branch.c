@@ -145,7 +145,7 @@ sipsv_proxy_branch_arm_timer (SipProxyBranch *branch)
 }
 
 /* Whether a request must go over TLS on every hop: its Request-URI, or
- * the original request's, is sips: (RFC 3261 §26.2.2, RFC 5630 §3.1.2).
+ * the original request's, is sips: (RFC 3261 §26.2.2, RFC 5630).
  * A target a servlet chose cannot downgrade what the caller asked for. */
 static gboolean
 must_stay_on_tls (SipProxy *proxy, sip_t const *sip)
@@ -156,10 +156,13 @@ must_stay_on_tls (SipProxy *proxy, sip_t const *sip)
 
 /* Our Record-Route value for a sips request: the same socket as a sips:
  * URI (RFC 3261 §16.6 step 4: a sips Request-URI or top Route needs a
- * sips Record-Route). g_free() it. */
+ * sips Record-Route); unchanged for a socket that is not TLS, which a
+ * sips: URI cannot name. g_free() it. */
 static char *
 sips_record_route (const SipsvRecordRoute *ours)
 {
+  if (g_strcmp0 (sipservlet_uri_get_transport_param (ours->uri), "tls") != 0)
+    return g_strdup (ours->value);
   SipURI *uri = sipservlet_uri_clone (ours->uri);
   sipservlet_uri_set_secure (uri, TRUE);
   sipservlet_uri_remove_parameter (uri, "transport");
@@ -238,11 +241,10 @@ branch_start (SipProxyBranch *branch)
                       : sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
   tport_t *out = sipsv_stack_route_primary (stack, next, proxy->incoming_primary);
 
-  /* RFC 5630 §3.1.2 and RFC 3261 §26.2.2: a sips request is never sent
-   * over UDP or TCP, whatever target a servlet or a registration gave.
-   * 480 rather than 416: the scheme is understood, but this target cannot
-   * be reached the way the caller asked (RFC 5630 §3.1.3 answers a sips
-   * request for a user registered only with sip: Contacts the same way). */
+  /* RFC 3261 §26.2.2 and RFC 5630: a sips request is never sent over
+   * UDP or TCP, whatever target a servlet or a registration gave. 480
+   * rather than 416: 416 says the scheme is not understood, and it is;
+   * this target just cannot be reached the way the caller asked. */
   gboolean sips = must_stay_on_tls (proxy, sip);
   if (sips && !(sipsv_stack_url_is_tls (next) || sipsv_stack_tport_is_tls (out)))
     {
