@@ -25,6 +25,7 @@
 
 #include "check-main.h"
 #include "peer-checks.h"
+#include "record-routing-proxy.h"
 #include "container/container-private.h"
 
 static SipContainer *container;
@@ -645,22 +646,6 @@ END_TEST
 
 /* ---- proxying from TLS ---------------------------------------------------- */
 
-static void
-on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
-{
-  GError *error = NULL;
-  SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
-  ck_assert (proxy != NULL && sipservlet_proxy_set_record_route (proxy, TRUE, &error));
-  SipURI *target = sipservlet_uri_parse (user_data, &error);
-  ck_assert (target != NULL && sipservlet_proxy_to (proxy, target, &error));
-  sipservlet_uri_unref (target);
-}
-
-static const SipServletHandlers proxy_handlers = {
-  SIPSERVLET_HANDLERS_INIT,
-  .do_invite = on_invite,
-};
-
 /* A proxy to a UDP callee, listening on TLS and UDP; returns the callee. */
 static FakePeer *
 proxy_to_udp_callee (guint16 *tls_port)
@@ -672,7 +657,7 @@ proxy_to_udp_callee (guint16 *tls_port)
   FakePeer *callee = fake_peer_new (g_main_context_default (), "127.0.0.1", udp_port, &error);
   ck_assert_ptr_nonnull (callee);
   char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
-  SipServlet *servlet = sipservlet_servlet_new ("proxy", &proxy_handlers, target, g_free);
+  SipServlet *servlet = sipservlet_servlet_new ("proxy", &record_routing_proxy, target, g_free);
   ck_assert (sipservlet_container_add_servlet (container, servlet, NULL, &error));
   sipservlet_servlet_unref (servlet);
   return callee;
