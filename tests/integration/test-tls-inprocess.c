@@ -480,7 +480,7 @@ ok_for (const char *request)
 {
   GString *ok = g_string_new ("SIP/2.0 200 OK\r\n");
   g_auto (GStrv) lines = g_strsplit (request, "\r\n", -1);
-  for (guint i = 1; lines[i] != NULL && lines[i][0] != '\0'; i++)
+  for (guint i = 0; lines[i] != NULL && lines[i][0] != '\0'; i++)
     if (g_str_has_prefix (lines[i], "Via:") || g_str_has_prefix (lines[i], "From:")
         || g_str_has_prefix (lines[i], "Call-ID:") || g_str_has_prefix (lines[i], "CSeq:"))
       g_string_append_printf (ok, "%s\r\n", lines[i]);
@@ -515,12 +515,15 @@ tls_server_run (gpointer data)
           while (strstr (got->str, "\r\n\r\n") == NULL && (n = SSL_read (ssl, buf, sizeof buf)) > 0)
             g_string_append_len (got, buf, n);
           server->request = g_string_free (got, FALSE);
-          char *ok = ok_for (server->request);
-          SSL_write (ssl, ok, (int) strlen (ok));
-          g_free (ok);
-          /* until the container is done with the connection */
-          while (SSL_read (ssl, buf, sizeof buf) > 0)
-            ;
+          if (server->request[0] != '\0')
+            {
+              char *ok = ok_for (server->request);
+              SSL_write (ssl, ok, (int) strlen (ok));
+              g_free (ok);
+              /* until the container is done with the connection */
+              while (SSL_read (ssl, buf, sizeof buf) > 0)
+                ;
+            }
         }
     }
   if (ssl != NULL)
