@@ -138,14 +138,13 @@ sipsv_stack_has_connection (SipsvStack *stack, const url_t *dest)
 
   if (dest->url_params != NULL)
     url_param (dest->url_params, "transport", transport, sizeof transport);
-  if (g_ascii_strcasecmp (transport, "tcp") != 0 && g_ascii_strcasecmp (transport, "tls") != 0
-      && dest->url_type != url_sips)
+  if (g_ascii_strcasecmp (transport, "tcp") != 0 && !sipsv_stack_url_is_tls (dest))
     return TRUE;                /* datagrams need no connection */
   primary = sipsv_stack_route_primary (stack, dest, NULL);
   if (primary == NULL || dest->url_host == NULL)
     return FALSE;
   g_snprintf (port, sizeof port, "%s", dest->url_port != NULL ? dest->url_port
-                                      : dest->url_type == url_sips ? "5061" : "5060");
+                                      : sipsv_stack_url_is_tls (dest) ? "5061" : "5060");
   tpn.tpn_proto = tport_name (primary)->tpn_proto;
   tpn.tpn_host = dest->url_host;
   tpn.tpn_canon = dest->url_host;
