@@ -14,7 +14,15 @@ example_option_entries (ExampleOptions *options)
     { "listen", 'l', 0, G_OPTION_ARG_STRING_ARRAY, &options->listen,
       "Listen on HOST:PORT, UDP and TCP (repeatable; default 127.0.0.1:5060; "
       "port 0 picks a free one; IPv6 as [::1]:5060; 0.0.0.0 or [::] for every address; "
-      "\"HOST:PORT advertise PUBLIC\" for a NAT's public address)", "HOST:PORT" },
+      "\"HOST:PORT advertise PUBLIC\" for a NAT's public address; "
+      "tls:HOST:PORT for TLS, with --tls-cert)", "HOST:PORT" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &options->tls_cert,
+      "PEM certificate (and its chain) of the tls: listening addresses", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &options->tls_key,
+      "PEM private key of --tls-cert (default: in the --tls-cert file)", "FILE" },
+    { "tls-ca", 0, 0, G_OPTION_ARG_FILENAME, &options->tls_ca,
+      "PEM certificates trusted for TLS peers this server connects to "
+      "(default: the system's)", "FILE" },
     { "alias", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->aliases,
       "Another name of this server (repeatable): HOST or HOST:PORT", "HOST[:PORT]" },
     { "advertise", 0, 0, G_OPTION_ARG_STRING, &options->advertise,
@@ -163,15 +171,26 @@ example_container_new (ExampleOptions *options)
       g_error_free (error);
       return NULL;
     }
+  if (options->tls_cert != NULL
+      && !sipservlet_container_set_tls_files (container, options->tls_cert, options->tls_key,
+                                              options->tls_ca, &error))
+    {
+      g_printerr ("error: --tls-cert %s: %s\n", options->tls_cert, error->message);
+      goto fail;
+    }
   for (char **l = options->listen ? options->listen : defaults; *l != NULL; l++)
     {
       g_autofree char *address = NULL;
-      if (options->advertise != NULL && strstr (*l, "advertise") == NULL)
-        address = g_strdup_printf ("%s advertise %s", *l, options->advertise);
-      if (!sipservlet_container_listen_address (container, address ? address : *l,
-                                                SIPSERVLET_TRANSPORT_ALL, &error))
+      gboolean tls = g_ascii_strncasecmp (*l, "tls:", 4) == 0;
+      const char *value = tls ? *l + 4 : *l;
+      if (options->advertise != NULL && strstr (value, "advertise") == NULL)
+        address = g_strdup_printf ("%s advertise %s", value, options->advertise);
+      if (!sipservlet_container_listen_address (
+              container, address ? address : value,
+              tls ? SIPSERVLET_TRANSPORT_TLS : SIPSERVLET_TRANSPORT_ALL, &error))
         {
-          g_printerr ("error: --listen %s: %s\n", address ? address : *l, error->message);
+          g_printerr ("error: --listen %s: %s%s\n", *l, error->message,
+                      tls && options->tls_cert == NULL ? " (give --tls-cert)" : "");
           goto fail;
         }
     }
@@ -221,6 +240,9 @@ example_options_clear (ExampleOptions *options)
   g_clear_pointer (&options->trusted, g_strfreev);
   g_clear_pointer (&options->rate_limit, g_free);
   g_clear_pointer (&options->rate_limit_action, g_free);
+  g_clear_pointer (&options->tls_cert, g_free);
+  g_clear_pointer (&options->tls_key, g_free);
+  g_clear_pointer (&options->tls_ca, g_free);
 }
 
 /* SIGHUP: the credentials again; a file that does not load leaves the

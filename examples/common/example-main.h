@@ -26,6 +26,9 @@ typedef struct {
   char **listen;          /* "HOST:PORT" values, NULL-terminated; default 127.0.0.1:5060 */
   char **aliases;         /* --alias values, or NULL */
   char *advertise;        /* --advertise, or NULL */
+  char *tls_cert;         /* --tls-cert, --tls-key, --tls-ca: files, or NULL */
+  char *tls_key;
+  char *tls_ca;
   gint session_expires;   /* --session-expires: RFC 4028 interval, s; 0 = off */
   gint min_se;            /* --min-se, s; 0 = 90 */
   gint app_session_timeout; /* --app-session-timeout, minutes; -1 = the default (3) */
@@ -40,15 +43,16 @@ typedef struct {
   gboolean verbose;
 } ExampleOptions;
 
-/* Option entries for --listen, --alias, --advertise, --session-expires,
- * --min-se, --app-session-timeout, --auth-file, --realm, --trusted,
- * --rate-limit, --rate-limit-action, --max-transactions and --verbose, to
- * add to a GOptionContext; set app_session_timeout to -1
- * before parsing. A program that wants session timers by default sets
- * session_expires before parsing. */
+/* Option entries for --listen, --alias, --advertise, --tls-cert, --tls-key,
+ * --tls-ca, --session-expires, --min-se, --app-session-timeout,
+ * --auth-file, --realm, --trusted, --rate-limit, --rate-limit-action,
+ * --max-transactions and --verbose, to add to a GOptionContext; set
+ * app_session_timeout to -1 before parsing. A program that wants session
+ * timers by default sets session_expires before parsing. */
 GOptionEntry *example_option_entries (ExampleOptions *options);
 
-/* Creates a container listening on every --listen address (UDP and TCP),
+/* Creates a container listening on every --listen address (UDP and TCP;
+ * TLS for a "tls:" one, with the --tls-* files),
  * advertising --advertise for those that do not say "advertise" in their
  * own value, and knowing every --alias; with --auth-file, authentication
  * on (realm --realm, else default_realm) and every --trusted source

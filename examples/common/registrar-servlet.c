@@ -292,7 +292,7 @@ registrar_binding_destination (Registrar *registrar, const SipLocationBinding *b
   *connection = FALSE;
   if (binding->source == NULL)
     return NULL;
-  if (g_str_has_prefix (binding->source, "tcp:"))
+  if (g_str_has_prefix (binding->source, "tcp:") || g_str_has_prefix (binding->source, "tls:"))
     {
       *connection = TRUE;
       return g_strdup (binding->source);

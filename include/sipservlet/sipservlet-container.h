@@ -30,13 +30,18 @@ G_BEGIN_DECLS
  * @SIPSERVLET_TRANSPORT_UDP: UDP
  * @SIPSERVLET_TRANSPORT_TCP: TCP
  * @SIPSERVLET_TRANSPORT_ALL: UDP and TCP
+ * @SIPSERVLET_TRANSPORT_TLS: TLS over TCP, with the files given to
+ *   sipservlet_container_set_tls_files(); a TLS listening point has a
+ *   port of its own, so this flag is used alone
  *
- * Transports of a listening point.
+ * Transports of a listening point. %SIPSERVLET_TRANSPORT_ALL does not
+ * include TLS.
  */
 typedef enum {
   SIPSERVLET_TRANSPORT_UDP = 1 << 0,
   SIPSERVLET_TRANSPORT_TCP = 1 << 1,
   SIPSERVLET_TRANSPORT_ALL = SIPSERVLET_TRANSPORT_UDP | SIPSERVLET_TRANSPORT_TCP,
+  SIPSERVLET_TRANSPORT_TLS = 1 << 2,
 } SipTransportFlags;
 
 /**
@@ -155,14 +160,61 @@ SIPSERVLET_API void sipservlet_container_unref (SipContainer *container);
  * sipservlet_container_is_self()), and addresses that appear later are
  * not, until listened on.
  *
+ * With %SIPSERVLET_TRANSPORT_TLS (alone), the listening point speaks TLS
+ * with the files of sipservlet_container_set_tls_files(); its Via,
+ * Record-Route and Contact say transport=tls (sips: in a sips dialog).
+ *
  * Returns: %FALSE with %SIPSERVLET_ERROR_BIND when the address cannot be
- *   bound, %SIPSERVLET_ERROR_INVALID_ARGUMENT for a bad host.
+ *   bound, %SIPSERVLET_ERROR_INVALID_ARGUMENT for a bad host or TLS mixed
+ *   with another transport, %SIPSERVLET_ERROR_INVALID_STATE for TLS
+ *   before sipservlet_container_set_tls_files().
  */
 SIPSERVLET_API gboolean sipservlet_container_listen (SipContainer *container,
                                                      const char *host,
                                                      guint16 port,
                                                      SipTransportFlags transports,
                                                      GError **error);
+
+/**
+ * sipservlet_container_set_tls_files:
+ * @container: a container
+ * @cert_file: the PEM file of the container's certificate, followed by
+ *   the intermediate certificates of its chain, if any
+ * @key_file: (nullable): the PEM file of the certificate's private key
+ *   (not encrypted), or %NULL when it is in @cert_file
+ * @ca_file: (nullable): a PEM file of the certificates trusted to sign
+ *   the certificates of peers the container connects to, or %NULL for the
+ *   system's bundle (OpenSSL's default certificate file)
+ * @error: return location for a #GError
+ *
+ * Sets the certificate of the TLS listening points opened after this
+ * call (sipservlet_container_listen() with %SIPSERVLET_TRANSPORT_TLS).
+ * The files are read and checked now: each must be readable and hold
+ * what it is for, and the key must be the certificate's. sofia-sip wants
+ * them in a directory of its own; the container builds it in a private
+ * temporary folder (mode 0700) and removes it when it is freed, so the
+ * files may change or go away after this call.
+ *
+ * When the container connects to a peer over TLS (a sips: or
+ * transport=tls target with no connection open), the peer's certificate
+ * must chain to a certificate of @ca_file and name the host connected to
+ * as a DNS subjectAltName, or as its common name when it has no DNS
+ * subjectAltName (sofia-sip ignores IP address subjectAltNames):
+ * otherwise the connection is closed before anything is sent, and the
+ * request times out. Peers connecting to the container are not asked for
+ * a certificate. See doc/tls.md.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT, naming the
+ *   file, when a file is missing or unreadable, holds no PEM certificate
+ *   or key, holds an encrypted key, or the key does not match the
+ *   certificate; %SIPSERVLET_ERROR_FAILED when the private folder cannot
+ *   be written. The previous files, if any, stay in force then.
+ */
+SIPSERVLET_API gboolean sipservlet_container_set_tls_files (SipContainer *container,
+                                                            const char *cert_file,
+                                                            const char *key_file,
+                                                            const char *ca_file,
+                                                            GError **error);
 
 /**
  * sipservlet_container_listen_advertised:
@@ -244,7 +296,8 @@ SIPSERVLET_API guint16 sipservlet_container_get_port (SipContainer *container,
  * @container: a container
  *
  * Returns: (transfer full): one "host:port" per listening point (IPv6
- *   hosts in brackets), %NULL-terminated. Free with g_strfreev().
+ *   hosts in brackets; "tls:host:port" for a TLS one), %NULL-terminated.
+ *   Free with g_strfreev().
  */
 SIPSERVLET_API char **sipservlet_container_get_listen_addresses (SipContainer *container);
 

@@ -498,10 +498,26 @@ SIPSERVLET_API SipApplicationSession *sipservlet_message_get_application_session
  * sipservlet_message_get_transport:
  * @message: a message
  *
- * Returns: (transfer none) (nullable): "UDP", "TCP"... for a received
- *   message, %NULL for one created locally.
+ * Returns: (transfer none) (nullable): "UDP", "TCP" or "TLS" for a
+ *   received message, %NULL for one created locally.
  */
 SIPSERVLET_API const char *sipservlet_message_get_transport (SipServletMessage *message);
+
+/**
+ * sipservlet_message_is_secure:
+ * @message: a message
+ *
+ * JSR 289 isSecure(): whether the message arrived over TLS, on a
+ * listening point opened with %SIPSERVLET_TRANSPORT_TLS (or, for a
+ * response, over a TLS connection the container opened). This says how
+ * the last hop was protected, not the hops before it: a sips:
+ * Request-URI asks for TLS on every hop (RFC 5630), which only the
+ * request's path can tell.
+ *
+ * Returns: %TRUE for a message received over TLS, %FALSE for one received
+ *   over UDP or TCP and for one created locally.
+ */
+SIPSERVLET_API gboolean sipservlet_message_is_secure (SipServletMessage *message);
 
 /**
  * sipservlet_message_get_remote_addr:
@@ -621,7 +637,7 @@ SIPSERVLET_API gboolean sipservlet_request_push_route (SipServletRequest *reques
  * SipDestinationFlags:
  * @SIPSERVLET_DESTINATION_DEFAULT: open a connection when a stream
  *   transport has none to the destination
- * @SIPSERVLET_DESTINATION_EXISTING_CONNECTION: over TCP, only over a
+ * @SIPSERVLET_DESTINATION_EXISTING_CONNECTION: over TCP or TLS, only over a
  *   connection that exists (one the peer opened, as a phone behind NAT
  *   that registered over TCP, which cannot accept a new one); when there
  *   is none the request is not sent: a proxy branch completes with 480
@@ -640,7 +656,8 @@ typedef enum {
  * @request: an outgoing request not yet sent: a client request, or the
  *   request of a proxy branch (sipservlet_proxy_branch_get_request())
  * @destination: where to send it, as "TRANSPORT:IP:PORT" ("udp:192.0.2.1:5060",
- *   "tcp:[2001:db8::1]:5062"), the form of a #SipLocationBinding's source
+ *   "tcp:[2001:db8::1]:5062", "tls:192.0.2.1:5061"), the form of a
+ *   #SipLocationBinding's source
  * @flags: how to reach it
  * @error: return location for a #GError
  *

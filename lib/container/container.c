@@ -137,8 +137,17 @@ sipservlet_container_listen_advertised (SipContainer *container, const char *hos
                                         const char *advertise, GError **error)
 {
   g_return_val_if_fail (container != NULL && host != NULL, FALSE);
-  g_return_val_if_fail ((transports & SIPSERVLET_TRANSPORT_ALL) != 0, FALSE);
+  g_return_val_if_fail ((transports & (SIPSERVLET_TRANSPORT_ALL | SIPSERVLET_TRANSPORT_TLS)) != 0,
+                        FALSE);
 
+  gboolean tls = (transports & SIPSERVLET_TRANSPORT_TLS) != 0;
+  if (tls && (transports & SIPSERVLET_TRANSPORT_ALL) != 0)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "TLS needs a listening point of its own: it cannot share %s port %u "
+                   "with UDP or TCP", host, port);
+      return FALSE;
+    }
   g_autofree char *bare = sipsv_unbracket (host);
   g_autofree char *public = advertise != NULL ? sipsv_unbracket (advertise) : NULL;
   if (public != NULL && !sipsv_valid_host (public))
@@ -149,9 +158,18 @@ sipservlet_container_listen_advertised (SipContainer *container, const char *hos
     }
   guint16 bound = sipsv_stack_listen (&container->runtime.stack, bare, port,
                                       (transports & SIPSERVLET_TRANSPORT_UDP) != 0,
-                                      (transports & SIPSERVLET_TRANSPORT_TCP) != 0, public,
-                                      error);
+                                      (transports & SIPSERVLET_TRANSPORT_TCP) != 0, tls,
+                                      public, error);
   return bound != 0;
+}
+
+gboolean
+sipservlet_container_set_tls_files (SipContainer *container, const char *cert_file,
+                                    const char *key_file, const char *ca_file, GError **error)
+{
+  g_return_val_if_fail (container != NULL && cert_file != NULL, FALSE);
+  return sipsv_stack_set_tls_files (&container->runtime.stack, cert_file, key_file, ca_file,
+                                    error);
 }
 
 gboolean
@@ -229,8 +247,9 @@ sipservlet_container_get_listen_addresses (SipContainer *container)
       SipsvListenPoint *lp
           = &g_array_index (container->runtime.stack.listen_points, SipsvListenPoint, i);
       gboolean v6 = strchr (lp->host, ':') != NULL;
-      g_ptr_array_add (result, g_strdup_printf ("%s%s%s:%u", v6 ? "[" : "", lp->host,
-                                                v6 ? "]" : "", lp->port));
+      g_ptr_array_add (result, g_strdup_printf ("%s%s%s%s:%u", lp->tls ? "tls:" : "",
+                                                v6 ? "[" : "", lp->host, v6 ? "]" : "",
+                                                lp->port));
     }
   g_ptr_array_add (result, NULL);
   return (char **) g_ptr_array_free (result, FALSE);

@@ -63,7 +63,8 @@ sipservlet_container_listen_address (SipContainer *container, const char *addres
   ok = (kept->len == 1
         || (kept->len == 3 && g_ascii_strcasecmp (kept->pdata[1], "advertise") == 0
             && sipsv_split_host_port (kept->pdata[2], &public, &public_port, 0)))
-       && sipsv_split_host_port (kept->pdata[0], &host, &port, 5060);
+       && sipsv_split_host_port (kept->pdata[0], &host, &port,
+                                 (transports & SIPSERVLET_TRANSPORT_TLS) != 0 ? 5061 : 5060);
   g_ptr_array_unref (kept);
   if (!ok)
     {

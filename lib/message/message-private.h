@@ -40,6 +40,8 @@ struct _SipServletMessage {
   su_sockaddr_t source;
   guint has_source : 1;
   guint source_tcp : 1;
+  guint source_tls : 1;             /* came over TLS: set by who wraps it
+                                     * (sipsv_stack_received_over_tls()) */
   char *remote_addr;
   char *remote_user;         /* authenticated as (lib/container/security.c) */
 };

@@ -224,7 +224,14 @@ sipservlet_message_get_transport (SipServletMessage *message)
   g_return_val_if_fail (message != NULL, NULL);
   if (!message->has_source)
     return NULL;
-  return message->source_tcp ? "TCP" : "UDP";
+  return message->source_tls ? "TLS" : message->source_tcp ? "TCP" : "UDP";
+}
+
+gboolean
+sipservlet_message_is_secure (SipServletMessage *message)
+{
+  g_return_val_if_fail (message != NULL, FALSE);
+  return message->has_source && message->source_tls;
 }
 
 const char *

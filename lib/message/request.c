@@ -161,13 +161,16 @@ sipservlet_request_set_destination (SipServletRequest *request, const char *dest
   gboolean bracketed = n > 2 && ip[0] == '[' && ip[n - 1] == ']';
   g_autofree char *bare = bracketed ? g_strndup (ip + 1, n - 2) : g_strdup (ip);
 
-  if (transport == NULL || (strcmp (transport, "udp") != 0 && strcmp (transport, "tcp") != 0)
+  if (transport == NULL
+      || (strcmp (transport, "udp") != 0 && strcmp (transport, "tcp") != 0
+          && strcmp (transport, "tls") != 0)
       || bare == NULL || !g_hostname_is_ip_address (bare)
       || (strchr (bare, ':') != NULL) != bracketed
       || !g_ascii_string_to_unsigned (port_colon + 1, 10, 1, 65535, &port, NULL))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                   "destination \"%s\" is not udp:IP:PORT or tcp:IP:PORT (IPv6 in brackets)",
+                   "destination \"%s\" is not udp:IP:PORT, tcp:IP:PORT or tls:IP:PORT "
+                   "(IPv6 in brackets)",
                    destination);
       return FALSE;
     }

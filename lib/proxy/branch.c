@@ -144,6 +144,35 @@ sipsv_proxy_branch_arm_timer (SipProxyBranch *branch)
   sipsv_timer_start (branch->timer, branch->timeout_s * 1000);
 }
 
+/* Whether a request must go over TLS on every hop: its Request-URI, or
+ * the original request's, is sips: (RFC 3261 §26.2.2, RFC 5630).
+ * A target a servlet chose cannot downgrade what the caller asked for. */
+static gboolean
+must_stay_on_tls (SipProxy *proxy, sip_t const *sip)
+{
+  return sip->sip_request->rq_url->url_type == url_sips
+         || proxy->request->base.sip->sip_request->rq_url->url_type == url_sips;
+}
+
+/* Our Record-Route value for a sips request: the same socket as a sips:
+ * URI (RFC 3261 §16.6 step 4: a sips Request-URI or top Route needs a
+ * sips Record-Route); unchanged for a socket that is not TLS, which a
+ * sips: URI cannot name. g_free() it. */
+static char *
+sips_record_route (const SipsvRecordRoute *ours)
+{
+  if (g_strcmp0 (sipservlet_uri_get_transport_param (ours->uri), "tls") != 0)
+    return g_strdup (ours->value);
+  SipURI *uri = sipservlet_uri_clone (ours->uri);
+  sipservlet_uri_set_secure (uri, TRUE);
+  sipservlet_uri_remove_parameter (uri, "transport");
+  char *text = sipservlet_uri_to_string (uri);
+  char *value = g_strconcat ("<", text, ">", NULL);
+  g_free (text);
+  sipservlet_uri_unref (uri);
+  return value;
+}
+
 /* Puts h first among the headers of its kind (Record-Route, Path). */
 static void
 prepend (SipServletRequest *request, const char *name, const char *value)
@@ -153,6 +182,20 @@ prepend (SipServletRequest *request, const char *name, const char *value)
   msg_header_t *h = msg_header_make (msg_home (msg), hc, value);
   if (h != NULL)
     sipsv_message_insert_first (&request->base, h);
+}
+
+/* Prepends one of our Record-Routes, as a sips: URI when sips. */
+static void
+prepend_ours (SipServletRequest *request, const SipsvRecordRoute *ours, gboolean sips)
+{
+  if (!sips)
+    {
+      prepend (request, "Record-Route", ours->value);
+      return;
+    }
+  char *value = sips_record_route (ours);
+  prepend (request, "Record-Route", value);
+  g_free (value);
 }
 
 static void
@@ -198,6 +241,17 @@ branch_start (SipProxyBranch *branch)
                       : sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
   tport_t *out = sipsv_stack_route_primary (stack, next, proxy->incoming_primary);
 
+  /* RFC 3261 §26.2.2 and RFC 5630: a sips request is never sent over
+   * UDP or TCP, whatever target a servlet or a registration gave. 480
+   * rather than 416: 416 says the scheme is not understood, and it is;
+   * this target just cannot be reached the way the caller asked. */
+  gboolean sips = must_stay_on_tls (proxy, sip);
+  if (sips && !(sipsv_stack_url_is_tls (next) || sipsv_stack_tport_is_tls (out)))
+    {
+      branch_complete_locally (branch, 480, "Temporarily Unavailable (no TLS path for sips)");
+      return;
+    }
+
   /* A phone that registered over TCP behind NAT accepts no connection:
    * without the one it opened, it cannot be reached. */
   if (request->destination != NULL && request->destination_existing
@@ -229,12 +283,12 @@ branch_start (SipProxyBranch *branch)
               = sipsv_proxy_record_route_of (proxy->container, out, TRUE);
           if (in_side != NULL && out_side != NULL)
             {
-              prepend (request, "Record-Route", in_side->value);
-              prepend (request, "Record-Route", out_side->value);
+              prepend_ours (request, in_side, sips);
+              prepend_ours (request, out_side, sips);
             }
         }
       else
-        prepend (request, "Record-Route", proxy->record_route_ours->value);
+        prepend_ours (request, proxy->record_route_ours, sips);
     }
   if (branch->add_to_path && sip->sip_request->rq_method == sip_method_register)
     {

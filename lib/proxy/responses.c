@@ -314,6 +314,8 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
 
   SipServletResponse *response = sipsv_response_new (proxy->container, nta_outgoing_getresponse (orq),
                                                      branch->request, TRUE);
+  response->base.source_tls = sipsv_stack_received_over_tls (
+      &sipsv_runtime (proxy->container)->stack, response->base.msg, NULL, orq);
   response->branch = branch;
   sipsv_message_set_session (&response->base, original->base.session);
   sip_via_remove (response->base.msg, response->base.sip);

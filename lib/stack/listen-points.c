@@ -35,10 +35,10 @@ typedef struct _SipsvSelf {
 
 void
 sipsv_stack_add_listen_point (SipsvStack *stack, const char *host, guint16 port,
-                              gboolean udp, gboolean tcp, const char *advertise)
+                              gboolean udp, gboolean tcp, gboolean tls, const char *advertise)
 {
   SipsvListenPoint lp = { g_strdup (host), g_strdup (advertise), port, udp != FALSE,
-                          tcp != FALSE };
+                          tcp != FALSE, tls != FALSE };
   g_array_append_val (stack->listen_points, lp);
   sipsv_stack_refresh_self (stack);
 }
@@ -157,7 +157,7 @@ sipsv_stack_refresh_self (SipsvStack *stack)
 void
 sipsv_stack_add_alias (SipsvStack *stack, const char *host, guint16 port)
 {
-  SipsvListenPoint alias = { g_strdup (host), NULL, port, TRUE, TRUE };
+  SipsvListenPoint alias = { g_strdup (host), NULL, port, TRUE, TRUE, FALSE };
 
   if (stack->aliases == NULL)
     stack->aliases = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
@@ -198,13 +198,18 @@ sipsv_stack_url_is_self (SipsvStack *stack, const url_t *url)
   return port <= 65535 && sipsv_stack_host_is_self (stack, url->url_host, (guint16) port);
 }
 
-/* Formats <sip:host:port[;transport=tcp]>, bracketing IPv6 hosts. */
+/* Formats <sip:host:port[;transport=tcp|tls]>, bracketing IPv6 hosts;
+ * proto is the socket's ("udp", "tcp", "tls"). A TLS socket is named by a
+ * sip: URI with transport=tls, not sips: (RFC 5630 §3.1.2: sips: would
+ * ask for TLS on every hop past us too); see the proxy for sips dialogs. */
 static char *
-format_contact (const char *host, const char *port, gboolean tcp)
+format_contact (const char *host, const char *port, const char *proto)
 {
   gboolean v6 = strchr (host, ':') != NULL && host[0] != '[';
-  return g_strconcat ("<sip:", v6 ? "[" : "", host, v6 ? "]" : "", ":", port,
-                      tcp ? ";transport=tcp>" : ">", NULL);
+  const char *param = g_ascii_strcasecmp (proto, "tcp") == 0   ? ";transport=tcp>"
+                      : g_ascii_strcasecmp (proto, "tls") == 0 ? ";transport=tls>"
+                                                               : ">";
+  return g_strconcat ("<sip:", v6 ? "[" : "", host, v6 ? "]" : "", ":", port, param, NULL);
 }
 
 static gboolean
@@ -231,7 +236,7 @@ sipsv_stack_contact (SipsvStack *stack)
         host = m->m_url->url_host;
     }
   g_snprintf (port, sizeof port, "%u", lp->port);
-  return format_contact (host, port, lp->tcp && !lp->udp);
+  return format_contact (host, port, lp->tls ? "tls" : lp->tcp && !lp->udp ? "tcp" : "udp");
 }
 
 char *
@@ -300,10 +305,14 @@ sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer
   guint candidates = 0;
   int family;
 
-  if (next == NULL || next->url_host == NULL || next->url_type != url_sip)
+  if (next == NULL || next->url_host == NULL
+      || (next->url_type != url_sip && next->url_type != url_sips))
     return NULL;
   if (next->url_params != NULL)
     url_param (next->url_params, "transport", proto, sizeof proto);
+  /* sips: is TLS whatever its transport parameter says (RFC 5630). */
+  if (next->url_type == url_sips)
+    g_strlcpy (proto, "tls", sizeof proto);
   /* One socket of that transport (one listening address): no choice, and
    * this runs for every request forwarded. */
   if (g_ascii_strcasecmp (proto, "udp") == 0 && stack->only_udp != NULL)
@@ -373,9 +382,36 @@ sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary)
 
   if (name != NULL && name->tpn_canon != NULL && name->tpn_port != NULL
       && !is_wildcard (name->tpn_canon))
-    return format_contact (name->tpn_canon, name->tpn_port,
-                           g_ascii_strcasecmp (name->tpn_proto, "tcp") == 0);
+    return format_contact (name->tpn_canon, name->tpn_port, name->tpn_proto);
   return sipsv_stack_contact (stack);
+}
+
+char *
+sipsv_stack_contact_as_sips (const char *contact)
+{
+  const char *tls = strstr (contact, ";transport=tls");
+
+  if (!g_str_has_prefix (contact, "<sip:") || tls == NULL)
+    return g_strdup (contact);     /* not a TLS socket: it cannot be sips */
+  return g_strdup_printf ("<sips:%.*s%s", (int) (tls - (contact + 5)), contact + 5,
+                          tls + strlen (";transport=tls"));
+}
+
+/* The transport parameter value a Contact with transport=have ("" for
+ * none) needs to name a socket of protocol proto: "tls" for TLS (none in
+ * a sips: URI), and no longer "tls" on a UDP or TCP socket; otherwise
+ * have, as it was (a UDP+TCP listening point's Contact names no
+ * transport, and stays so when a request leaves by TCP). */
+static const char *
+transport_value_for (const char *proto, const char *have, gboolean sips)
+{
+  if (sips)
+    return "";
+  if (g_ascii_strcasecmp (proto, "tls") == 0)
+    return "tls";
+  if (g_ascii_strcasecmp (have, "tls") == 0)
+    return g_ascii_strcasecmp (proto, "tcp") == 0 ? "tcp" : "";
+  return have;
 }
 
 void
@@ -393,11 +429,38 @@ sipsv_stack_contact_follow (SipsvStack *stack, msg_t *msg, tport_t *tp)
   gboolean v6 = strchr (canon, ':') != NULL && canon[0] != '[';
   char host[INET6_ADDRSTRLEN + 2];
   g_snprintf (host, sizeof host, "%s%s%s", v6 ? "[" : "", canon, v6 ? "]" : "");
+  /* Over TLS, a sips request's Contact is sips: too (RFC 3261 §8.1.1.8). */
+  gboolean tls = g_ascii_strcasecmp (name->tpn_proto, "tls") == 0;
+  gboolean sips = tls && sip->sip_request != NULL
+                  && sip->sip_request->rq_url->url_type == url_sips;
+  char have[8] = "";
+  if (m->m_url->url_params != NULL)
+    url_param (m->m_url->url_params, "transport", have, sizeof have);
+  const char *want = transport_value_for (name->tpn_proto, have, sips);
   if (g_ascii_strcasecmp (m->m_url->url_host, host) == 0
-      && g_strcmp0 (m->m_url->url_port, name->tpn_port) == 0)
+      && g_strcmp0 (m->m_url->url_port, name->tpn_port) == 0
+      && (m->m_url->url_type == url_sips) == sips && g_ascii_strcasecmp (have, want) == 0)
     return;
   su_home_t *home = msg_home (msg);
   m->m_url->url_host = su_strdup (home, host);
   m->m_url->url_port = su_strdup (home, name->tpn_port);
+  if (sips)
+    {
+      m->m_url->url_type = url_sips;
+      m->m_url->url_scheme = "sips";
+    }
+  if (g_ascii_strcasecmp (have, want) != 0)
+    {
+      char *params = m->m_url->url_params != NULL
+                     ? url_strip_param_string (su_strdup (home, m->m_url->url_params),
+                                               "transport")
+                     : NULL;
+      m->m_url->url_params = params != NULL && params[0] != '\0' ? params : NULL;
+      if (want[0] != '\0')
+        {
+          char *param = su_sprintf (home, "transport=%s", want);
+          url_param_add (home, m->m_url, param);
+        }
+    }
   msg_fragment_clear (m->m_common);      /* encoded again when sent */
 }

@@ -42,6 +42,7 @@ typedef struct {
   guint16 port;
   guint udp : 1;
   guint tcp : 1;
+  guint tls : 1;
 } SipsvListenPoint;
 
 typedef struct {
@@ -65,6 +66,7 @@ typedef struct {
                                    * sipsv_stack_route_primary(); or NULL */
   char stateless_tag[16];         /* To-tag of sipsv_stack_reply()'s answers to
                                    * INVITE, which recognises their ACK */
+  char *tls_dir;                  /* sofia's TLS directory (tls.c), or NULL */
 } SipsvStack;
 
 /* su_init()/su_deinit() reference counting and log redirection to g_log. */
@@ -84,14 +86,37 @@ void sipsv_stack_set_after_dispatch (SipsvStack *stack, void (*func) (gpointer d
 /* Binds host:port (port 0: a free port, the same for UDP and TCP); with
  * advertise (a host name or IP, or NULL), that name goes into Via,
  * Record-Route and Contact instead of the bound address (sofia's maddr).
+ * tls: a TLS socket (alone: never with udp or tcp, which would want the
+ * same port), with the files of sipsv_stack_set_tls_files().
  * Returns the bound port, 0 with an error. */
 guint16 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
-                            gboolean udp, gboolean tcp, const char *advertise,
+                            gboolean udp, gboolean tcp, gboolean tls, const char *advertise,
                             GError **error);
+
+/* tls.c: checks the certificate (with its chain), key (NULL: in the
+ * certificate file) and CA files and builds sofia's TLS directory from
+ * them, for the TLS sockets bound after this call; ca_file NULL: the
+ * system's CA bundle. Errors name the file. */
+gboolean sipsv_stack_set_tls_files (SipsvStack *stack, const char *cert_file,
+                                    const char *key_file, const char *ca_file, GError **error);
+/* Removes that directory. */
+void sipsv_stack_clear_tls (SipsvStack *stack);
+/* Whether a request to url (a next hop) goes over TLS: a sips: URI, or
+ * transport=tls. */
+gboolean sipsv_stack_url_is_tls (const url_t *url);
+/* Whether tp (a primary or a connection) is a TLS socket. */
+gboolean sipsv_stack_tport_is_tls (tport_t *tp);
+/* Whether msg (a request or response received now) came in over TLS: by
+ * the socket of its server transaction irq, or of its client transaction
+ * orq, else by the socket that is delivering it (valid only while sofia
+ * delivers it, in its callbacks). */
+gboolean sipsv_stack_received_over_tls (SipsvStack *stack, msg_t *msg, nta_incoming_t *irq,
+                                        nta_outgoing_t *orq);
 
 /* listen-points.c: the addresses this stack answers to. */
 void sipsv_stack_add_listen_point (SipsvStack *stack, const char *host, guint16 port,
-                                   gboolean udp, gboolean tcp, const char *advertise);
+                                   gboolean udp, gboolean tcp, gboolean tls,
+                                   const char *advertise);
 void sipsv_stack_clear_listen_points (SipsvStack *stack);
 /* Another name or address of ours (port 0: at any port). */
 void sipsv_stack_add_alias (SipsvStack *stack, const char *host, guint16 port);
@@ -103,15 +128,20 @@ gboolean sipsv_stack_host_is_self (SipsvStack *stack, const char *host, guint16 
 /* Whether a sip: or sips: URI names us (the port defaults to 5060, 5061
  * for sips). */
 gboolean sipsv_stack_url_is_self (SipsvStack *stack, const url_t *url);
-/* Our Contact, "<sip:host:port[;transport=tcp]>": of the first listening
+/* Our Contact, "<sip:host:port[;transport=tcp|tls]>": of the first listening
  * point, or of the one a request came in on. */
 char *sipsv_stack_contact (SipsvStack *stack);
 char *sipsv_stack_contact_for (SipsvStack *stack, nta_incoming_t *irq);
 /* The Contact naming one socket (a primary tport). */
 char *sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary);
-/* Makes msg's Contact, when it names us, name the socket tp instead (host
- * and port; its user and parameters stay): a request is built with the
- * first listening point's Contact before its route is known. */
+/* A Contact of ours ("<sip:...;transport=tls>") as the sips: URI of the
+ * same socket, for a sips dialog (RFC 3261 §8.1.1.8, §12.1.1); a Contact
+ * of a UDP or TCP socket is returned as it is. g_free() it. */
+char *sipsv_stack_contact_as_sips (const char *contact);
+/* Makes msg's Contact, when it names us, name the socket tp instead (host,
+ * port and transport parameter, sips: for a sips request over TLS; its
+ * user and other parameters stay): a request is built with the first
+ * listening point's Contact before its route is known. */
 void sipsv_stack_contact_follow (SipsvStack *stack, msg_t *msg, tport_t *tp);
 /* Where NTA sends msg: the explicit route (not given as text), else its
  * top Route, else its Request-URI. */

@@ -240,6 +240,7 @@ sipsv_stack_clear (SipsvStack *stack)
       sipsv_stack_global_unref ();
     }
   sipsv_stack_clear_listen_points (stack);
+  sipsv_stack_clear_tls (stack);
 }
 
 /* NTA writes a socket's identity into its Via as a comment ("(sipsv0)"),
@@ -347,11 +348,14 @@ local_addresses (int family)
  * protocol, family and identity only. */
 static int
 bind_address (SipsvStack *stack, const char *host, guint16 port, gboolean udp, gboolean tcp,
-              const char *advertise)
+              gboolean tls, const char *advertise)
 {
   gboolean v6 = strchr (host, ':') != NULL;
   gboolean adv_v6 = advertise != NULL && strchr (advertise, ':') != NULL;
-  const char *transport = udp && tcp ? "" : udp ? ";transport=udp" : ";transport=tcp";
+  /* NTA binds TLS for a sips: URI only (a sip: one offers udp, tcp and
+   * sctp, whatever its transport parameter says). */
+  const char *scheme = tls ? "sips" : "sip";
+  const char *transport = tls ? "" : udp && tcp ? "" : udp ? ";transport=udp" : ";transport=tcp";
   char ident[32];
   char *url;
   int rc;
@@ -359,11 +363,11 @@ bind_address (SipsvStack *stack, const char *host, guint16 port, gboolean udp, g
   /* With an advertised name, sofia binds to maddr and uses the host part
    * as the name in Via and in its tport names. */
   if (advertise != NULL)
-    url = g_strdup_printf ("sip:%s%s%s:%u;maddr=%s%s%s%s", adv_v6 ? "[" : "", advertise,
-                           adv_v6 ? "]" : "", port, v6 ? "[" : "", host, v6 ? "]" : "",
-                           transport);
+    url = g_strdup_printf ("%s:%s%s%s:%u;maddr=%s%s%s%s", scheme, adv_v6 ? "[" : "",
+                           advertise, adv_v6 ? "]" : "", port, v6 ? "[" : "", host,
+                           v6 ? "]" : "", transport);
   else
-    url = g_strdup_printf ("sip:%s%s%s:%u%s", v6 ? "[" : "", host, v6 ? "]" : "", port,
+    url = g_strdup_printf ("%s:%s%s%s:%u%s", scheme, v6 ? "[" : "", host, v6 ? "]" : "", port,
                            transport);
   g_snprintf (ident, sizeof ident, "sipsv%u", stack->next_ident++);
   rc = nta_agent_add_tport (stack->agent, URL_STRING_MAKE (url),
@@ -380,6 +384,12 @@ bind_address (SipsvStack *stack, const char *host, guint16 port, gboolean udp, g
                             /* RFC 5626 §3.5.1: a CRLFCRLF ping on a
                              * connection is answered with a CRLF pong. */
                             TPTAG_PONG2PING (1),
+                            /* TLS: the files (tls.c); the certificate of a
+                             * peer we connect to must chain to a trusted CA
+                             * and name the host we connect to; peers that
+                             * connect to us are not asked for one. */
+                            TAG_IF (tls, TPTAG_CERTIFICATE (stack->tls_dir)),
+                            TAG_IF (tls, TPTAG_TLS_VERIFY_POLICY (TPTLS_VERIFY_SUBJECTS_OUT)),
                             TAG_END ());
   g_free (url);
   if (rc == 0)
@@ -389,7 +399,8 @@ bind_address (SipsvStack *stack, const char *host, guint16 port, gboolean udp, g
 
 guint16
 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
-                    gboolean udp, gboolean tcp, const char *advertise, GError **error)
+                    gboolean udp, gboolean tcp, gboolean tls, const char *advertise,
+                    GError **error)
 {
   GInetAddress *addr = g_inet_address_new_from_string (host);
   g_autoptr (GPtrArray) hosts = NULL;
@@ -399,6 +410,14 @@ sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                    "'%s' is not an IPv4 or IPv6 address", host);
+      return 0;
+    }
+  if (tls && stack->tls_dir == NULL)
+    {
+      g_object_unref (addr);
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "cannot listen on %s with TLS: no certificate was set "
+                   "(sipservlet_container_set_tls_files())", host);
       return 0;
     }
   /* A wildcard is bound here as sofia would bind it (one socket per
@@ -430,14 +449,14 @@ sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
       if (want == 0 && (want = pick_free_port (host, error)) == 0)
         return 0;
       for (; bound < hosts->len; bound++)
-        if (bind_address (stack, hosts->pdata[bound], want, udp, tcp, advertise) != 0)
+        if (bind_address (stack, hosts->pdata[bound], want, udp, tcp, tls, advertise) != 0)
           {
             failed = hosts->pdata[bound];
             break;
           }
       if (bound == hosts->len)
         {
-          sipsv_stack_add_listen_point (stack, host, want, udp, tcp, advertise);
+          sipsv_stack_add_listen_point (stack, host, want, udp, tcp, tls, advertise);
           return want;
         }
       /* Sockets bound for some addresses of a wildcard stay: sofia cannot
@@ -446,8 +465,8 @@ sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
         break;
     }
   g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_BIND,
-               "cannot listen on %s port %u (%s%s%s): %s", failed, port,
-               udp ? "udp" : "", udp && tcp ? "+" : "", tcp ? "tcp" : "",
+               "cannot listen on %s port %u (%s%s%s%s): %s", failed, port,
+               udp ? "udp" : "", udp && tcp ? "+" : "", tcp ? "tcp" : "", tls ? "tls" : "",
                g_strerror (errno));
   return 0;
 }

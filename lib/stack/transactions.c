@@ -138,12 +138,13 @@ sipsv_stack_has_connection (SipsvStack *stack, const url_t *dest)
 
   if (dest->url_params != NULL)
     url_param (dest->url_params, "transport", transport, sizeof transport);
-  if (g_ascii_strcasecmp (transport, "tcp") != 0)
+  if (g_ascii_strcasecmp (transport, "tcp") != 0 && !sipsv_stack_url_is_tls (dest))
     return TRUE;                /* datagrams need no connection */
   primary = sipsv_stack_route_primary (stack, dest, NULL);
   if (primary == NULL || dest->url_host == NULL)
     return FALSE;
-  g_snprintf (port, sizeof port, "%s", dest->url_port != NULL ? dest->url_port : "5060");
+  g_snprintf (port, sizeof port, "%s", dest->url_port != NULL ? dest->url_port
+                                      : sipsv_stack_url_is_tls (dest) ? "5061" : "5060");
   tpn.tpn_proto = tport_name (primary)->tpn_proto;
   tpn.tpn_host = dest->url_host;
   tpn.tpn_canon = dest->url_host;

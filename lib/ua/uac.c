@@ -585,13 +585,23 @@ derived_session (SipServletRequest *request, sip_t const *sip)
   return derived;
 }
 
+/* The response orq just received, for request. */
+static SipServletResponse *
+received_response (SipContainer *container, SipServletRequest *request, nta_outgoing_t *orq)
+{
+  SipServletResponse *response = sipsv_response_new (container, nta_outgoing_getresponse (orq),
+                                                     request, TRUE);
+  response->base.source_tls = sipsv_stack_received_over_tls (&sipsv_runtime (container)->stack,
+                                                             response->base.msg, NULL, orq);
+  return response;
+}
+
 /* Hands a forked 2xx to the servlet on its derived session. */
 static void
 deliver (SipServletRequest *request, SipSession *session, nta_outgoing_t *orq, guint status)
 {
   SipContainer *container = request->base.container;
-  SipServletResponse *response = sipsv_response_new (container, nta_outgoing_getresponse (orq),
-                                                     request, TRUE);
+  SipServletResponse *response = received_response (container, request, orq);
   sipsv_message_set_session (&response->base, session);
   add_pending_2xx (session, response);
   SipServlet *servlet
@@ -665,8 +675,7 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
       return 0;
     }
 
-  SipServletResponse *response = sipsv_response_new (container, nta_outgoing_getresponse (orq),
-                                                     request, TRUE);
+  SipServletResponse *response = received_response (container, request, orq);
   sipsv_message_set_session (&response->base, session);
   if (session != NULL)
     sipsv_application_session_touch (session->app);

@@ -48,6 +48,8 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
   request->irq = irq;
   request->initial = initial;
   sipsv_message_set_source (&request->base, msg);
+  request->base.source_tls
+      = sipsv_stack_received_over_tls (&sipsv_runtime (container)->stack, msg, irq, NULL);
   sipsv_message_set_session (&request->base, session);
   if (sip->sip_request->rq_method == sip_method_invite)
     nta_incoming_bind (irq, on_irq_event, (nta_incoming_magic_t *) request);
@@ -95,6 +97,14 @@ sipsv_uas_build_response (SipServletRequest *request, guint status, const char *
       && (is_dialog_creating (request) || rsip->sip_request->rq_method == sip_method_update))
     {
       char *contact = sipsv_stack_contact_for (&sipsv_runtime (container)->stack, request->irq);
+      /* A sips request's dialog is sips: so is our Contact (RFC 3261
+       * §12.1.1), when the request came over TLS as it should. */
+      if (rsip->sip_request->rq_url->url_type == url_sips)
+        {
+          char *sips = sipsv_stack_contact_as_sips (contact);
+          g_free (contact);
+          contact = sips;
+        }
       sip_add_make (msg, sip_object (msg), sip_contact_class, contact);
       g_free (contact);
     }
@@ -272,6 +282,8 @@ on_prack (nta_reliable_magic_t *magic, nta_reliable_t *rel, nta_incoming_t *prac
                                                   nta_incoming_getrequest (prack), TRUE);
   request->irq = prack;
   sipsv_message_set_source (&request->base, request->base.msg);
+  request->base.source_tls = sipsv_stack_received_over_tls (
+      &sipsv_runtime (response->base.container)->stack, request->base.msg, prack, NULL);
   sipsv_message_set_session (&request->base, session);
   if (session != NULL)
     sipsv_session_transaction_begin (session);
@@ -502,6 +514,8 @@ on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip
       cancel->base.committed = TRUE;
       cancel->invite = sipservlet_request_ref (request);
       sipsv_message_set_source (&cancel->base, cancel_msg);
+      cancel->base.source_tls = sipsv_stack_received_over_tls (
+          &sipsv_runtime (request->base.container)->stack, cancel_msg, NULL, NULL);
       sipsv_message_set_session (&cancel->base, session);
       if (session != NULL && session->handler != NULL)
         sipsv_servlet_dispatch_request (session->handler, cancel);
@@ -530,6 +544,8 @@ sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg)
   ack->base.committed = TRUE;
   ack->invite = sipservlet_request_ref (pending->request);
   sipsv_message_set_source (&ack->base, msg);
+  ack->base.source_tls
+      = sipsv_stack_received_over_tls (&sipsv_runtime (container)->stack, msg, NULL, NULL);
   sipsv_message_set_session (&ack->base, session);
   stop_retransmission (session);
   sipsv_application_session_touch (session->app);

@@ -11,6 +11,7 @@
 
 #include "check-main.h"
 #include "peer-checks.h"
+#include "record-routing-proxy.h"
 
 static SipContainer *container;
 
@@ -234,22 +235,6 @@ END_TEST
 
 /* ---- a proxied call through an advertised listening point --------------- */
 
-static void
-on_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
-{
-  GError *error = NULL;
-  SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
-  ck_assert (proxy != NULL && sipservlet_proxy_set_record_route (proxy, TRUE, &error));
-  SipURI *target = sipservlet_uri_parse (user_data, &error);
-  ck_assert (target != NULL && sipservlet_proxy_to (proxy, target, &error));
-  sipservlet_uri_unref (target);
-}
-
-static const SipServletHandlers proxy_handlers = {
-  SIPSERVLET_HANDLERS_INIT,
-  .do_invite = on_invite,
-};
-
 static char *
 request_text (FakePeer *from, const char *method, const char *ruri, guint cseq,
               const char *to_tag, const char *extra)
@@ -280,7 +265,7 @@ START_TEST (test_advertised_proxy)
   FakePeer *callee = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
   ck_assert (caller != NULL && callee != NULL);
   char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
-  SipServlet *servlet = sipservlet_servlet_new ("proxy", &proxy_handlers, target, NULL);
+  SipServlet *servlet = sipservlet_servlet_new ("proxy", &record_routing_proxy, target, NULL);
   ck_assert (sipservlet_container_add_servlet (container, servlet, NULL, &error));
   sipservlet_servlet_unref (servlet);
 
