@@ -116,6 +116,10 @@ typedef struct _SipsvRequestRole {
   void (*on_final_sent) (gpointer role);
 } SipsvRequestRole;
 
+/* The Request-URI of sip as a SipURI, NULL with error set when our parser
+ * refuses what sofia's accepted (a host with a '~', say). */
+SipURI *sipsv_request_parse_uri (const sip_t *sip, GError **error);
+
 /* Construction (the message takes over one reference of msg). */
 SipServletRequest *sipsv_request_new (SipContainer *container, msg_t *msg,
                                       gboolean incoming);
