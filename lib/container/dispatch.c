@@ -283,6 +283,8 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
 {
   SipContainer *container = (SipContainer *) magic;
 
+  if (sip->sip_error != NULL)
+    sipsv_message_drop_repeated_headers (msg, sip);
   if (sip->sip_request == NULL)
     {
       if (!sipsv_uac_stray_2xx (container, msg, sip))
