@@ -119,6 +119,16 @@ typedef struct _SipsvRequestRole {
   void (*on_final_sent) (gpointer role);
 } SipsvRequestRole;
 
+/* Drops the second and later copies of headers that may occur once (two
+ * User-Agent) from a received msg: sofia's parser lists them with the bad
+ * headers, and msg_copy() of such a message (a proxy branch's request)
+ * fails an assertion when sent (sofia-sip 1.12.11). */
+void sipsv_message_drop_repeated_headers (msg_t *msg, sip_t *sip);
+
+/* The Request-URI of sip as a SipURI, NULL with error set when our parser
+ * refuses what sofia's accepted (a host with a '~', say). */
+SipURI *sipsv_request_parse_uri (const sip_t *sip, GError **error);
+
 /* Construction (the message takes over one reference of msg). */
 SipServletRequest *sipsv_request_new (SipContainer *container, msg_t *msg,
                                       gboolean incoming);

@@ -917,3 +917,25 @@ sipsv_status_phrase (guint status)
   const char *phrase = sip_status_phrase ((int) status);
   return phrase != NULL ? phrase : "Unknown";
 }
+
+void
+sipsv_message_drop_repeated_headers (msg_t *msg, sip_t *sip)
+{
+  /* The bad headers are a list through sh_next: sip_error_class ones for
+   * text that did not parse, and repeated ones of their own class. */
+  msg_header_t **next = (msg_header_t **) &sip->sip_error;
+
+  while (*next != NULL)
+    {
+      msg_header_t *h = *next;
+      if (h->sh_class->hc_kind != msg_kind_single)
+        {
+          next = &h->sh_next;
+          continue;
+        }
+      *next = h->sh_next;
+      h->sh_next = NULL;
+      /* Not in its class's slot: this takes it out of the text only. */
+      msg_header_remove (msg, (msg_pub_t *) sip, h);
+    }
+}

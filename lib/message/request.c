@@ -31,6 +31,15 @@ check_uncommitted (SipServletRequest *request, GError **error)
   return TRUE;
 }
 
+SipURI *
+sipsv_request_parse_uri (const sip_t *sip, GError **error)
+{
+  char *text = url_as_string (NULL, sip->sip_request->rq_url);
+  SipURI *uri = sipservlet_uri_parse (text, error);
+  su_free (NULL, text);
+  return uri;
+}
+
 const SipURI *
 sipservlet_request_get_request_uri (SipServletRequest *request)
 {
@@ -38,14 +47,12 @@ sipservlet_request_get_request_uri (SipServletRequest *request)
   if (request->request_uri == NULL)
     {
       GError *error = NULL;
-      char *text = url_as_string (NULL, request->base.sip->sip_request->rq_url);
-      request->request_uri = sipservlet_uri_parse (text, &error);
+      request->request_uri = sipsv_request_parse_uri (request->base.sip, &error);
       if (request->request_uri == NULL)
         {
-          g_warning ("cannot represent Request-URI '%s': %s", text, error->message);
+          g_warning ("cannot represent the Request-URI: %s", error->message);
           g_error_free (error);
         }
-      su_free (NULL, text);
     }
   return request->request_uri;
 }

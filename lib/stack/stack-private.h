@@ -239,5 +239,14 @@ sipsv_max_forwards_new (su_home_t *home, unsigned long count)
   return mf;
 }
 
+/* inject.c, for tests that feed the receive path (tests/fuzz/): hands
+ * data to the agent as one datagram that came from the address from on
+ * the stack's UDP socket, without reading a socket: sofia parses it, NTA
+ * and the message callback handle it as received, and the after-dispatch
+ * work runs next, as after a read. FALSE when the stack has no UDP socket
+ * or no message could be allocated. */
+gboolean sipsv_stack_inject_datagram (SipsvStack *stack, const void *data, gsize length,
+                                      const struct sockaddr *from, gsize from_length);
+
 /* Timer T1 in milliseconds as the agent uses it. */
 guint sipsv_stack_t1 (SipsvStack *stack);

@@ -950,6 +950,33 @@ START_TEST (test_jsr289_defaults)
 }
 END_TEST
 
+/* A Request-URI sofia's parser accepts and ours refuses (found by
+ * tests/fuzz/fuzz-receive: "REGISTER sip:examp~e.com"): the container
+ * answers 400 itself instead of giving the servlet a request whose
+ * sipservlet_request_get_request_uri() is NULL. */
+START_TEST (test_unrepresentable_request_uri)
+{
+  static const char *const methods[] = { "OPTIONS", "MESSAGE" };
+
+  add_servlet (&full_handlers);
+  for (gsize i = 0; i < G_N_ELEMENTS (methods); i++)
+    {
+      Call call;
+      call_init (&call, FAKE_UDP);
+      call.target = g_strdup ("sip:uas@examp~e.com");
+      char *text = build_request (&call, methods[i], 0, NULL, NULL, NULL);
+      call_send (&call, text);
+      g_free (text);
+      FakeMessage *m = expect_response (&call, 400, methods[i]);
+      ck_assert_str_eq (m->reason, "Bad Request-URI");
+      fake_message_free (m);
+      call_clear (&call);
+    }
+  ck_assert_uint_eq (fx.state.options, 0);
+  ck_assert_uint_eq (fx.state.message, 0);
+}
+END_TEST
+
 static gboolean
 expected_warning_handler (const char *domain, GLogLevelFlags level, const char *message,
                           gpointer data)
@@ -1375,6 +1402,7 @@ make_suite (void)
   tcase_add_test (tc, test_call_outlives_expiry);
   tcase_add_test (tc, test_record_route_copied);
   tcase_add_test (tc, test_jsr289_defaults);
+  tcase_add_test (tc, test_unrepresentable_request_uri);
   tcase_add_test (tc, test_unanswered);
   tcase_add_test (tc, test_deferred_answer);
   tcase_add_test (tc, test_cancel_before_answer);

@@ -1003,6 +1003,30 @@ START_TEST (test_rfc2543_invite_without_contact_is_proxied)
 }
 END_TEST
 
+/* A request with a header that may occur once given twice (found by
+ * tests/fuzz/fuzz-receive): sofia's msg_copy() of it, the branch's
+ * request, failed an assertion when sent (sofia-sip 1.12.11). The second
+ * copy is dropped on arrival; the request goes on with the first. */
+START_TEST (test_repeated_single_header_is_proxied)
+{
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL,
+                                 "User-Agent: one\r\nUser-Agent: two\r\n");
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u", fake_peer_get_port (callee, FAKE_UDP));
+  add_proxy_servlet (target);
+  peer_send (caller, invite);
+  FakeMessage *fwd = peer_next_request (callee, "INVITE");
+  ck_assert_uint_eq (fake_message_count_headers (fwd, "User-Agent"), 1);
+  ck_assert_str_eq (fake_message_header (fwd, "User-Agent"), "one");
+  char *busy = fake_peer_build_response (fwd, 486, "Busy Here", "bob1", NULL);
+  peer_send (callee, busy);
+  fake_message_free (peer_next_response (caller, 486));
+  g_free (busy);
+  fake_message_free (fwd);
+  g_free (target);
+  g_free (invite);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -1025,6 +1049,7 @@ make_suite (void)
   tcase_add_test (tc, test_servlet_cancels_ringing_proxy);
   tcase_add_test (tc, test_unknown_dialog_addressed_to_us);
   tcase_add_test (tc, test_rfc2543_invite_without_contact_is_proxied);
+  tcase_add_test (tc, test_repeated_single_header_is_proxied);
   tcase_add_loop_test (tc, test_late_2xx_goes_upstream, LATE_AFTER_408, LATE_AFTER_487 + 1);
   tcase_add_loop_test (tc, test_cancel_reasons_reach_the_callee, 0, 2);
   tcase_add_loop_test (tc, test_upstream_cancel_before_any_proxy_call, 0, 3);

@@ -192,6 +192,20 @@ START_TEST (test_pop_foreign_route)
 }
 END_TEST
 
+/* A request forwarded statelessly to a Request-URI NTA cannot route
+ * ("[$contact2]", found by tests/fuzz/fuzz-receive): sofia's
+ * nta_msg_tsend() then keeps a reference of its own for ever; the stack
+ * drops it, so the message goes when its last holder lets go. */
+START_TEST (test_forward_unroutable)
+{
+  msg_t *msg = request_with_routes ("[$contact2]", "");
+  msg_t *keep = msg_ref_create (msg);
+  sipsv_proxy_forward_stateless (container, msg, sip_object (msg));
+  ck_assert_uint_eq (su_home_refcount (msg_home (keep)), 1);
+  msg_destroy (keep);
+}
+END_TEST
+
 START_TEST (test_dialog_key_symmetric)
 {
   char *ab = sipsv_proxy_dialog_key ("cid", "a", "b");
@@ -222,6 +236,7 @@ make_suite (void)
   tcase_add_test (routing, test_pop_strict_route);
   tcase_add_test (routing, test_pop_foreign_route);
   tcase_add_test (routing, test_dialog_key_symmetric);
+  tcase_add_test (routing, test_forward_unroutable);
   suite_add_tcase (suite, routing);
   return suite;
 }
