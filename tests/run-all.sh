@@ -8,7 +8,9 @@
 #      valgrind memcheck (tests/valgrind-wrapper.sh; the valgrind setup
 #      leaves out the slow, ABI and lint suites);
 #   3. the unit and in-process suites built with AddressSanitizer,
-#      LeakSanitizer and UBSan.
+#      LeakSanitizer and UBSan;
+#   4. every libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (default 20)
+#      each, built with clang in build-fuzz.
 # Each step's failure stops the run with a non-zero status; the slow
 # suite's log is printed when it fails.
 set -eu
@@ -40,3 +42,7 @@ test -d build-asan || meson setup build-asan -Db_sanitize=address,undefined -Db_
 ninja -C build-asan
 CK_FORK=no UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --suite unit --suite integration --print-errorlogs
+
+test -d build-fuzz || meson setup build-fuzz --native-file tests/fuzz/fuzz.ini
+ninja -C build-fuzz fuzz-targets
+tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"

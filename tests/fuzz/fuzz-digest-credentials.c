@@ -38,8 +38,9 @@ at_exit (void)
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
 {
-  static const SipsvAuthStoreVTable vtable = { .lookup = lookup, .algorithms = algorithms };
-  SipsvAuthStore *store = sipsv_auth_store_new (&vtable, NULL);
+  static const SipCredentialStoreFuncs funcs = { .lookup = lookup,
+                                                 .get_algorithms = algorithms };
+  SipsvAuthStore *store = sipsv_auth_store_new (&funcs, NULL, NULL);
 
   fuzz_quiet_logs ();
   verifier = sipsv_auth_verifier_new (store);
