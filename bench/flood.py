@@ -17,8 +17,9 @@ proxy's flood guards on (--rate-limit, --max-transactions):
   4. meanwhile an OPTIONS probe from 127.0.0.22 every 100 ms: how many are
      answered within 1 s, and how fast;
   5. after: the 200 calls of step 1 again, all must complete.
-The callee is a sipp UAS (bench/uas.xml); the callers use bench/uac.xml
-(the held calls a copy with a pause before the BYE). Every sipp is bounded
+The callees are sipp UASs (bench/uas.xml), one for the held calls and
+one for the rest; the callers use bench/uac.xml (the held calls a copy
+with a pause before the BYE). Every sipp is bounded
 in count and time; every process is stopped by its pid.
 Exit status: 0 when the proxy kept answering, lost no held call and was
 back to normal afterwards; 1 otherwise.
@@ -151,8 +152,8 @@ def main():
     parser.add_argument("--rate", type=int, default=10000)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--sources", type=int, default=4)
-    parser.add_argument("--rate-limit", default="500/1000")
-    parser.add_argument("--max-transactions", type=int, default=60000)
+    parser.add_argument("--rate-limit", default="200/400")
+    parser.add_argument("--max-transactions", type=int, default=20000)
     parser.add_argument("--held", type=int, default=20)
     parser.add_argument("--logs")
     args = parser.parse_args()
@@ -170,11 +171,13 @@ def main():
                              '  <pause/>\n\n  <send retrans="500" start_rtd="bye">', 1))
     ok = True
     try:
-        uas_port = ports.free_ports(1)[0]
-        start(["timeout", "-k", "5", str(args.seconds + 180), "sipp", "-sf",
-               os.path.join(BENCH, "uas.xml"), "-i", "127.0.0.1", "-p", str(uas_port),
-               "-nd", "-nostdin", "-timeout", "%ds" % (args.seconds + 170)],
-              os.path.join(work, "uas.out"))
+        # The flood's callee, and the held calls' own (another phone).
+        uas_port, held_uas_port = ports.free_ports(2)
+        for name, port_ in (("uas", uas_port), ("held-uas", held_uas_port)):
+            start(["timeout", "-k", "5", str(args.seconds + 180), "sipp", "-sf",
+                   os.path.join(BENCH, "uas.xml"), "-i", "127.0.0.1", "-p", str(port_),
+                   "-nd", "-nostdin", "-timeout", "%ds" % (args.seconds + 170)],
+                  os.path.join(work, name + ".out"))
         proxy, port = server_lib.start(args.proxy, [
             "--listen", "127.0.0.1:0", "--rate-limit", args.rate_limit,
             "--max-transactions", str(args.max_transactions)], work)
@@ -189,7 +192,7 @@ def main():
         before = clean_run("before")
         probe = Probe("127.0.0.22", port)
         probe.start()
-        held_proc, held_stats = sipp_caller(work, "held", "127.0.0.21", port, uas_port, 20,
+        held_proc, held_stats = sipp_caller(work, "held", "127.0.0.21", port, held_uas_port, 20,
                                             args.held, args.seconds + 15, hold,
                                             ["-d", str((args.seconds + 8) * 1000)])
         time.sleep(2)

@@ -58,9 +58,8 @@ typedef enum
  * Limits the requests each source address sends (a token bucket per
  * address). ACK and CANCEL are never limited (they end transactions that
  * already cost us), nor are retransmissions the transaction layer absorbs.
- * The first request a source loses is logged, once until it is back
- * under its rate. The table of sources is bounded; idle sources are
- * forgotten.
+ * A source losing requests is logged, at most once every 10 seconds.
+ * The table of sources is bounded; idle sources are forgotten.
  *
  * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_ARGUMENT when @burst is 0
  *   with a rate, or @action is unknown.

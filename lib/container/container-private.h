@@ -26,6 +26,8 @@ typedef struct {
   GHashTable *buckets;          /* source -> token bucket, with a rate */
   guint max_transactions;       /* 0: no guard */
   gboolean shedding;            /* over max_transactions at the last look */
+  gint64 shed_logged_us;        /* when shedding was last logged */
+  gint64 unshed_logged_us;      /* shed_logged_us when its end was logged */
 } SipsvOverload;
 
 struct _SipContainer {

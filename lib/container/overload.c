@@ -22,8 +22,12 @@ typedef struct {
   SourceKey key;
   double tokens;
   gint64 refilled_us;        /* monotonic time of the last refill */
-  gboolean limited;          /* lost a request; logged once until back under the rate */
+  gint64 logged_us;          /* when its loss was last logged, 0: never */
 } Bucket;
+
+/* A source over its rate is logged at most this often: the log must not
+ * become the flood. */
+#define SIPSV_RATE_LIMIT_LOG_INTERVAL_US (10 * G_USEC_PER_SEC)
 
 /* Sources remembered at most; an idle source's bucket is full again and
  * can be forgotten. */
@@ -126,7 +130,8 @@ forget_idle (SipsvOverload *overload, gint64 now)
     }
 }
 
-/* TRUE when @key may send one more request now. */
+/* TRUE when @key may send one more request now; *first_loss tells when
+ * a loss is to be logged. */
 static gboolean
 take_token (SipsvOverload *overload, const SourceKey *key, gboolean *first_loss)
 {
@@ -153,11 +158,12 @@ take_token (SipsvOverload *overload, const SourceKey *key, gboolean *first_loss)
   if (bucket->tokens >= 1.0)
     {
       bucket->tokens -= 1.0;
-      bucket->limited = FALSE;
       return TRUE;
     }
-  *first_loss = !bucket->limited;
-  bucket->limited = TRUE;
+  *first_loss = bucket->logged_us == 0
+                || now - bucket->logged_us >= SIPSV_RATE_LIMIT_LOG_INTERVAL_US;
+  if (*first_loss)
+    bucket->logged_us = now;
   return FALSE;
 }
 
@@ -205,9 +211,14 @@ sipsv_container_overload_check (SipContainer *container, msg_t *msg, sip_t const
   if (overload->max_transactions > 0 && sip->sip_to->a_tag == NULL
       && sipsv_stack_transaction_count (&container->runtime.stack) >= overload->max_transactions)
     {
-      if (!overload->shedding)
-        g_message ("overload: %u transactions in flight or more; answering 503 to new "
-                   "requests", overload->max_transactions);
+      gint64 now = g_get_monotonic_time ();
+      if (!overload->shedding
+          && now - overload->shed_logged_us >= SIPSV_RATE_LIMIT_LOG_INTERVAL_US)
+        {
+          g_message ("overload: %u transactions in flight or more; answering 503 to new "
+                     "requests", overload->max_transactions);
+          overload->shed_logged_us = now;
+        }
       overload->shedding = TRUE;
       sipsv_stack_reply (&container->runtime.stack, msg, 503, "Server Overloaded",
                          "Retry-After: 5");
@@ -215,7 +226,11 @@ sipsv_container_overload_check (SipContainer *container, msg_t *msg, sip_t const
     }
   if (overload->shedding && sip->sip_to->a_tag == NULL)
     {
-      g_message ("overload: back under %u transactions in flight", overload->max_transactions);
+      /* Logged when the episode was, so the log holds one line a side
+       * per 10 s however often the limit is crossed. */
+      if (overload->shed_logged_us != overload->unshed_logged_us)
+        g_message ("overload: back under %u transactions in flight", overload->max_transactions);
+      overload->unshed_logged_us = overload->shed_logged_us;
       overload->shedding = FALSE;
     }
   return TRUE;
