@@ -19,8 +19,6 @@
  */
 #include "config-private.h"
 
-#include <stdlib.h>
-
 #include "stack/stack-private.h"
 #include <sofia-sip/hostdomain.h>
 #include <sofia-sip/su_alloc.h>

@@ -44,9 +44,8 @@ start_client_transaction (SipsvStack *stack, nta_response_f *callback,
                           tport_t *tp, gboolean pass_100)
 {
   const url_t *next = sipsv_stack_next_hop (msg, route);
-  SipsvNameLookup *lookup = NULL;
+  SipsvNameLookup *lookup;
   nta_outgoing_t *orq;
-
   gboolean refused;
 
   if (tp == NULL)
