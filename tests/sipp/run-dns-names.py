@@ -20,7 +20,8 @@ each must be answered within PING_LIMIT_S, however many lookups wait.
 The cases, in order:
   1. names in Via sent-by (with and without rport) and in Via maddr: the
      200 comes back to the source address and port (RFC 3261 §18.2.2,
-     RFC 3581) at once, and no name is looked up;
+     RFC 3581) at once, and no name is looked up; a request with two
+     Subject headers gets 400 (sofia aborted on its copy);
   2. a Request-URI and a Route naming hosts that do not exist: 500 or 503
      (the proxy turns its branch's 503 into 500, RFC 3261 §16.7), and the
      pings meanwhile stay fast;
@@ -126,7 +127,7 @@ class Peer:
         self.thread.start()
 
     def request(self, call_id, ruri, via_host=None, via_params=";rport", route=None,
-                method="OPTIONS"):
+                method="OPTIONS", extra=""):
         via_host = via_host or "127.0.0.1:%d" % self.port
         text = ("%s %s SIP/2.0\r\n"
                 "Via: SIP/2.0/UDP %s;branch=z9hG4bK-%s%s\r\n"
@@ -138,7 +139,7 @@ class Peer:
                                     ruri, call_id, method))
         if route:
             text += "Route: <%s>\r\n" % route
-        text += "Content-Length: 0\r\n\r\n"
+        text += extra + "Content-Length: 0\r\n\r\n"
         self.send(text.encode())
         return time.monotonic()
 
@@ -441,6 +442,13 @@ def main(argv):
                 problems.append("%s: no 200 at the source address (%s)" % (call_id, got))
             elif got[0] - sent > PING_LIMIT_S:
                 problems.append("%s: the 200 took %.2f s" % (call_id, got[0] - sent))
+
+        # A single-valued header twice: 400, not a crash when the proxy
+        # copies the request for its branch (the burst found it).
+        peer.request("two-subjects", "sip:bob@127.0.0.1:9", extra="Subject: a\r\nSubject: b\r\n")
+        got = peer.final("two-subjects", ANSWER_WAIT_S)
+        if got is None or got[1] != 400:
+            problems.append("two Subject headers: wanted 400, got %s" % (got,))
 
         # 2. and 3. Unknown names get an error, a known one is reached; all
         # at the same time, while the pings go on.
