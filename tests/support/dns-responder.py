@@ -20,7 +20,8 @@ another type only gets an empty answer (NOERROR); an unknown name gets
 NXDOMAIN. Every answer waits `delay` seconds (each query on its own,
 so a slow responder is slow for everyone but serves them all), and every
 query is counted and logged as "TIME NAME TYPE" with the time in seconds
-since start.
+since start. Datagrams that are not DNS queries are counted apart
+(garbage) and not answered.
 """
 import argparse
 import ipaddress
@@ -112,6 +113,7 @@ class DnsResponder:
         self._thread = None
         self._lock = threading.Lock()
         self._queries = []
+        self.garbage = 0            # datagrams that were not DNS queries
         self._timers = []
         self._stopping = False
         self._started = time.monotonic()
@@ -162,9 +164,17 @@ class DnsResponder:
 
     def _record(self, packet):
         parsed = _parse_question(packet)
-        name, qtype = (parsed[2], parsed[3]) if parsed else ("?", 0)
-        entry = (round(time.monotonic() - self._started, 3), name,
-                 TYPE_NAMES.get(qtype, str(qtype)))
+        if parsed is None:
+            # Not a DNS query (a test's own traffic that strayed here).
+            with self._lock:
+                self.garbage += 1
+            if self.log_path:
+                with open(self.log_path, "a") as f:
+                    f.write("%.3f not a query: %r\n" % (time.monotonic() - self._started,
+                                                          packet[:60]))
+            return
+        entry = (round(time.monotonic() - self._started, 3), parsed[2],
+                 TYPE_NAMES.get(parsed[3], str(parsed[3])))
         with self._lock:
             self._queries.append(entry)
         if self.log_path:
