@@ -42,7 +42,8 @@ sofia-sip 1.12.11 answers some mangled messages itself, before the
 container sees them, and sends that answer to a name in Via with a
 blocking getaddrinfo() (tport_resolve()): a 505 (request line not
 SIP/2.0) to sent-by, a 400 to a Via maddr, a 400 for a Via with another
-transport to sent-by (received= is not added on these paths). Nothing
+transport to sent-by (a maddr wins over received=, and these paths may
+not have added received= yet). Nothing
 above sofia can change that (doc/deployment.md, "Name resolution").
 With --sofia-gaps the driver sends one of each instead of the cases and
 prints how long each kept the proxy deaf.
