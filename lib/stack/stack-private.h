@@ -67,7 +67,19 @@ typedef struct {
   char stateless_tag[16];         /* To-tag of sipsv_stack_reply()'s answers to
                                    * INVITE, which recognises their ACK */
   char *tls_dir;                  /* sofia's TLS directory (tls.c), or NULL */
+  nta_message_f *on_message;      /* the agent's message callback and its */
+  nta_agent_magic_t *on_message_magic; /* magic, behind sipsv_stack_guard_via() */
+  guint name_lookups;             /* requests to host names not answered yet */
+  guint max_name_lookups;         /* ... and how many may be (names.c) */
 } SipsvStack;
+
+/* The source's callback data, and the way back to the stack of whatever
+ * may outlive it (names.c): reference counted, because a callback may
+ * destroy the stack (its container) while sofia dispatches; the link then
+ * says so (stack NULL) instead of pointing at freed memory. */
+typedef struct _SipsvStackLink {
+  SipsvStack *stack;
+} SipsvStackLink;
 
 /* su_init()/su_deinit() reference counting and log redirection to g_log. */
 void sipsv_stack_global_ref (void);
@@ -157,6 +169,34 @@ tport_t *sipsv_stack_incoming_primary (SipsvStack *stack, nta_incoming_t *irq);
  * family of a bracketed IPv6 host, so an IPv6 target got an IPv4 socket
  * and EAFNOSUPPORT: requests are pinned to this one (NTATAG_TPORT). */
 tport_t *sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer);
+
+/* names.c: host names in messages, looked up without blocking and only
+ * where the RFCs ask for it.
+ *
+ * The bound on requests waiting for a name: SIPSERVLET_MAX_NAME_LOOKUPS,
+ * or a default. */
+guint sipsv_stack_max_name_lookups (void);
+/* Whether sending to url (its maddr, else its host) needs a DNS lookup. */
+gboolean sipsv_stack_url_needs_lookup (const url_t *url);
+/* A request msg about to be sent to next: NULL when next needs no lookup;
+ * otherwise it counts until the first response (through the callback and
+ * magic below, which hand over to callback and magic) or until msg is
+ * freed. Sets *refused, and returns NULL, when too many already wait. */
+typedef struct _SipsvNameLookup SipsvNameLookup;
+SipsvNameLookup *sipsv_stack_name_lookup_begin (SipsvStack *stack, msg_t *msg, const url_t *next,
+                                                nta_response_f *callback,
+                                                nta_outgoing_magic_t *magic,
+                                                gboolean *refused);
+nta_response_f *sipsv_stack_name_lookup_callback (SipsvNameLookup *lookup,
+                                                  nta_response_f *callback);
+nta_outgoing_magic_t *sipsv_stack_name_lookup_magic (SipsvNameLookup *lookup,
+                                                     nta_response_f *callback,
+                                                     nta_outgoing_magic_t *magic);
+/* The request was not sent after all. */
+void sipsv_stack_name_lookup_abandon (SipsvNameLookup *lookup);
+/* Drops a maddr that is not an IP address from a received request's top
+ * Via, so that no answer to it needs a (blocking) lookup. */
+void sipsv_stack_guard_via (msg_t *msg, sip_t *sip);
 
 /* transactions.c: NTA's calls with the container's options, for the roles
  * above (no tag lists there). The server transaction of a request that

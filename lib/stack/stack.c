@@ -13,6 +13,7 @@
 #include "stack/stack-private.h"
 #include <sofia-sip/su_log.h>
 #include <sofia-sip/tport_tag.h>
+#include <sofia-sip/sresolv.h>
 
 /* sofia's per-module log objects are exported but not declared publicly. */
 extern su_log_t nta_log[];
@@ -62,13 +63,6 @@ prepare_without_spin (GSource *source, gint *timeout)
   *timeout = 1;
   return FALSE;
 }
-
-/* The source's callback data: reference counted, because a callback may
- * destroy the stack (its container) while sofia dispatches; the link then
- * says so instead of pointing at freed memory. */
-typedef struct _SipsvStackLink {
-  SipsvStack *stack;
-} SipsvStackLink;
 
 /* callback and data are what wrap_sofia_source() set with
  * g_source_set_callback(): the link. */
@@ -158,12 +152,31 @@ sipsv_stack_global_unref (void)
   g_mutex_unlock (&global_lock);
 }
 
+/* The agent's message callback: every request and stray response that
+ * no transaction took, before anything answers it. */
+static int
+guard_then_deliver (nta_agent_magic_t *magic, nta_agent_t *agent, msg_t *msg, sip_t *sip)
+{
+  SipsvStack *stack = (SipsvStack *) magic;
+
+  if (sip != NULL)
+    sipsv_stack_guard_via (msg, sip);
+  return stack->on_message (stack->on_message_magic, agent, msg, sip);
+}
+
 gboolean
 sipsv_stack_init (SipsvStack *stack, GMainContext *context,
                   nta_message_f *callback, nta_agent_magic_t *magic,
                   GError **error)
 {
+  /* sofia's resolver reads this file (resolv.conf syntax; "port N" sets
+   * the servers' port) instead of /etc/resolv.conf. */
+  const char *resolv_conf = g_getenv ("SIPSERVLET_RESOLV_CONF");
+
   memset (stack, 0, sizeof *stack);
+  stack->on_message = callback;
+  stack->on_message_magic = magic;
+  stack->max_name_lookups = sipsv_stack_max_name_lookups ();
   sipsv_stack_global_ref ();
   stack->listen_points = g_array_new (FALSE, TRUE, sizeof (SipsvListenPoint));
   g_snprintf (stack->stateless_tag, sizeof stack->stateless_tag, "sl%08x", g_random_int ());
@@ -187,7 +200,10 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
   g_source_set_can_recurse (stack->source, TRUE);
   g_source_attach (stack->source, context);
 
-  stack->agent = nta_agent_create (stack->root, (url_string_t *) -1 /* no transport yet */, callback, magic,
+  if (resolv_conf != NULL && *resolv_conf == '\0')
+    resolv_conf = NULL;
+  stack->agent = nta_agent_create (stack->root, (url_string_t *) -1 /* no transport yet */,
+                                   guard_then_deliver, (nta_agent_magic_t *) stack,
                                    NTATAG_UA (0),
                                    NTATAG_CANCEL_487 (0),
                                    NTATAG_SERVER_RPORT (1),
@@ -202,6 +218,7 @@ sipsv_stack_init (SipsvStack *stack, GMainContext *context,
                                     * (sofia otherwise encodes every header again on send). */
                                    NTATAG_SIPFLAGS (MSG_DO_CANONIC | MSG_DO_EXTRACT_COPY),
                                    NTATAG_PRELOAD (SIPSV_MESSAGE_PRELOAD),
+                                   TAG_IF (resolv_conf != NULL, SRESTAG_RESOLV_CONF (resolv_conf)),
                                    TAG_END ());
   if (stack->agent == NULL)
     {

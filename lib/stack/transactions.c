@@ -36,15 +36,40 @@ sipsv_stack_next_hop (msg_t *msg, const url_string_t *route)
   return sip->sip_request != NULL ? sip->sip_request->rq_url : NULL;
 }
 
+/* Every client transaction starts here: from the socket tp, or the one
+ * its next hop needs; with pass_100, 100 Trying reaches the callback. */
+static nta_outgoing_t *
+start_client_transaction (SipsvStack *stack, nta_response_f *callback,
+                          nta_outgoing_magic_t *magic, const url_string_t *route, msg_t *msg,
+                          tport_t *tp, gboolean pass_100)
+{
+  const url_t *next = sipsv_stack_next_hop (msg, route);
+  SipsvNameLookup *lookup;
+  nta_outgoing_t *orq;
+  gboolean refused;
+
+  if (tp == NULL)
+    tp = sipsv_stack_route_primary (stack, next, NULL);
+  /* A host name is resolved by NTA without blocking; the lookup counts
+   * until the first response (names.c). */
+  lookup = sipsv_stack_name_lookup_begin (stack, msg, next, callback, magic, &refused);
+  if (refused)
+    return NULL;
+  orq = nta_outgoing_mcreate (stack->agent, sipsv_stack_name_lookup_callback (lookup, callback),
+                              sipsv_stack_name_lookup_magic (lookup, callback, magic), route, msg,
+                              TAG_IF (pass_100, NTATAG_PASS_100 (1)),
+                              TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
+  if (orq == NULL)
+    sipsv_stack_name_lookup_abandon (lookup);
+  return orq;
+}
+
 nta_outgoing_t *
 sipsv_stack_client_transaction_from (SipsvStack *stack, nta_response_f *callback,
                                      nta_outgoing_magic_t *magic, const url_string_t *route,
                                      msg_t *msg, tport_t *tp)
 {
-  if (tp == NULL)
-    tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
-  return nta_outgoing_mcreate (stack->agent, callback, magic, route, msg,
-                               TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
+  return start_client_transaction (stack, callback, magic, route, msg, tp, FALSE);
 }
 
 nta_outgoing_t *
@@ -60,10 +85,7 @@ sipsv_stack_client_transaction_with_100 (SipsvStack *stack, nta_response_f *call
                                          nta_outgoing_magic_t *magic, const url_string_t *route,
                                          msg_t *msg, tport_t *tp)
 {
-  if (tp == NULL)
-    tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
-  return nta_outgoing_mcreate (stack->agent, callback, magic, route, msg, NTATAG_PASS_100 (1),
-                               TAG_IF (tp != NULL, NTATAG_TPORT (tp)), TAG_END ());
+  return start_client_transaction (stack, callback, magic, route, msg, tp, TRUE);
 }
 
 nta_outgoing_t *
@@ -125,7 +147,18 @@ sipsv_stack_cancel (nta_outgoing_t *orq, const char *reason)
 void
 sipsv_stack_forward (SipsvStack *stack, msg_t *msg, const url_string_t *route)
 {
-  tport_t *tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
+  const url_t *next = sipsv_stack_next_hop (msg, route);
+  tport_t *tp = sipsv_stack_route_primary (stack, next, NULL);
+  gboolean refused;
+
+  /* Counted until sofia lets go of the message: a stateless send has no
+   * transaction to answer it. */
+  sipsv_stack_name_lookup_begin (stack, msg, next, NULL, NULL, &refused);
+  if (refused)
+    {
+      msg_destroy (msg);
+      return;
+    }
   /* nta_msg_tsend() hands a request to its transaction code with a
    * reference of its own, which that code takes only on success: when it
    * cannot make the transaction (a Request-URI it cannot route, found by
