@@ -6,7 +6,10 @@
 #
 #   run.sh [SECONDS [TARGET_DIR [TARGET...]]]
 #
-# SECONDS: per target (default $FUZZ_SECONDS, else 60). TARGET_DIR: where
+# SECONDS: per target (default $FUZZ_SECONDS, else 60). The random seed
+# is $FUZZ_SEED, else 1: the test command's bounded runs repeat the same
+# exploration, so a red run means a change and not luck; exploratory runs
+# set FUZZ_SEED=0 (libFuzzer then picks one). TARGET_DIR: where
 # the built targets are (default $FUZZ_TARGET_DIR, else
 # build-fuzz/tests/fuzz). TARGET: the targets to run (default all).
 # Exit status: 0 when no target found anything; 1 when one crashed, leaked,
@@ -16,6 +19,7 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 seconds=${1:-${FUZZ_SECONDS:-60}}
+seed=${FUZZ_SEED:-1}
 target_dir=${2:-${FUZZ_TARGET_DIR:-$here/../../build-fuzz/tests/fuzz}}
 shift $(($# < 2 ? $# : 2))
 targets=("$@")
@@ -46,7 +50,7 @@ for target in "${targets[@]}"; do
   start=$(date +%s)
   # A hang (-timeout) or more than -rss_limit_mb is a finding too.
   # libFuzzer's own exit codes are made 1: 77 is the target's "cannot run".
-  "$exe" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  "$exe" -max_total_time="$seconds" -seed="$seed" -timeout=10 -rss_limit_mb=2048 \
     -error_exitcode=1 -timeout_exitcode=1 "${extra[@]}" \
     -print_final_stats=1 -artifact_prefix="$work/$target-" \
     "$work/$target" "$here/corpus/$target" >"$log" 2>&1
