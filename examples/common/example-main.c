@@ -4,6 +4,7 @@
 
 #include <glib-unix.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,6 +64,20 @@ example_option_entries (ExampleOptions *options)
   return g_memdup2 (entries, sizeof entries);
 }
 
+/* A bad option value: sets @error and prints it; returns FALSE. */
+static gboolean G_GNUC_PRINTF (2, 3)
+option_error (GError **error, const char *format, ...)
+{
+  va_list args;
+  va_start (args, format);
+  char *message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error_literal (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT, message);
+  g_printerr ("error: %s\n", message);
+  g_free (message);
+  return FALSE;
+}
+
 /* --trusted, --auth-file and --realm; the error says which option. */
 static gboolean
 setup_authentication (SipContainer *container, ExampleOptions *options, GError **error)
@@ -76,21 +91,9 @@ setup_authentication (SipContainer *container, ExampleOptions *options, GError *
         return FALSE;
       }
   if (options->auth_file == NULL)
-    {
-      if (options->realm == NULL)
-        return TRUE;
-      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                   "--realm needs --auth-file");
-      g_printerr ("error: %s\n", (*error)->message);
-      return FALSE;
-    }
+    return options->realm == NULL || option_error (error, "--realm needs --auth-file");
   if (realm == NULL)
-    {
-      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                   "--auth-file needs --realm (or a --domain)");
-      g_printerr ("error: %s\n", (*error)->message);
-      return FALSE;
-    }
+    return option_error (error, "--auth-file needs --realm (or a --domain)");
   g_autoptr (SipCredentialStore) store = sipservlet_credential_store_new_from_file (
       options->auth_file, error);
   if (store == NULL || !sipservlet_container_set_authentication (container, store, realm, error))
@@ -115,34 +118,20 @@ setup_overload (SipContainer *container, ExampleOptions *options, GError **error
       if (!g_ascii_string_to_unsigned (parts[0], 10, 1, 1000000, &rate, NULL)
           || (parts[1] != NULL
               && !g_ascii_string_to_unsigned (parts[1], 10, 1, 1000000, &burst, NULL)))
-        {
-          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                       "--rate-limit expects RATE or RATE/BURST (1 to 1000000), got '%s'",
-                       options->rate_limit);
-          g_printerr ("error: %s\n", (*error)->message);
-          return FALSE;
-        }
+        return option_error (error,
+                             "--rate-limit expects RATE or RATE/BURST (1 to 1000000), got '%s'",
+                             options->rate_limit);
     }
   if (options->rate_limit_action != NULL)
     {
       if (g_ascii_strcasecmp (options->rate_limit_action, "drop") == 0)
         action = SIPSERVLET_RATE_LIMIT_DROP;
       else if (g_ascii_strcasecmp (options->rate_limit_action, "reject") != 0)
-        {
-          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                       "--rate-limit-action expects reject or drop, got '%s'",
-                       options->rate_limit_action);
-          g_printerr ("error: %s\n", (*error)->message);
-          return FALSE;
-        }
+        return option_error (error, "--rate-limit-action expects reject or drop, got '%s'",
+                             options->rate_limit_action);
     }
   if (options->max_transactions < 0)
-    {
-      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                   "--max-transactions cannot be negative");
-      g_printerr ("error: %s\n", (*error)->message);
-      return FALSE;
-    }
+    return option_error (error, "--max-transactions cannot be negative");
   if (rate > 0
       && !sipservlet_container_set_rate_limit (container, (guint) rate,
                                                burst > 0 ? (guint) burst : (guint) rate * 2,

@@ -62,6 +62,8 @@ SipServlet *sipsv_container_select_servlet (SipContainer *container, const char 
  * taken). */
 gboolean sipsv_container_security_check (SipContainer *container, msg_t *msg, sip_t *sip,
                                          gboolean in_dialog, char **remote_user);
+/* "ADDRESS:PORT" of a received message's source, for the log (g_free()). */
+char *sipsv_container_source_text (msg_t *msg);
 /* Whether the message came from a trusted source. */
 gboolean sipsv_container_source_is_trusted (SipContainer *container, msg_t *msg);
 /* Whether url (sip/sips) is in one of our domains or names us. */

@@ -398,17 +398,17 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
         session = sipsv_ua_session_from_notify (container, msg, sip);
       SipSession *proxied = session == NULL ? sipsv_proxy_lookup_session (container, sip) : NULL;
       gboolean ours = session != NULL && session->valid;
-      if ((ours || (proxied != NULL && proxied->valid) || popped != NULL
-           || addressed_elsewhere (container, sip))
-          && !sipsv_container_security_check (container, msg, sip, TRUE, &user))
+      gboolean routed = !ours
+                        && ((proxied != NULL && proxied->valid) || popped != NULL
+                            || addressed_elsewhere (container, sip));
+      if ((ours || routed) && !sipsv_container_security_check (container, msg, sip, TRUE, &user))
         g_free (popped);
       else if (ours)
         {
           handle_subsequent (container, session, msg, sip, user);
           g_free (popped);
         }
-      else if ((proxied != NULL && proxied->valid) || popped != NULL
-               || addressed_elsewhere (container, sip))
+      else if (routed)
         handle_proxy_subsequent (container, proxied, msg, sip, popped, user);
       else
         {

@@ -167,16 +167,6 @@ take_token (SipsvOverload *overload, const SourceKey *key, gboolean *first_loss)
   return FALSE;
 }
 
-static char *
-source_text (const SourceKey *key)
-{
-  GInetAddress *address = g_inet_address_new_from_bytes (
-      key->bytes, key->family == AF_INET ? G_SOCKET_FAMILY_IPV4 : G_SOCKET_FAMILY_IPV6);
-  char *text = g_inet_address_to_string (address);
-  g_object_unref (address);
-  return text;
-}
-
 gboolean
 sipsv_container_overload_check (SipContainer *container, msg_t *msg, sip_t const *sip)
 {
@@ -193,7 +183,7 @@ sipsv_container_overload_check (SipContainer *container, msg_t *msg, sip_t const
         {
           if (first_loss)
             {
-              g_autofree char *source = source_text (&key);
+              g_autofree char *source = sipsv_container_source_text (msg);
               g_message ("rate limit: %s sends more than %u requests/s; %s its requests", source,
                          overload->rate,
                          overload->action == SIPSERVLET_RATE_LIMIT_DROP ? "dropping"

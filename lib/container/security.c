@@ -164,9 +164,8 @@ sipsv_container_source_is_trusted (SipContainer *container, msg_t *msg)
   return trusted;
 }
 
-/* "ADDRESS:PORT" of the source, for the log. */
-static char *
-source_text (msg_t *msg)
+char *
+sipsv_container_source_text (msg_t *msg)
 {
   su_addrinfo_t *ai = msg_addrinfo (msg);
   GInetAddress *address = source_address (msg);
@@ -360,7 +359,7 @@ static void
 refuse (SipContainer *container, msg_t *msg, sip_t const *sip, const char *user, guint status,
         const char *phrase, const char *why)
 {
-  g_autofree char *source = source_text (msg);
+  g_autofree char *source = sipsv_container_source_text (msg);
   g_message ("security: %s from %s (user \"%s\") refused with %u: %s",
              sip->sip_request->rq_method_name, source, user != NULL ? user : "", status, why);
   sipsv_stack_reply (&container->runtime.stack, msg, (int) status, phrase, NULL);
@@ -405,7 +404,7 @@ authenticate (SipContainer *container, msg_t *msg, sip_t *sip, char **remote_use
     case SIPSV_AUTH_REPLAY:
       if (result.user != NULL)
         {
-          g_autofree char *source = source_text (msg);
+          g_autofree char *source = sipsv_container_source_text (msg);
           g_message ("security: %s from %s (user \"%s\") challenged again: %s",
                      sip->sip_request->rq_method_name, source, result.user, result.why);
         }
