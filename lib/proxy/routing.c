@@ -42,12 +42,12 @@ sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
   if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, sip->sip_route->r_url))
     {
       char *route = url_as_string (NULL, sip->sip_route->r_url);
-      gboolean r2 = url_has_param (sip->sip_route->r_url, "r2");
+      gboolean r2 = sipsv_stack_url_has_param (sip->sip_route->r_url, "r2");
       popped = g_strdup (route);
       su_free (NULL, route);
       sip_route_remove (msg, sip);
       /* The other half of our double Record-Route (RFC 5658). */
-      if (r2 && sip->sip_route != NULL && url_has_param (sip->sip_route->r_url, "r2")
+      if (r2 && sip->sip_route != NULL && sipsv_stack_url_has_param (sip->sip_route->r_url, "r2")
           && sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, sip->sip_route->r_url))
         sip_route_remove (msg, sip);
     }

@@ -308,8 +308,7 @@ sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer
   if (next == NULL || next->url_host == NULL
       || (next->url_type != url_sip && next->url_type != url_sips))
     return NULL;
-  if (next->url_params != NULL)
-    url_param (next->url_params, "transport", proto, sizeof proto);
+  sipsv_stack_url_param (next, "transport", proto, sizeof proto);
   /* sips: is TLS whatever its transport parameter says (RFC 5630). */
   if (next->url_type == url_sips)
     g_strlcpy (proto, "tls", sizeof proto);
@@ -434,8 +433,7 @@ sipsv_stack_contact_follow (SipsvStack *stack, msg_t *msg, tport_t *tp)
   gboolean sips = tls && sip->sip_request != NULL
                   && sip->sip_request->rq_url->url_type == url_sips;
   char have[8] = "";
-  if (m->m_url->url_params != NULL)
-    url_param (m->m_url->url_params, "transport", have, sizeof have);
+  sipsv_stack_url_param (m->m_url, "transport", have, sizeof have);
   const char *want = transport_value_for (name->tpn_proto, have, sips);
   if (g_ascii_strcasecmp (m->m_url->url_host, host) == 0
       && g_strcmp0 (m->m_url->url_port, name->tpn_port) == 0

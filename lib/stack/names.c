@@ -64,7 +64,7 @@ sipsv_stack_url_needs_lookup (const url_t *url)
   if (url == NULL || url->url_host == NULL)
     return FALSE;
   /* NTA sends to maddr instead of the host when there is one. */
-  if (url->url_params != NULL && url_param (url->url_params, "maddr", maddr, sizeof maddr) > 0)
+  if (sipsv_stack_url_param (url, "maddr", maddr, sizeof maddr))
     return !host_is_ip_address (maddr);
   return !host_is_ip_address (url->url_host);
 }

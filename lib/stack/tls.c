@@ -226,8 +226,7 @@ sipsv_stack_url_is_tls (const url_t *url)
     return FALSE;
   if (url->url_type == url_sips)
     return TRUE;
-  if (url->url_params != NULL)
-    url_param (url->url_params, "transport", transport, sizeof transport);
+  sipsv_stack_url_param (url, "transport", transport, sizeof transport);
   return g_ascii_strcasecmp (transport, "tls") == 0;
 }
 

@@ -181,8 +181,7 @@ sipsv_stack_has_connection (SipsvStack *stack, const url_t *dest)
   tp_name_t tpn = { 0 };
   tport_t *primary;
 
-  if (dest->url_params != NULL)
-    url_param (dest->url_params, "transport", transport, sizeof transport);
+  sipsv_stack_url_param (dest, "transport", transport, sizeof transport);
   if (g_ascii_strcasecmp (transport, "tcp") != 0 && !sipsv_stack_url_is_tls (dest))
     return TRUE;                /* datagrams need no connection */
   primary = sipsv_stack_route_primary (stack, dest, NULL);

@@ -1027,6 +1027,56 @@ START_TEST (test_repeated_single_header_is_proxied)
 }
 END_TEST
 
+/* A target whose last URI parameter starts with a name sofia looks up
+ * but is longer ("transportx"; found by tests/fuzz/fuzz-receive):
+ * sofia-sip's url_param() stepped past the end of the parameter string
+ * looking for the next one, reading beyond the allocation holding the
+ * Request-URI (valgrind and ASan see it). The request goes out with the
+ * parameter as given. */
+static const char *const lookalike_params[] = { "transportx", "maddrx", "compx", "lrx",
+                                                "methodx", "transport-x=1" };
+
+START_TEST (test_lookalike_uri_parameter_is_proxied)
+{
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u;%s",
+                                  fake_peer_get_port (callee, FAKE_UDP), lookalike_params[_i]);
+  add_proxy_servlet (target);
+  peer_send (caller, invite);
+  FakeMessage *fwd = peer_next_request (callee, "INVITE");
+  ck_assert_str_eq (fwd->request_uri, target);
+  char *busy = fake_peer_build_response (fwd, 486, "Busy Here", "bob1", NULL);
+  peer_send (callee, busy);
+  fake_message_free (peer_next_response (caller, 486));
+  g_free (busy);
+  fake_message_free (fwd);
+  g_free (target);
+  g_free (invite);
+}
+END_TEST
+
+/* The same where no socket of ours fits the target (IPv6): the request
+ * cannot go out, and the caller gets the proxy's final answer. */
+START_TEST (test_lookalike_uri_parameter_unreachable)
+{
+  char *invite = caller_request ("INVITE", "sip:bob@example.com", 1, NULL, NULL);
+  char *target = g_strdup_printf ("sip:bob@[::1]:9;%s", lookalike_params[_i]);
+  add_proxy_servlet (target);
+  peer_send (caller, invite);
+  FakeMessage *final = fake_peer_wait_final_or_provisional (caller, 5000);
+  while (final != NULL && final->status < 200)
+    {
+      fake_message_free (final);
+      final = fake_peer_wait_final_or_provisional (caller, 5000);
+    }
+  ck_assert_ptr_nonnull (final);
+  ck_assert_uint_ge (final->status, 400);
+  fake_message_free (final);
+  g_free (target);
+  g_free (invite);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -1050,6 +1100,10 @@ make_suite (void)
   tcase_add_test (tc, test_unknown_dialog_addressed_to_us);
   tcase_add_test (tc, test_rfc2543_invite_without_contact_is_proxied);
   tcase_add_test (tc, test_repeated_single_header_is_proxied);
+  tcase_add_loop_test (tc, test_lookalike_uri_parameter_is_proxied, 0,
+                       G_N_ELEMENTS (lookalike_params));
+  tcase_add_loop_test (tc, test_lookalike_uri_parameter_unreachable, 0,
+                       G_N_ELEMENTS (lookalike_params));
   tcase_add_loop_test (tc, test_late_2xx_goes_upstream, LATE_AFTER_408, LATE_AFTER_487 + 1);
   tcase_add_loop_test (tc, test_cancel_reasons_reach_the_callee, 0, 2);
   tcase_add_loop_test (tc, test_upstream_cancel_before_any_proxy_call, 0, 3);

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* URI parameters of sofia's url_t, read without sofia's url_param().
+ *
+ * sofia-sip's url_param() (1.12.11, as Debian ships it, and upstream)
+ * steps past the end of the parameter string when the last parameter's
+ * name starts with the name asked for but goes on ("transportx" when
+ * asked for "transport"): it skips to the byte after the terminating NUL
+ * and reads on from there. Found by tests/fuzz/fuzz-receive with a
+ * registered contact "sip:…;transportx" that a proxy then used as its
+ * Request-URI, whose copy ended exactly at its allocation's end.
+ *
+ * Our reads use the functions here. NTA's own calls on the requests we
+ * send (transport, maddr and comp of the next hop when it chooses the
+ * socket, lr of a Route) were not seen to reach such a string: the
+ * socket is ours to choose (listen-points.c), and a Route we add is
+ * parsed from "<…>", whose '>' becomes a second NUL. */
+#include "stack/stack-private.h"
+
+#include <string.h>
+
+/* Parameter name in params (the text after the URI's first ';'), as a
+ * flag or followed by '=': a pointer to its value ("" for a flag) and
+ * its length, or NULL. */
+static const char *
+find_param (const char *params, const char *name, gsize *value_length)
+{
+  gsize name_length = strlen (name);
+
+  for (const char *p = params; p != NULL && *p != '\0';)
+    {
+      const char *semicolon = strchr (p, ';');
+      gsize n = semicolon != NULL ? (gsize) (semicolon - p) : strlen (p);
+      if (n >= name_length && g_ascii_strncasecmp (p, name, name_length) == 0
+          && (n == name_length || p[name_length] == '='))
+        {
+          gsize skip = n == name_length ? name_length : name_length + 1;
+          *value_length = n - skip;
+          return p + skip;
+        }
+      p = semicolon != NULL ? semicolon + 1 : NULL;
+    }
+  return NULL;
+}
+
+gboolean
+sipsv_stack_url_param (const url_t *url, const char *name, char *value, gsize size)
+{
+  gsize length = 0;
+  const char *found;
+
+  if (url == NULL || url->url_params == NULL)
+    return FALSE;
+  found = find_param (url->url_params, name, &length);
+  if (found == NULL || length >= size)
+    return FALSE;
+  memcpy (value, found, length);
+  value[length] = '\0';
+  return TRUE;
+}
+
+gboolean
+sipsv_stack_url_has_param (const url_t *url, const char *name)
+{
+  gsize length;
+
+  return url != NULL && url->url_params != NULL
+         && find_param (url->url_params, name, &length) != NULL;
+}
