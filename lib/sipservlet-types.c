@@ -28,3 +28,6 @@ G_DEFINE_BOXED_TYPE (SipCredentialStore, sipservlet_credential_store,
 G_DEFINE_BOXED_TYPE (SipProxy, sipservlet_proxy, sipservlet_proxy_ref, sipservlet_proxy_unref)
 G_DEFINE_BOXED_TYPE (SipProxyBranch, sipservlet_proxy_branch, sipservlet_proxy_branch_ref, sipservlet_proxy_branch_unref)
 G_DEFINE_BOXED_TYPE (SipB2buaHelper, sipservlet_b2bua, sipservlet_b2bua_ref, sipservlet_b2bua_unref)
+G_DEFINE_BOXED_TYPE (SipApplication, sipservlet_application, sipservlet_application_ref,
+                     sipservlet_application_unref)
+G_DEFINE_BOXED_TYPE (SipPattern, sipservlet_pattern, sipservlet_pattern_ref, sipservlet_pattern_unref)

@@ -33,3 +33,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipCredentialStore, sipservlet_credential_store_u
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipProxy, sipservlet_proxy_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipProxyBranch, sipservlet_proxy_branch_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipB2buaHelper, sipservlet_b2bua_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipApplication, sipservlet_application_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SipPattern, sipservlet_pattern_unref)

@@ -147,6 +147,20 @@ typedef struct _SipAuthInfo SipAuthInfo;
  */
 typedef struct _SipCredentialStore SipCredentialStore;
 typedef struct _SipLocationBinding SipLocationBinding;
+/**
+ * SipApplication:
+ *
+ * A named set of servlets deployed on a container, the unit the
+ * application router composes (sipservlet-application.h).
+ */
+typedef struct _SipApplication SipApplication;
+/**
+ * SipPattern:
+ *
+ * A servlet mapping condition on an initial request (JSR 289 §16.2,
+ * sipservlet-pattern.h).
+ */
+typedef struct _SipPattern SipPattern;
 
 /* Boxed GTypes: copying takes a reference, freeing drops it (a
  * SipLocationBinding is copied and freed). */
@@ -311,5 +325,21 @@ SIPSERVLET_API GType sipservlet_proxy_branch_get_type (void) G_GNUC_CONST;
  */
 #define SIPSERVLET_TYPE_B2BUA_HELPER (sipservlet_b2bua_get_type ())
 SIPSERVLET_API GType sipservlet_b2bua_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_application_get_type:
+ *
+ * Returns: the boxed #GType of #SipApplication, also written %SIPSERVLET_TYPE_APPLICATION.
+ */
+#define SIPSERVLET_TYPE_APPLICATION (sipservlet_application_get_type ())
+SIPSERVLET_API GType sipservlet_application_get_type (void) G_GNUC_CONST;
+
+/**
+ * sipservlet_pattern_get_type:
+ *
+ * Returns: the boxed #GType of #SipPattern, also written %SIPSERVLET_TYPE_PATTERN.
+ */
+#define SIPSERVLET_TYPE_PATTERN (sipservlet_pattern_get_type ())
+SIPSERVLET_API GType sipservlet_pattern_get_type (void) G_GNUC_CONST;
 
 G_END_DECLS

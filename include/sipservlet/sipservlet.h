@@ -29,6 +29,9 @@
 #include <sipservlet/sipservlet-b2bua.h>
 #include <sipservlet/sipservlet-servlet.h>
 #include <sipservlet/sipservlet-container.h>
+#include <sipservlet/sipservlet-pattern.h>
+#include <sipservlet/sipservlet-application.h>
+#include <sipservlet/sipservlet-router.h>
 #include <sipservlet/sipservlet-location.h>
 #include <sipservlet/sipservlet-auth.h>
 #include <sipservlet/sipservlet-security.h>

@@ -40,8 +40,11 @@ BELOW = {
     # A service above the message layer: it reads sofia's parsed
     # credentials (msg_auth_t) but needs none of our layers yet.
     "auth": ["message", "stack", "address"],
-    "container": ["b2bua", "ua", "proxy", "location", "auth", "runtime", "servlet", "session",
-                  "message", "stack", "address"],
+    # Applications, servlet selection and the application router: what
+    # the container composes; they use the roles' public face only.
+    "application": ["runtime", "servlet", "session", "message", "stack", "address"],
+    "container": ["application", "b2bua", "ua", "proxy", "location", "auth", "runtime",
+                  "servlet", "session", "message", "stack", "address"],
 }
 TAG_LAYERS = {"stack", "message"}
 TAG = re.compile(r"\b(?:SIPTAG|NTATAG|TPTAG|URLTAG|SUTAG|SOATAG|NUTAG)_[A-Z0-9_]+"
@@ -53,7 +56,7 @@ DEFINITION = re.compile(r"^(sipsv_([a-z0-9]+)_\w*)\s*\(", re.M)
 NAME_LAYER = {"stack": "stack", "message": "message", "session": "session",
               "servlet": "servlet", "runtime": "runtime", "uas": "ua", "uac": "ua", "ua": "ua", "proxy": "proxy",
               "b2bua": "b2bua", "container": "container", "location": "location",
-              "auth": "auth"}
+              "auth": "auth", "application": "application"}
 
 
 def strip_comments(text):

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libsipservlet - applications, servlet selection and the application
+ * router, inside (sipservlet-application.h, sipservlet-pattern.h,
+ * sipservlet-router.h). This layer sits below the container, which
+ * deploys applications and asks the router; it uses the public face of
+ * messages, addresses and servlets. */
+#pragma once
+
+#include <sipservlet/sipservlet.h>
+
+#include "servlet/servlet-private.h"
+
+/* router-info.c: the router's answer (SipRouterInfo). */
+struct _SipRouterInfo {
+  char *application;            /* NULL: no further application */
+  char *subscriber_uri;
+  SipRoutingRegion region;
+  GStrv routes;                 /* NULL or NULL-terminated */
+  SipRouteModifier modifier;
+  GVariant *state;              /* owned (sunk), or NULL */
+};
+
+void sipsv_router_info_clear (SipRouterInfo *info);
+
+/* pattern.c, pattern-xml.c: mapping conditions (SipPattern). */
+/* Whether name is a variable of JSR 289 §16.2.4 (the list in
+ * sipservlet-pattern.h). */
+gboolean sipsv_pattern_variable_is_valid (const char *name);
+
+/* descriptor.c: what sip.xml says about servlet selection. */
+typedef struct {
+  char *servlet_name;
+  SipPattern *pattern;
+  guint line;                   /* of its <servlet-mapping> */
+} SipsvDescriptorMapping;
+
+typedef struct {
+  char *app_name;               /* <app-name>, or NULL */
+  guint app_name_line;
+  char *main_servlet;           /* <main-servlet>, or NULL */
+  guint main_servlet_line;
+  GPtrArray *mappings;          /* SipsvDescriptorMapping, in document order */
+  GPtrArray *servlet_names;     /* char *, from <servlet><servlet-name> */
+} SipsvDescriptor;
+
+/* Reads a sip.xml document into descriptor (initialised here; clear it
+ * with sipsv_descriptor_clear() also after an error). Unknown elements
+ * are logged (g_warning) with filename (or "sip.xml") and line. FALSE with
+ * SIPSERVLET_ERROR_PARSE naming filename and line for malformed XML and
+ * bad patterns, and for a document with both a main servlet and
+ * mappings. */
+gboolean sipsv_descriptor_parse (SipsvDescriptor *descriptor, const char *xml, gssize length,
+                                 const char *filename, GError **error);
+void sipsv_descriptor_clear (SipsvDescriptor *descriptor);
+
+/* dar.c: the Default Application Router's rules (JSR 289 Appendix C). */
+typedef struct _SipsvDar SipsvDar;
+
+/* Parses DAR text; filename (or "DAR") and the line appear in errors
+ * (SIPSERVLET_ERROR_PARSE). */
+SipsvDar *sipsv_dar_parse (const char *text, gssize length, const char *filename,
+                           GError **error);
+void sipsv_dar_free (SipsvDar *dar);
+/* The default router's step for an initial request: with directive NEW
+ * (or no state) from the method's first entry, else from the entry after
+ * the one state (an int32 index) names; fills info (application,
+ * subscriber URI from "DAR:Header" or the literal text, region, routes,
+ * modifier, the index as state), or leaves it empty past the last entry.
+ * FALSE with an error when the subscriber header is missing or does not
+ * hold an address. */
+gboolean sipsv_dar_next (SipsvDar *dar, SipServletRequest *request,
+                         SipRoutingDirective directive, GVariant *state, SipRouterInfo *info,
+                         GError **error);
