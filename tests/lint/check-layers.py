@@ -56,7 +56,7 @@ DEFINITION = re.compile(r"^(sipsv_([a-z0-9]+)_\w*)\s*\(", re.M)
 NAME_LAYER = {"stack": "stack", "message": "message", "session": "session",
               "servlet": "servlet", "runtime": "runtime", "uas": "ua", "uac": "ua", "ua": "ua", "proxy": "proxy",
               "b2bua": "b2bua", "container": "container", "location": "location",
-              "auth": "auth", "application": "application"}
+              "auth": "auth"}
 
 
 def strip_comments(text):
