@@ -9,6 +9,41 @@
 #include <sipservlet/sipservlet.h>
 
 #include "servlet/servlet-private.h"
+#include "session/session-private.h"
+
+/* application.c */
+struct _SipApplication {
+  gatomicrefcount ref_count;
+  char *name;
+  GPtrArray *servlets;          /* SipServlet, owned, in the order added */
+  char *main_servlet;           /* or mappings, not both */
+  GPtrArray *mappings;          /* SipsvMapping (application.c), in order */
+  GPtrArray *declared_servlets; /* names sip.xml declared, checked on deploy */
+  SipApplicationKeyFunc key_func;
+  gpointer key_data;
+  GDestroyNotify key_destroy;
+  GArray *listeners;            /* SipsvListenerEntry: this application's own */
+  gboolean auth_required;       /* a security constraint */
+  GStrv auth_methods;           /* upper case; NULL: every method */
+  SipContainer *container;      /* not owned; while deployed */
+  gboolean deployed_once;       /* it can no longer change */
+};
+
+/* The implicit application: no name check. */
+SipApplication *sipsv_app_new_unchecked (const char *name);
+/* Whether it can be deployed: servlets, a selection naming them. */
+gboolean sipsv_app_check_complete (SipApplication *application, GError **error);
+/* Gives its servlets the container and runs their init handlers (once). */
+gboolean sipsv_app_bind_servlets (SipApplication *application, SipContainer *container,
+                                  SipFactory *factory, GError **error);
+void sipsv_app_release_servlets (SipApplication *application);
+/* The servlet an initial request goes to: the main servlet, else the
+ * first mapping that matches; NULL when none does. */
+SipServlet *sipsv_app_select_servlet (SipApplication *application, SipServletRequest *request);
+/* Whether its security constraint covers initial requests of method. */
+gboolean sipsv_app_needs_authentication (SipApplication *application, const char *method);
+/* The key function's answer (g_free()), or NULL. */
+char *sipsv_app_key (SipApplication *application, SipServletRequest *request);
 
 /* router-info.c: the router's answer (SipRouterInfo). */
 struct _SipRouterInfo {

@@ -11,6 +11,7 @@ struct _SipServlet {
   gpointer user_data;
   GDestroyNotify destroy;
   SipContainer *container;          /* not owned; set when added */
+  SipApplication *application;      /* not owned; the one it was added to */
   SipFactory *factory;              /* the container's, not owned */
   gboolean initialized;
 };
