@@ -22,7 +22,7 @@ struct _SipApplication {
   SipApplicationKeyFunc key_func;
   gpointer key_data;
   GDestroyNotify key_destroy;
-  GArray *listeners;            /* SipsvListenerEntry: this application's own */
+  SipsvAppScope *scope;         /* name and own listeners, shared with its sessions */
   gboolean auth_required;       /* a security constraint */
   GStrv auth_methods;           /* upper case; NULL: every method */
   SipContainer *container;      /* not owned; while deployed */
@@ -87,6 +87,13 @@ typedef struct {
 gboolean sipsv_descriptor_parse (SipsvDescriptor *descriptor, const char *xml, gssize length,
                                  const char *filename, GError **error);
 void sipsv_descriptor_clear (SipsvDescriptor *descriptor);
+
+/* default-router.c: the router that reads a DAR file. */
+typedef struct _SipsvDefaultRouter SipsvDefaultRouter;
+
+SipsvDefaultRouter *sipsv_default_router_new (const char *path, GError **error);
+void sipsv_default_router_free (gpointer router);
+const SipApplicationRouterFuncs *sipsv_default_router_funcs (void);
 
 /* dar.c: the Default Application Router's rules (JSR 289 Appendix C). */
 typedef struct _SipsvDar SipsvDar;

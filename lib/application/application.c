@@ -61,7 +61,7 @@ sipsv_app_new_unchecked (const char *name)
   app->servlets = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_servlet_unref);
   app->mappings = g_ptr_array_new_with_free_func ((GDestroyNotify) mapping_free);
   app->declared_servlets = g_ptr_array_new_with_free_func (g_free);
-  app->listeners = g_array_new (FALSE, TRUE, sizeof (SipsvListenerEntry));
+  app->scope = sipsv_session_scope_new (name);
   return app;
 }
 
@@ -80,13 +80,7 @@ sipservlet_application_unref (SipApplication *application)
   if (!g_atomic_ref_count_dec (&application->ref_count))
     return;
   sipsv_app_release_servlets (application);
-  for (guint i = 0; i < application->listeners->len; i++)
-    {
-      SipsvListenerEntry *e = &g_array_index (application->listeners, SipsvListenerEntry, i);
-      if (e->destroy != NULL)
-        e->destroy (e->user_data);
-    }
-  g_array_unref (application->listeners);
+  sipsv_session_scope_unref (application->scope);
   if (application->key_destroy != NULL)
     application->key_destroy (application->key_data);
   g_ptr_array_unref (application->servlets);
@@ -268,7 +262,7 @@ sipservlet_application_add_listeners (SipApplication *application,
   entry.vtable.struct_size = sizeof (SipServletListeners);
   entry.user_data = user_data;
   entry.destroy = destroy;
-  g_array_append_val (application->listeners, entry);
+  g_array_append_val (application->scope->listeners, entry);
   return TRUE;
 }
 

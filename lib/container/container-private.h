@@ -4,6 +4,7 @@
  * every incoming message and hands it to the UA layer and the servlets. */
 #pragma once
 
+#include "application/application-private.h"
 #include "auth/auth-private.h"
 #include "runtime/runtime-private.h"
 
@@ -30,6 +31,14 @@ typedef struct {
   gint64 unshed_logged_us;      /* shed_logged_us when its end was logged */
 } SipsvOverload;
 
+/* The application router set on the container (sipservlet-router.h). */
+typedef struct {
+  SipApplicationRouterFuncs funcs;
+  gpointer user_data;
+  GDestroyNotify destroy;
+  gboolean set;
+} SipsvRouter;
+
 struct _SipContainer {
   SipsvRuntime runtime;             /* first: what the roles see (sipsv_runtime ()) */
   gatomicrefcount ref_count;
@@ -43,12 +52,44 @@ struct _SipContainer {
   guint shutdown_deadline_ms;       /* how long a shutdown waits for live work */
   SipsvSecurity security;
   SipsvOverload overload;
+  GPtrArray *applications;          /* SipApplication, deployed, owned, in order */
+  GPtrArray *retiring;              /* SipApplication, undeployed, owned, until their
+                                     * last application session goes */
+  SipsvRouter router;
+  SipServlet *forwarder;            /* sends on what no application takes */
 };
 
 G_STATIC_ASSERT (G_STRUCT_OFFSET (SipContainer, runtime) == 0);
 
 /* 64*T1: what a client transaction takes at most to end on its own. */
 #define SIPSV_SHUTDOWN_DEADLINE_MS 32000u
+
+/* applications.c: deployed applications and the router. */
+void sipsv_container_applications_init (SipContainer *container);
+void sipsv_container_applications_clear (SipContainer *container);
+SipApplication *sipsv_container_find_application (SipContainer *container, const char *name);
+
+/* route-initial.c: where an initial request from the network goes
+ * (JSR 289 §15.4.1), when a router is set. */
+typedef struct {
+  SipApplication *application;      /* NULL: the implicit application */
+  SipServlet *servlet;               /* the servlet to run */
+  SipRoutingRegion region;
+  char *subscriber_uri;
+  GVariant *state;
+  char *popped_route;                /* the router's internal route, or NULL */
+  GPtrArray *push_routes;            /* routes to push before forwarding, or NULL */
+} SipsvRouting;
+
+/* Asks the router; TRUE with routing filled (clear it with
+ * sipsv_container_routing_clear()), FALSE when the request was answered
+ * (msg taken). */
+gboolean sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
+                                        const char *popped, char **remote_user,
+                                        SipsvRouting *routing);
+void sipsv_container_routing_clear (SipsvRouting *routing);
+/* Gives the request what the router said (and clears routing). */
+void sipsv_container_routing_apply (SipsvRouting *routing, SipServletRequest *request);
 
 /* dispatch.c */
 int sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
@@ -64,6 +105,12 @@ gboolean sipsv_container_security_check (SipContainer *container, msg_t *msg, si
                                          gboolean in_dialog, char **remote_user);
 /* "ADDRESS:PORT" of a received message's source, for the log (g_free()). */
 char *sipsv_container_source_text (msg_t *msg);
+/* An application's security constraint: TRUE when *remote_user is set
+ * already, the source is trusted, or the request carries valid
+ * credentials (then *remote_user is set); otherwise it was challenged or
+ * refused (msg taken). */
+gboolean sipsv_container_security_require (SipContainer *container, msg_t *msg, sip_t *sip,
+                                           char **remote_user);
 /* Whether the message came from a trusted source. */
 gboolean sipsv_container_source_is_trusted (SipContainer *container, msg_t *msg);
 /* Whether url (sip/sips) is in one of our domains or names us. */

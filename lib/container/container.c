@@ -36,6 +36,7 @@ sipservlet_container_new (GError **error)
   container->servlets_by_method = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                          (GDestroyNotify) sipservlet_servlet_unref);
   container->servlets = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_servlet_unref);
+  sipsv_container_applications_init (container);
   return container;
 }
 
@@ -89,6 +90,7 @@ sipservlet_container_unref (SipContainer *container)
   sipsv_runtime_abandon_all (&container->runtime);
   sipsv_runtime_flush_work (&container->runtime);
   destroy_servlets (container);
+  sipsv_container_applications_clear (container);
   if (container->shutdown_source != NULL)
     {
       g_source_destroy (container->shutdown_source);

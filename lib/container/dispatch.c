@@ -185,8 +185,10 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
                 char *remote_user)
 {
   const char *method = sip->sip_request->rq_method_name;
-  SipServlet *servlet = sipsv_container_select_servlet (container, method);
+  gboolean routed = container->router.set;
+  SipServlet *servlet = routed ? NULL : sipsv_container_select_servlet (container, method);
   gboolean dialog = sipsv_method_creates_dialog (method);
+  SipsvRouting routing = { 0 };
 
   g_autofree char *popped_owned = popped;
   g_autofree char *user = remote_user;
@@ -203,7 +205,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
       reply_stateless (container, msg, 482, "Loop Detected");
       return;
     }
-  if (servlet == NULL)
+  if (!routed && servlet == NULL)
     {
       char *allow = allowed_methods (container);
       char *header = g_strconcat ("Allow: ", allow, NULL);
@@ -239,11 +241,27 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
   /* RFC 4028 §8, §9: as UAS or proxy, below our Min-SE is 422. */
   if (sipsv_ua_timer_reject_brief (&container->runtime, msg, sip))
     return;
+  /* The application router chooses the application (route-initial.c). */
+  g_autofree char *initial_popped = g_strdup (popped_owned);
+  if (routed)
+    {
+      if (!sipsv_container_route_initial (container, msg, sip, popped_owned, &user, &routing))
+        return;
+      servlet = routing.servlet;
+      if (routing.popped_route != NULL)
+        {
+          g_free (popped_owned);
+          popped_owned = g_steal_pointer (&routing.popped_route);
+        }
+    }
 
   /* The parties stay text until someone asks for them (most never do):
    * sofia has already parsed and checked From and To. */
   char *tag = sipsv_new_tag ();
-  SipApplicationSession *app = sipsv_application_session_new (&container->runtime.sessions);
+  SipApplicationSession *app
+      = sipsv_application_session_new_in (&container->runtime.sessions,
+                                          routing.application != NULL
+                                              ? routing.application->scope : NULL);
   SipSession *session = sipsv_session_new (app, FALSE, sip->sip_call_id->i_id, tag, NULL, NULL);
   session->local_party_text = g_strconcat (sipsv_header_value (msg, (msg_header_t *) sip->sip_to),
                                            ";tag=", tag, NULL);
@@ -275,6 +293,8 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
   if (request != NULL)
     {
       request->request_uri = g_steal_pointer (&request_uri);
+      request->initial_popped_route = g_steal_pointer (&initial_popped);
+      sipsv_container_routing_apply (&routing, request);
       sipsv_request_index_add (&container->runtime.sessions.initial_requests, request,
                                g_steal_pointer (&merge_key));
     }
@@ -288,6 +308,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
       sipsv_ua_timer_on_request (request);
       run_servlet (servlet, request);
     }
+  sipsv_container_routing_clear (&routing);
 }
 
 int

@@ -441,6 +441,23 @@ authenticate (SipContainer *container, msg_t *msg, sip_t *sip, char **remote_use
 }
 
 gboolean
+sipsv_container_security_require (SipContainer *container, msg_t *msg, sip_t *sip,
+                                  char **remote_user)
+{
+  if (*remote_user != NULL || sipsv_container_source_is_trusted (container, msg))
+    return TRUE;
+  if (container->security.verifier == NULL)
+    {
+      /* Deploying checks this; a store removed since then refuses. */
+      refuse (container, msg, sip, NULL, 403, "Authentication Unavailable",
+              "the application needs an authenticated user and the container has no "
+              "credentials");
+      return FALSE;
+    }
+  return authenticate (container, msg, sip, remote_user);
+}
+
+gboolean
 sipsv_container_security_check (SipContainer *container, msg_t *msg, sip_t *sip,
                                 gboolean in_dialog, char **remote_user)
 {

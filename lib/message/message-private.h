@@ -84,6 +84,15 @@ struct _SipServletRequest {
   guint st_retried : 1;             /* UAC: re-sent once after 422 (RFC 4028 §7.4) */
   guint destination_existing : 1;   /* SIPSERVLET_DESTINATION_EXISTING_CONNECTION */
   guint auth_retried : 1;           /* UAC: re-sent once with credentials after 401/407 */
+  /* Application routing (JSR 289 §15; request-routing.c, lib/container/
+   * route-initial.c): how the router placed the application that got it. */
+  SipRoutingRegion region;
+  SipRoutingDirective directive;
+  char *subscriber_uri;             /* text, or NULL */
+  SipURI *subscriber_uri_parsed;    /* parsed lazily */
+  char *initial_popped_route;       /* the Route naming us when it arrived */
+  SipURI *initial_popped_route_uri; /* parsed lazily */
+  GVariant *router_state;           /* the router's state for the next step */
   gpointer auth_info;               /* UAC: sipservlet_request_set_auth_info() (lib/ua/
                                      * client-auth.c), released with auth_info_free */
   GDestroyNotify auth_info_free;

@@ -92,6 +92,11 @@ request_finalize (SipServletRequest *request)
     request->auth_info_free (request->auth_info);
   request->auth_info = NULL;
   g_free (request->popped_route);
+  g_free (request->subscriber_uri);
+  g_clear_pointer (&request->subscriber_uri_parsed, sipservlet_uri_unref);
+  g_free (request->initial_popped_route);
+  g_clear_pointer (&request->initial_popped_route_uri, sipservlet_uri_unref);
+  g_clear_pointer (&request->router_state, g_variant_unref);
   g_clear_pointer (&request->popped_route_uri, sipservlet_uri_unref);
 
   if (request->irq != NULL)

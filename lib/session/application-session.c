@@ -13,10 +13,19 @@ static void schedule_expiry (SipApplicationSession *app);
 SipApplicationSession *
 sipsv_application_session_new (SipsvSessionManager *manager)
 {
+  return sipsv_application_session_new_in (manager, NULL);
+}
+
+SipApplicationSession *
+sipsv_application_session_new_in (SipsvSessionManager *manager, SipsvAppScope *scope)
+{
   SipApplicationSession *app = g_new0 (SipApplicationSession, 1);
 
   g_atomic_ref_count_init (&app->ref_count);
   app->manager = manager;
+  app->scope = scope != NULL ? sipsv_session_scope_ref (scope) : NULL;
+  if (scope != NULL)
+    scope->n_app_sessions++;
   app->id = sipsv_session_manager_new_id (manager, "as");
   app->valid = TRUE;
   app->invalidate_when_ready = TRUE;
@@ -27,7 +36,7 @@ sipsv_application_session_new (SipsvSessionManager *manager)
   /* The manager's table owns the initial reference. */
   g_hash_table_add (manager->app_sessions, app);
   schedule_expiry (app);
-  SIPSV_NOTIFY (manager, application_session_created, app);
+  SIPSV_NOTIFY (manager, app->scope, application_session_created, app);
   return app;
 }
 
@@ -39,7 +48,7 @@ sipsv_application_session_check_ready (SipApplicationSession *app)
   if (!sipservlet_application_session_is_ready_to_invalidate (app))
     return;
   sipservlet_application_session_ref (app);
-  SIPSV_NOTIFY (app->manager, application_session_ready_to_invalidate, app);
+  SIPSV_NOTIFY (app->manager, app->scope, application_session_ready_to_invalidate, app);
   if (app->invalidate_when_ready && sipservlet_application_session_is_ready_to_invalidate (app))
     sipservlet_application_session_invalidate (app, NULL);
   sipservlet_application_session_unref (app);
@@ -99,7 +108,7 @@ on_expiry (gpointer data)
   sipservlet_application_session_ref (app);
   gint64 before = app->lifetime;
   gint64 accessed = app->last_accessed;
-  SIPSV_NOTIFY (app->manager, application_session_expired, app);
+  SIPSV_NOTIFY (app->manager, app->scope, application_session_expired, app);
   /* The listener may have extended it with set_expires(). */
   if (app->valid && app->lifetime == before && app->last_accessed == accessed)
     sipservlet_application_session_invalidate (app, NULL);
@@ -146,6 +155,7 @@ sipservlet_application_session_unref (SipApplicationSession *app)
   g_ptr_array_unref (app->sessions);
   g_ptr_array_unref (app->timers);
   g_clear_pointer (&app->attributes, g_hash_table_destroy);
+  g_clear_pointer (&app->scope, sipsv_session_scope_unref);
   g_free (app->id);
   g_free (app);
 }
@@ -232,7 +242,9 @@ sipservlet_application_session_invalidate (SipApplicationSession *app, GError **
     sipservlet_timer_cancel (g_ptr_array_index (app->timers, app->timers->len - 1));
 
   SipsvSessionManager *manager = app->manager;
-  SIPSV_NOTIFY (manager, application_session_destroyed, app);
+  if (app->scope != NULL)
+    app->scope->n_app_sessions--;
+  SIPSV_NOTIFY (manager, app->scope, application_session_destroyed, app);
   g_clear_pointer (&app->attributes, g_hash_table_destroy);
   if (manager != NULL)
     g_hash_table_remove (manager->app_sessions, app);
@@ -296,4 +308,47 @@ sipservlet_application_session_get_timers (SipApplicationSession *app)
   for (guint i = 0; i < app->timers->len; i++)
     g_ptr_array_add (result, sipservlet_timer_ref (app->timers->pdata[i]));
   return result;
+}
+
+const char *
+sipservlet_application_session_get_application_name (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, NULL);
+  return app->scope != NULL ? app->scope->name : SIPSERVLET_IMPLICIT_APPLICATION;
+}
+
+/* ---- application scopes ------------------------------------------------- */
+
+SipsvAppScope *
+sipsv_session_scope_new (const char *name)
+{
+  SipsvAppScope *scope = g_new0 (SipsvAppScope, 1);
+
+  g_atomic_ref_count_init (&scope->ref_count);
+  scope->name = g_strdup (name);
+  scope->listeners = g_array_new (FALSE, TRUE, sizeof (SipsvListenerEntry));
+  return scope;
+}
+
+SipsvAppScope *
+sipsv_session_scope_ref (SipsvAppScope *scope)
+{
+  g_atomic_ref_count_inc (&scope->ref_count);
+  return scope;
+}
+
+void
+sipsv_session_scope_unref (SipsvAppScope *scope)
+{
+  if (!g_atomic_ref_count_dec (&scope->ref_count))
+    return;
+  for (guint i = 0; i < scope->listeners->len; i++)
+    {
+      SipsvListenerEntry *e = &g_array_index (scope->listeners, SipsvListenerEntry, i);
+      if (e->destroy != NULL)
+        e->destroy (e->user_data);
+    }
+  g_array_unref (scope->listeners);
+  g_free (scope->name);
+  g_free (scope);
 }

@@ -123,7 +123,7 @@ sipsv_session_manager_run_checks (SipsvSessionManager *manager)
       if (!session->ready_notified)
         {
           session->ready_notified = TRUE;
-          SIPSV_NOTIFY (manager, session_ready_to_invalidate, session);
+          SIPSV_NOTIFY (manager, session->app->scope, session_ready_to_invalidate, session);
         }
       if (session->valid && session->invalidate_when_ready
           && sipservlet_session_is_ready_to_invalidate (session))

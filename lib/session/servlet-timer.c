@@ -36,7 +36,7 @@ on_timer (gpointer data)
       arm (timer, delay);
       timer->scheduled = next;
     }
-  SIPSV_NOTIFY (app->manager, timer_fired, timer);
+  SIPSV_NOTIFY (app->manager, app->scope, timer_fired, timer);
   if (timer->period_ms == 0 && timer->app != NULL)
     sipservlet_timer_cancel (timer);
   sipservlet_timer_unref (timer);

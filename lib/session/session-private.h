@@ -21,6 +21,21 @@ typedef struct {
   GDestroyNotify destroy;
 } SipsvListenerEntry;
 
+/* What an application session knows of its application (set by
+ * lib/application/): the name and the application's own listeners.
+ * Shared and refcounted, so that it outlives an undeployed application
+ * while that application's sessions finish. */
+typedef struct {
+  gatomicrefcount ref_count;
+  char *name;
+  GArray *listeners;            /* SipsvListenerEntry, destroyed with the scope */
+  guint n_app_sessions;         /* valid application sessions */
+} SipsvAppScope;
+
+SipsvAppScope *sipsv_session_scope_new (const char *name);
+SipsvAppScope *sipsv_session_scope_ref (SipsvAppScope *scope);
+void sipsv_session_scope_unref (SipsvAppScope *scope);
+
 typedef struct _SipsvSessionManager {
   GMainContext *context;
   SipContainer *container;
@@ -136,6 +151,7 @@ struct _SipApplicationSession {
   GPtrArray *sessions;              /* owned */
   GPtrArray *timers;                /* active timers, owned */
   GHashTable *attributes;
+  SipsvAppScope *scope;             /* owned; NULL: the implicit application */
 };
 
 struct _SipServletTimer {
@@ -162,20 +178,31 @@ gboolean sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
 gboolean sipsv_session_manager_run_checks (SipsvSessionManager *manager);
 char *sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix);
 
-/* Runs every registered listener that has the member. */
-#define SIPSV_NOTIFY(manager, member, ...)                                      \
+/* Runs every listener that has the member: the container's, then those
+ * of the application (scope, may be NULL). */
+#define SIPSV_NOTIFY_LIST(list, member, ...)                                    \
   G_STMT_START {                                                                \
-    for (guint i_ = 0; (manager) != NULL && i_ < (manager)->listeners->len; i_++) \
+    for (guint i_ = 0; (list) != NULL && i_ < (list)->len; i_++)                \
       {                                                                         \
-        SipsvListenerEntry *e_ = &g_array_index ((manager)->listeners,         \
-                                                 SipsvListenerEntry, i_);      \
+        SipsvListenerEntry *e_ = &g_array_index ((list), SipsvListenerEntry, i_); \
         if (e_->vtable.member != NULL)                                          \
           e_->vtable.member (__VA_ARGS__, e_->user_data);                      \
       }                                                                         \
   } G_STMT_END
+#define SIPSV_NOTIFY(manager, scope, member, ...)                               \
+  G_STMT_START {                                                                \
+    SipsvAppScope *s_ = (scope);                                                \
+    if ((manager) != NULL)                                                      \
+      SIPSV_NOTIFY_LIST ((manager)->listeners, member, __VA_ARGS__);            \
+    if (s_ != NULL)                                                             \
+      SIPSV_NOTIFY_LIST (s_->listeners, member, __VA_ARGS__);                   \
+  } G_STMT_END
 
 /* Application sessions. */
 SipApplicationSession *sipsv_application_session_new (SipsvSessionManager *manager);
+/* One of an application (scope NULL: the implicit one). */
+SipApplicationSession *sipsv_application_session_new_in (SipsvSessionManager *manager,
+                                                         SipsvAppScope *scope);
 /* Test-only: an inactivity lifetime in milliseconds, below the public
  * API's one-minute granularity, so expiry tests take seconds. */
 void sipsv_application_session_set_lifetime_ms (SipApplicationSession *app, guint ms);

@@ -63,7 +63,7 @@ sipsv_session_new (SipApplicationSession *app, gboolean uac, const char *call_id
   /* The application session owns valid sessions. */
   g_ptr_array_add (app->sessions, sipservlet_session_ref (session));
   manager->n_sessions++;
-  SIPSV_NOTIFY (manager, session_created, session);
+  SIPSV_NOTIFY (manager, session->app->scope, session_created, session);
   return session;
 }
 
@@ -146,7 +146,7 @@ end_dialog (SipSession *session)
   if (!session->dialog_started || session->dialog_ended)
     return;
   session->dialog_ended = TRUE;
-  SIPSV_NOTIFY (session->manager, dialog_ended, session);
+  SIPSV_NOTIFY (session->manager, session->app->scope, dialog_ended, session);
 }
 
 void
@@ -158,7 +158,7 @@ sipsv_session_set_state (SipSession *session, SipSessionState state)
   if (state == SIPSERVLET_SESSION_STATE_CONFIRMED && !session->dialog_started)
     {
       session->dialog_started = TRUE;
-      SIPSV_NOTIFY (session->manager, dialog_started, session);
+      SIPSV_NOTIFY (session->manager, session->app->scope, dialog_started, session);
     }
   if (state == SIPSERVLET_SESSION_STATE_TERMINATED)
     {
@@ -371,7 +371,7 @@ sipservlet_session_invalidate (SipSession *session, GError **error)
     {
       manager->n_sessions--;
       end_dialog (session);
-      SIPSV_NOTIFY (manager, session_destroyed, session);
+      SIPSV_NOTIFY (manager, session->app->scope, session_destroyed, session);
     }
   g_clear_pointer (&session->attributes, g_hash_table_destroy);
 

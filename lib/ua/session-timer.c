@@ -136,7 +136,7 @@ expire (SipSession *session)
   sipservlet_session_ref (session);
   g_debug ("session %s expired (RFC 4028)", session->id);
   session->st_interval = 0;
-  SIPSV_NOTIFY (session->manager, session_expired, session);
+  SIPSV_NOTIFY (session->manager, session->app->scope, session_expired, session);
   SipSession *partner = session->linked;
   if (partner != NULL)
     sipservlet_session_ref (partner);

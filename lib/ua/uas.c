@@ -211,7 +211,7 @@ on_retransmit (gpointer data)
       g_debug ("no ACK for %u to %s %s", response->base.sip->sip_status->st_status,
                request->base.sip->sip_request->rq_method_name, session->call_id);
       if (!request->internal)
-        SIPSV_NOTIFY (session->manager, no_ack_received, request, response);
+        SIPSV_NOTIFY (session->manager, session->app->scope, no_ack_received, request, response);
       sipservlet_response_unref (response);
       if (session->terminate_on_ack)
         {
@@ -268,7 +268,7 @@ on_prack (nta_reliable_magic_t *magic, nta_reliable_t *rel, nta_incoming_t *prac
       if (!invite->final_sent && session != NULL)
         {
           /* No PRACK: NTA answers the INVITE 503 after this returns. */
-          SIPSV_NOTIFY (session->manager, no_prack_received, invite, response);
+          SIPSV_NOTIFY (session->manager, session->app->scope, no_prack_received, invite, response);
           invite->final_sent = TRUE;
           invite->base.committed = TRUE;
           invite->final_status = 503;

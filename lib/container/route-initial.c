@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libsipservlet - application routing of an initial request that arrived
+ * from the network (JSR 289 §15.4.1), when the container has a router:
+ * the router names the application (or none), its region and subscriber,
+ * and routes; this file turns that into the servlet to run, or answers
+ * the request itself.
+ *
+ *   router error                   -> 500, logged
+ *   ROUTE, first route not ours    -> routes pushed, sent on (no application)
+ *   ROUTE, first route ours        -> it is the application's popped route
+ *   no application                 -> the implicit application's servlet;
+ *                                     without one: 404 when addressed to
+ *                                     us with no Route, else sent on
+ *   an application not deployed    -> 500, logged
+ *   no servlet of it matches       -> 404 (JSR 289 §16)
+ *   its security constraint        -> challenged unless authenticated
+ */
+#include "config-private.h"
+
+#include "container/container-private.h"
+
+/* Attribute of a request the forwarder sends on: routes to push. */
+#define ROUTES_ATTRIBUTE "sipservlet.router-routes"
+
+static void
+reply (SipContainer *container, msg_t *msg, int status, const char *phrase)
+{
+  sipsv_stack_reply (&container->runtime.stack, msg, status, phrase, NULL);
+}
+
+/* Sends a request on as a proxy would, to its Request-URI, through the
+ * routes the router gave (if any). */
+static void
+forward (SipServletRequest *request, gpointer user_data)
+{
+  SipServletMessage *message = sipservlet_request_get_message (request);
+  GPtrArray *routes = sipservlet_message_get_attribute (message, ROUTES_ATTRIBUTE);
+  g_autoptr (GError) error = NULL;
+  SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
+  SipProxyBranch *branch = proxy != NULL
+      ? sipservlet_proxy_create_branch (proxy, sipservlet_request_get_request_uri (request),
+                                        &error)
+      : NULL;
+  SipServletRequest *out = branch != NULL ? sipservlet_proxy_branch_get_request (branch) : NULL;
+
+  for (guint i = routes != NULL ? routes->len : 0; out != NULL && i > 0; i--)
+    {
+      g_autoptr (SipAddress) route = sipservlet_address_parse (routes->pdata[i - 1], &error);
+      if (route == NULL || !sipservlet_request_push_route (out, route, &error))
+        out = NULL;
+    }
+  if (out == NULL || !sipservlet_proxy_start (proxy, &error))
+    {
+      g_warning ("cannot send on a request no application took: %s",
+                 error != NULL ? error->message : "no branch");
+      if (!sipservlet_message_is_committed (message))
+        sipservlet_request_respond (request, 500, "Cannot Route", NULL);
+    }
+}
+
+static SipServlet *
+forwarder (SipContainer *container)
+{
+  if (container->forwarder == NULL)
+    {
+      container->forwarder = sipservlet_servlet_new_with_callback ("sipservlet.forwarder",
+                                                                   forward, NULL, NULL);
+      container->forwarder->container = container;
+      container->forwarder->factory = &container->runtime.factory;
+      container->forwarder->initialized = TRUE;
+    }
+  return container->forwarder;
+}
+
+static gboolean
+route_is_ours (SipContainer *container, const char *route)
+{
+  g_autoptr (SipAddress) address = sipservlet_address_parse (route, NULL);
+  const SipURI *uri = address != NULL ? sipservlet_address_get_uri (address) : NULL;
+  return uri != NULL && sipservlet_container_is_self (container, uri);
+}
+
+/* No application: the implicit one, else 404 or sent on. */
+static gboolean
+route_to_implicit (SipContainer *container, msg_t *msg, sip_t *sip, SipsvRouting *routing)
+{
+  routing->servlet = sipsv_container_select_servlet (container, sip->sip_request->rq_method_name);
+  if (routing->servlet != NULL)
+    return TRUE;
+  if (sip->sip_route == NULL
+      && sipsv_stack_url_is_self (&container->runtime.stack, sip->sip_request->rq_url))
+    {
+      reply (container, msg, 404, "Not Found");
+      return FALSE;
+    }
+  routing->servlet = forwarder (container);
+  return TRUE;
+}
+
+static gboolean
+apply_routes (SipContainer *container, msg_t *msg, const SipRouterInfo *info,
+              SipsvRouting *routing)
+{
+  if (info->routes == NULL || info->modifier == SIPSERVLET_ROUTE_NO_ROUTE)
+    return TRUE;
+  if (info->modifier == SIPSERVLET_ROUTE_ROUTE_BACK)
+    {
+      g_warning ("application router: ROUTE_BACK for '%s' is not supported; answering 500",
+                 info->application != NULL ? info->application : "(none)");
+      reply (container, msg, 500, "Application Routing Failed");
+      return FALSE;
+    }
+  if (route_is_ours (container, info->routes[0]))
+    {
+      routing->popped_route = g_strdup (info->routes[0]);
+      return TRUE;
+    }
+  routing->push_routes = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; info->routes[i] != NULL; i++)
+    g_ptr_array_add (routing->push_routes, g_strdup (info->routes[i]));
+  routing->servlet = forwarder (container);
+  return TRUE;
+}
+
+gboolean
+sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
+                               const char *popped, char **remote_user, SipsvRouting *routing)
+{
+  SipsvRouter *router = &container->router;
+  SipRouterInfo info = { 0 };
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  memset (routing, 0, sizeof *routing);
+  /* The router reads the request through the public API: a request object
+   * without a transaction, on the same message. */
+  SipServletRequest *probe = sipsv_request_new (container, msg_ref_create (msg), TRUE);
+  probe->initial = TRUE;
+  probe->popped_route = g_strdup (popped);
+  ok = router->funcs.get_next_application (probe, SIPSERVLET_REGION_NEUTRAL,
+                                           SIPSERVLET_ROUTING_NEW, SIPSERVLET_TARGETED_NONE,
+                                           NULL, NULL, &info, router->user_data, &error);
+  if (!ok)
+    {
+      g_warning ("application router failed for %s %s: %s", sip->sip_request->rq_method_name,
+                 sip->sip_call_id->i_id, error != NULL ? error->message : "(no reason)");
+      reply (container, msg, 500, "Application Routing Failed");
+      goto done;
+    }
+  ok = apply_routes (container, msg, &info, routing);
+  if (!ok || routing->servlet != NULL)
+    goto done;
+
+  routing->region = info.region;
+  routing->subscriber_uri = g_strdup (info.subscriber_uri);
+  routing->state = info.state != NULL ? g_variant_ref (info.state) : NULL;
+  if (info.application == NULL || g_str_equal (info.application, SIPSERVLET_IMPLICIT_APPLICATION))
+    {
+      ok = route_to_implicit (container, msg, sip, routing);
+      goto done;
+    }
+  routing->application = sipsv_container_find_application (container, info.application);
+  if (routing->application == NULL)
+    {
+      g_warning ("application router named '%s' for %s %s, which is not deployed; "
+                 "answering 500", info.application, sip->sip_request->rq_method_name,
+                 sip->sip_call_id->i_id);
+      reply (container, msg, 500, "Application Not Deployed");
+      ok = FALSE;
+      goto done;
+    }
+  routing->servlet = sipsv_app_select_servlet (routing->application, probe);
+  if (routing->servlet == NULL)
+    {
+      reply (container, msg, 404, "Not Found");
+      ok = FALSE;
+      goto done;
+    }
+  if (sipsv_app_needs_authentication (routing->application, sip->sip_request->rq_method_name))
+    ok = sipsv_container_security_require (container, msg, sip, remote_user);
+
+done:
+  sipservlet_request_unref (probe);
+  sipsv_router_info_clear (&info);
+  if (!ok)
+    sipsv_container_routing_clear (routing);
+  return ok;
+}
+
+void
+sipsv_container_routing_clear (SipsvRouting *routing)
+{
+  g_clear_pointer (&routing->subscriber_uri, g_free);
+  g_clear_pointer (&routing->state, g_variant_unref);
+  g_clear_pointer (&routing->popped_route, g_free);
+  g_clear_pointer (&routing->push_routes, g_ptr_array_unref);
+  routing->application = NULL;
+  routing->servlet = NULL;
+}
+
+void
+sipsv_container_routing_apply (SipsvRouting *routing, SipServletRequest *request)
+{
+  request->region = routing->region;
+  request->directive = SIPSERVLET_ROUTING_NEW;
+  request->subscriber_uri = g_steal_pointer (&routing->subscriber_uri);
+  request->router_state = g_steal_pointer (&routing->state);
+  if (routing->push_routes != NULL)
+    sipservlet_message_set_attribute (&request->base, ROUTES_ATTRIBUTE,
+                                      g_steal_pointer (&routing->push_routes),
+                                      (GDestroyNotify) g_ptr_array_unref);
+}

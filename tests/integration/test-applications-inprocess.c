@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* In-process test of applications and the application router (JSR 289
+ * chapters 15 and 16) for initial requests from the network: the DAR
+ * chooses the application, its mappings the servlet; the router's errors;
+ * the implicit application; undeploying with a call up; an application's
+ * own listeners; its security constraint. A fake caller and callee on
+ * loopback. */
+#include <sipservlet/sipservlet.h>
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "check-main.h"
+#include "peer-checks.h"
+
+static SipContainer *container;
+static guint16 port;
+static FakePeer *caller;
+static FakePeer *callee;
+static char *dir;                  /* holds the DAR file */
+static GString *seen;              /* "app:servlet:region:subscriber;" per request */
+static guint destroyed;            /* servlet destroy handlers run */
+static guint app_sessions_created; /* by the "blocking" application's own listener */
+static SipServletRequest *held;
+
+static void
+note (SipServletRequest *request, const char *servlet)
+{
+  SipApplicationSession *app = sipservlet_message_get_application_session (
+      sipservlet_request_get_message (request));
+  const SipURI *subscriber = sipservlet_request_get_subscriber_uri (request);
+  g_autofree char *text = subscriber != NULL ? sipservlet_uri_to_string (subscriber) : NULL;
+  static const char *const regions[] = { "neutral", "originating", "terminating" };
+  g_string_append_printf (seen, "%s:%s:%s:%s;",
+                          sipservlet_application_session_get_application_name (app), servlet,
+                          regions[sipservlet_request_get_routing_region (request)],
+                          text != NULL ? text : "-");
+}
+
+/* Answers 403 (the blocking application's verdict). */
+static void
+on_block (SipServletRequest *request, gpointer user_data)
+{
+  note (request, "block");
+  sipservlet_request_respond (request, 403, "Blocked", NULL);
+}
+
+/* Proxies to the callee, record-routed. */
+static void
+on_proxy (SipServletRequest *request, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  SipServletMessage *message = sipservlet_request_get_message (request);
+  const char *method = sipservlet_message_get_method (message);
+
+  note (request, user_data);
+  if (!sipservlet_request_is_initial (request) || g_str_equal (method, "ACK"))
+    return;
+  SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
+  ck_assert_ptr_nonnull (proxy);
+  sipservlet_proxy_set_record_route (proxy, TRUE, NULL);
+  g_autofree char *target = g_strdup_printf ("sip:bob@127.0.0.1:%u",
+                                             fake_peer_get_port (callee, FAKE_UDP));
+  g_autoptr (SipURI) uri = sipservlet_uri_parse (target, NULL);
+  ck_assert (sipservlet_proxy_to (proxy, uri, &error));
+}
+
+static void
+on_answer (SipServletRequest *request, gpointer user_data)
+{
+  note (request, user_data);
+  if (g_str_equal (sipservlet_message_get_method (sipservlet_request_get_message (request)),
+                   "ACK"))
+    return;
+  sipservlet_request_respond (request, 200, NULL, NULL);
+}
+
+static SipServlet *
+servlet_new (const char *name, SipRequestCallback callback)
+{
+  return sipservlet_servlet_new_with_callback (name, callback, g_strdup (name), g_free);
+}
+
+static void
+on_app_session_created (SipApplicationSession *app_session, gpointer user_data)
+{
+  ck_assert_str_eq (sipservlet_application_session_get_application_name (app_session),
+                    "blocking");
+  app_sessions_created++;
+}
+
+static void
+on_servlet_destroy (SipServlet *servlet, gpointer user_data)
+{
+  destroyed++;
+}
+
+static const SipServletHandlers answer_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .destroy = on_servlet_destroy,
+};
+
+/* "blocking": mappings; INVITE from a user named "mallory" gets 403,
+ * others are proxied. "forwarding": one main servlet that proxies. */
+static void
+deploy_examples (void)
+{
+  GError *error = NULL;
+  g_autoptr (SipApplication) blocking = sipservlet_application_new ("blocking", &error);
+  ck_assert_ptr_nonnull (blocking);
+  SipServlet *block = servlet_new ("block", on_block);
+  SipServlet *pass = servlet_new ("pass", on_proxy);
+  ck_assert (sipservlet_application_add_servlet (blocking, block, &error));
+  ck_assert (sipservlet_application_add_servlet (blocking, pass, &error));
+  sipservlet_servlet_unref (block);
+  sipservlet_servlet_unref (pass);
+  static const char descriptor[] =
+      "<sip-app xmlns=\"http://www.jcp.org/xml/ns/sipservlet\">\n"
+      "  <app-name>blocking</app-name>\n"
+      "  <servlet-selection>\n"
+      "    <servlet-mapping><servlet-name>block</servlet-name>\n"
+      "      <pattern><equal><var>request.from.uri.user</var><value>mallory</value></equal>"
+      "</pattern>\n"
+      "    </servlet-mapping>\n"
+      "    <servlet-mapping><servlet-name>pass</servlet-name>\n"
+      "      <pattern><exists><var>request.method</var></exists></pattern>\n"
+      "    </servlet-mapping>\n"
+      "  </servlet-selection>\n"
+      "</sip-app>\n";
+  ck_assert (sipservlet_application_load_descriptor (blocking, descriptor, -1, "blocking.xml",
+                                                     &error));
+  static const SipServletListeners listeners = {
+    SIPSERVLET_LISTENERS_INIT,
+    .application_session_created = on_app_session_created,
+  };
+  ck_assert (sipservlet_application_add_listeners (blocking, &listeners, NULL, NULL));
+  ck_assert (sipservlet_container_deploy (container, blocking, &error));
+
+  g_autoptr (SipApplication) forwarding = sipservlet_application_new ("forwarding", &error);
+  SipServlet *forward = sipservlet_servlet_new ("forward", &answer_handlers, NULL, NULL);
+  ck_assert (sipservlet_application_add_servlet (forwarding, forward, &error));
+  sipservlet_servlet_unref (forward);
+  ck_assert (sipservlet_application_set_main_servlet (forwarding, "forward", &error));
+  ck_assert (sipservlet_container_deploy (container, forwarding, &error));
+  ck_assert_ptr_null (error);
+}
+
+static char *
+write_dar (const char *text)
+{
+  char *path = g_build_filename (dir, "dar.properties", NULL);
+  ck_assert (g_file_set_contents (path, text, -1, NULL));
+  return path;
+}
+
+static void
+use_dar (const char *text)
+{
+  GError *error = NULL;
+  g_autofree char *path = write_dar (text);
+  ck_assert_msg (sipservlet_container_set_dar_file (container, path, &error), "%s",
+                 error != NULL ? error->message : "");
+}
+
+static void
+setup (void)
+{
+  GError *error = NULL;
+  container = sipservlet_container_new (&error);
+  ck_assert_ptr_nonnull (container);
+  ck_assert (sipservlet_container_listen (container, "127.0.0.1", 0, SIPSERVLET_TRANSPORT_UDP,
+                                          &error));
+  port = sipservlet_container_get_port (container, NULL);
+  caller = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
+  callee = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
+  ck_assert (caller != NULL && callee != NULL);
+  dir = g_dir_make_tmp ("sipservlet-apps-XXXXXX", NULL);
+  ck_assert_ptr_nonnull (dir);
+  seen = g_string_new (NULL);
+  destroyed = 0;
+  app_sessions_created = 0;
+}
+
+static void
+teardown (void)
+{
+  g_clear_pointer (&held, sipservlet_request_unref);
+  fake_peer_free (caller);
+  fake_peer_free (callee);
+  g_clear_pointer (&container, sipservlet_container_unref);
+  g_autofree char *path = g_build_filename (dir, "dar.properties", NULL);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_clear_pointer (&dir, g_free);
+  g_string_free (seen, TRUE);
+}
+
+static char *
+invite_from (const char *user, const char *ruri, guint n)
+{
+  return g_strdup_printf ("INVITE %s SIP/2.0\r\n"
+                          "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-apps-%s-%u;rport\r\n"
+                          "Max-Forwards: 70\r\n"
+                          "From: <sip:%s@example.com>;tag=from%u\r\n"
+                          "To: <sip:bob@example.com>\r\n"
+                          "Call-ID: apps-%s-%u@test\r\n"
+                          "CSeq: 1 INVITE\r\n"
+                          "Contact: <sip:%s@127.0.0.1:%u>\r\n"
+                          "Content-Length: 0\r\n\r\n",
+                          ruri, fake_peer_get_port (caller, FAKE_UDP), user, n, user, n, user, n,
+                          user, fake_peer_get_port (caller, FAKE_UDP));
+}
+
+static const char example_dar[]
+    = "# call blocking for the caller, then forwarding for the callee\n"
+      "INVITE: (\"blocking\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\"), \\\n"
+      "        (\"forwarding\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n";
+
+/* The DAR's first application gets the request; its mapping chooses the
+ * servlet; region and subscriber are the DAR's. */
+START_TEST (test_router_dar_chooses_application_and_servlet)
+{
+  deploy_examples ();
+  use_dar (example_dar);
+  g_autofree char *invite = invite_from ("mallory", "sip:bob@example.com", 1);
+  peer_send (caller, invite);
+  fake_message_free (peer_next_response (caller, 403));
+  ck_assert_str_eq (seen->str, "blocking:block:originating:sip:mallory@example.com;");
+  ck_assert_uint_eq (app_sessions_created, 1);
+
+  g_string_truncate (seen, 0);
+  g_autofree char *good = invite_from ("alice", "sip:bob@example.com", 2);
+  peer_send (caller, good);
+  FakeMessage *fwd = peer_next_request (callee, "INVITE");
+  ck_assert_str_eq (seen->str, "blocking:pass:originating:sip:alice@example.com;");
+  char *busy = fake_peer_build_response (fwd, 486, "Busy Here", "bob1", NULL);
+  peer_send (callee, busy);
+  fake_message_free (peer_next_response (caller, 486));
+  g_free (busy);
+  fake_message_free (fwd);
+}
+END_TEST
+
+/* A router that names an application nobody deployed: 500. */
+START_TEST (test_router_undeployed_application_is_500)
+{
+  deploy_examples ();
+  use_dar ("INVITE: (\"voicemail\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"0\")\n");
+  g_autofree char *invite = invite_from ("alice", "sip:bob@example.com", 3);
+  peer_send (caller, invite);
+  FakeMessage *answer = peer_next_response (caller, 500);
+  ck_assert_str_eq (answer->reason, "Application Not Deployed");
+  fake_message_free (answer);
+  ck_assert_str_eq (seen->str, "");
+}
+END_TEST
+
+/* No application for the method, no implicit servlet, addressed to us
+ * without a Route: 404. */
+START_TEST (test_router_no_application_for_us_is_404)
+{
+  deploy_examples ();
+  use_dar (example_dar);
+  g_autofree char *ruri = g_strdup_printf ("sip:127.0.0.1:%u", port);
+  g_autofree char *options
+      = g_strdup_printf ("OPTIONS %s SIP/2.0\r\n"
+                         "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-apps-options\r\n"
+                         "Max-Forwards: 70\r\n"
+                         "From: <sip:alice@example.com>;tag=o1\r\n"
+                         "To: <%s>\r\n"
+                         "Call-ID: apps-options@test\r\n"
+                         "CSeq: 1 OPTIONS\r\n"
+                         "Content-Length: 0\r\n\r\n",
+                         ruri, fake_peer_get_port (caller, FAKE_UDP), ruri);
+  peer_send (caller, options);
+  fake_message_free (peer_next_response (caller, 404));
+}
+END_TEST
+
+/* Servlets added the old way form the implicit application: it gets what
+ * the router leaves. */
+START_TEST (test_router_leaves_request_to_implicit_application)
+{
+  GError *error = NULL;
+  deploy_examples ();
+  use_dar (example_dar);
+  SipServlet *old = servlet_new ("options", on_answer);
+  ck_assert (sipservlet_container_add_servlet (container, old, "OPTIONS", &error));
+  sipservlet_servlet_unref (old);
+  g_autofree char *options
+      = g_strdup_printf ("OPTIONS sip:bob@example.com SIP/2.0\r\n"
+                         "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-apps-opt2\r\n"
+                         "Max-Forwards: 70\r\n"
+                         "From: <sip:alice@example.com>;tag=o2\r\n"
+                         "To: <sip:bob@example.com>\r\n"
+                         "Call-ID: apps-options2@test\r\n"
+                         "CSeq: 1 OPTIONS\r\n"
+                         "Content-Length: 0\r\n\r\n",
+                         fake_peer_get_port (caller, FAKE_UDP));
+  peer_send (caller, options);
+  fake_message_free (peer_next_response (caller, 200));
+  ck_assert_str_eq (seen->str, SIPSERVLET_IMPLICIT_APPLICATION ":options:neutral:-;");
+}
+END_TEST
+
+/* An application whose mappings match nothing: 404. */
+START_TEST (test_mapping_no_match_is_404)
+{
+  GError *error = NULL;
+  g_autoptr (SipApplication) app = sipservlet_application_new ("picky", &error);
+  SipServlet *servlet = servlet_new ("only-bob", on_answer);
+  ck_assert (sipservlet_application_add_servlet (app, servlet, &error));
+  sipservlet_servlet_unref (servlet);
+  SipPattern *pattern = sipservlet_pattern_equal ("request.from.uri.user", "bob", FALSE, &error);
+  ck_assert (sipservlet_application_add_mapping (app, "only-bob", pattern, &error));
+  sipservlet_pattern_unref (pattern);
+  ck_assert (sipservlet_container_deploy (container, app, &error));
+  use_dar ("INVITE: (\"picky\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"0\")\n");
+  g_autofree char *invite = invite_from ("alice", "sip:bob@example.com", 4);
+  peer_send (caller, invite);
+  fake_message_free (peer_next_response (caller, 404));
+}
+END_TEST
+
+/* A ROUTE with an external first route: the request goes there, with the
+ * routes pushed, and no application sees it. */
+START_TEST (test_router_external_route)
+{
+  deploy_examples ();
+  g_autofree char *dar = g_strdup_printf (
+      "INVITE: (\"forwarding\", \"DAR:To\", \"TERMINATING\", "
+      "\"sip:127.0.0.1:%u;lr\", \"ROUTE\", \"0\")\n",
+      fake_peer_get_port (callee, FAKE_UDP));
+  use_dar (dar);
+  g_autofree char *invite = invite_from ("alice", "sip:bob@example.com", 5);
+  peer_send (caller, invite);
+  FakeMessage *fwd = peer_next_request (callee, "INVITE");
+  g_autofree char *expected = g_strdup_printf ("<sip:127.0.0.1:%u;lr>",
+                                               fake_peer_get_port (callee, FAKE_UDP));
+  ck_assert_str_eq (fake_message_header (fwd, "Route"), expected);
+  ck_assert_str_eq (seen->str, "");
+  char *busy = fake_peer_build_response (fwd, 486, "Busy Here", "bob1", NULL);
+  peer_send (callee, busy);
+  fake_message_free (peer_next_response (caller, 486));
+  g_free (busy);
+  fake_message_free (fwd);
+}
+END_TEST
+
+/* Undeploying with a call up: the call's BYE still reaches the
+ * application; new INVITEs get 500 (the DAR still names it); its servlet
+ * is destroyed when the call's application session goes. */
+START_TEST (test_undeploy_while_call_is_up)
+{
+  GError *error = NULL;
+  deploy_examples ();
+  use_dar ("INVITE: (\"forwarding\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"0\")\n");
+  g_autofree char *invite = invite_from ("alice", "sip:bob@example.com", 6);
+  peer_send (caller, invite);
+  FakeMessage *ok = peer_next_response (caller, 200);
+  const char *to = fake_message_header (ok, "To");
+  const char *tag = strstr (to, "tag=") + 4;
+
+  ck_assert (sipservlet_container_undeploy (container, "forwarding", &error));
+  ck_assert_uint_eq (destroyed, 0);
+  ck_assert_ptr_null (sipservlet_container_get_application (container, "forwarding"));
+  g_autofree char *again = invite_from ("alice", "sip:bob@example.com", 7);
+  peer_send (caller, again);
+  fake_message_free (peer_next_response (caller, 500));
+
+  g_autofree char *bye
+      = g_strdup_printf ("BYE sip:bob@127.0.0.1:%u SIP/2.0\r\n"
+                         "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-apps-bye\r\n"
+                         "Max-Forwards: 70\r\n"
+                         "From: <sip:alice@example.com>;tag=from6\r\n"
+                         "To: <sip:bob@example.com>;tag=%s\r\n"
+                         "Call-ID: apps-alice-6@test\r\n"
+                         "CSeq: 2 BYE\r\n"
+                         "Content-Length: 0\r\n\r\n",
+                         port, fake_peer_get_port (caller, FAKE_UDP), tag);
+  peer_send (caller, bye);
+  fake_message_free (peer_next_response (caller, 200));
+  fake_message_free (ok);
+  ck_assert_str_eq (seen->str, "");      /* "forward" has handlers, not callbacks */
+  /* The application session ends with its dialog. */
+  for (int i = 0; i < 50 && destroyed == 0; i++)
+    fake_peer_run (caller, 20);
+  ck_assert_uint_eq (destroyed, 1);
+}
+END_TEST
+
+static Suite *
+make_suite (void)
+{
+  Suite *suite = suite_create ("applications-inprocess");
+  TCase *tc = tcase_create ("applications");
+  tcase_set_timeout (tc, 60);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_router_dar_chooses_application_and_servlet);
+  tcase_add_test (tc, test_router_undeployed_application_is_500);
+  tcase_add_test (tc, test_router_no_application_for_us_is_404);
+  tcase_add_test (tc, test_router_leaves_request_to_implicit_application);
+  tcase_add_test (tc, test_mapping_no_match_is_404);
+  tcase_add_test (tc, test_router_external_route);
+  tcase_add_test (tc, test_undeploy_while_call_is_up);
+  suite_add_tcase (suite, tc);
+  return suite;
+}
+
+SIPSERVLET_CHECK_MAIN (make_suite)
