@@ -69,6 +69,22 @@ void sipsv_container_applications_init (SipContainer *container);
 void sipsv_container_applications_clear (SipContainer *container);
 SipApplication *sipsv_container_find_application (SipContainer *container, const char *name);
 
+/* targeting.c: an initial request meant for an existing application
+ * session (JSR 289 §15.11). */
+typedef struct {
+  SipTargetedRequestType type;
+  SipApplicationSession *app_session;  /* borrowed: the one it joins */
+  SipSession *session;                 /* Join, Replaces: the session named */
+} SipsvTarget;
+
+/* Fills target (type NONE when the request is not targeted); FALSE when
+ * the request was answered (msg taken): 400, 481, 486, 603. */
+gboolean sipsv_container_find_target (SipContainer *container, msg_t *msg, sip_t *sip,
+                                      const SipURI *request_uri, const char *popped,
+                                      SipsvTarget *target);
+/* The name of the application a targeted request is meant for, or NULL. */
+const char *sipsv_container_target_application (const SipsvTarget *target);
+
 /* route-initial.c: where an initial request from the network goes
  * (JSR 289 §15.4.1), when a router is set. */
 typedef struct {
@@ -79,14 +95,16 @@ typedef struct {
   GVariant *state;
   char *popped_route;                /* the router's internal route, or NULL */
   GPtrArray *push_routes;            /* routes to push before forwarding, or NULL */
+  SipApplicationSession *join;       /* borrowed: the application session it joins */
+  char *key;                         /* the application's session key, or NULL */
 } SipsvRouting;
 
 /* Asks the router; TRUE with routing filled (clear it with
  * sipsv_container_routing_clear()), FALSE when the request was answered
  * (msg taken). */
 gboolean sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
-                                        const char *popped, char **remote_user,
-                                        SipsvRouting *routing);
+                                        const char *popped, const SipsvTarget *target,
+                                        char **remote_user, SipsvRouting *routing);
 void sipsv_container_routing_clear (SipsvRouting *routing);
 /* Gives the request what the router said (and clears routing). */
 void sipsv_container_routing_apply (SipsvRouting *routing, SipServletRequest *request);

@@ -180,6 +180,31 @@ initial_request_key (const sip_t *sip)
                       sip->sip_cseq->cs_method_name, NULL);
 }
 
+/* The application session an initial request joins: the one it targets,
+ * the one its application's key names, or a new one (borrowed: the
+ * manager owns valid application sessions). */
+static SipApplicationSession *
+application_session_for (SipContainer *container, SipsvRouting *routing)
+{
+  SipsvSessionManager *manager = &container->runtime.sessions;
+  SipApplication *application = routing->application;
+  SipApplicationSession *app;
+
+  if (routing->join != NULL && routing->join->valid)
+    return routing->join;
+  if (application != NULL && routing->key != NULL)
+    {
+      app = sipsv_session_manager_find_by_key (manager, application->name, routing->key);
+      if (app != NULL)
+        return app;
+    }
+  app = sipsv_application_session_new_in (manager,
+                                          application != NULL ? application->scope : NULL);
+  if (application != NULL && routing->key != NULL)
+    sipsv_session_manager_bind_key (manager, app, application->name, routing->key);
+  return app;
+}
+
 static void
 handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
                 char *remote_user)
@@ -241,11 +266,20 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
   /* RFC 4028 §8, §9: as UAS or proxy, below our Min-SE is 422. */
   if (sipsv_ua_timer_reject_brief (&container->runtime, msg, sip))
     return;
-  /* The application router chooses the application (route-initial.c). */
+  /* Targeted requests (targeting.c); then the application router chooses
+   * the application (route-initial.c). */
+  SipsvTarget target;
+  if (!sipsv_container_find_target (container, msg, sip, request_uri, popped_owned, &target))
+    return;
+  /* Without a router, only the implicit application's sessions are
+   * joined: the request goes to an implicit servlet. */
+  if (target.app_session != NULL && target.app_session->scope == NULL)
+    routing.join = target.app_session;
   g_autofree char *initial_popped = g_strdup (popped_owned);
   if (routed)
     {
-      if (!sipsv_container_route_initial (container, msg, sip, popped_owned, &user, &routing))
+      if (!sipsv_container_route_initial (container, msg, sip, popped_owned, &target, &user,
+                                          &routing))
         return;
       servlet = routing.servlet;
       if (routing.popped_route != NULL)
@@ -258,10 +292,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
   /* The parties stay text until someone asks for them (most never do):
    * sofia has already parsed and checked From and To. */
   char *tag = sipsv_new_tag ();
-  SipApplicationSession *app
-      = sipsv_application_session_new_in (&container->runtime.sessions,
-                                          routing.application != NULL
-                                              ? routing.application->scope : NULL);
+  SipApplicationSession *app = application_session_for (container, &routing);
   SipSession *session = sipsv_session_new (app, FALSE, sip->sip_call_id->i_id, tag, NULL, NULL);
   session->local_party_text = g_strconcat (sipsv_header_value (msg, (msg_header_t *) sip->sip_to),
                                            ";tag=", tag, NULL);
@@ -282,10 +313,10 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
       sipsv_session_set_route_set (session, routes);
       g_ptr_array_unref (routes);
       /* Without a Contact (RFC 2543), the From URI is the remote target. */
-      char *target = url_as_string (msg_home (msg), sip->sip_contact != NULL
-                                                      ? sip->sip_contact->m_url
-                                                      : sip->sip_from->a_url);
-      sipsv_session_set_remote_target (session, target);
+      char *remote_target = url_as_string (msg_home (msg), sip->sip_contact != NULL
+                                                             ? sip->sip_contact->m_url
+                                                             : sip->sip_from->a_url);
+      sipsv_session_set_remote_target (session, remote_target);
       sipsv_session_register_dialog (session);
     }
 

@@ -122,9 +122,32 @@ apply_routes (SipContainer *container, msg_t *msg, const SipRouterInfo *info,
   return TRUE;
 }
 
+/* A request brought back by an encoded URI goes to the application that
+ * encoded it, without asking the router (JSR 289 §15.11.1). */
+static gboolean
+route_encoded (SipContainer *container, msg_t *msg, const SipsvTarget *target,
+               SipsvRouting *routing)
+{
+  const char *name = sipsv_container_target_application (target);
+  if (g_str_equal (name, SIPSERVLET_IMPLICIT_APPLICATION))
+    {
+      routing->join = target->app_session;
+      return TRUE;
+    }
+  routing->application = sipsv_container_find_application (container, name);
+  if (routing->application == NULL)
+    {
+      reply (container, msg, 404, "Application Not Deployed");
+      return FALSE;
+    }
+  routing->join = target->app_session;
+  return TRUE;
+}
+
 gboolean
 sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
-                               const char *popped, char **remote_user, SipsvRouting *routing)
+                               const char *popped, const SipsvTarget *target,
+                               char **remote_user, SipsvRouting *routing)
 {
   SipsvRouter *router = &container->router;
   SipRouterInfo info = { 0 };
@@ -137,9 +160,19 @@ sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
   SipServletRequest *probe = sipsv_request_new (container, msg_ref_create (msg), TRUE);
   probe->initial = TRUE;
   probe->popped_route = g_strdup (popped);
+  if (target->type == SIPSERVLET_TARGETED_ENCODED_URI)
+    {
+      ok = route_encoded (container, msg, target, routing);
+      if (ok && routing->application != NULL)
+        goto servlet;
+      if (ok)
+        ok = route_to_implicit (container, msg, sip, routing);
+      goto done;
+    }
   ok = router->funcs.get_next_application (probe, SIPSERVLET_REGION_NEUTRAL,
-                                           SIPSERVLET_ROUTING_NEW, SIPSERVLET_TARGETED_NONE,
-                                           NULL, NULL, &info, router->user_data, &error);
+                                           SIPSERVLET_ROUTING_NEW, target->type,
+                                           sipsv_container_target_application (target), NULL,
+                                           &info, router->user_data, &error);
   if (!ok)
     {
       g_warning ("application router failed for %s %s: %s", sip->sip_request->rq_method_name,
@@ -154,6 +187,13 @@ sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
   routing->region = info.region;
   routing->subscriber_uri = g_strdup (info.subscriber_uri);
   routing->state = info.state != NULL ? g_variant_ref (info.state) : NULL;
+  /* A Join or Replaces joins the application session of the dialog it
+   * names when the router chose that session's application. */
+  if (target->app_session != NULL
+      && g_strcmp0 (info.application != NULL ? info.application
+                                              : SIPSERVLET_IMPLICIT_APPLICATION,
+                    sipsv_container_target_application (target)) == 0)
+    routing->join = target->app_session;
   if (info.application == NULL || g_str_equal (info.application, SIPSERVLET_IMPLICIT_APPLICATION))
     {
       ok = route_to_implicit (container, msg, sip, routing);
@@ -169,6 +209,7 @@ sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
       ok = FALSE;
       goto done;
     }
+servlet:
   routing->servlet = sipsv_app_select_servlet (routing->application, probe);
   if (routing->servlet == NULL)
     {
@@ -178,6 +219,9 @@ sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
     }
   if (sipsv_app_needs_authentication (routing->application, sip->sip_request->rq_method_name))
     ok = sipsv_container_security_require (container, msg, sip, remote_user);
+  /* Session-key targeting (JSR 289 §15.11.2). */
+  if (ok && routing->join == NULL)
+    routing->key = sipsv_app_key (routing->application, probe);
 
 done:
   sipservlet_request_unref (probe);
@@ -194,6 +238,8 @@ sipsv_container_routing_clear (SipsvRouting *routing)
   g_clear_pointer (&routing->state, g_variant_unref);
   g_clear_pointer (&routing->popped_route, g_free);
   g_clear_pointer (&routing->push_routes, g_ptr_array_unref);
+  g_clear_pointer (&routing->key, g_free);
+  routing->join = NULL;
   routing->application = NULL;
   routing->servlet = NULL;
 }
