@@ -541,3 +541,95 @@ sipsv_dar_parse (const char *text, gssize length, const char *filename, GError *
     g_clear_pointer (&dar, sipsv_dar_free);
   return dar;
 }
+
+/* ---- routing ------------------------------------------------------------- */
+
+/* The subscriber URI of entry for request (g_free()), NULL for none;
+ * FALSE with an error when a DAR:Header is missing or no address. */
+static gboolean
+entry_subscriber (const DarEntry *entry, SipServletRequest *request, char **subscriber,
+                  GError **error)
+{
+  GError *local = NULL;
+  SipAddress *address;
+  const SipURI *uri;
+
+  *subscriber = NULL;
+  if (entry->header == NULL)
+    {
+      *subscriber = g_strdup (entry->subscriber);
+      return TRUE;
+    }
+  address = sipservlet_message_get_address_header (sipservlet_request_get_message (request),
+                                                   entry->header, &local);
+  if (local != NULL)
+    {
+      g_propagate_prefixed_error (error, local,
+                                  "DAR: the %s header (DAR:%s for application \"%s\") is "
+                                  "not an address: ",
+                                  entry->header, entry->header, entry->application);
+      return FALSE;
+    }
+  if (address == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                   "DAR: the request has no %s header, which names the subscriber of "
+                   "application \"%s\" (DAR:%s)",
+                   entry->header, entry->application, entry->header);
+      return FALSE;
+    }
+  uri = sipservlet_address_get_uri (address);
+  if (uri == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                   "DAR: the %s header is '*', not a subscriber address for application "
+                   "\"%s\" (DAR:%s)",
+                   entry->header, entry->application, entry->header);
+      sipservlet_address_unref (address);
+      return FALSE;
+    }
+  *subscriber = sipservlet_uri_to_string (uri);
+  sipservlet_address_unref (address);
+  return TRUE;
+}
+
+gboolean
+sipsv_dar_next (SipsvDar *dar, SipServletRequest *request, SipRoutingDirective directive,
+                GVariant *state, SipRouterInfo *info, GError **error)
+{
+  const char *method;
+  const DarRule *rule;
+  const DarEntry *entry;
+  gint64 next = 0;
+  char *upper, *subscriber;
+
+  g_return_val_if_fail (dar != NULL && request != NULL && info != NULL, FALSE);
+  method = sipservlet_message_get_method (sipservlet_request_get_message (request));
+  upper = g_ascii_strup (method, -1);
+  rule = g_hash_table_lookup (dar->rules, upper);
+  g_free (upper);
+  if (rule == NULL)
+    rule = g_hash_table_lookup (dar->rules, "ALL");
+  if (rule == NULL)
+    return TRUE;
+
+  /* A state of another type is not ours (a router replaced on reload):
+   * start over. */
+  if (directive != SIPSERVLET_ROUTING_NEW && state != NULL
+      && g_variant_is_of_type (state, G_VARIANT_TYPE_INT32))
+    next = MAX ((gint64) g_variant_get_int32 (state) + 1, 0);
+  if (next >= rule->entries->len)
+    return TRUE;
+  entry = rule->entries->pdata[next];
+
+  if (!entry_subscriber (entry, request, &subscriber, error))
+    return FALSE;
+  g_debug ("DAR: %s goes to \"%s\" (line %u, tuple %" G_GINT64_FORMAT ", state info \"%s\")",
+           method, entry->application, entry->line, next, entry->state_info);
+  sipservlet_router_info_set_application (info, entry->application, subscriber, entry->region);
+  if (entry->routes != NULL)
+    sipservlet_router_info_set_routes (info, (const char *const *) entry->routes, entry->modifier);
+  sipservlet_router_info_set_state (info, g_variant_new_int32 ((gint32) next));
+  g_free (subscriber);
+  return TRUE;
+}
