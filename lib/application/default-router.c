@@ -50,6 +50,14 @@ next_application (SipServletRequest *request, SipRoutingRegion region,
                   gpointer user_data, GError **error)
 {
   SipsvDefaultRouter *router = user_data;
+
+  /* A Join or Replaces of one of our dialogs goes to the application of
+   * that dialog first (JSR 289 §15.11.4); the DAR knows nothing of it. */
+  if (targeted != NULL && directive == SIPSERVLET_ROUTING_NEW && state == NULL)
+    {
+      sipservlet_router_info_set_application (info, targeted, NULL, SIPSERVLET_REGION_NEUTRAL);
+      return TRUE;
+    }
   return sipsv_dar_next (router->dar, request, directive, state, info, error);
 }
 
