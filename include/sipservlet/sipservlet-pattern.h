@@ -20,14 +20,26 @@
  *   request.uri.port              its port; 5060 (sip) or 5061 (sips)
  *                                 when absent
  *   request.uri.tel               the number of a tel URI, or of a sip URI
- *                                 with user=phone, without the visual
- *                                 separators "-", ".", "(", ")"
+ *                                 with user=phone (its user part up to
+ *                                 any ';'), without the visual separators
+ *                                 "-", ".", "(", ")" and without a leading
+ *                                 "+", as TelURL's getPhoneNumber() gives
+ *                                 it, so that both forms of a number
+ *                                 compare the same: "+1-212-555-0100"
+ *                                 reads "12125550100" (JSR 289's reference
+ *                                 implementation keeps the "+" of a sip
+ *                                 URI's user part)
  *   request.uri.param.NAME        the value of URI parameter NAME ("" for
- *                                 a flag)
- *   request.from, request.to      the header as text
+ *                                 a flag); NAME matches without case
+ *   request.from, request.to      the header as sipservlet_address_to_string()
+ *                                 writes it (display name, URI, tag)
  *   request.from.uri, request.from.uri.scheme, … (as for request.uri)
- *   request.from.display-name     the display name ("" when none given)
+ *   request.from.display-name     the display name, unquoted; missing when
+ *                                 none is given (Address.getDisplayName()
+ *                                 returns null)
  *   (and the same under request.to)
+ *
+ * Variable names are case-sensitive. ignore-case folds ASCII letters only.
  *
  * An unknown variable is an error when the pattern is built, as it is a
  * deployment error in JSR 289.
@@ -104,7 +116,9 @@ SIPSERVLET_API SipPattern *sipservlet_pattern_subdomain_of (const char *variable
  *
  * Returns: (transfer full): the condition "every child holds", or %NULL
  *   with %SIPSERVLET_ERROR_INVALID_ARGUMENT when there is no child or a
- *   child is %NULL (so that an error building a child can be passed on).
+ *   child is %NULL. So that an error building a child can be passed on,
+ *   an error already set in @error (by the call that returned that %NULL)
+ *   is kept rather than replaced.
  */
 SIPSERVLET_API SipPattern *sipservlet_pattern_and (SipPattern **children, guint n_children,
                                                    GError **error);
@@ -127,7 +141,9 @@ SIPSERVLET_API SipPattern *sipservlet_pattern_or (SipPattern **children, guint n
  * @error: return location for a #GError
  *
  * Returns: (transfer full): the condition "@child does not hold", or
- *   %NULL with %SIPSERVLET_ERROR_INVALID_ARGUMENT when @child is %NULL.
+ *   %NULL with %SIPSERVLET_ERROR_INVALID_ARGUMENT when @child is %NULL
+ *   (an error already set in @error is kept, as for
+ *   sipservlet_pattern_and()).
  */
 SIPSERVLET_API SipPattern *sipservlet_pattern_not (SipPattern *child, GError **error);
 
@@ -141,6 +157,10 @@ SIPSERVLET_API SipPattern *sipservlet_pattern_not (SipPattern *child, GError **e
  * Reads a condition in sip.xml's form, e.g.
  * `<pattern><and><equal><var>request.method</var><value>INVITE</value></equal>
  * <subdomain-of><var>request.uri.host</var><value>example.com</value></subdomain-of></and></pattern>`.
+ * `<equal>` and `<contains>` take `ignore-case="true"` (or "false", "1",
+ * "0"). The text of `<var>` and `<value>` is read as the schema's
+ * xsd:token: outer white space dropped, inner runs made one space.
+ * Namespace prefixes on elements are accepted and not checked.
  *
  * Returns: (transfer full): the condition, or %NULL with
  *   %SIPSERVLET_ERROR_PARSE naming the line (malformed XML, an unknown

@@ -113,3 +113,36 @@ void sipsv_dar_free (SipsvDar *dar);
 gboolean sipsv_dar_next (SipsvDar *dar, SipServletRequest *request,
                          SipRoutingDirective directive, GVariant *state, SipRouterInfo *info,
                          GError **error);
+
+/* pattern-xml.c: sip.xml's condition elements (<and>, <equal>, …) as a
+ * GMarkup sub-parser, shared by sipservlet_pattern_parse_xml() and
+ * descriptor.c. file names the document in errors, "FILE:LINE: …"; NULL
+ * gives "line LINE: …". Both parsers use SIPSV_MARKUP_FLAGS. */
+#define SIPSV_MARKUP_FLAGS G_MARKUP_TREAT_CDATA_AS_TEXT
+/* From the start_element callback of a <pattern>: its content is read as
+ * one condition (g_markup_parse_context_push()). */
+void sipsv_pattern_parser_push (GMarkupParseContext *context, const char *file);
+/* First thing in the end_element callback of that <pattern>: the
+ * condition (transfer full), or NULL with SIPSERVLET_ERROR_PARSE when the
+ * element held none. */
+SipPattern *sipsv_pattern_parser_pop (GMarkupParseContext *context, GError **error);
+/* Feeds the whole of xml to context and ends the parse. */
+gboolean sipsv_pattern_markup_parse (GMarkupParseContext *context, const char *xml, gssize length,
+                                     GError **error);
+/* The line of the last character context read (the '>' of the tag a
+ * callback reports), from g_markup_parse_context_get_position(). */
+gint sipsv_pattern_markup_line (GMarkupParseContext *context);
+/* Sets SIPSERVLET_ERROR_PARSE "FILE:LINE: message" (or "line LINE: …"). */
+void sipsv_pattern_set_parse_error (GError **error, const char *file, gint line, const char *format,
+                                    ...) G_GNUC_PRINTF (4, 5);
+/* After g_markup_parse_context_parse() or _end_parse() failed: GMarkup's
+ * own error (malformed XML) becomes SIPSERVLET_ERROR_PARSE at the line it
+ * stopped on; the callbacks' errors pass unchanged. Takes src. */
+void sipsv_pattern_propagate_markup_error (GError **dest, GError *src, GMarkupParseContext *context,
+                                           const char *file);
+/* An element name without its namespace prefix: namespaces are not
+ * checked, so that any prefix bound to the sip.xml namespace works. */
+const char *sipsv_pattern_xml_local_name (const char *name);
+/* Element text as xsd:token reads it: outer white space dropped, inner
+ * runs collapsed to one space (g_free()). */
+char *sipsv_pattern_xml_token (const char *text);
