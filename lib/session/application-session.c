@@ -17,7 +17,8 @@ sipsv_application_session_new (SipsvSessionManager *manager)
 
   g_atomic_ref_count_init (&app->ref_count);
   app->manager = manager;
-  app->id = sipsv_session_manager_new_id (manager, "as");
+  /* encodeURI puts the id in URIs: it must not be guessable. */
+  app->id = sipsv_session_manager_new_secret_id (manager, "as");
   app->valid = TRUE;
   app->invalidate_when_ready = TRUE;
   app->created = app->last_accessed = g_get_real_time ();

@@ -37,6 +37,10 @@ typedef struct _SipsvSessionManager {
   const gboolean *flush_coming; /* TRUE: the container runs them soon
                                  * (sipsv_session_manager_run_checks) */
   guint64 next_id;
+  /* Kernel random bytes for application-session ids, used up 8 at a time:
+   * one getrandom() per 32 application sessions. */
+  guint8 id_random[256];
+  guint id_random_used;
 } SipsvSessionManager;
 
 /* What a record-routing proxy needs to end a dialog it is in (BYE to each
@@ -161,6 +165,10 @@ gboolean sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
 /* Runs the pending readiness checks now; FALSE when there were none. */
 gboolean sipsv_session_manager_run_checks (SipsvSessionManager *manager);
 char *sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix);
+/* An id nobody can guess, for what travels in URIs (encodeURI):
+ * prefix-HHHHHHHHHHHHHHHH-N, 64 bits from the kernel in 16 hex digits,
+ * then a counter that keeps ids unique. */
+char *sipsv_session_manager_new_secret_id (SipsvSessionManager *manager, const char *prefix);
 
 /* Runs every registered listener that has the member. */
 #define SIPSV_NOTIFY(manager, member, ...)                                      \
