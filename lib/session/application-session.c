@@ -279,6 +279,63 @@ sipservlet_application_session_get_attribute (SipApplicationSession *app, const 
   return sipsv_attributes_get (app->attributes, name);
 }
 
+/* Setting on an invalidated application session is a programming error,
+ * as for pointer attributes; a floating value is still consumed. */
+static gboolean
+check_settable (SipApplicationSession *app, const char *func)
+{
+  if (app->valid)
+    return TRUE;
+  g_critical ("%s: %s is invalidated", func, app->id);
+  return FALSE;
+}
+
+void
+sipservlet_application_session_set_attribute_variant (SipApplicationSession *app, const char *name,
+                                                      GVariant *value)
+{
+  g_return_if_fail (app != NULL && name != NULL);
+  if (!check_settable (app, G_STRFUNC))
+    {
+      if (value != NULL && g_variant_is_floating (value))
+        g_variant_unref (g_variant_ref_sink (value));
+      return;
+    }
+  sipsv_attributes_set_variant (&app->attributes, name, value);
+}
+
+GVariant *
+sipservlet_application_session_get_attribute_variant (SipApplicationSession *app, const char *name)
+{
+  g_return_val_if_fail (app != NULL && name != NULL, NULL);
+  return sipsv_attributes_get_variant (app->attributes, name);
+}
+
+void
+sipservlet_application_session_set_attribute_bytes (SipApplicationSession *app, const char *name,
+                                                    const char *type_name, GBytes *value)
+{
+  g_return_if_fail (app != NULL && name != NULL);
+  if (!check_settable (app, G_STRFUNC))
+    return;
+  sipsv_attributes_set_bytes (&app->attributes, name, type_name, value);
+}
+
+GBytes *
+sipservlet_application_session_get_attribute_bytes (SipApplicationSession *app, const char *name,
+                                                    const char **type_name)
+{
+  g_return_val_if_fail (app != NULL && name != NULL, NULL);
+  return sipsv_attributes_get_bytes (app->attributes, name, type_name);
+}
+
+gboolean
+sipservlet_application_session_is_serializable (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, FALSE);
+  return sipsv_attributes_are_serializable (app->attributes);
+}
+
 GPtrArray *
 sipservlet_application_session_get_sessions (SipApplicationSession *app)
 {
