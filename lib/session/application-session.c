@@ -27,6 +27,7 @@ sipsv_application_session_new (SipsvSessionManager *manager)
   app->timers = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_timer_unref);
   /* The manager's table owns the initial reference. */
   g_hash_table_add (manager->app_sessions, app);
+  g_hash_table_insert (manager->app_session_ids, app->id, app);
   schedule_expiry (app);
   SIPSV_NOTIFY (manager, application_session_created, app);
   return app;
@@ -147,6 +148,7 @@ sipservlet_application_session_unref (SipApplicationSession *app)
   g_ptr_array_unref (app->sessions);
   g_ptr_array_unref (app->timers);
   g_clear_pointer (&app->attributes, g_hash_table_destroy);
+  g_free (app->key_entry);
   g_free (app->id);
   g_free (app);
 }
@@ -216,6 +218,14 @@ sipservlet_application_session_invalidate (SipApplicationSession *app, GError **
     }
   sipservlet_application_session_ref (app);
   app->valid = FALSE;
+  /* Not found by id or key from now on, listeners included. */
+  if (app->manager != NULL)
+    {
+      g_hash_table_remove (app->manager->app_session_ids, app->id);
+      if (app->key_entry != NULL)
+        g_hash_table_remove (app->manager->app_session_keys, app->key_entry);
+    }
+  g_clear_pointer (&app->key_entry, g_free);
   /* Timers live on the container's heap: free them now, not when the
    * last reference goes, which may be after the container. */
   g_clear_pointer (&app->expiry_timer, sipsv_timer_free);

@@ -26,6 +26,10 @@ sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *containe
   manager->listeners = g_array_new (FALSE, TRUE, sizeof (SipsvListenerEntry));
   manager->app_session_timeout_min = 3;
   manager->pending_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
+  manager->app_session_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->session_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->app_session_keys = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->ended_dialogs = g_hash_table_new (g_str_hash, g_str_equal);
   manager->id_random_used = sizeof manager->id_random; /* filled on first use */
 }
 
@@ -58,6 +62,10 @@ sipsv_session_manager_clear (SipsvSessionManager *manager)
   g_clear_pointer (&manager->pending_checks, g_ptr_array_unref);
   g_clear_pointer (&manager->app_sessions, g_hash_table_destroy);
   g_clear_pointer (&manager->dialogs, g_hash_table_destroy);
+  g_clear_pointer (&manager->app_session_ids, g_hash_table_destroy);
+  g_clear_pointer (&manager->session_ids, g_hash_table_destroy);
+  g_clear_pointer (&manager->app_session_keys, g_hash_table_destroy);
+  g_clear_pointer (&manager->ended_dialogs, g_hash_table_destroy);
   sipsv_request_index_clear (&manager->initial_requests);
   for (guint i = 0; i < manager->listeners->len; i++)
     {
