@@ -258,3 +258,28 @@ sipsv_session_manager_find_dialog_target (SipsvSessionManager *manager, const ch
     *phrase = NULL;
   return session;
 }
+
+/* ---- public API ------------------------------------------------------------------ */
+
+SipSession *
+sipservlet_session_get_corresponding_session (SipSession *session, const char *header_name)
+{
+  g_return_val_if_fail (session != NULL && header_name != NULL, NULL);
+  SipTargetedRequestType type = targeting_header (header_name);
+  g_return_val_if_fail (type != SIPSERVLET_TARGETED_NONE, NULL);
+  return session->corresponding != NULL && session->corresponding_type == type
+             ? session->corresponding
+             : NULL;
+}
+
+SipURI *
+sipservlet_application_session_encode_uri (SipApplicationSession *app_session, const SipURI *uri)
+{
+  g_return_val_if_fail (app_session != NULL && uri != NULL, NULL);
+  if (!app_session->valid)
+    return NULL;
+  SipURI *encoded = sipservlet_uri_clone (uri);
+  if (!sipservlet_uri_set_parameter (encoded, ENCODED_URI_PARAM, app_session->id, NULL))
+    g_clear_pointer (&encoded, sipservlet_uri_unref);
+  return encoded;
+}
