@@ -117,11 +117,12 @@ is_word (const char *s, gsize len)
   return TRUE;
 }
 
-/* Stores a tag parameter's value; FALSE if it came twice or is empty. */
+/* Stores a tag parameter's value; FALSE if it came twice or is not a
+ * token (tags are, also when a sender quotes them). */
 static gboolean
 take_tag (char **slot, const SipsvParam *param)
 {
-  if (*slot != NULL || param->value == NULL || *param->value == '\0')
+  if (*slot != NULL || param->value == NULL || !sipsv_str_is_token (param->value))
     return FALSE;
   *slot = g_strdup (param->value);
   return TRUE;

@@ -362,6 +362,7 @@ START_TEST (test_dialog_target_parse_errors)
     "c1;from-tag=rt",                     /* no to-tag */
     "c1;to-tag=;from-tag=rt",             /* empty value */
     "c1;to-tag=\"\";from-tag=rt",         /* empty quoted value */
+    "c1;to-tag=\"l t\";from-tag=rt",      /* a quoted tag that is no token */
     "c1;to-tag;from-tag=rt",              /* a flag */
     "c1;to-tag=lt;to-tag=lt;from-tag=rt", /* twice */
     "c1;to-tag=lt;from-tag=rt junk",      /* trailing text */
