@@ -366,7 +366,9 @@ SIPSERVLET_API gboolean sipservlet_application_session_is_ready_to_invalidate (S
  * @destroy: (nullable): called exactly once on @value when it is replaced,
  *   removed, or the application session is invalidated or freed
  *
- * Attaches application data.
+ * Attaches application data. Pointer, variant and bytes attributes share
+ * one namespace: this replaces a variant or bytes attribute of the same
+ * name (see sipservlet_application_session_set_attribute_variant()).
  */
 SIPSERVLET_API void sipservlet_application_session_set_attribute (SipApplicationSession *app_session,
                                                                   const char *name,
@@ -378,10 +380,93 @@ SIPSERVLET_API void sipservlet_application_session_set_attribute (SipApplication
  * @app_session: an application session
  * @name: attribute name
  *
- * Returns: (transfer none) (nullable): the value, or %NULL.
+ * Reads a pointer attribute only: a variant or bytes attribute is read
+ * with its own getter, so that no caller takes a #GVariant for data of
+ * its own.
+ *
+ * Returns: (transfer none) (nullable): the value, or %NULL when there is
+ *   no attribute @name or it holds a variant or bytes.
  */
 SIPSERVLET_API gpointer sipservlet_application_session_get_attribute (SipApplicationSession *app_session,
                                                                       const char *name);
+
+/**
+ * sipservlet_application_session_set_attribute_variant:
+ * @app_session: a valid application session
+ * @name: attribute name
+ * @value: (nullable): the value; a floating reference is taken over,
+ *   otherwise one is added. %NULL removes the attribute
+ *
+ * Attaches a value that can be written out: a session store keeps
+ * variant and bytes attributes, which a pointer attribute cannot give it
+ * (see sipservlet_application_session_is_serializable()). The namespace
+ * is shared with pointer and bytes attributes: the value replaces
+ * whatever @name held, and a replaced pointer attribute gets its destroy
+ * notify. The reference is dropped when the attribute is replaced or
+ * removed, or the application session is invalidated or freed. Setting
+ * an attribute of an invalidated application session is a programming
+ * error.
+ */
+SIPSERVLET_API void sipservlet_application_session_set_attribute_variant (SipApplicationSession *app_session,
+                                                                          const char *name,
+                                                                          GVariant *value);
+
+/**
+ * sipservlet_application_session_get_attribute_variant:
+ * @app_session: an application session
+ * @name: attribute name
+ *
+ * Returns: (transfer none) (nullable): the value, or %NULL when there is
+ *   no attribute @name or it is not a variant.
+ */
+SIPSERVLET_API GVariant *sipservlet_application_session_get_attribute_variant (SipApplicationSession *app_session,
+                                                                               const char *name);
+
+/**
+ * sipservlet_application_session_set_attribute_bytes:
+ * @app_session: a valid application session
+ * @name: attribute name
+ * @type_name: (nullable): what the bytes encode, in terms of the
+ *   application (a class or schema name), so that whoever reads them
+ *   back knows how to decode them; copied
+ * @value: (nullable): the serialised value, a reference is added; %NULL
+ *   removes the attribute
+ *
+ * Attaches a value the application serialised itself, for a session
+ * store. Like sipservlet_application_session_set_attribute_variant(): one
+ * namespace with the other kinds, the reference dropped on replacement,
+ * removal, invalidation or free, and a programming error on an
+ * invalidated application session.
+ */
+SIPSERVLET_API void sipservlet_application_session_set_attribute_bytes (SipApplicationSession *app_session,
+                                                                        const char *name,
+                                                                        const char *type_name,
+                                                                        GBytes *value);
+
+/**
+ * sipservlet_application_session_get_attribute_bytes:
+ * @app_session: an application session
+ * @name: attribute name
+ * @type_name: (out) (optional) (nullable) (transfer none): the type name
+ *   given with the bytes, %NULL when none was or there are no bytes
+ *
+ * Returns: (transfer none) (nullable): the bytes, or %NULL when there is
+ *   no attribute @name or it does not hold bytes.
+ */
+SIPSERVLET_API GBytes *sipservlet_application_session_get_attribute_bytes (SipApplicationSession *app_session,
+                                                                           const char *name,
+                                                                           const char **type_name);
+
+/**
+ * sipservlet_application_session_is_serializable:
+ * @app_session: an application session
+ *
+ * Whether a session store can write out every attribute.
+ *
+ * Returns: %TRUE when every attribute is a variant or bytes (also when
+ *   there is none, as after invalidation), %FALSE when one is a pointer.
+ */
+SIPSERVLET_API gboolean sipservlet_application_session_is_serializable (SipApplicationSession *app_session);
 
 /**
  * sipservlet_application_session_get_sessions:

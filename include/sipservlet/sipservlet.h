@@ -24,6 +24,7 @@
 #include <sipservlet/sipservlet-address.h>
 #include <sipservlet/sipservlet-message.h>
 #include <sipservlet/sipservlet-session.h>
+#include <sipservlet/sipservlet-sessions-util.h>
 #include <sipservlet/sipservlet-factory.h>
 #include <sipservlet/sipservlet-proxy.h>
 #include <sipservlet/sipservlet-b2bua.h>

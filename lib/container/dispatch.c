@@ -304,6 +304,8 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
   session->have_remote_cseq = TRUE;
   session->handler = sipservlet_servlet_ref (servlet);
   session->remote_tag = g_strdup (sip->sip_from->a_tag);
+  if (target.session != NULL)
+    sipsv_session_set_corresponding (session, target.type, target.session);
   if (dialog)
     {
       /* UAS route set: Record-Route in order (RFC 3261 §12.1.1). */

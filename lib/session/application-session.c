@@ -26,7 +26,8 @@ sipsv_application_session_new_in (SipsvSessionManager *manager, SipsvAppScope *s
   app->scope = scope != NULL ? sipsv_session_scope_ref (scope) : NULL;
   if (scope != NULL)
     scope->n_app_sessions++;
-  app->id = sipsv_session_manager_new_id (manager, "as");
+  /* encodeURI puts the id in URIs: it must not be guessable. */
+  app->id = sipsv_session_manager_new_secret_id (manager, "as");
   app->valid = TRUE;
   app->invalidate_when_ready = TRUE;
   app->created = app->last_accessed = g_get_real_time ();
@@ -35,6 +36,7 @@ sipsv_application_session_new_in (SipsvSessionManager *manager, SipsvAppScope *s
   app->timers = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_timer_unref);
   /* The manager's table owns the initial reference. */
   g_hash_table_add (manager->app_sessions, app);
+  g_hash_table_insert (manager->app_session_ids, app->id, app);
   schedule_expiry (app);
   SIPSV_NOTIFY (manager, app->scope, application_session_created, app);
   return app;
@@ -156,6 +158,7 @@ sipservlet_application_session_unref (SipApplicationSession *app)
   g_ptr_array_unref (app->timers);
   g_clear_pointer (&app->attributes, g_hash_table_destroy);
   g_clear_pointer (&app->scope, sipsv_session_scope_unref);
+  g_free (app->key_entry);
   g_free (app->id);
   g_free (app);
 }
@@ -225,6 +228,14 @@ sipservlet_application_session_invalidate (SipApplicationSession *app, GError **
     }
   sipservlet_application_session_ref (app);
   app->valid = FALSE;
+  /* Not found by id or key from now on, listeners included. */
+  if (app->manager != NULL)
+    {
+      g_hash_table_remove (app->manager->app_session_ids, app->id);
+      if (app->key_entry != NULL)
+        g_hash_table_remove (app->manager->app_session_keys, app->key_entry);
+    }
+  g_clear_pointer (&app->key_entry, g_free);
   /* Timers live on the container's heap: free them now, not when the
    * last reference goes, which may be after the container. */
   g_clear_pointer (&app->expiry_timer, sipsv_timer_free);
@@ -288,6 +299,63 @@ sipservlet_application_session_get_attribute (SipApplicationSession *app, const 
 {
   g_return_val_if_fail (app != NULL && name != NULL, NULL);
   return sipsv_attributes_get (app->attributes, name);
+}
+
+/* Setting on an invalidated application session is a programming error,
+ * as for pointer attributes; a floating value is still consumed. */
+static gboolean
+check_settable (SipApplicationSession *app, const char *func)
+{
+  if (app->valid)
+    return TRUE;
+  g_critical ("%s: %s is invalidated", func, app->id);
+  return FALSE;
+}
+
+void
+sipservlet_application_session_set_attribute_variant (SipApplicationSession *app, const char *name,
+                                                      GVariant *value)
+{
+  g_return_if_fail (app != NULL && name != NULL);
+  if (!check_settable (app, G_STRFUNC))
+    {
+      if (value != NULL && g_variant_is_floating (value))
+        g_variant_unref (g_variant_ref_sink (value));
+      return;
+    }
+  sipsv_attributes_set_variant (&app->attributes, name, value);
+}
+
+GVariant *
+sipservlet_application_session_get_attribute_variant (SipApplicationSession *app, const char *name)
+{
+  g_return_val_if_fail (app != NULL && name != NULL, NULL);
+  return sipsv_attributes_get_variant (app->attributes, name);
+}
+
+void
+sipservlet_application_session_set_attribute_bytes (SipApplicationSession *app, const char *name,
+                                                    const char *type_name, GBytes *value)
+{
+  g_return_if_fail (app != NULL && name != NULL);
+  if (!check_settable (app, G_STRFUNC))
+    return;
+  sipsv_attributes_set_bytes (&app->attributes, name, type_name, value);
+}
+
+GBytes *
+sipservlet_application_session_get_attribute_bytes (SipApplicationSession *app, const char *name,
+                                                    const char **type_name)
+{
+  g_return_val_if_fail (app != NULL && name != NULL, NULL);
+  return sipsv_attributes_get_bytes (app->attributes, name, type_name);
+}
+
+gboolean
+sipservlet_application_session_is_serializable (SipApplicationSession *app)
+{
+  g_return_val_if_fail (app != NULL, FALSE);
+  return sipsv_attributes_are_serializable (app->attributes);
 }
 
 GPtrArray *

@@ -4,7 +4,9 @@
  * ever invalidating a session while application code is on the stack. */
 #include "config-private.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "format-private.h"
 #include "session/session-private.h"
@@ -24,6 +26,11 @@ sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *containe
   manager->listeners = g_array_new (FALSE, TRUE, sizeof (SipsvListenerEntry));
   manager->app_session_timeout_min = 3;
   manager->pending_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
+  manager->app_session_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->session_ids = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->app_session_keys = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->ended_dialogs = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->id_random_used = sizeof manager->id_random; /* filled on first use */
 }
 
 void
@@ -55,6 +62,10 @@ sipsv_session_manager_clear (SipsvSessionManager *manager)
   g_clear_pointer (&manager->pending_checks, g_ptr_array_unref);
   g_clear_pointer (&manager->app_sessions, g_hash_table_destroy);
   g_clear_pointer (&manager->dialogs, g_hash_table_destroy);
+  g_clear_pointer (&manager->app_session_ids, g_hash_table_destroy);
+  g_clear_pointer (&manager->session_ids, g_hash_table_destroy);
+  g_clear_pointer (&manager->app_session_keys, g_hash_table_destroy);
+  g_clear_pointer (&manager->ended_dialogs, g_hash_table_destroy);
   sipsv_request_index_clear (&manager->initial_requests);
   for (guint i = 0; i < manager->listeners->len; i++)
     {
@@ -82,26 +93,76 @@ sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
   return TRUE;
 }
 
-char *
-sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix)
+/* prefix-RANDOM-N, RANDOM being the hex digits of n_random bytes: formatted
+ * by hand, a printf costs more than the rest of creating a session. */
+static char *
+format_id (SipsvSessionManager *manager, const char *prefix, const guint8 *random, gsize n_random)
 {
-  /* prefix-RRRRRRRR-N: formatted by hand, a printf costs more than the
-   * rest of creating a session. */
   static const char hex[] = "0123456789abcdef";
   char digits[24];
   const char *p = sipsv_format_uint (digits, ++manager->next_id);
   size_t plen = strlen (prefix), nlen = strlen (p);
-  guint32 r = g_random_int ();
   char *id, *q;
 
-  id = g_malloc (plen + 1 + 8 + 1 + nlen + 1);
+  id = g_malloc (plen + 1 + 2 * n_random + 1 + nlen + 1);
   memcpy (id, prefix, plen);
   q = id + plen;
   *q++ = '-';
-  for (int shift = 28; shift >= 0; shift -= 4)
-    *q++ = hex[(r >> shift) & 0xf];
+  for (gsize i = 0; i < n_random; i++)
+    {
+      *q++ = hex[random[i] >> 4];
+      *q++ = hex[random[i] & 0xf];
+    }
   *q++ = '-';
   memcpy (q, p, nlen + 1);
+  return id;
+}
+
+char *
+sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix)
+{
+  guint32 r = g_random_int ();
+  guint8 random[4] = { r >> 24, r >> 16, r >> 8, r };
+
+  return format_id (manager, prefix, random, sizeof random);
+}
+
+/* g_random is a Mersenne Twister: whoever sees enough of its output (our
+ * tags and Call-IDs) can predict the rest, so ids that grant access to an
+ * application session come from the kernel. */
+static void
+refill_id_random (SipsvSessionManager *manager)
+{
+  guint8 *p = manager->id_random;
+  gsize left = sizeof manager->id_random;
+
+  while (left > 0)
+    {
+      gssize n = getrandom (p, left, 0);
+      if (n < 0)
+        {
+          /* Never fall back to a weak generator for these. */
+          if (errno != EINTR)
+            g_error ("getrandom: %s", g_strerror (errno));
+          continue;
+        }
+      p += n;
+      left -= (gsize) n;
+    }
+  manager->id_random_used = 0;
+}
+
+#define SECRET_BYTES 8
+G_STATIC_ASSERT (sizeof ((SipsvSessionManager *) NULL)->id_random % SECRET_BYTES == 0);
+
+char *
+sipsv_session_manager_new_secret_id (SipsvSessionManager *manager, const char *prefix)
+{
+  if (manager->id_random_used + SECRET_BYTES > sizeof manager->id_random)
+    refill_id_random (manager);
+  char *id
+      = format_id (manager, prefix, manager->id_random + manager->id_random_used, SECRET_BYTES);
+  manager->id_random_used += SECRET_BYTES;
   return id;
 }
 

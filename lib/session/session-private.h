@@ -52,6 +52,17 @@ typedef struct _SipsvSessionManager {
   const gboolean *flush_coming; /* TRUE: the container runs them soon
                                  * (sipsv_session_manager_run_checks) */
   guint64 next_id;
+  /* Lookups of JSR 289 SipSessionsUtil and targeting (sessions-util.c).
+   * None owns what it maps to: an object is in them while it is valid. */
+  GHashTable *app_session_ids;  /* id -> SipApplicationSession */
+  GHashTable *session_ids;      /* id -> SipSession */
+  GHashTable *app_session_keys; /* sipsv key entry -> SipApplicationSession */
+  GHashTable *ended_dialogs;    /* dialog key -> TERMINATED SipSession: a
+                                 * Replaces naming it gets 603, not 481 */
+  /* Kernel random bytes for application-session ids, used up 8 at a time:
+   * one getrandom() per 32 application sessions. */
+  guint8 id_random[256];
+  guint id_random_used;
 } SipsvSessionManager;
 
 /* What a record-routing proxy needs to end a dialog it is in (BYE to each
@@ -135,6 +146,11 @@ struct _SipSession {
   guint terminate_on_2xx : 1;       /* ACK and BYE a 2xx to our INVITE */
   guint terminate_on_ack : 1;       /* BYE once our 2xx is acknowledged */
   SipsvProxiedDialog *proxied;      /* record-routed proxied dialog, owned */
+  char *ended_key;                  /* registered in manager->ended_dialogs */
+  /* The session the Join or Replaces of its initial request named (JSR 289
+   * getCorrespondingSipSession), owned until invalidate. */
+  SipSession *corresponding;
+  SipTargetedRequestType corresponding_type;
 };
 
 struct _SipApplicationSession {
@@ -152,6 +168,7 @@ struct _SipApplicationSession {
   GPtrArray *timers;                /* active timers, owned */
   GHashTable *attributes;
   SipsvAppScope *scope;             /* owned; NULL: the implicit application */
+  char *key_entry;                  /* registered in manager->app_session_keys */
 };
 
 struct _SipServletTimer {
@@ -177,6 +194,42 @@ gboolean sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
 /* Runs the pending readiness checks now; FALSE when there were none. */
 gboolean sipsv_session_manager_run_checks (SipsvSessionManager *manager);
 char *sipsv_session_manager_new_id (SipsvSessionManager *manager, const char *prefix);
+/* An id nobody can guess, for what travels in URIs (encodeURI):
+ * prefix-HHHHHHHHHHHHHHHH-N, 64 bits from the kernel in 16 hex digits,
+ * then a counter that keeps ids unique. */
+char *sipsv_session_manager_new_secret_id (SipsvSessionManager *manager, const char *prefix);
+
+/* JSR 289 SipSessionsUtil and request targeting (sessions-util.c). Each
+ * returns valid objects only, borrowed. */
+SipApplicationSession *sipsv_session_manager_find_application_session (SipsvSessionManager *manager,
+                                                                       const char *id);
+SipSession *sipsv_session_manager_find_session (SipsvSessionManager *manager, const char *id);
+/* Associates app_session with (application_name, key) until it is
+ * invalidated (JSR 289 §15.11.2 session keys). FALSE when the pair already
+ * names another valid application session, when app_session is bound to
+ * another pair, or when it is invalidated; TRUE again for the same binding. */
+gboolean sipsv_session_manager_bind_key (SipsvSessionManager *manager,
+                                         SipApplicationSession *app_session,
+                                         const char *application_name, const char *key);
+SipApplicationSession *sipsv_session_manager_find_by_key (SipsvSessionManager *manager,
+                                                          const char *application_name,
+                                                          const char *key);
+/* The application session whose id the sipsv-as parameter of uri names
+ * (sipservlet_application_session_encode_uri()), or NULL. */
+SipApplicationSession *sipsv_session_manager_find_encoded (SipsvSessionManager *manager,
+                                                           const SipURI *uri);
+/* The session whose dialog a Replaces (RFC 3891) or Join (RFC 3911) header
+ * value names ("call-id;to-tag=T;from-tag=F[;early-only]"). header_name is
+ * "Replaces" or "Join", any case. NULL when the request must be refused,
+ * with the response in *status and *phrase (either may be NULL): 400
+ * unparseable; 481 no such dialog, a dialog not created by an INVITE, an
+ * early dialog we are the UAS of (Replaces), a terminated dialog (Join);
+ * 603 a terminated dialog (Replaces); 486 early-only and the dialog is
+ * confirmed. On success *status is 0 and *phrase NULL. Checking that the
+ * request is an INVITE with only one of the two headers is the caller's. */
+SipSession *sipsv_session_manager_find_dialog_target (SipsvSessionManager *manager,
+                                                      const char *header_name, const char *value,
+                                                      guint *status, const char **phrase);
 
 /* Runs every listener that has the member: the container's, then those
  * of the application (scope, may be NULL). */
@@ -227,6 +280,11 @@ void sipsv_session_transaction_end (SipSession *session);
 void sipsv_session_set_route_set (SipSession *session, GPtrArray *routes);
 void sipsv_session_set_remote_target (SipSession *session, const char *target);
 SipServlet *sipsv_session_get_handler (SipSession *session);
+/* Records the session a Join (SIPSERVLET_TARGETED_JOIN) or Replaces
+ * (SIPSERVLET_TARGETED_REPLACES) of the initial request named; session
+ * keeps a reference until it is invalidated. */
+void sipsv_session_set_corresponding (SipSession *session, SipTargetedRequestType type,
+                                      SipSession *target);
 void sipsv_session_schedule_check (SipSession *session);
 gboolean sipsv_method_creates_dialog (const char *method);
 /* A random token for tags and Call-IDs: 2*bytes hex digits. */

@@ -62,6 +62,7 @@ sipsv_session_new (SipApplicationSession *app, gboolean uac, const char *call_id
 
   /* The application session owns valid sessions. */
   g_ptr_array_add (app->sessions, sipservlet_session_ref (session));
+  g_hash_table_insert (manager->session_ids, session->id, session);
   manager->n_sessions++;
   SIPSV_NOTIFY (manager, session->app->scope, session_created, session);
   return session;
@@ -139,6 +140,29 @@ sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag)
     sipservlet_address_set_parameter (session->remote_party, "tag", remote_tag, NULL);
 }
 
+/* A terminated UA dialog stays findable while its session is valid, so a
+ * Replaces naming it is declined (603) rather than not found (481). */
+static void
+remember_ended (SipSession *session)
+{
+  if (session->manager == NULL || session->proxy || session->dialog_key == NULL
+      || session->ended_key != NULL)
+    return;
+  session->ended_key = g_strdup (session->dialog_key);
+  g_hash_table_insert (session->manager->ended_dialogs, session->ended_key, session);
+}
+
+static void
+forget_ended (SipSession *session)
+{
+  if (session->ended_key == NULL)
+    return;
+  if (session->manager != NULL
+      && g_hash_table_lookup (session->manager->ended_dialogs, session->ended_key) == session)
+    g_hash_table_remove (session->manager->ended_dialogs, session->ended_key);
+  g_clear_pointer (&session->ended_key, g_free);
+}
+
 /* A started dialog ends once: a BYE, or its session going first. */
 static void
 end_dialog (SipSession *session)
@@ -162,9 +186,12 @@ sipsv_session_set_state (SipSession *session, SipSessionState state)
     }
   if (state == SIPSERVLET_SESSION_STATE_TERMINATED)
     {
+      remember_ended (session);
       sipsv_session_unregister_dialog (session);
       end_dialog (session);
     }
+  else
+    forget_ended (session);
   sipsv_session_schedule_check (session);
 }
 
@@ -207,6 +234,20 @@ SipServlet *
 sipsv_session_get_handler (SipSession *session)
 {
   return session->handler;
+}
+
+void
+sipsv_session_set_corresponding (SipSession *session, SipTargetedRequestType type,
+                                 SipSession *target)
+{
+  g_return_if_fail (type == SIPSERVLET_TARGETED_JOIN || type == SIPSERVLET_TARGETED_REPLACES);
+  g_return_if_fail (target != NULL && target != session);
+  if (!session->valid)
+    return;
+  sipservlet_session_ref (target);
+  g_clear_pointer (&session->corresponding, sipservlet_session_unref);
+  session->corresponding = target;
+  session->corresponding_type = type;
 }
 
 void
@@ -263,6 +304,8 @@ sipservlet_session_unref (SipSession *session)
     return;
   clear_ua_state (session);
   sipsv_session_unregister_dialog (session);
+  forget_ended (session);
+  g_clear_pointer (&session->corresponding, sipservlet_session_unref);
   g_clear_pointer (&session->attributes, g_hash_table_destroy);
   g_clear_pointer (&session->handler, sipservlet_servlet_unref);
   g_clear_pointer (&session->app, sipservlet_application_session_unref);
@@ -365,6 +408,11 @@ sipservlet_session_invalidate (SipSession *session, GError **error)
   sipservlet_session_ref (session);
   session->valid = FALSE;
   sipsv_session_unregister_dialog (session);
+  forget_ended (session);
+  if (session->manager != NULL)
+    g_hash_table_remove (session->manager->session_ids, session->id);
+  /* A chain of Replaces must not keep every replaced session alive. */
+  g_clear_pointer (&session->corresponding, sipservlet_session_unref);
   clear_ua_state (session);
   SipsvSessionManager *manager = session->manager;
   if (manager != NULL)
