@@ -98,9 +98,9 @@ SIPSERVLET_API SipSession *sipservlet_session_get_corresponding_session (SipSess
  *
  * JSR 289 SipApplicationSession.encodeURI(): a copy of @uri with a
  * `sipsv-as` parameter holding the id of @app_session. An initial request
- * whose Request-URI or Route carries that URI is dispatched to
- * @app_session while it is valid (JSR 289 §15.11.3), and the application
- * router sees it as targeted (%SIPSERVLET_TARGETED_ENCODED_URI). Hand the
+ * whose Request-URI or popped Route carries that URI goes to @app_session's
+ * application and joins @app_session while it is valid (JSR 289
+ * §15.11.1), without asking the application router. Hand the
  * URI to the parties that are to come back, for instance in a Contact or
  * a Record-Route, or in a web page.
  *

@@ -60,6 +60,7 @@ bad_header (sip_t const *sip)
   static msg_hclass_t *const critical[] = {
     sip_max_forwards_class, sip_contact_class, sip_route_class, sip_record_route_class,
     sip_require_class, sip_proxy_require_class, sip_expires_class, sip_content_type_class,
+    sip_replaces_class,
   };
 
   for (msg_header_t const *h = (msg_header_t const *) sip->sip_error; h != NULL; h = h->sh_next)

@@ -17,6 +17,8 @@
  */
 #include "config-private.h"
 
+#include <string.h>
+
 #include "container/container-private.h"
 
 /* Attribute of a request the forwarder sends on: routes to push. */
@@ -28,6 +30,21 @@ reply (SipContainer *container, msg_t *msg, int status, const char *phrase)
   sipsv_stack_reply (&container->runtime.stack, msg, status, phrase, NULL);
 }
 
+/* A route the router gave: a name-addr ("<sip:…;lr>") or a bare URI,
+ * whose parameters are the URI's (";lr" must stay in the URI). */
+static SipAddress *
+route_address (const char *text, GError **error)
+{
+  if (strchr (text, '<') != NULL)
+    return sipservlet_address_parse (text, error);
+  SipURI *uri = sipservlet_uri_parse (text, error);
+  if (uri == NULL)
+    return NULL;
+  SipAddress *address = sipservlet_address_new (uri, NULL);
+  sipservlet_uri_unref (uri);
+  return address;
+}
+
 /* Sends a request on as a proxy would, to its Request-URI, through the
  * routes the router gave (if any). */
 static void
@@ -37,7 +54,7 @@ forward (SipServletRequest *request, gpointer user_data)
   GPtrArray *routes = sipservlet_message_get_attribute (message, ROUTES_ATTRIBUTE);
   g_autoptr (GError) error = NULL;
   SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
-  SipProxyBranch *branch = proxy != NULL
+  g_autoptr (SipProxyBranch) branch = proxy != NULL
       ? sipservlet_proxy_create_branch (proxy, sipservlet_request_get_request_uri (request),
                                         &error)
       : NULL;
@@ -45,7 +62,7 @@ forward (SipServletRequest *request, gpointer user_data)
 
   for (guint i = routes != NULL ? routes->len : 0; out != NULL && i > 0; i--)
     {
-      g_autoptr (SipAddress) route = sipservlet_address_parse (routes->pdata[i - 1], &error);
+      g_autoptr (SipAddress) route = route_address (routes->pdata[i - 1], &error);
       if (route == NULL || !sipservlet_request_push_route (out, route, &error))
         out = NULL;
     }
@@ -75,7 +92,7 @@ forwarder (SipContainer *container)
 static gboolean
 route_is_ours (SipContainer *container, const char *route)
 {
-  g_autoptr (SipAddress) address = sipservlet_address_parse (route, NULL);
+  g_autoptr (SipAddress) address = route_address (route, NULL);
   const SipURI *uri = address != NULL ? sipservlet_address_get_uri (address) : NULL;
   return uri != NULL && sipservlet_container_is_self (container, uri);
 }

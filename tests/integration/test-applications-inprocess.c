@@ -12,6 +12,7 @@
 
 #include "check-main.h"
 #include "peer-checks.h"
+#include "warning-catcher.h"
 
 static SipContainer *container;
 static guint16 port;
@@ -95,8 +96,17 @@ on_servlet_destroy (SipServlet *servlet, gpointer user_data)
   destroyed++;
 }
 
+static void
+on_answer_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  sipservlet_request_respond (request, 200, NULL, NULL);
+}
+
+/* Answers INVITE and BYE; counts its destroy. */
 static const SipServletHandlers answer_handlers = {
   SIPSERVLET_HANDLERS_INIT,
+  .do_invite = on_answer_request,
+  .do_bye = on_answer_request,
   .destroy = on_servlet_destroy,
 };
 
@@ -184,6 +194,7 @@ setup (void)
 static void
 teardown (void)
 {
+  catch_warnings_end ();
   g_clear_pointer (&held, sipservlet_request_unref);
   fake_peer_free (caller);
   fake_peer_free (callee);
@@ -247,10 +258,12 @@ START_TEST (test_router_undeployed_application_is_500)
   deploy_examples ();
   use_dar ("INVITE: (\"voicemail\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"0\")\n");
   g_autofree char *invite = invite_from ("alice", "sip:bob@example.com", 3);
+  catch_warnings_begin ();
   peer_send (caller, invite);
   FakeMessage *answer = peer_next_response (caller, 500);
   ck_assert_str_eq (answer->reason, "Application Not Deployed");
   fake_message_free (answer);
+  ck_assert (caught_warning ("'voicemail'"));
   ck_assert_str_eq (seen->str, "");
 }
 END_TEST
@@ -360,13 +373,26 @@ START_TEST (test_undeploy_while_call_is_up)
   FakeMessage *ok = peer_next_response (caller, 200);
   const char *to = fake_message_header (ok, "To");
   const char *tag = strstr (to, "tag=") + 4;
+  g_autofree char *ack
+      = g_strdup_printf ("ACK sip:bob@127.0.0.1:%u SIP/2.0\r\n"
+                         "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-apps-ack\r\n"
+                         "Max-Forwards: 70\r\n"
+                         "From: <sip:alice@example.com>;tag=from6\r\n"
+                         "To: <sip:bob@example.com>;tag=%s\r\n"
+                         "Call-ID: apps-alice-6@test\r\n"
+                         "CSeq: 1 ACK\r\n"
+                         "Content-Length: 0\r\n\r\n",
+                         port, fake_peer_get_port (caller, FAKE_UDP), tag);
+  peer_send (caller, ack);
 
   ck_assert (sipservlet_container_undeploy (container, "forwarding", &error));
   ck_assert_uint_eq (destroyed, 0);
   ck_assert_ptr_null (sipservlet_container_get_application (container, "forwarding"));
   g_autofree char *again = invite_from ("alice", "sip:bob@example.com", 7);
+  catch_warnings_begin ();
   peer_send (caller, again);
   fake_message_free (peer_next_response (caller, 500));
+  ck_assert (caught_warning ("'forwarding'"));
 
   g_autofree char *bye
       = g_strdup_printf ("BYE sip:bob@127.0.0.1:%u SIP/2.0\r\n"
@@ -389,6 +415,163 @@ START_TEST (test_undeploy_while_call_is_up)
 }
 END_TEST
 
+/* ---- targeted requests (JSR 289 §15.11) ----------------------------------- */
+
+static GPtrArray *app_session_ids;     /* of each INVITE "recorder" got */
+static char *encoded;                  /* the first one's encoded URI */
+static gboolean had_corresponding;     /* a Replaces named a session of ours */
+
+/* Answers INVITE 200 and notes its application session; the first one
+ * also encodes a URI that leads back to it. */
+static void
+on_record (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  SipServletMessage *message = sipservlet_request_get_message (request);
+  SipApplicationSession *app = sipservlet_message_get_application_session (message);
+  SipSession *session = sipservlet_message_get_session (message);
+
+  g_ptr_array_add (app_session_ids, g_strdup (sipservlet_application_session_get_id (app)));
+  if (sipservlet_session_get_corresponding_session (session, "Replaces") != NULL)
+    had_corresponding = TRUE;
+  if (encoded == NULL)
+    {
+      g_autoptr (SipURI) uri = sipservlet_uri_parse ("sip:back@127.0.0.1", NULL);
+      g_autoptr (SipURI) back = sipservlet_application_session_encode_uri (app, uri);
+      encoded = sipservlet_uri_to_string (back);
+    }
+  sipservlet_request_respond (request, 200, NULL, NULL);
+}
+
+static char *
+key_from_user (SipServletRequest *request, gpointer user_data)
+{
+  g_autoptr (SipAddress) from = sipservlet_message_get_from (
+      sipservlet_request_get_message (request));
+  return g_strdup (sipservlet_uri_get_user (sipservlet_address_get_uri (from)));
+}
+
+static const SipServletHandlers record_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_invite = on_record,
+  .do_bye = on_answer_request,
+};
+
+/* "recorder", keyed by the From user when keyed; the DAR sends INVITE
+ * to it. */
+static void
+deploy_recorder (gboolean keyed)
+{
+  GError *error = NULL;
+  g_autoptr (SipApplication) app = sipservlet_application_new ("recorder", &error);
+  SipServlet *servlet = sipservlet_servlet_new ("record", &record_handlers, NULL, NULL);
+  ck_assert (sipservlet_application_add_servlet (app, servlet, &error));
+  sipservlet_servlet_unref (servlet);
+  ck_assert (sipservlet_application_set_main_servlet (app, "record", &error));
+  if (keyed)
+    sipservlet_application_set_key_func (app, key_from_user, NULL, NULL);
+  ck_assert (sipservlet_container_deploy (container, app, &error));
+  use_dar ("INVITE: (\"recorder\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"0\")\n");
+  app_session_ids = g_ptr_array_new_with_free_func (g_free);
+  had_corresponding = FALSE;
+}
+
+static void
+forget_recorder (void)
+{
+  g_clear_pointer (&app_session_ids, g_ptr_array_unref);
+  g_clear_pointer (&encoded, g_free);
+}
+
+/* An INVITE from user (Call-ID "t-n") with extra headers; returns the
+ * To tag of its 200 (g_free()). */
+static char *
+call (const char *user, const char *ruri, guint n, const char *extra, guint expect)
+{
+  g_autofree char *invite
+      = g_strdup_printf ("INVITE %s SIP/2.0\r\n"
+                         "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-t-%u;rport\r\n"
+                         "Max-Forwards: 70\r\n"
+                         "From: <sip:%s@example.com>;tag=f%u\r\n"
+                         "To: <sip:bob@example.com>\r\n"
+                         "Call-ID: t-%u@test\r\n"
+                         "CSeq: 1 INVITE\r\n"
+                         "Contact: <sip:%s@127.0.0.1:%u>\r\n"
+                         "%s"
+                         "Content-Length: 0\r\n\r\n",
+                         ruri, fake_peer_get_port (caller, FAKE_UDP), n, user, n, n, user,
+                         fake_peer_get_port (caller, FAKE_UDP), extra != NULL ? extra : "");
+  peer_send (caller, invite);
+  FakeMessage *answer = peer_next_response (caller, expect);
+  const char *to = fake_message_header (answer, "To");
+  const char *tag = strstr (to, "tag=");
+  char *result = g_strdup (tag != NULL ? tag + 4 : "");
+  fake_message_free (answer);
+  return result;
+}
+
+START_TEST (test_targeting_join_and_replaces_errors)
+{
+  deploy_recorder (FALSE);
+  g_free (call ("alice", "sip:bob@example.com", 1,
+                "Join: x@test;to-tag=a;from-tag=b\r\nReplaces: x@test;to-tag=a;from-tag=b\r\n",
+                400));
+  /* A dialog we do not have, the request addressed to us: 481. */
+  g_autofree char *ours = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
+  g_free (call ("alice", ours, 2, "Replaces: nobody@test;to-tag=a;from-tag=b\r\n", 481));
+  g_free (call ("alice", ours, 3, "Replaces: broken;;\r\n", 400));
+  ck_assert_uint_eq (app_session_ids->len, 0);
+  forget_recorder ();
+}
+END_TEST
+
+/* A Replaces naming our confirmed dialog joins its application session,
+ * and the new session knows the one it replaces. */
+START_TEST (test_targeting_replaces_joins_application_session)
+{
+  deploy_recorder (FALSE);
+  g_autofree char *ours = g_strdup_printf ("sip:bob@127.0.0.1:%u", port);
+  g_autofree char *tag = call ("alice", ours, 10, NULL, 200);
+  g_autofree char *replaces = g_strdup_printf ("Replaces: t-10@test;to-tag=%s;from-tag=f10\r\n",
+                                               tag);
+  g_free (call ("carol", ours, 11, replaces, 200));
+  ck_assert_uint_eq (app_session_ids->len, 2);
+  ck_assert_str_eq (app_session_ids->pdata[0], app_session_ids->pdata[1]);
+  ck_assert (had_corresponding);
+  forget_recorder ();
+}
+END_TEST
+
+/* The key function: the same From user joins the same application
+ * session, another user gets another. */
+START_TEST (test_targeting_session_key)
+{
+  deploy_recorder (TRUE);
+  g_free (call ("alice", "sip:bob@example.com", 20, NULL, 200));
+  g_free (call ("alice", "sip:bob@example.com", 21, NULL, 200));
+  g_free (call ("carol", "sip:bob@example.com", 22, NULL, 200));
+  ck_assert_uint_eq (app_session_ids->len, 3);
+  ck_assert_str_eq (app_session_ids->pdata[0], app_session_ids->pdata[1]);
+  ck_assert_str_ne (app_session_ids->pdata[0], app_session_ids->pdata[2]);
+  forget_recorder ();
+}
+END_TEST
+
+/* A Request-URI made by encode_uri: back to the same application session
+ * (a forged one is an ordinary initial request). */
+START_TEST (test_targeting_encoded_uri)
+{
+  deploy_recorder (FALSE);
+  g_free (call ("alice", "sip:bob@example.com", 30, NULL, 200));
+  ck_assert_ptr_nonnull (encoded);
+  g_free (call ("dave", encoded, 31, NULL, 200));
+  g_free (call ("erin", "sip:back@127.0.0.1;sipsv-as=as-0000000000000000-1", 32, NULL, 200));
+  ck_assert_uint_eq (app_session_ids->len, 3);
+  ck_assert_str_eq (app_session_ids->pdata[0], app_session_ids->pdata[1]);
+  ck_assert_str_ne (app_session_ids->pdata[0], app_session_ids->pdata[2]);
+  forget_recorder ();
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -403,6 +586,10 @@ make_suite (void)
   tcase_add_test (tc, test_mapping_no_match_is_404);
   tcase_add_test (tc, test_router_external_route);
   tcase_add_test (tc, test_undeploy_while_call_is_up);
+  tcase_add_test (tc, test_targeting_join_and_replaces_errors);
+  tcase_add_test (tc, test_targeting_replaces_joins_application_session);
+  tcase_add_test (tc, test_targeting_session_key);
+  tcase_add_test (tc, test_targeting_encoded_uri);
   suite_add_tcase (suite, tc);
   return suite;
 }

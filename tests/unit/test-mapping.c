@@ -8,48 +8,12 @@
 
 #include "check-main.h"
 #include "unit-helpers.h"
+#include "warning-catcher.h"
 
 #include "application/application-private.h"
 
 static SipContainer *container;
 static GPtrArray *held;
-
-/* Warnings a test expects, recorded instead of aborting it. */
-typedef struct
-{
-  gboolean active;
-  GPtrArray *messages;
-  guint handler;
-  GLogLevelFlags saved_fatal;
-} WarningCatcher;
-
-static WarningCatcher catcher;
-
-static void
-on_warning (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-  g_ptr_array_add (catcher.messages, g_strdup (message));
-}
-
-static void
-catch_warnings_begin (void)
-{
-  catcher.active = TRUE;
-  catcher.messages = g_ptr_array_new_with_free_func (g_free);
-  catcher.saved_fatal = g_log_set_always_fatal (G_LOG_FATAL_MASK);
-  catcher.handler = g_log_set_handler ("sipservlet", G_LOG_LEVEL_WARNING, on_warning, NULL);
-}
-
-static void
-catch_warnings_end (void)
-{
-  if (!catcher.active)
-    return;
-  g_log_remove_handler ("sipservlet", catcher.handler);
-  g_log_set_always_fatal (catcher.saved_fatal);
-  g_clear_pointer (&catcher.messages, g_ptr_array_unref);
-  catcher.active = FALSE;
-}
 
 static void
 setup (void)
