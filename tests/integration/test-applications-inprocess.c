@@ -415,6 +415,57 @@ START_TEST (test_undeploy_while_call_is_up)
 }
 END_TEST
 
+/* A security constraint on INVITE: with the container's credentials but a
+ * policy that challenges nothing itself, the application's INVITEs are
+ * challenged (407: not addressed to us) and its OPTIONS are not. */
+START_TEST (test_application_security_constraint)
+{
+  GError *error = NULL;
+  g_autofree char *ha1 = g_compute_checksum_for_string (G_CHECKSUM_MD5,
+                                                        "alice:example.com:secret", -1);
+  g_autofree char *line = g_strdup_printf ("alice:example.com:%s\n", ha1);
+  g_autofree char *path = g_build_filename (dir, "users", NULL);
+  ck_assert (g_file_set_contents (path, line, -1, NULL));
+  g_autoptr (SipCredentialStore) store = sipservlet_credential_store_new_from_file (path, &error);
+  ck_assert_ptr_nonnull (store);
+  ck_assert (sipservlet_container_set_authentication (container, store, "example.com", &error));
+  ck_assert (sipservlet_container_add_domain (container, "example.com", &error));
+  sipservlet_container_set_auth_policy (container, 0);
+
+  g_autoptr (SipApplication) app = sipservlet_application_new ("secure", &error);
+  SipServlet *servlet = servlet_new ("answer", on_answer);
+  ck_assert (sipservlet_application_add_servlet (app, servlet, &error));
+  sipservlet_servlet_unref (servlet);
+  ck_assert (sipservlet_application_set_main_servlet (app, "answer", &error));
+  static const char *const methods[] = { "INVITE", NULL };
+  sipservlet_application_require_authentication (app, methods);
+  ck_assert (sipservlet_container_deploy (container, app, &error));
+  use_dar ("ALL: (\"secure\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\")\n");
+
+  g_autofree char *invite = invite_from ("alice", "sip:bob@example.com", 40);
+  peer_send (caller, invite);
+  FakeMessage *challenge = peer_next_response (caller, 407);
+  ck_assert_ptr_nonnull (fake_message_header (challenge, "Proxy-Authenticate"));
+  fake_message_free (challenge);
+  ck_assert_str_eq (seen->str, "");
+
+  g_autofree char *options
+      = g_strdup_printf ("OPTIONS sip:bob@example.com SIP/2.0\r\n"
+                         "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-apps-opt40\r\n"
+                         "Max-Forwards: 70\r\n"
+                         "From: <sip:alice@example.com>;tag=o40\r\n"
+                         "To: <sip:bob@example.com>\r\n"
+                         "Call-ID: apps-options40@test\r\n"
+                         "CSeq: 1 OPTIONS\r\n"
+                         "Content-Length: 0\r\n\r\n",
+                         fake_peer_get_port (caller, FAKE_UDP));
+  peer_send (caller, options);
+  fake_message_free (peer_next_response (caller, 200));
+  ck_assert_str_eq (seen->str, "secure:answer:originating:sip:alice@example.com;");
+  g_unlink (path);
+}
+END_TEST
+
 /* ---- targeted requests (JSR 289 §15.11) ----------------------------------- */
 
 static GPtrArray *app_session_ids;     /* of each INVITE "recorder" got */
@@ -586,6 +637,7 @@ make_suite (void)
   tcase_add_test (tc, test_mapping_no_match_is_404);
   tcase_add_test (tc, test_router_external_route);
   tcase_add_test (tc, test_undeploy_while_call_is_up);
+  tcase_add_test (tc, test_application_security_constraint);
   tcase_add_test (tc, test_targeting_join_and_replaces_errors);
   tcase_add_test (tc, test_targeting_replaces_joins_application_session);
   tcase_add_test (tc, test_targeting_session_key);
