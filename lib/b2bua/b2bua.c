@@ -325,6 +325,9 @@ sipservlet_b2bua_create_request (SipB2buaHelper *helper, SipServletRequest *orig
       link_sessions (in, out, NULL);
       link_requests (original, request);
     }
+  /* The other leg continues the original for the application router
+   * (JSR 289 §15.2.2). */
+  sipservlet_request_set_routing_directive (request, SIPSERVLET_ROUTING_CONTINUE, original, NULL);
   return request;
 }
 

@@ -170,6 +170,9 @@ START_TEST (test_create_request_copies)
   ck_assert_uint_eq (length, strlen (BODY));
   ck_assert_int_eq (memcmp (body, BODY, length), 0);
   ck_assert_str_eq (sipservlet_message_get_content_type (m), "application/sdp");
+  /* It continues the original for the application router. */
+  ck_assert_int_eq (sipservlet_request_get_routing_directive (out), SIPSERVLET_ROUTING_CONTINUE);
+  ck_assert_int_eq (sipservlet_request_get_routing_directive (in), SIPSERVLET_ROUTING_NEW);
 
   /* Non-system headers, every value. */
   ck_assert_str_eq (header (out, "Subject"), "lunch");
