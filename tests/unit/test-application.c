@@ -291,6 +291,57 @@ START_TEST (test_dar_file_errors_and_reload)
 }
 END_TEST
 
+/* The directive an application sets on a request it creates. */
+START_TEST (test_routing_directive)
+{
+  GError *error = NULL;
+  SipFactory *factory = sipservlet_container_get_factory (container);
+  SipApplicationSession *app = sipservlet_factory_create_application_session (factory);
+  g_autoptr (SipAddress) from = sipservlet_address_parse ("<sip:a@example.com>", NULL);
+  g_autoptr (SipAddress) to = sipservlet_address_parse ("<sip:b@example.com>", NULL);
+  g_autoptr (SipServletRequest) created
+      = sipservlet_factory_create_request (factory, app, "INVITE", from, to, &error);
+  UNIT_ASSERT_NO_ERROR (error);
+  g_autoptr (SipServletRequest) received = unit_request_new (container,
+      "INVITE sip:b@example.com SIP/2.0" CRLF
+      "Via: SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK-dir" CRLF
+      "From: <sip:a@example.com>;tag=1" CRLF
+      "To: <sip:b@example.com>" CRLF
+      "Call-ID: dir@test" CRLF
+      "CSeq: 1 INVITE" CRLF
+      "Contact: <sip:a@192.0.2.1>" CRLF
+      "Content-Length: 0" CRLF CRLF, TRUE);
+  received->initial = TRUE;
+  received->region = SIPSERVLET_REGION_TERMINATING;
+
+  ck_assert_int_eq (sipservlet_request_get_routing_directive (created), SIPSERVLET_ROUTING_NEW);
+  /* CONTINUE needs the request it continues, received here. */
+  ck_assert (!sipservlet_request_set_routing_directive (created, SIPSERVLET_ROUTING_CONTINUE,
+                                                        NULL, &error));
+  UNIT_ASSERT_ERROR (error, SIPSERVLET_ERROR_INVALID_ARGUMENT);
+  ck_assert (!sipservlet_request_set_routing_directive (created, SIPSERVLET_ROUTING_REVERSE,
+                                                        created, &error));
+  UNIT_ASSERT_ERROR (error, SIPSERVLET_ERROR_INVALID_ARGUMENT);
+  /* A received request's directive is not the application's to set. */
+  ck_assert (!sipservlet_request_set_routing_directive (received, SIPSERVLET_ROUTING_NEW, NULL,
+                                                        &error));
+  UNIT_ASSERT_ERROR (error, SIPSERVLET_ERROR_INVALID_STATE);
+
+  ck_assert (sipservlet_request_set_routing_directive (created, SIPSERVLET_ROUTING_CONTINUE,
+                                                       received, &error));
+  ck_assert_int_eq (sipservlet_request_get_routing_directive (created),
+                    SIPSERVLET_ROUTING_CONTINUE);
+  ck_assert_int_eq (sipservlet_request_get_routing_region (created),
+                    SIPSERVLET_REGION_TERMINATING);
+  ck_assert (sipservlet_request_set_routing_directive (created, SIPSERVLET_ROUTING_NEW, NULL,
+                                                       &error));
+  ck_assert_int_eq (sipservlet_request_get_routing_region (created), SIPSERVLET_REGION_NEUTRAL);
+  ck_assert_ptr_null (sipservlet_request_get_subscriber_uri (created));
+  ck_assert_ptr_null (sipservlet_request_get_initial_popped_route (created));
+  sipservlet_application_session_invalidate (app, NULL);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -303,6 +354,7 @@ make_suite (void)
   tcase_add_test (tc, test_undeploy);
   tcase_add_test (tc, test_router_lifecycle);
   tcase_add_test (tc, test_dar_file_errors_and_reload);
+  tcase_add_test (tc, test_routing_directive);
   suite_add_tcase (suite, tc);
   return suite;
 }
