@@ -25,7 +25,7 @@ shift $(($# < 2 ? $# : 2))
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=(fuzz-receive fuzz-uri fuzz-address fuzz-parameterable
-    fuzz-digest-credentials fuzz-digest-challenge)
+    fuzz-digest-credentials fuzz-digest-challenge fuzz-application)
 fi
 case $seconds in
   '' | *[!0-9]*) echo "run.sh: SECONDS must be a number, not '$seconds'" >&2; exit 99 ;;
