@@ -10,7 +10,12 @@
  * is deferred and answered with the next input; "busy..." gets 486; any
  * other INVITE gets 180 then 200 with the offer as answer, any other
  * request 200. REGISTER goes to the registrar of the examples
- * (examples/common/registrar-servlet.c).
+ * (examples/common/registrar-servlet.c). An application router sends
+ * requests whose Request-URI user starts with "app" to the application
+ * "mapped" (its servlet chosen by a mapping over most pattern variables;
+ * "approute..." also gets a route pushed, "appgone..." names an
+ * application that is not deployed); the rest go to the servlets above,
+ * the implicit application.
  *
  * The container and the registrar are made again every RESET_EVERY inputs
  * so that transactions, sessions and bindings left behind do not pile up;
@@ -215,6 +220,65 @@ answer_deferred (void)
   g_ptr_array_set_size (deferred, 0);
 }
 
+/* ---- applications --------------------------------------------------------- */
+
+static gboolean
+next_application (SipServletRequest *request, SipRoutingRegion region,
+                  SipRoutingDirective directive, SipTargetedRequestType targeted_type,
+                  const char *targeted, GVariant *state, SipRouterInfo *info, gpointer user_data,
+                  GError **error)
+{
+  static const char *const routes[] = { DEAD_TARGET ";lr", NULL };
+
+  if (state != NULL || !user_is (request, "app"))
+    return TRUE;
+  if (user_is (request, "appgone"))
+    sipservlet_router_info_set_application (info, "gone", NULL, SIPSERVLET_REGION_NEUTRAL);
+  else
+    sipservlet_router_info_set_application (info, "mapped", "sip:subscriber@example.com",
+                                            SIPSERVLET_REGION_TERMINATING);
+  if (user_is (request, "approute"))
+    sipservlet_router_info_set_routes (info, routes, SIPSERVLET_ROUTE_ROUTE);
+  sipservlet_router_info_set_state (info, g_variant_new_int32 (1));
+  return TRUE;
+}
+
+/* The condition of the "mapped" application's first servlet: most
+ * variables, every operator. */
+static const char mapping[]
+    = "<pattern><or>"
+      "<and><equal ignore-case=\"true\"><var>request.method</var><value>invite</value></equal>"
+      "<subdomain-of><var>request.uri.host</var><value>example.com</value></subdomain-of></and>"
+      "<contains><var>request.from.display-name</var><value>a</value></contains>"
+      "<exists><var>request.uri.param.transport</var></exists>"
+      "<equal><var>request.to.uri.tel</var><value>15550100</value></equal>"
+      "<not><equal><var>request.uri.port</var><value>5060</value></equal></not>"
+      "<contains ignore-case=\"true\"><var>request.to</var><value>BOB</value></contains>"
+      "<equal><var>request.from.uri.scheme</var><value>sips</value></equal>"
+      "</or></pattern>";
+
+static void
+deploy_mapped (SipServlet *first, SipServlet *second)
+{
+  static const SipApplicationRouterFuncs router = {
+    SIPSERVLET_APPLICATION_ROUTER_INIT,
+    .get_next_application = next_application,
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (SipApplication) app = sipservlet_application_new ("mapped", &error);
+  g_autoptr (SipPattern) pattern = sipservlet_pattern_parse_xml (mapping, -1, &error);
+  g_autoptr (SipPattern) any = sipservlet_pattern_exists ("request.method", &error);
+
+  if (app == NULL || pattern == NULL || any == NULL
+      || !sipservlet_application_add_servlet (app, first, &error)
+      || !sipservlet_application_add_servlet (app, second, &error)
+      || !sipservlet_application_add_mapping (app, "mapped-first", pattern, &error)
+      || !sipservlet_application_add_mapping (app, "mapped-second", any, &error)
+      || !sipservlet_container_deploy (container, app, &error)
+      || !sipservlet_container_set_application_router (container, &router, NULL, NULL, &error))
+    g_error ("fuzz-receive: %s", error->message);
+}
+
 /* ---- the container ------------------------------------------------------ */
 
 static void
@@ -264,6 +328,11 @@ start (void)
   sipservlet_container_add_servlet (container, register_servlet, "REGISTER", NULL);
   sipservlet_servlet_unref (servlet);
   sipservlet_servlet_unref (register_servlet);
+  SipServlet *first = sipservlet_servlet_new ("mapped-first", &handlers, NULL, NULL);
+  SipServlet *second = sipservlet_servlet_new ("mapped-second", &handlers, NULL, NULL);
+  deploy_mapped (first, second);
+  sipservlet_servlet_unref (first);
+  sipservlet_servlet_unref (second);
 }
 
 static void
