@@ -13,6 +13,8 @@
  */
 #include "config-private.h"
 
+#include <string.h>
+
 #include "container/container-private.h"
 
 static const char *
@@ -77,7 +79,10 @@ sipsv_container_find_target (SipContainer *container, msg_t *msg, sip_t *sip,
     return FALSE;
   if (target->type != SIPSERVLET_TARGETED_NONE)
     return TRUE;
-  g_autoptr (SipURI) popped_uri = popped != NULL ? sipservlet_uri_parse (popped, NULL) : NULL;
+  /* Parsed only when it may carry the parameter: this runs for every
+   * initial request. */
+  g_autoptr (SipURI) popped_uri = popped != NULL && strstr (popped, "sipsv-as=") != NULL
+                                      ? sipservlet_uri_parse (popped, NULL) : NULL;
   SipApplicationSession *app = sipsv_session_manager_find_encoded (manager, request_uri);
   if (app == NULL && popped_uri != NULL)
     app = sipsv_session_manager_find_encoded (manager, popped_uri);
