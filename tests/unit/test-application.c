@@ -296,7 +296,8 @@ START_TEST (test_routing_directive)
 {
   GError *error = NULL;
   SipFactory *factory = sipservlet_container_get_factory (container);
-  SipApplicationSession *app = sipservlet_factory_create_application_session (factory);
+  g_autoptr (SipApplicationSession) app
+      = sipservlet_factory_create_application_session (factory);
   g_autoptr (SipAddress) from = sipservlet_address_parse ("<sip:a@example.com>", NULL);
   g_autoptr (SipAddress) to = sipservlet_address_parse ("<sip:b@example.com>", NULL);
   g_autoptr (SipServletRequest) created
