@@ -252,18 +252,11 @@ sipservlet_application_add_listeners (SipApplication *application,
                                       const SipServletListeners *listeners,
                                       gpointer user_data, GDestroyNotify destroy)
 {
-  SipsvListenerEntry entry = { 0 };
-
   g_return_val_if_fail (application != NULL && listeners != NULL, FALSE);
-  if (application->container != NULL || application->deployed_once
-      || listeners->struct_size == 0 || listeners->struct_size > sizeof (SipServletListeners))
+  if (application->container != NULL || application->deployed_once)
     return FALSE;
-  memcpy (&entry.vtable, listeners, listeners->struct_size);
-  entry.vtable.struct_size = sizeof (SipServletListeners);
-  entry.user_data = user_data;
-  entry.destroy = destroy;
-  g_array_append_val (application->scope->listeners, entry);
-  return TRUE;
+  return sipsv_session_listeners_append (application->scope->listeners, listeners, user_data,
+                                         destroy);
 }
 
 void
@@ -329,21 +322,12 @@ sipsv_app_bind_servlets (SipApplication *application, SipContainer *container,
                          SipFactory *factory, GError **error)
 {
   for (guint i = 0; i < application->servlets->len; i++)
-    {
-      SipServlet *servlet = application->servlets->pdata[i];
-      servlet->container = container;
-      servlet->factory = factory;
-      if (servlet->initialized)
-        continue;
-      if (servlet->handlers.init != NULL
-          && !servlet->handlers.init (servlet, servlet->user_data, error))
-        {
-          g_prefix_error (error, "application '%s': ", application->name);
-          sipsv_app_release_servlets (application);
-          return FALSE;
-        }
-      servlet->initialized = TRUE;
-    }
+    if (!sipsv_servlet_bind (application->servlets->pdata[i], container, factory, error))
+      {
+        g_prefix_error (error, "application '%s': ", application->name);
+        sipsv_app_release_servlets (application);
+        return FALSE;
+      }
   return TRUE;
 }
 

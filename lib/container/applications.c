@@ -22,12 +22,7 @@ static void
 destroy_servlets (SipApplication *application)
 {
   for (guint i = 0; i < application->servlets->len; i++)
-    {
-      SipServlet *servlet = application->servlets->pdata[i];
-      if (servlet->initialized && servlet->handlers.destroy != NULL)
-        servlet->handlers.destroy (servlet, servlet->user_data);
-      servlet->initialized = FALSE;
-    }
+    sipsv_servlet_finish (application->servlets->pdata[i]);
   sipsv_app_release_servlets (application);
 }
 

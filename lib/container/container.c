@@ -52,12 +52,7 @@ static void
 destroy_servlets (SipContainer *container)
 {
   for (guint i = 0; i < container->servlets->len; i++)
-    {
-      SipServlet *servlet = container->servlets->pdata[i];
-      if (servlet->initialized && servlet->handlers.destroy != NULL)
-        servlet->handlers.destroy (servlet, servlet->user_data);
-      servlet->initialized = FALSE;
-    }
+    sipsv_servlet_finish (container->servlets->pdata[i]);
 }
 
 /* After every dispatch of the SIP stack: the work and the readiness checks
@@ -277,20 +272,11 @@ sipservlet_container_add_servlet (SipContainer *container, SipServlet *servlet,
                    "a servlet is already registered for %s", method ? method : "the default");
       return FALSE;
     }
-  servlet->container = container;
-  servlet->factory = &container->runtime.factory;
-  if (!servlet->initialized)
-    {
-      if (servlet->handlers.init != NULL
-          && !servlet->handlers.init (servlet, servlet->user_data, error))
-        {
-          servlet->container = NULL;
-          servlet->factory = NULL;
-          return FALSE;
-        }
-      servlet->initialized = TRUE;
-      g_ptr_array_add (container->servlets, sipservlet_servlet_ref (servlet));
-    }
+  gboolean first = !servlet->initialized;
+  if (!sipsv_servlet_bind (servlet, container, &container->runtime.factory, error))
+    return FALSE;
+  if (first)
+    g_ptr_array_add (container->servlets, sipservlet_servlet_ref (servlet));
   if (method == NULL)
     container->runtime.default_servlet = sipservlet_servlet_ref (servlet);
   else

@@ -16,6 +16,13 @@ struct _SipServlet {
   gboolean initialized;
 };
 
+/* Gives the servlet its container and factory and runs its init handler,
+ * once; on failure the servlet is left unbound. */
+gboolean sipsv_servlet_bind (SipServlet *servlet, SipContainer *container, SipFactory *factory,
+                             GError **error);
+/* Runs its destroy handler when init ran, so that it may be bound again. */
+void sipsv_servlet_finish (SipServlet *servlet);
+
 /* Calls the handler for the request's method (or do_request). Returns
  * FALSE when the servlet has none, so the caller applies the default. */
 gboolean sipsv_servlet_dispatch_request (SipServlet *servlet, SipServletRequest *request);

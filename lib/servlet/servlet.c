@@ -136,3 +136,30 @@ sipsv_servlet_dispatch_response (SipServlet *servlet, SipServletResponse *respon
   if (func != NULL)
     func (servlet, response, servlet->user_data);
 }
+
+gboolean
+sipsv_servlet_bind (SipServlet *servlet, SipContainer *container, SipFactory *factory,
+                    GError **error)
+{
+  servlet->container = container;
+  servlet->factory = factory;
+  if (servlet->initialized)
+    return TRUE;
+  if (servlet->handlers.init != NULL
+      && !servlet->handlers.init (servlet, servlet->user_data, error))
+    {
+      servlet->container = NULL;
+      servlet->factory = NULL;
+      return FALSE;
+    }
+  servlet->initialized = TRUE;
+  return TRUE;
+}
+
+void
+sipsv_servlet_finish (SipServlet *servlet)
+{
+  if (servlet->initialized && servlet->handlers.destroy != NULL)
+    servlet->handlers.destroy (servlet, servlet->user_data);
+  servlet->initialized = FALSE;
+}

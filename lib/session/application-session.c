@@ -394,7 +394,7 @@ sipsv_session_scope_new (const char *name)
 
   g_atomic_ref_count_init (&scope->ref_count);
   scope->name = g_strdup (name);
-  scope->listeners = g_array_new (FALSE, TRUE, sizeof (SipsvListenerEntry));
+  scope->listeners = sipsv_session_listeners_new ();
   return scope;
 }
 
@@ -410,12 +410,6 @@ sipsv_session_scope_unref (SipsvAppScope *scope)
 {
   if (!g_atomic_ref_count_dec (&scope->ref_count))
     return;
-  for (guint i = 0; i < scope->listeners->len; i++)
-    {
-      SipsvListenerEntry *e = &g_array_index (scope->listeners, SipsvListenerEntry, i);
-      if (e->destroy != NULL)
-        e->destroy (e->user_data);
-    }
   g_array_unref (scope->listeners);
   g_free (scope->name);
   g_free (scope);

@@ -23,7 +23,7 @@ sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *containe
   manager->app_sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                  (GDestroyNotify) sipservlet_application_session_unref,
                                                  NULL);
-  manager->listeners = g_array_new (FALSE, TRUE, sizeof (SipsvListenerEntry));
+  manager->listeners = sipsv_session_listeners_new ();
   manager->app_session_timeout_min = 3;
   manager->pending_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
   manager->app_session_ids = g_hash_table_new (g_str_hash, g_str_equal);
@@ -67,13 +67,39 @@ sipsv_session_manager_clear (SipsvSessionManager *manager)
   g_clear_pointer (&manager->app_session_keys, g_hash_table_destroy);
   g_clear_pointer (&manager->ended_dialogs, g_hash_table_destroy);
   sipsv_request_index_clear (&manager->initial_requests);
-  for (guint i = 0; i < manager->listeners->len; i++)
-    {
-      SipsvListenerEntry *e = &g_array_index (manager->listeners, SipsvListenerEntry, i);
-      if (e->destroy != NULL)
-        e->destroy (e->user_data);
-    }
   g_clear_pointer (&manager->listeners, g_array_unref);
+}
+
+static void
+listener_entry_clear (gpointer data)
+{
+  SipsvListenerEntry *e = data;
+  if (e->destroy != NULL)
+    e->destroy (e->user_data);
+}
+
+GArray *
+sipsv_session_listeners_new (void)
+{
+  GArray *list = g_array_new (FALSE, TRUE, sizeof (SipsvListenerEntry));
+  g_array_set_clear_func (list, listener_entry_clear);
+  return list;
+}
+
+gboolean
+sipsv_session_listeners_append (GArray *list, const SipServletListeners *listeners,
+                                gpointer user_data, GDestroyNotify destroy)
+{
+  SipsvListenerEntry entry = { 0 };
+
+  if (listeners->struct_size == 0 || listeners->struct_size > sizeof (SipServletListeners))
+    return FALSE;
+  memcpy (&entry.vtable, listeners, listeners->struct_size);
+  entry.vtable.struct_size = sizeof (SipServletListeners);
+  entry.user_data = user_data;
+  entry.destroy = destroy;
+  g_array_append_val (list, entry);
+  return TRUE;
 }
 
 gboolean
@@ -81,16 +107,9 @@ sipsv_session_manager_add_listeners (SipsvSessionManager *manager,
                                      const SipServletListeners *listeners,
                                      gpointer user_data, GDestroyNotify destroy)
 {
-  SipsvListenerEntry entry = { 0 };
-
   g_return_val_if_fail (listeners->struct_size > 0
                         && listeners->struct_size <= sizeof (SipServletListeners), FALSE);
-  memcpy (&entry.vtable, listeners, listeners->struct_size);
-  entry.vtable.struct_size = sizeof (SipServletListeners);
-  entry.user_data = user_data;
-  entry.destroy = destroy;
-  g_array_append_val (manager->listeners, entry);
-  return TRUE;
+  return sipsv_session_listeners_append (manager->listeners, listeners, user_data, destroy);
 }
 
 /* prefix-RANDOM-N, RANDOM being the hex digits of n_random bytes: formatted

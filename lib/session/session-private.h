@@ -32,6 +32,13 @@ typedef struct {
   guint n_app_sessions;         /* valid application sessions */
 } SipsvAppScope;
 
+/* A list of listener tables (SipsvListenerEntry) whose destroy notifies
+ * run when it is freed; appending copies a table, FALSE when it comes
+ * from a newer library. */
+GArray *sipsv_session_listeners_new (void);
+gboolean sipsv_session_listeners_append (GArray *list, const SipServletListeners *listeners,
+                                         gpointer user_data, GDestroyNotify destroy);
+
 SipsvAppScope *sipsv_session_scope_new (const char *name);
 SipsvAppScope *sipsv_session_scope_ref (SipsvAppScope *scope);
 void sipsv_session_scope_unref (SipsvAppScope *scope);
