@@ -460,7 +460,7 @@ sipservlet_b2bua_create_response_to_original_request (SipB2buaHelper *helper, Si
   g_return_val_if_fail (helper != NULL && session != NULL, NULL);
   SipServletRequest *original = session->initial_request;
 
-  if (original == NULL || !original->base.incoming || original->irq == NULL)
+  if (original == NULL || !original->base.incoming || (original->irq == NULL && original->hop == NULL))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "session %s was not created by a received request", session->id);

@@ -91,6 +91,7 @@ typedef struct {
   SipApplication *application;      /* NULL: the implicit application */
   SipServlet *servlet;               /* the servlet to run */
   SipRoutingRegion region;
+  SipRoutingDirective directive;     /* NEW from the network, CONTINUE from an application */
   char *subscriber_uri;
   GVariant *state;
   char *popped_route;                /* the router's internal route, or NULL */
@@ -105,7 +106,26 @@ typedef struct {
 gboolean sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
                                         const char *popped, const SipsvTarget *target,
                                         char **remote_user, SipsvRouting *routing);
+/* The same for a request another application sent on (route-onward.c),
+ * with what the router said then. */
+gboolean sipsv_container_route_continued (SipContainer *container, msg_t *msg, sip_t *sip,
+                                          const SipRouterInfo *info, char **remote_user,
+                                          SipsvRouting *routing);
 void sipsv_container_routing_clear (SipsvRouting *routing);
+/* A route the router gave: a name-addr ("<sip:…;lr>") or a bare URI,
+ * whose parameters are the URI's (";lr" must stay in the URI). */
+SipAddress *sipsv_container_route_address (const char *text, GError **error);
+gboolean sipsv_container_route_is_ours (SipContainer *container, const char *route);
+/* Pushes n routes so that the first is the top Route. */
+gboolean sipsv_container_push_routes (SipServletRequest *request, const char *const *routes,
+                                      guint n, GError **error);
+
+/* route-onward.c: the runtime's route_onward (runtime-private.h): where
+ * an initial request an application sends goes next. Its routing
+ * decision is a SipRouterInfo. */
+SipsvOnward sipsv_container_route_onward (SipContainer *container, SipServletRequest *from,
+                                          SipServletRequest *request, gpointer *routing,
+                                          GDestroyNotify *routing_free);
 /* Gives the request what the router said (and clears routing). */
 void sipsv_container_routing_apply (SipsvRouting *routing, SipServletRequest *request);
 

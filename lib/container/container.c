@@ -19,6 +19,7 @@ sipservlet_container_new (GError **error)
   container->context = g_main_context_ref_thread_default ();
   container->shutdown_deadline_ms = SIPSV_SHUTDOWN_DEADLINE_MS;
   sipsv_runtime_init (&container->runtime, container->context);
+  container->runtime.route_onward = sipsv_container_route_onward;
   if (!sipsv_stack_init (&container->runtime.stack, container->context,
                          sipsv_container_on_message, (nta_agent_magic_t *) container, error))
     {

@@ -211,6 +211,10 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
                 char *remote_user)
 {
   const char *method = sip->sip_request->rq_method_name;
+  /* From another application of this container (route-onward.c): the
+   * router has chosen already. */
+  SipsvHop *hop = sipsv_hop_of (&container->runtime, msg);
+  const SipRouterInfo *chosen = hop != NULL ? hop->routing : NULL;
   gboolean routed = container->router.set;
   SipServlet *servlet = routed ? NULL : sipsv_container_select_servlet (container, method);
   gboolean dialog = sipsv_method_creates_dialog (method);
@@ -223,9 +227,11 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
    * a UAS (forked upstream, arriving by another path; a retransmission
    * would have matched its transaction) is refused. A copy of a request we
    * proxied is a spiral and is served again. */
-  g_autofree char *merge_key = initial_request_key (sip);
+  g_autofree char *merge_key = hop == NULL ? initial_request_key (sip) : NULL;
   SipServletRequest *first
-      = sipsv_request_index_find (&container->runtime.sessions.initial_requests, merge_key);
+      = merge_key != NULL
+            ? sipsv_request_index_find (&container->runtime.sessions.initial_requests, merge_key)
+            : NULL;
   if (first != NULL && first->proxy == NULL)
     {
       reply_stateless (container, msg, 482, "Loop Detected");
@@ -269,15 +275,27 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
     return;
   /* Targeted requests (targeting.c); then the application router chooses
    * the application (route-initial.c). */
-  SipsvTarget target;
-  if (!sipsv_container_find_target (container, msg, sip, request_uri, popped_owned, &target))
+  SipsvTarget target = { 0 };
+  if (chosen == NULL
+      && !sipsv_container_find_target (container, msg, sip, request_uri, popped_owned, &target))
     return;
   /* Without a router, only the implicit application's sessions are
    * joined: the request goes to an implicit servlet. */
   if (target.app_session != NULL && target.app_session->scope == NULL)
     routing.join = target.app_session;
   g_autofree char *initial_popped = g_strdup (popped_owned);
-  if (routed)
+  if (chosen != NULL)
+    {
+      if (!sipsv_container_route_continued (container, msg, sip, chosen, &user, &routing))
+        return;
+      servlet = routing.servlet;
+      if (routing.popped_route != NULL)
+        {
+          g_free (popped_owned);
+          popped_owned = g_steal_pointer (&routing.popped_route);
+        }
+    }
+  else if (routed)
     {
       if (!sipsv_container_route_initial (container, msg, sip, popped_owned, &target, &user,
                                           &routing))
@@ -329,8 +347,9 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
       request->request_uri = g_steal_pointer (&request_uri);
       request->initial_popped_route = g_steal_pointer (&initial_popped);
       sipsv_container_routing_apply (&routing, request);
-      sipsv_request_index_add (&container->runtime.sessions.initial_requests, request,
-                               g_steal_pointer (&merge_key));
+      if (merge_key != NULL)
+        sipsv_request_index_add (&container->runtime.sessions.initial_requests, request,
+                                 g_steal_pointer (&merge_key));
     }
   if (request != NULL && dialog)
     session->initial_request = sipservlet_request_ref (request);
@@ -364,8 +383,12 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
   const char *to_tag = sip->sip_to->a_tag;
   const char *from_tag = sip->sip_from->a_tag;
   char *popped = sipsv_proxy_pop_route (container, msg, sip);
+  /* Sent by another application of this container (lib/runtime/hop.c):
+   * admitted already, when it came from the network. */
+  gboolean local = sipsv_stack_is_local (&container->runtime.stack, msg);
+  SipsvHop *hop = sipsv_hop_of (&container->runtime, msg);
 
-  if (!sipsv_container_overload_check (container, msg, sip))
+  if (!local && !sipsv_container_overload_check (container, msg, sip))
     {
       g_free (popped);
       return 0;
@@ -384,7 +407,8 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
                                 : NULL;
       if (session != NULL && session->valid)
         sipsv_uas_receive_ack (container, session, msg);
-      else if (popped != NULL || sipsv_proxy_lookup_session (container, sip) != NULL
+      else if (popped != NULL
+               || (!local && sipsv_proxy_lookup_session (container, sip, NULL) != NULL)
                || (to_tag != NULL && addressed_elsewhere (container, sip)))
         sipsv_proxy_forward_stateless (container, msg, sip);
       else
@@ -416,6 +440,13 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       g_free (popped);
       return 0;
     }
+  if (method == sip_method_cancel && hop != NULL && hop->downstream != NULL)
+    {
+      /* The application before cancelled the INVITE it sent on. */
+      sipsv_uas_cancelled (hop->downstream, msg);
+      g_free (popped);
+      return 0;
+    }
   if (method == sip_method_cancel)
     {
       reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
@@ -444,19 +475,30 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       return 0;
     }
 
-  char *user = NULL;
+  char *user = hop != NULL ? g_strdup (hop->remote_user) : NULL;
   if (to_tag != NULL)
     {
-      SipSession *session = sipsv_session_lookup (&container->runtime.sessions,
-                                                  sip->sip_call_id->i_id, to_tag, from_tag);
-      if (session == NULL && method == sip_method_notify)
+      /* A Route of ours names a proxied dialog first: in a composed chain
+       * the application after a proxy may be the dialog's UAS. */
+      SipSession *proxied
+          = popped != NULL ? sipsv_proxy_lookup_session (container, sip, popped) : NULL;
+      if (proxied != NULL && !proxied->valid)
+        proxied = NULL;
+      SipSession *session = proxied == NULL ? sipsv_session_lookup (&container->runtime.sessions,
+                                                                    sip->sip_call_id->i_id,
+                                                                    to_tag, from_tag)
+                                            : NULL;
+      if (session == NULL && proxied == NULL && method == sip_method_notify)
         session = sipsv_ua_session_from_notify (container, msg, sip);
-      SipSession *proxied = session == NULL ? sipsv_proxy_lookup_session (container, sip) : NULL;
+      /* In process without a Route of ours, it was meant for a UAS. */
+      if (session == NULL && proxied == NULL && !local)
+        proxied = sipsv_proxy_lookup_session (container, sip, NULL);
       gboolean ours = session != NULL && session->valid;
       gboolean routed = !ours
                         && ((proxied != NULL && proxied->valid) || popped != NULL
                             || addressed_elsewhere (container, sip));
-      if ((ours || routed) && !sipsv_container_security_check (container, msg, sip, TRUE, &user))
+      if ((ours || routed) && !local
+          && !sipsv_container_security_check (container, msg, sip, TRUE, &user))
         g_free (popped);
       else if (ours)
         {
@@ -476,7 +518,7 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
       reply_stateless (container, msg, 481, "Call/Transaction Does Not Exist");
       g_free (popped);
     }
-  else if (!sipsv_container_security_check (container, msg, sip, FALSE, &user))
+  else if (!local && !sipsv_container_security_check (container, msg, sip, FALSE, &user))
     g_free (popped);
   else
     handle_initial (container, msg, sip, popped, user);

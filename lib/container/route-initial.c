@@ -30,10 +30,8 @@ reply (SipContainer *container, msg_t *msg, int status, const char *phrase)
   sipsv_stack_reply (&container->runtime.stack, msg, status, phrase, NULL);
 }
 
-/* A route the router gave: a name-addr ("<sip:…;lr>") or a bare URI,
- * whose parameters are the URI's (";lr" must stay in the URI). */
-static SipAddress *
-route_address (const char *text, GError **error)
+SipAddress *
+sipsv_container_route_address (const char *text, GError **error)
 {
   if (strchr (text, '<') != NULL)
     return sipservlet_address_parse (text, error);
@@ -60,12 +58,10 @@ forward (SipServletRequest *request, gpointer user_data)
       : NULL;
   SipServletRequest *out = branch != NULL ? sipservlet_proxy_branch_get_request (branch) : NULL;
 
-  for (guint i = routes != NULL ? routes->len : 0; out != NULL && i > 0; i--)
-    {
-      g_autoptr (SipAddress) route = route_address (routes->pdata[i - 1], &error);
-      if (route == NULL || !sipservlet_request_push_route (out, route, &error))
-        out = NULL;
-    }
+  if (out != NULL && routes != NULL
+      && !sipsv_container_push_routes (out, (const char *const *) routes->pdata, routes->len,
+                                       &error))
+    out = NULL;
   if (out == NULL || !sipservlet_proxy_start (proxy, &error))
     {
       g_warning ("cannot send on a request no application took: %s",
@@ -89,10 +85,23 @@ forwarder (SipContainer *container)
   return container->forwarder;
 }
 
-static gboolean
-route_is_ours (SipContainer *container, const char *route)
+gboolean
+sipsv_container_push_routes (SipServletRequest *request, const char *const *routes, guint n,
+                             GError **error)
 {
-  g_autoptr (SipAddress) address = route_address (route, NULL);
+  for (guint i = n; i > 0; i--)
+    {
+      g_autoptr (SipAddress) route = sipsv_container_route_address (routes[i - 1], error);
+      if (route == NULL || !sipservlet_request_push_route (request, route, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+sipsv_container_route_is_ours (SipContainer *container, const char *route)
+{
+  g_autoptr (SipAddress) address = sipsv_container_route_address (route, NULL);
   const SipURI *uri = address != NULL ? sipservlet_address_get_uri (address) : NULL;
   return uri != NULL && sipservlet_container_is_self (container, uri);
 }
@@ -127,7 +136,7 @@ apply_routes (SipContainer *container, msg_t *msg, const SipRouterInfo *info,
       reply (container, msg, 500, "Application Routing Failed");
       return FALSE;
     }
-  if (route_is_ours (container, info->routes[0]))
+  if (sipsv_container_route_is_ours (container, info->routes[0]))
     {
       routing->popped_route = g_strdup (info->routes[0]);
       return TRUE;
@@ -159,6 +168,82 @@ route_encoded (SipContainer *container, msg_t *msg, const SipsvTarget *target,
     }
   routing->join = target->app_session;
   return TRUE;
+}
+
+/* The application's servlet, its security constraint and its session
+ * key. */
+static gboolean
+choose_servlet (SipContainer *container, SipServletRequest *probe, msg_t *msg, sip_t *sip,
+                char **remote_user, SipsvRouting *routing)
+{
+  gboolean ok = TRUE;
+
+  routing->servlet = sipsv_app_select_servlet (routing->application, probe);
+  if (routing->servlet == NULL)
+    {
+      reply (container, msg, 404, "Not Found");
+      return FALSE;
+    }
+  if (sipsv_app_needs_authentication (routing->application, sip->sip_request->rq_method_name))
+    ok = sipsv_container_security_require (container, msg, sip, remote_user);
+  /* Session-key targeting (JSR 289 §15.11.2). */
+  if (ok && routing->join == NULL)
+    routing->key = sipsv_app_key (routing->application, probe);
+  return ok;
+}
+
+/* What the router said, as the servlet to run, or an answer. */
+static gboolean
+choose (SipContainer *container, SipServletRequest *probe, msg_t *msg, sip_t *sip,
+        const SipRouterInfo *info, const SipsvTarget *target, char **remote_user,
+        SipsvRouting *routing)
+{
+  if (!apply_routes (container, msg, info, routing))
+    return FALSE;
+  if (routing->servlet != NULL)
+    return TRUE;
+
+  routing->region = info->region;
+  routing->subscriber_uri = g_strdup (info->subscriber_uri);
+  routing->state = info->state != NULL ? g_variant_ref (info->state) : NULL;
+  /* A Join or Replaces joins the application session of the dialog it
+   * names when the router chose that session's application. */
+  if (target->app_session != NULL
+      && g_strcmp0 (info->application != NULL ? info->application
+                                               : SIPSERVLET_IMPLICIT_APPLICATION,
+                    sipsv_container_target_application (target)) == 0)
+    routing->join = target->app_session;
+  if (info->application == NULL
+      || g_str_equal (info->application, SIPSERVLET_IMPLICIT_APPLICATION))
+    return route_to_implicit (container, msg, sip, routing);
+  routing->application = sipsv_container_find_application (container, info->application);
+  if (routing->application == NULL)
+    {
+      g_warning ("application router named '%s' for %s %s, which is not deployed; "
+                 "answering 500", info->application, sip->sip_request->rq_method_name,
+                 sip->sip_call_id->i_id);
+      reply (container, msg, 500, "Application Not Deployed");
+      return FALSE;
+    }
+  return choose_servlet (container, probe, msg, sip, remote_user, routing);
+}
+
+gboolean
+sipsv_container_route_continued (SipContainer *container, msg_t *msg, sip_t *sip,
+                                 const SipRouterInfo *info, char **remote_user,
+                                 SipsvRouting *routing)
+{
+  SipsvTarget none = { 0 };
+
+  memset (routing, 0, sizeof *routing);
+  SipServletRequest *probe = sipsv_request_new (container, msg_ref_create (msg), TRUE);
+  probe->initial = TRUE;
+  gboolean ok = choose (container, probe, msg, sip, info, &none, remote_user, routing);
+  routing->directive = SIPSERVLET_ROUTING_CONTINUE;
+  sipservlet_request_unref (probe);
+  if (!ok)
+    sipsv_container_routing_clear (routing);
+  return ok;
 }
 
 gboolean
@@ -197,49 +282,10 @@ sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
       reply (container, msg, 500, "Application Routing Failed");
       goto done;
     }
-  ok = apply_routes (container, msg, &info, routing);
-  if (!ok || routing->servlet != NULL)
-    goto done;
-
-  routing->region = info.region;
-  routing->subscriber_uri = g_strdup (info.subscriber_uri);
-  routing->state = info.state != NULL ? g_variant_ref (info.state) : NULL;
-  /* A Join or Replaces joins the application session of the dialog it
-   * names when the router chose that session's application. */
-  if (target->app_session != NULL
-      && g_strcmp0 (info.application != NULL ? info.application
-                                              : SIPSERVLET_IMPLICIT_APPLICATION,
-                    sipsv_container_target_application (target)) == 0)
-    routing->join = target->app_session;
-  if (info.application == NULL || g_str_equal (info.application, SIPSERVLET_IMPLICIT_APPLICATION))
-    {
-      ok = route_to_implicit (container, msg, sip, routing);
-      goto done;
-    }
-  routing->application = sipsv_container_find_application (container, info.application);
-  if (routing->application == NULL)
-    {
-      g_warning ("application router named '%s' for %s %s, which is not deployed; "
-                 "answering 500", info.application, sip->sip_request->rq_method_name,
-                 sip->sip_call_id->i_id);
-      reply (container, msg, 500, "Application Not Deployed");
-      ok = FALSE;
-      goto done;
-    }
+  ok = choose (container, probe, msg, sip, &info, target, remote_user, routing);
+  goto done;
 servlet:
-  routing->servlet = sipsv_app_select_servlet (routing->application, probe);
-  if (routing->servlet == NULL)
-    {
-      reply (container, msg, 404, "Not Found");
-      ok = FALSE;
-      goto done;
-    }
-  if (sipsv_app_needs_authentication (routing->application, sip->sip_request->rq_method_name))
-    ok = sipsv_container_security_require (container, msg, sip, remote_user);
-  /* Session-key targeting (JSR 289 §15.11.2). */
-  if (ok && routing->join == NULL)
-    routing->key = sipsv_app_key (routing->application, probe);
-
+  ok = choose_servlet (container, probe, msg, sip, remote_user, routing);
 done:
   sipservlet_request_unref (probe);
   sipsv_router_info_clear (&info);
@@ -265,7 +311,7 @@ void
 sipsv_container_routing_apply (SipsvRouting *routing, SipServletRequest *request)
 {
   request->region = routing->region;
-  request->directive = SIPSERVLET_ROUTING_NEW;
+  request->directive = routing->directive;
   request->subscriber_uri = g_steal_pointer (&routing->subscriber_uri);
   request->router_state = g_steal_pointer (&routing->state);
   if (routing->push_routes != NULL)

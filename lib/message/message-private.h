@@ -50,6 +50,10 @@ struct _SipServletRequest {
   SipServletMessage base;
   nta_incoming_t *irq;              /* server transaction (incoming) */
   nta_outgoing_t *orq;              /* client transaction (outgoing) */
+  struct _SipsvHop *hop;            /* received from another application of this
+                                     * process, without a server transaction
+                                     * (lib/runtime/hop.c); released through hop_role */
+  const struct _SipsvRequestRole *hop_role;
   SipURI *request_uri;              /* parsed lazily */
   SipServletRequest *invite;        /* ACK/CANCEL: the INVITE they belong to */
   guint final_status;               /* final response sent (UAS) or received (UAC), 0 before; not a

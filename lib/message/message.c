@@ -114,6 +114,8 @@ request_finalize (SipServletRequest *request)
     }
   if (request->orq != NULL)
     nta_outgoing_destroy (request->orq);
+  if (request->hop != NULL)
+    request->hop_role->finalize (g_steal_pointer (&request->hop));
   if (request->linked != NULL)
     request->linked->linked = NULL;
   g_clear_pointer (&request->request_uri, sipservlet_uri_unref);

@@ -44,6 +44,7 @@ sipsv_proxy_branch_free (gpointer data)
   if (branch->response != NULL && branch->response->branch == branch)
     branch->response->branch = NULL;
   g_clear_pointer (&branch->response, sipservlet_response_unref);
+  g_clear_pointer (&branch->hop, sipsv_hop_close);
   g_clear_pointer (&branch->request, sipservlet_request_unref);
   g_clear_pointer (&branch->uri, sipservlet_uri_unref);
   g_ptr_array_unref (branch->recursed);
@@ -111,6 +112,16 @@ branch_complete_locally (SipProxyBranch *branch, guint status, const char *phras
 }
 
 static void
+send_cancel (SipProxyBranch *branch, const char *reason)
+{
+  branch->cancel_sent = TRUE;
+  if (branch->hop != NULL)
+    sipsv_hop_cancel (branch->hop, reason);
+  else
+    sipsv_stack_cancel (branch->request->orq, reason);
+}
+
+static void
 on_branch_timeout (gpointer data)
 {
   SipProxyBranch *branch = data;
@@ -119,12 +130,9 @@ on_branch_timeout (gpointer data)
     return;
   g_debug ("proxy branch to %s timed out", branch->request->base.sip->sip_request->rq_url->url_host);
   gboolean invite = branch->request->base.sip->sip_request->rq_method == sip_method_invite
-                    && branch->request->orq != NULL;
+                    && (branch->request->orq != NULL || branch->hop != NULL);
   if (invite && !branch->cancel_sent)
-    {
-      branch->cancel_sent = TRUE;
-      sipsv_stack_cancel (branch->request->orq, NULL);
-    }
+    send_cancel (branch, NULL);
   /* RFC 3261 §16.8: a timed-out branch counts as a 408 at once; the
    * search moves on without waiting for the 487 or the transaction's own
    * timeout (32 s when nothing at all came back). An INVITE's transaction
@@ -184,18 +192,81 @@ prepend (SipServletRequest *request, const char *name, const char *value)
     sipsv_message_insert_first (&request->base, h);
 }
 
+/* Prepends a Record-Route of ours ("<uri>"); an application after the
+ * first of a composed chain marks it with its depth, which finds its
+ * session again (sipsv_proxy_lookup_session()). */
+static void
+prepend_record_route (SipServletRequest *request, const char *value, guint depth)
+{
+  if (depth == 0)
+    {
+      prepend (request, "Record-Route", value);
+      return;
+    }
+  char *marked = g_strdup_printf ("%.*s;" SIPSV_HOP_PARAM "=%u>", (int) strlen (value) - 1, value,
+                                  depth);
+  prepend (request, "Record-Route", marked);
+  g_free (marked);
+}
+
 /* Prepends one of our Record-Routes, as a sips: URI when sips. */
 static void
-prepend_ours (SipServletRequest *request, const SipsvRecordRoute *ours, gboolean sips)
+prepend_ours (SipServletRequest *request, const SipsvRecordRoute *ours, gboolean sips,
+              guint depth)
 {
   if (!sips)
     {
-      prepend (request, "Record-Route", ours->value);
+      prepend_record_route (request, ours->value, depth);
       return;
     }
   char *value = sips_record_route (ours);
-  prepend (request, "Record-Route", value);
+  prepend_record_route (request, value, depth);
   g_free (value);
+}
+
+/* Asks the container's application router, if it has one, where an
+ * initial request goes after this application. A servlet that chose the
+ * destination itself (sipservlet_request_set_destination()) is not
+ * second-guessed. */
+static SipsvOnward
+route_onward (SipProxyBranch *branch, gpointer *routing, GDestroyNotify *routing_free)
+{
+  SipsvRuntime *runtime = sipsv_runtime (branch->proxy->container);
+  SipServletRequest *request = branch->request;
+
+  if (!request->initial || runtime->route_onward == NULL || request->destination != NULL)
+    return SIPSV_ONWARD_OUT;
+  return runtime->route_onward (branch->proxy->container, branch->proxy->request, request,
+                                routing, routing_free);
+}
+
+/* Hands the branch's request to the next application (lib/runtime/
+ * hop.c): no Via of ours is added (the request leaves the container with
+ * one, whichever application sends it out), the hop stands where the
+ * client transaction would. */
+static void
+send_in_process (SipProxyBranch *branch, gpointer routing, GDestroyNotify routing_free)
+{
+  SipProxy *proxy = branch->proxy;
+  SipServletRequest *request = branch->request;
+  msg_t *copy = msg_dup (request->base.msg);
+
+  if (copy == NULL)
+    {
+      if (routing_free != NULL)
+        routing_free (routing);
+      branch_complete_locally (branch, 503, "Service Unavailable");
+      return;
+    }
+  branch->hop = sipsv_hop_new (sipsv_runtime (proxy->container), proxy->request,
+                               sipsv_proxy_incoming_primary (proxy), sipsv_proxy_on_hop_response,
+                               branch);
+  sipsv_hop_set_routing (branch->hop, routing, routing_free);
+  branch->state = SIPSV_BRANCH_TRYING;
+  request->sent = TRUE;
+  request->base.committed = TRUE;
+  sipsv_hop_send (branch->hop, copy);
+  sipsv_proxy_branch_arm_timer (branch);
 }
 
 static void
@@ -234,19 +305,41 @@ branch_start (SipProxyBranch *branch)
                       (msg_header_t *) sipsv_max_forwards_new (home, hops - 1));
   sipsv_proxy_session_timer_request (proxy, msg, sip);
 
-  /* The socket the request leaves from, chosen here and not by NTA (see
-   * sipsv_stack_route_primary()). */
+  /* The application router may give the request to another application
+   * of this container (JSR 289 §15.4.1), which gets it in process. */
   SipsvStack *stack = &sipsv_runtime (proxy->container)->stack;
+  gpointer routing = NULL;
+  GDestroyNotify routing_free = NULL;
+  gboolean in_process = FALSE;
+  switch (route_onward (branch, &routing, &routing_free))
+    {
+    case SIPSV_ONWARD_FAILED:
+      branch_complete_locally (branch, 500, "Application Routing Failed");
+      return;
+    case SIPSV_ONWARD_APPLICATION:
+      in_process = TRUE;
+      break;
+    case SIPSV_ONWARD_OUT:
+      break;
+    }
   const url_t *next = request->destination != NULL ? request->destination
                       : sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
-  tport_t *out = sipsv_stack_route_primary (stack, next, proxy->incoming_primary);
+  /* Inside a dialog, a next hop of ours is the next application of a
+   * composed chain: its Record-Route, or the Contact of a UAS application.
+   * (The container pops the Route and finds the session, or answers 481.) */
+  if (!in_process && proxy->subsequent && sipsv_stack_url_is_self (stack, next))
+    in_process = TRUE;
+  /* The socket the request leaves from, chosen here and not by NTA (see
+   * sipsv_stack_route_primary()). */
+  tport_t *out = in_process ? proxy->incoming_primary
+                            : sipsv_stack_route_primary (stack, next, proxy->incoming_primary);
 
   /* RFC 3261 §26.2.2 and RFC 5630: a sips request is never sent over
    * UDP or TCP, whatever target a servlet or a registration gave. 480
    * rather than 416: 416 says the scheme is not understood, and it is;
    * this target just cannot be reached the way the caller asked. */
   gboolean sips = must_stay_on_tls (proxy, sip);
-  if (sips && !(sipsv_stack_url_is_tls (next) || sipsv_stack_tport_is_tls (out)))
+  if (!in_process && sips && !(sipsv_stack_url_is_tls (next) || sipsv_stack_tport_is_tls (out)))
     {
       branch_complete_locally (branch, 480, "Temporarily Unavailable (no TLS path for sips)");
       return;
@@ -254,20 +347,21 @@ branch_start (SipProxyBranch *branch)
 
   /* A phone that registered over TCP behind NAT accepts no connection:
    * without the one it opened, it cannot be reached. */
-  if (request->destination != NULL && request->destination_existing
+  if (!in_process && request->destination != NULL && request->destination_existing
       && !sipsv_stack_has_connection (stack, request->destination))
     {
       branch_complete_locally (branch, 480, "Temporarily Unavailable");
       return;
     }
 
+  guint depth = sipsv_hop_depth (proxy->request);
   if (branch->record_route && proxy->record_route_ours != NULL && request->initial)
     {
       if (proxy->record_route_uri != NULL)
         {
           char *rr = sipservlet_uri_to_string (proxy->record_route_uri);
           char *value = g_strconcat ("<", rr, ">", NULL);
-          prepend (request, "Record-Route", value);
+          prepend_record_route (request, value, depth);
           g_free (value);
           g_free (rr);
         }
@@ -283,23 +377,27 @@ branch_start (SipProxyBranch *branch)
               = sipsv_proxy_record_route_of (proxy->container, out, TRUE);
           if (in_side != NULL && out_side != NULL)
             {
-              prepend_ours (request, in_side, sips);
-              prepend_ours (request, out_side, sips);
+              prepend_ours (request, in_side, sips, depth);
+              prepend_ours (request, out_side, sips, depth);
             }
         }
       else
-        prepend_ours (request, proxy->record_route_ours, sips);
+        prepend_ours (request, proxy->record_route_ours, sips, depth);
     }
   if (branch->add_to_path && sip->sip_request->rq_method == sip_method_register)
     {
-      char *contact
-          = sipsv_stack_contact_for (&sipsv_runtime (proxy->container)->stack, proxy->request->irq);
+      char *contact = sipsv_stack_contact_of (stack, sipsv_proxy_incoming_primary (proxy));
       char *value = g_strdup_printf ("%.*s;lr>", (int) (strlen (contact) - 1), contact);
       prepend (request, "Path", value);
       g_free (value);
       g_free (contact);
     }
 
+  if (in_process)
+    {
+      send_in_process (branch, routing, routing_free);
+      return;
+    }
   /* Loop prevention: never send to ourselves. */
   if (sipsv_stack_url_is_self (stack, next))
     {
@@ -367,12 +465,12 @@ branch_cancel (SipProxyBranch *branch, const char *reason)
       branch->final_phrase = g_strdup ("Request Terminated");
       return;
     }
-  if (!branch_is_pending (branch) || branch->cancel_sent || branch->request->orq == NULL)
+  if (!branch_is_pending (branch) || branch->cancel_sent
+      || (branch->request->orq == NULL && branch->hop == NULL))
     return;
   if (branch->request->base.sip->sip_request->rq_method != sip_method_invite)
     return;                             /* only INVITE can be cancelled */
-  branch->cancel_sent = TRUE;
-  sipsv_stack_cancel (branch->request->orq, reason);
+  send_cancel (branch, reason);
 }
 
 void

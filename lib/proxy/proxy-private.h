@@ -53,6 +53,8 @@ struct _SipProxyBranch {
   gboolean record_route;
   gboolean add_to_path;
   gboolean cancel_sent;
+  SipsvHop *hop;                    /* sent to another application of this process
+                                     * instead of a client transaction; owned */
 };
 
 /* The proxy's life cycle. Legal transitions (sipsv_proxy_enter() refuses
@@ -113,6 +115,9 @@ SipProxy *sipsv_proxy_new (SipServletRequest *request);
 void sipsv_proxy_enter (SipProxy *proxy, SipsvProxyState state);
 void sipsv_proxy_hold_request (SipProxy *proxy);
 void sipsv_proxy_release_request (SipProxy *proxy);
+/* The socket the proxied request came in on (through the hop it came by,
+ * for a request from another application), or NULL. */
+tport_t *sipsv_proxy_incoming_primary (SipProxy *proxy);
 
 /* branch.c: branches (parent: the branch whose 3xx it recursed on, or
  * NULL), their completion without a response, their Timer C, starting
@@ -145,6 +150,9 @@ GPtrArray *sipsv_proxy_branches_copy (GPtrArray *branches);
  * proxied dialog, forwarded along the route set. */
 int sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
                                     sip_t const *sip);
+/* The same for a branch sent to another application (a SipsvHopResponse:
+ * client is the branch, response taken). */
+void sipsv_proxy_on_hop_response (gpointer client, msg_t *response);
 void sipsv_proxy_schedule_check (SipProxy *proxy);
 void sipsv_proxy_forward_subsequent (SipServletRequest *request);
 
@@ -167,8 +175,18 @@ const SipsvRecordRoute *sipsv_proxy_record_route_of (SipContainer *container,
 void sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip);
 const url_string_t *sipsv_proxy_route_hint (sip_t const *sip);
 void sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *sip);
-char *sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b);
-SipSession *sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip);
+/* Proxied dialogs are found by Call-ID and tags, and by the position in
+ * the chain of applications (depth, 0 for the first) of the proxy whose
+ * session it is: applications composed in one container proxy the same
+ * dialog, each with its Record-Route (marked with SIPSV_HOP_PARAM when
+ * depth > 0). */
+#define SIPSV_HOP_PARAM "sipsv-hop"
+char *sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b,
+                              guint depth);
+/* The session of the proxied dialog of sip, at the depth its popped Route
+ * (NULL: none) names. */
+SipSession *sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip,
+                                        const char *popped);
 /* session-timer.c: RFC 4028 §8 on a proxied initial INVITE and its 2xx. */
 void sipsv_proxy_session_timer_request (SipProxy *proxy, msg_t *msg, sip_t *sip);
 void sipsv_proxy_session_timer_response (SipProxy *proxy, msg_t *msg, sip_t *sip, guint status);
@@ -178,4 +196,4 @@ void sipsv_proxy_session_timer_response (SipProxy *proxy, msg_t *msg, sip_t *sip
 void sipsv_proxy_note_dialog (SipProxy *proxy, SipSession *session, sip_t const *response);
 void sipsv_proxy_note_request (SipSession *session, sip_t const *sip);
 void sipsv_proxy_register_session (SipSession *session, const char *call_id,
-                                   const char *tag_a, const char *tag_b);
+                                   const char *tag_a, const char *tag_b, guint depth);

@@ -87,6 +87,15 @@ sipsv_proxy_new (SipServletRequest *request)
   return proxy;
 }
 
+tport_t *
+sipsv_proxy_incoming_primary (SipProxy *proxy)
+{
+  SipServletRequest *request = proxy->request;
+  if (request->hop != NULL)
+    return request->hop->primary;
+  return sipsv_stack_incoming_primary (&sipsv_runtime (proxy->container)->stack, request->irq);
+}
+
 static void
 proxy_free (SipProxy *proxy)
 {
@@ -104,7 +113,8 @@ abandon (gpointer data)
 {
   SipProxy *proxy = data;
 
-  if (!proxy->request->final_sent && !proxy->request->cancelled && proxy->request->irq != NULL)
+  if (!proxy->request->final_sent && !proxy->request->cancelled
+      && (proxy->request->irq != NULL || proxy->request->hop != NULL))
     sipsv_uas_answer (proxy->request, 503, "Service Unavailable");
   if (proxy->state != SIPSV_PROXY_COMPLETED)
     sipsv_proxy_enter (proxy, SIPSV_PROXY_COMPLETED);
@@ -145,7 +155,7 @@ sipservlet_request_get_proxy (SipServletRequest *request, GError **error)
     return request->proxy;
 
   sip_t *sip = request->base.sip;
-  if (!request->base.incoming || request->irq == NULL || !request->initial
+  if (!request->base.incoming || (request->irq == NULL && request->hop == NULL) || !request->initial
       || sip->sip_request->rq_method == sip_method_ack
       || sip->sip_request->rq_method == sip_method_cancel)
     {
@@ -303,8 +313,7 @@ sipservlet_proxy_set_record_route (SipProxy *proxy, gboolean record_route, GErro
   proxy->record_route = record_route != FALSE;
   if (proxy->record_route && proxy->record_route_ours == NULL)
     {
-      SipsvStack *stack = &sipsv_runtime (proxy->container)->stack;
-      proxy->incoming_primary = sipsv_stack_incoming_primary (stack, proxy->request->irq);
+      proxy->incoming_primary = sipsv_proxy_incoming_primary (proxy);
       proxy->record_route_ours
           = sipsv_proxy_record_route_of (proxy->container, proxy->incoming_primary, FALSE);
     }

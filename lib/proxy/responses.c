@@ -48,7 +48,7 @@ relay_upstream (SipProxy *proxy, SipServletResponse *response, guint status)
   gboolean invite_2xx = original->base.sip->sip_request->rq_method == sip_method_invite
                         && status >= 200 && status < 300;
 
-  if (original->irq == NULL
+  if ((original->irq == NULL && original->hop == NULL)
       || (original->final_sent && !invite_2xx
           && (status >= 300 || original->final_status >= 300)))
     return;
@@ -271,20 +271,18 @@ recurse_on_redirect (SipProxy *proxy, SipProxyBranch *branch, sip_t const *sip)
     }
 }
 
-int
-sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
+/* A response to a branch: from its client transaction orq (the top Via
+ * is ours and popped), or from the next application of this container
+ * (orq NULL: no Via of ours was added). Takes msg. */
+static void
+branch_response (SipProxyBranch *branch, msg_t *msg, nta_outgoing_t *orq)
 {
-  SipProxyBranch *branch = (SipProxyBranch *) magic;
   SipProxy *proxy = branch->proxy;
   SipServletRequest *original = proxy->request;
-
-  if (sip == NULL || sip->sip_status == NULL)
-    return 0;
+  sip_t const *sip = sip_object (msg);
   guint status = sip->sip_status->st_status;
   gboolean invite = original->base.sip->sip_request->rq_method == sip_method_invite;
 
-  if (status == 100)
-    return 0;
   gboolean timed_out = branch->state == SIPSV_BRANCH_TIMED_OUT;
   if (timed_out && (status < 200 || status >= 300))
     {
@@ -295,30 +293,38 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
           branch->state = SIPSV_BRANCH_COMPLETED;
           sipsv_proxy_schedule_check (proxy);
         }
-      return 0;
+      msg_destroy (msg);
+      return;
     }
   if (branch->state == SIPSV_BRANCH_COMPLETED)
     {
       /* 2xx retransmissions go upstream like the first 2xx. */
       if (invite && status < 300 && branch->final_status < 300 && branch->response != NULL)
         {
-          msg_t *m = nta_outgoing_getresponse (orq);
-          sip_via_remove (m, sip_object (m));
-          if (original->irq != NULL && sip_object (m)->sip_via != NULL)
-            nta_incoming_mreply (original->irq, m);
+          if (orq != NULL)
+            sip_via_remove (msg, sip_object (msg));
+          if (sip_object (msg)->sip_via == NULL)
+            msg_destroy (msg);
+          else if (original->irq != NULL)
+            nta_incoming_mreply (original->irq, msg);
+          else if (original->hop != NULL)
+            sipsv_hop_respond (original->hop, msg);
           else
-            msg_destroy (m);
+            msg_destroy (msg);
         }
-      return 0;
+      else
+        msg_destroy (msg);
+      return;
     }
 
-  SipServletResponse *response = sipsv_response_new (proxy->container, nta_outgoing_getresponse (orq),
-                                                     branch->request, TRUE);
-  response->base.source_tls = sipsv_stack_received_over_tls (
-      &sipsv_runtime (proxy->container)->stack, response->base.msg, NULL, orq);
+  SipServletResponse *response = sipsv_response_new (proxy->container, msg, branch->request, TRUE);
+  if (orq != NULL)
+    response->base.source_tls = sipsv_stack_received_over_tls (
+        &sipsv_runtime (proxy->container)->stack, response->base.msg, NULL, orq);
   response->branch = branch;
   sipsv_message_set_session (&response->base, original->base.session);
-  sip_via_remove (response->base.msg, response->base.sip);
+  if (orq != NULL)
+    sip_via_remove (response->base.msg, response->base.sip);
   /* NTA's own error for this branch copied the forwarded request's
    * Record-Route, ours included; it creates no dialog. */
   if (sipsv_stack_made_response (response->base.sip) && response->base.sip->sip_record_route)
@@ -337,7 +343,7 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
       show_to_servlet (proxy, response);
       if (proxy->state != SIPSV_PROXY_COMPLETED)
         relay_upstream (proxy, response, status);   /* every 1xx but 100 */
-      return 0;
+      return;
     }
 
   if (timed_out)
@@ -388,8 +394,29 @@ sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq
         sipsv_proxy_start_pending (proxy);
     }
   sipsv_proxy_schedule_check (proxy);
+}
+
+int
+sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
+{
+  if (sip == NULL || sip->sip_status == NULL || sip->sip_status->st_status == 100)
+    return 0;
+  branch_response ((SipProxyBranch *) magic, nta_outgoing_getresponse (orq), orq);
   return 0;
 }
+
+void
+sipsv_proxy_on_hop_response (gpointer client, msg_t *response)
+{
+  sip_t const *sip = sip_object (response);
+  if (sip == NULL || sip->sip_status == NULL || sip->sip_status->st_status == 100)
+    {
+      msg_destroy (response);
+      return;
+    }
+  branch_response (client, response, NULL);
+}
+
 
 /* ---- subsequent requests ------------------------------------------------------- */
 

@@ -79,22 +79,28 @@ sipsv_proxy_route_hint (sip_t const *sip)
   return sip->sip_route == NULL ? (const url_string_t *) sip->sip_request->rq_url : NULL;
 }
 
+static void
+drop_reply (gpointer data, msg_t *response)
+{
+  msg_destroy (response);
+}
+
 void
 sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
 {
   const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
 
-  /* Never to ourselves: a stateless ACK to self would loop for ever. */
-  if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, next))
-    {
-      g_debug ("dropping %s for %s: the next hop is this container",
-               sip->sip_request->rq_method_name, sip->sip_call_id->i_id);
-      msg_destroy (msg);
-      return;
-    }
   if (!decrement_max_forwards (msg, sip))
     {
       msg_destroy (msg);
+      return;
+    }
+  /* To ourselves: the next application of a composed dialog (its
+   * Record-Route, or a UAS application's Contact), delivered in process.
+   * Max-Forwards bounds a loop. */
+  if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, next))
+    {
+      sipsv_stack_deliver_local (&sipsv_runtime (container)->stack, msg, drop_reply, NULL);
       return;
     }
   sipsv_stack_forward (&sipsv_runtime (container)->stack, msg, sipsv_proxy_route_hint (sip));
@@ -120,7 +126,8 @@ sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *
 }
 
 char *
-sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b)
+sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b,
+                        guint depth)
 {
   /* Requests travel both ways: order the tags so both directions match. */
   if (tag_a == NULL)
@@ -133,14 +140,21 @@ sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_
       tag_a = tag_b;
       tag_b = t;
     }
+  if (depth > 0)
+    return g_strdup_printf ("proxy\n%s\n%s\n%s\n%u", call_id, tag_a, tag_b, depth);
   return g_strconcat ("proxy\n", call_id, "\n", tag_a, "\n", tag_b, NULL);
 }
 
 SipSession *
-sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip)
+sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip, const char *popped)
 {
+  guint depth = 0;
+  const char *param = popped != NULL ? strstr (popped, ";" SIPSV_HOP_PARAM "=") : NULL;
+  if (param != NULL)
+    depth = (guint) MIN (g_ascii_strtoull (param + strlen (";" SIPSV_HOP_PARAM "="), NULL, 10),
+                         G_MAXUINT);
   char *key = sipsv_proxy_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag,
-                                      sip->sip_to->a_tag);
+                                      sip->sip_to->a_tag, depth);
   SipSession *session = g_hash_table_lookup (sipsv_runtime (container)->sessions.dialogs, key);
   g_free (key);
   return session;
@@ -148,10 +162,10 @@ sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip)
 
 void
 sipsv_proxy_register_session (SipSession *session, const char *call_id,
-                              const char *tag_a, const char *tag_b)
+                              const char *tag_a, const char *tag_b, guint depth)
 {
   if (session->dialog_key != NULL || session->manager == NULL || !session->valid)
     return;
-  session->dialog_key = sipsv_proxy_dialog_key (call_id, tag_a, tag_b);
+  session->dialog_key = sipsv_proxy_dialog_key (call_id, tag_a, tag_b, depth);
   g_hash_table_insert (session->manager->dialogs, session->dialog_key, session);
 }

@@ -25,6 +25,15 @@ struct _SipB2buaHelper {
 
 typedef void (*SipsvWorkFunc) (gpointer data);
 
+/* Where a request an application proxies goes next (JSR 289 §15.4.1):
+ * out to the network, to another application of this container (in
+ * process, lib/runtime/hop.c), or nowhere because routing failed. */
+typedef enum {
+  SIPSV_ONWARD_OUT,
+  SIPSV_ONWARD_APPLICATION,
+  SIPSV_ONWARD_FAILED,
+} SipsvOnward;
+
 typedef struct {
   SipsvStack stack;
   SipsvSessionManager sessions;
@@ -44,6 +53,15 @@ typedef struct {
                                      * dispatch, else from one idle source */
   GSource *work_source;
   GQueue kept;                      /* SipsvKept links: see sipsv_runtime_keep() */
+  /* Set by the container: asks its application router (if any) where an
+   * initial request an application sends goes next (from: the request the
+   * application received, request: the one it sends); for
+   * SIPSV_ONWARD_APPLICATION, *routing (freed with *routing_free) is the
+   * container's decision, carried to the delivery by the hop. It may push
+   * Routes on the request when it goes out. */
+  SipsvOnward (*route_onward) (SipContainer *container, SipServletRequest *from,
+                               SipServletRequest *request, gpointer *routing,
+                               GDestroyNotify *routing_free);
   GHashTable *refused_dialogs;      /* ua/unwanted-2xx.c: dialog key of each unwanted 2xx
                                      * ended with BYE -> gint64 * deadline (monotonic µs)
                                      * until which its retransmissions get only an ACK;
@@ -88,3 +106,50 @@ void sipsv_runtime_abandon_all (SipsvRuntime *runtime);
 /* Option tags of a Require or Proxy-Require list that this container does
  * not support, comma-separated, or NULL. */
 char *sipsv_runtime_unsupported (SipsvRuntime *runtime, msg_list_t const *list);
+
+/* hop.c: a request sent from one application to the next inside the
+ * process (see the file's comment). The upstream side creates the hop
+ * (from: the request its application received, whose facts it inherits;
+ * primary: the socket that request came in on, for Contacts and
+ * Record-Routes), sends the request (taken) and may cancel it; responses
+ * come back to on_response (taken) until the upstream closes the hop. The
+ * downstream request is attached by lib/ua/uas.c when it is accepted;
+ * dropped unanswered, it answers 500 as a server transaction would. */
+typedef void (*SipsvHopResponse) (gpointer client, msg_t *response);
+
+typedef struct _SipsvHop {
+  gatomicrefcount ref_count;
+  SipsvRuntime *runtime;
+  SipsvHopResponse on_response;     /* NULL once the upstream closed the hop */
+  gpointer client;
+  SipServletRequest *downstream;    /* the request the next application got, not
+                                     * owned; NULL before it is accepted and once freed */
+  tport_t *primary;                 /* the socket the call came in on, or NULL */
+  guint depth;                      /* applications the downstream request passed
+                                     * before it: 1 for the second of a chain */
+  gboolean source_tls;
+  char *remote_user;                /* authenticated upstream, or NULL */
+  gpointer routing;                 /* the container's routing decision, or NULL */
+  GDestroyNotify routing_free;
+} SipsvHop;
+
+SipsvHop *sipsv_hop_new (SipsvRuntime *runtime, SipServletRequest *from, tport_t *primary,
+                         SipsvHopResponse on_response, gpointer client);
+SipsvHop *sipsv_hop_ref (SipsvHop *hop);
+void sipsv_hop_unref (SipsvHop *hop);
+void sipsv_hop_set_routing (SipsvHop *hop, gpointer routing, GDestroyNotify routing_free);
+void sipsv_hop_send (SipsvHop *hop, msg_t *msg);
+void sipsv_hop_cancel (SipsvHop *hop, const char *reason);
+/* The upstream lets go: later responses are dropped; drops its reference. */
+void sipsv_hop_close (SipsvHop *hop);
+/* Downstream side: a response (taken) goes upstream. */
+void sipsv_hop_respond (SipsvHop *hop, msg_t *response);
+/* The hop a message being delivered in process came through, or NULL. */
+SipsvHop *sipsv_hop_of (SipsvRuntime *runtime, msg_t *msg);
+void sipsv_hop_attach (SipsvHop *hop, SipServletRequest *request);
+/* The chain position of a request: 0 when it came from the network. */
+static inline guint
+sipsv_hop_depth (SipServletRequest *request)
+{
+  return request->hop != NULL ? request->hop->depth : 0;
+}

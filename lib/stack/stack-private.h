@@ -45,6 +45,16 @@ typedef struct {
   guint tls : 1;
 } SipsvListenPoint;
 
+/* The reply function of a request delivered in process (local.c): gets
+ * each answer the stack would have sent statelessly (taken). */
+typedef void (*SipsvLocalReply) (gpointer data, msg_t *response);
+
+typedef struct {
+  msg_t *msg;                   /* the request being delivered, or NULL */
+  SipsvLocalReply reply;
+  gpointer data;
+} SipsvLocalDelivery;
+
 typedef struct {
   su_root_t *root;
   GSource *source;
@@ -71,6 +81,7 @@ typedef struct {
   nta_agent_magic_t *on_message_magic; /* magic, behind sipsv_stack_guard_via() */
   guint name_lookups;             /* requests to host names not answered yet */
   guint max_name_lookups;         /* ... and how many may be (names.c) */
+  SipsvLocalDelivery local;       /* the request delivered in process now (local.c) */
 } SipsvStack;
 
 /* The source's callback data, and the way back to the stack of whatever
@@ -289,6 +300,28 @@ sipsv_max_forwards_new (su_home_t *home, unsigned long count)
     mf->mf_count = count;
   return mf;
 }
+
+/* local.c: a request delivered inside the process (application
+ * composition, lib/runtime/hop.c). deliver_local() hands msg (taken) to
+ * the agent's message callback as if received, without a server
+ * transaction; until it returns, local_data(msg) gives data and
+ * sipsv_stack_reply() on msg builds its answer and gives it to reply
+ * instead of sending it. */
+void sipsv_stack_deliver_local (SipsvStack *stack, msg_t *msg, SipsvLocalReply reply,
+                                gpointer data);
+gpointer sipsv_stack_local_data (SipsvStack *stack, msg_t *msg);
+static inline gboolean
+sipsv_stack_is_local (SipsvStack *stack, msg_t *msg)
+{
+  return msg != NULL && msg == stack->local.msg;
+}
+/* A response to request (not taken) with the headers RFC 3261 §8.2.6.2
+ * copies; NULL when out of memory. */
+msg_t *sipsv_stack_response_to (SipsvStack *stack, msg_t *request, int status,
+                                const char *phrase);
+/* The CANCEL of an INVITE (RFC 3261 §9.1) with an optional Reason
+ * header value, as a message of its own. */
+msg_t *sipsv_stack_cancel_for (SipsvStack *stack, msg_t *invite, const char *reason);
 
 /* inject.c, for tests that feed the receive path (tests/fuzz/): hands
  * data to the agent as one datagram that came from the address from on

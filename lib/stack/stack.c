@@ -501,6 +501,18 @@ sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase
       && sip->sip_request->rq_method == sip_method_invite && sip->sip_to != NULL
       && sip->sip_to->a_tag == NULL)
     sip_to_tag (msg_home (msg), sip->sip_to, stack->stateless_tag);
+  if (msg == stack->local.msg && msg != NULL)
+    {
+      /* Delivered in process: the answer goes back the way it came. */
+      msg_t *response = sipsv_stack_response_to (stack, msg, status, phrase);
+      if (response != NULL && extra_headers != NULL)
+        sip_add_tl (response, sip_object (response), SIPTAG_HEADER_STR (extra_headers), TAG_END ());
+      if (response != NULL)
+        stack->local.reply (stack->local.data, response);
+      stack->local.msg = NULL;
+      msg_destroy (msg);
+      return;
+    }
   nta_msg_treply (stack->agent, msg, status, phrase,
                   TAG_IF (extra_headers != NULL, SIPTAG_HEADER_STR (extra_headers)), TAG_END ());
 }

@@ -23,6 +23,10 @@ void sipsv_uas_request_done (SipServletRequest *request);
 /* Sends upstream a response made elsewhere (a proxy branch's); takes msg. */
 gboolean sipsv_uas_send_relayed (SipServletRequest *request, msg_t *msg, guint status);
 void sipsv_uas_apply_default (SipServletRequest *request);
+/* The caller cancelled request (an INVITE still pending): JSR 289
+ * §11.2.3, 487 (or the proxy fans the CANCEL out), then the servlet's
+ * doCancel with the CANCEL (taken; may be NULL). */
+void sipsv_uas_cancelled (SipServletRequest *request, msg_t *cancel_msg);
 void sipsv_uas_receive_ack (SipContainer *container, SipSession *session, msg_t *msg);
 
 /* Does a Supported, Require or Allow list name the tag (any case)? */

@@ -16,6 +16,9 @@
 
 static int on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq,
                          sip_t const *sip);
+static void begin_transaction (SipServletRequest *request, SipSession *session);
+static SipServletRequest *accept_from_hop (SipContainer *container, SipsvHop *hop, msg_t *msg,
+                                           SipSession *session, gboolean initial);
 
 SipServletRequest *
 sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
@@ -26,6 +29,9 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
    * responses may carry it (RFC 3261 §12.1.1), and
    * sipsv_uas_build_response() adds it to those. Hidden from NTA while it
    * takes its copy of the request's headers. */
+  SipsvHop *hop = sipsv_hop_of (sipsv_runtime (container), msg);
+  if (hop != NULL)
+    return accept_from_hop (container, hop, msg, session, initial);
   sip_record_route_t *record_route = sip->sip_record_route;
   sip->sip_record_route = NULL;
   nta_incoming_t *irq
@@ -53,6 +59,16 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
   sipsv_message_set_session (&request->base, session);
   if (sip->sip_request->rq_method == sip_method_invite)
     nta_incoming_bind (irq, on_irq_event, (nta_incoming_magic_t *) request);
+  begin_transaction (request, session);
+  return request;
+}
+
+/* The session has one more transaction in progress. */
+static void
+begin_transaction (SipServletRequest *request, SipSession *session)
+{
+  sip_t const *sip = request->base.sip;
+
   if (session != NULL)
     {
       sipsv_session_transaction_begin (session);
@@ -65,6 +81,20 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
       if (sip->sip_request->rq_method == sip_method_invite)
         session->invite_uas_pending = TRUE;
     }
+}
+
+/* A request another application of this container sent (lib/runtime/
+ * hop.c): no server transaction; its answers go back through the hop. */
+static SipServletRequest *
+accept_from_hop (SipContainer *container, SipsvHop *hop, msg_t *msg, SipSession *session,
+                 gboolean initial)
+{
+  SipServletRequest *request = sipsv_request_new (container, msg, TRUE);
+  request->initial = initial;
+  sipsv_hop_attach (hop, request);
+  request->base.remote_user = g_strdup (hop->remote_user);
+  sipsv_message_set_session (&request->base, session);
+  begin_transaction (request, session);
   return request;
 }
 
@@ -81,22 +111,39 @@ SipServletResponse *
 sipsv_uas_build_response (SipServletRequest *request, guint status, const char *reason)
 {
   SipContainer *container = request->base.container;
-  msg_t *msg = nta_msg_create (sipsv_runtime (container)->stack.agent, 0);
+  SipsvStack *stack = &sipsv_runtime (container)->stack;
+  const char *phrase = reason ? reason : sipsv_status_phrase (status);
+  msg_t *msg;
 
-  if (msg == NULL)
-    return NULL;
-  if (sipsv_stack_complete_response (request->irq, msg, (int) status,
-                                     reason ? reason : sipsv_status_phrase (status)) < 0)
+  if (request->hop != NULL)
     {
-      msg_destroy (msg);
-      return NULL;
+      msg = sipsv_stack_response_to (stack, request->base.msg, (int) status, phrase);
+      if (msg == NULL)
+        return NULL;
+      /* What NTA's server transaction would add: our dialog's tag. */
+      SipSession *session = request->base.session;
+      sip_t *sip = sip_object (msg);
+      if (status > 100 && sip->sip_to->a_tag == NULL && session != NULL)
+        sip_to_tag (msg_home (msg), sip->sip_to, session->local_tag);
+    }
+  else
+    {
+      msg = nta_msg_create (stack->agent, 0);
+      if (msg == NULL)
+        return NULL;
+      if (sipsv_stack_complete_response (request->irq, msg, (int) status, phrase) < 0)
+        {
+          msg_destroy (msg);
+          return NULL;
+        }
     }
   /* Dialog-creating and target-refresh responses carry our Contact. */
   sip_t const *rsip = request->base.sip;
   if (status > 100 && status < 300
       && (is_dialog_creating (request) || rsip->sip_request->rq_method == sip_method_update))
     {
-      char *contact = sipsv_stack_contact_for (&sipsv_runtime (container)->stack, request->irq);
+      char *contact = request->hop != NULL ? sipsv_stack_contact_of (stack, request->hop->primary)
+                                           : sipsv_stack_contact_for (stack, request->irq);
       /* A sips request's dialog is sips: so is our Contact (RFC 3261
        * §12.1.1), when the request came over TLS as it should. */
       if (rsip->sip_request->rq_url->url_type == url_sips)
@@ -124,7 +171,7 @@ sipservlet_request_create_response (SipServletRequest *request, guint status,
                                     const char *reason, GError **error)
 {
   g_return_val_if_fail (request != NULL, NULL);
-  if (!request->base.incoming || request->irq == NULL
+  if (!request->base.incoming || (request->irq == NULL && request->hop == NULL)
       || request->base.sip->sip_request->rq_method == sip_method_ack)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
@@ -225,6 +272,8 @@ on_retransmit (gpointer data)
     }
   if (request->irq != NULL)
     nta_incoming_mreply (request->irq, msg_dup (response->base.msg));
+  else if (request->hop != NULL)
+    sipsv_hop_respond (request->hop, msg_dup (response->base.msg));
   guint interval = session->retransmit_interval;
   session->retransmit_interval = MIN (interval * 2, SIPSV_T2_MS);
   sipsv_timer_start (session->retransmit_timer, session->retransmit_interval);
@@ -311,7 +360,20 @@ send_response (SipServletResponse *response, GError **error)
     sip_to_tag (msg_home (response->base.msg), sip->sip_to, request->base.session->local_tag);
 
   sip_t const *rsip = request->base.sip;
-  if (status > 100 && status < 200 && rsip->sip_request->rq_method == sip_method_invite
+  if (request->hop != NULL)
+    {
+      /* Inside the process nothing is lost: a reliable provisional goes
+       * as a plain one (its PRACK, if any, is an ordinary request). */
+      msg_t *copy = msg_dup (response->base.msg);
+      if (copy == NULL)
+        {
+          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                       "cannot copy the %u response", status);
+          return FALSE;
+        }
+      sipsv_hop_respond (request->hop, copy);
+    }
+  else if (status > 100 && status < 200 && rsip->sip_request->rq_method == sip_method_invite
       && (response->reliable || sipsv_lists_option ((msg_list_t *) rsip->sip_require, "100rel")))
     {
       response->reliable = TRUE;
@@ -389,7 +451,8 @@ sipservlet_response_send (SipServletResponse *response, GError **error)
   g_return_val_if_fail (response != NULL, FALSE);
   SipServletRequest *request = response->request;
 
-  if (response->base.incoming || request == NULL || request->irq == NULL)
+  if (response->base.incoming || request == NULL
+      || (request->irq == NULL && request->hop == NULL))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                    "a received response cannot be sent");
@@ -437,7 +500,9 @@ sipsv_uas_request_done (SipServletRequest *request)
 gboolean
 sipsv_uas_send_relayed (SipServletRequest *request, msg_t *msg, guint status)
 {
-  if (nta_incoming_mreply (request->irq, msg) < 0)
+  if (request->hop != NULL)
+    sipsv_hop_respond (request->hop, msg);
+  else if (nta_incoming_mreply (request->irq, msg) < 0)
     return FALSE;
   if (status >= 200 && !request->final_sent)
     {
@@ -494,12 +559,26 @@ static int
 on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip)
 {
   SipServletRequest *request = (SipServletRequest *) magic;
-  SipSession *session = request->base.session;
 
   if (sip == NULL || sip->sip_request == NULL
       || sip->sip_request->rq_method != sip_method_cancel || request->final_sent)
     return 0;
+  sipsv_uas_cancelled (request, nta_incoming_getrequest_ackcancel (irq));
+  return 0;
+}
 
+void
+sipsv_uas_cancelled (SipServletRequest *request, msg_t *cancel_msg)
+{
+  SipSession *session = request->base.session;
+  sip_t const *sip = cancel_msg != NULL ? sip_object (cancel_msg) : NULL;
+
+  if (request->final_sent || request->cancelled)
+    {
+      if (cancel_msg != NULL)
+        msg_destroy (cancel_msg);
+      return;
+    }
   sipservlet_request_ref (request);
   /* A proxied INVITE: the proxy fans the CANCEL out, the 487s come back
    * up through it. */
@@ -507,22 +586,23 @@ on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip
     sipsv_uas_answer (request, 487, "Request Terminated");
   request->cancelled = TRUE;
 
-  msg_t *cancel_msg = nta_incoming_getrequest_ackcancel (irq);
   if (cancel_msg != NULL)
     {
       SipServletRequest *cancel = sipsv_request_new (request->base.container, cancel_msg, TRUE);
       cancel->base.committed = TRUE;
       cancel->invite = sipservlet_request_ref (request);
       sipsv_message_set_source (&cancel->base, cancel_msg);
-      cancel->base.source_tls = sipsv_stack_received_over_tls (
-          &sipsv_runtime (request->base.container)->stack, cancel_msg, NULL, NULL);
+      cancel->base.source_tls
+          = request->hop != NULL ? request->base.source_tls
+                                 : sipsv_stack_received_over_tls (
+                                       &sipsv_runtime (request->base.container)->stack,
+                                       cancel_msg, NULL, NULL);
       sipsv_message_set_session (&cancel->base, session);
       if (session != NULL && session->handler != NULL)
         sipsv_servlet_dispatch_request (session->handler, cancel);
       sipservlet_request_unref (cancel);
     }
   sipservlet_request_unref (request);
-  return 0;
 }
 
 void

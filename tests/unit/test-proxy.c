@@ -208,14 +208,22 @@ END_TEST
 
 START_TEST (test_dialog_key_symmetric)
 {
-  char *ab = sipsv_proxy_dialog_key ("cid", "a", "b");
-  char *ba = sipsv_proxy_dialog_key ("cid", "b", "a");
-  char *other = sipsv_proxy_dialog_key ("cid", "a", "c");
+  char *ab = sipsv_proxy_dialog_key ("cid", "a", "b", 0);
+  char *ba = sipsv_proxy_dialog_key ("cid", "b", "a", 0);
+  char *other = sipsv_proxy_dialog_key ("cid", "a", "c", 0);
+  /* Applications composed in one container proxy the same dialog: each
+   * position in the chain has its own key, in both directions. */
+  char *second = sipsv_proxy_dialog_key ("cid", "a", "b", 1);
+  char *second_back = sipsv_proxy_dialog_key ("cid", "b", "a", 1);
   ck_assert_str_eq (ab, ba);
   ck_assert_str_ne (ab, other);
+  ck_assert_str_ne (ab, second);
+  ck_assert_str_eq (second, second_back);
   g_free (ab);
   g_free (ba);
   g_free (other);
+  g_free (second);
+  g_free (second_back);
 }
 END_TEST
 
