@@ -1,0 +1,523 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* In-process test of application composition (JSR 289 §15): a request an
+ * application proxies visits the next application the router names,
+ * inside the process, and the dialog's later requests and responses
+ * traverse the same applications in order, both ways. What the callee
+ * sees is one hop: one Via of ours, a Record-Route per record-routing
+ * application. A fake caller and callee on loopback. */
+#include <sipservlet/sipservlet.h>
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "check-main.h"
+#include "peer-checks.h"
+#include "warning-catcher.h"
+
+static SipContainer *container;
+static guint16 port;
+static FakePeer *caller;
+static FakePeer *callee;
+static char *dir;                  /* holds the DAR file */
+static GString *seen;              /* "app:METHOD;" per request a servlet saw */
+static guint call_number;
+
+static const char *
+app_name (SipServletRequest *request)
+{
+  SipApplicationSession *app = sipservlet_message_get_application_session (
+      sipservlet_request_get_message (request));
+  return sipservlet_application_session_get_application_name (app);
+}
+
+static void
+note (SipServletRequest *request)
+{
+  g_string_append_printf (seen, "%s:%s;", app_name (request),
+                          sipservlet_message_get_method (sipservlet_request_get_message (request)));
+}
+
+/* Proxies initial requests to their Request-URI, record-routed, with an
+ * X-Trail header naming the application; the rest the container routes. */
+static void
+on_proxy (SipServletRequest *request, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  SipServletMessage *message = sipservlet_request_get_message (request);
+
+  note (request);
+  if (!sipservlet_request_is_initial (request))
+    return;
+  SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
+  ck_assert_ptr_nonnull (proxy);
+  ck_assert (sipservlet_message_add_header (message, "X-Trail", app_name (request), &error));
+  ck_assert (sipservlet_proxy_set_record_route (proxy, TRUE, &error));
+  ck_assert (sipservlet_proxy_to (proxy, sipservlet_request_get_request_uri (request), &error));
+}
+
+/* Answers 200 (an application acting as the dialog's UAS). */
+static void
+on_answer (SipServletRequest *request, gpointer user_data)
+{
+  note (request);
+  const char *method = sipservlet_message_get_method (sipservlet_request_get_message (request));
+  if (g_str_equal (method, "ACK") || g_str_equal (method, "CANCEL"))
+    return;
+  sipservlet_request_respond (request, 200, NULL, NULL);
+}
+
+static void
+on_block (SipServletRequest *request, gpointer user_data)
+{
+  note (request);
+  sipservlet_request_respond (request, 403, "Blocked", NULL);
+}
+
+static void
+deploy (const char *name, SipRequestCallback callback)
+{
+  GError *error = NULL;
+  g_autoptr (SipApplication) application = sipservlet_application_new (name, &error);
+  ck_assert_ptr_nonnull (application);
+  SipServlet *servlet = sipservlet_servlet_new_with_callback (name, callback, NULL, NULL);
+  ck_assert (sipservlet_application_add_servlet (application, servlet, &error));
+  sipservlet_servlet_unref (servlet);
+  ck_assert (sipservlet_application_set_main_servlet (application, name, &error));
+  ck_assert_msg (sipservlet_container_deploy (container, application, &error), "%s",
+                 error != NULL ? error->message : "");
+}
+
+static void
+use_dar (const char *text)
+{
+  GError *error = NULL;
+  g_autofree char *path = g_build_filename (dir, "dar.properties", NULL);
+  ck_assert (g_file_set_contents (path, text, -1, NULL));
+  ck_assert_msg (sipservlet_container_set_dar_file (container, path, &error), "%s",
+                 error != NULL ? error->message : "");
+}
+
+static void
+setup (void)
+{
+  GError *error = NULL;
+  container = sipservlet_container_new (&error);
+  ck_assert_ptr_nonnull (container);
+  ck_assert (sipservlet_container_listen (container, "127.0.0.1", 0, SIPSERVLET_TRANSPORT_UDP,
+                                          &error));
+  port = sipservlet_container_get_port (container, NULL);
+  caller = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
+  callee = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
+  ck_assert (caller != NULL && callee != NULL);
+  dir = g_dir_make_tmp ("sipservlet-compose-XXXXXX", NULL);
+  ck_assert_ptr_nonnull (dir);
+  seen = g_string_new (NULL);
+  deploy ("first", on_proxy);
+  deploy ("second", on_proxy);
+  deploy ("answer", on_answer);
+  deploy ("blocking", on_block);
+}
+
+static void
+teardown (void)
+{
+  catch_warnings_end ();
+  fake_peer_free (caller);
+  fake_peer_free (callee);
+  g_clear_pointer (&container, sipservlet_container_unref);
+  g_autofree char *path = g_build_filename (dir, "dar.properties", NULL);
+  g_unlink (path);
+  g_rmdir (dir);
+  g_clear_pointer (&dir, g_free);
+  g_string_free (seen, TRUE);
+}
+
+/* ---- the caller's and callee's messages --------------------------------------- */
+
+typedef struct {
+  guint n;
+  char *call_id;
+  char *callee_tag;
+  char *callee_contact;      /* the 2xx's Contact URI */
+  char **record_routes;      /* of the 2xx, top first */
+  guint cseq;
+} Call;
+
+static void
+call_clear (Call *call)
+{
+  g_free (call->call_id);
+  g_free (call->callee_tag);
+  g_free (call->callee_contact);
+  g_strfreev (call->record_routes);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Call, call_clear)
+
+static char *
+invite_text (Call *call, const char *branch)
+{
+  return g_strdup_printf ("INVITE sip:bob@127.0.0.1:%u SIP/2.0\r\n"
+                          "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-%s-%u;rport\r\n"
+                          "Max-Forwards: 70\r\n"
+                          "From: <sip:alice@example.com>;tag=alice%u\r\n"
+                          "To: <sip:bob@example.com>\r\n"
+                          "Call-ID: %s\r\n"
+                          "CSeq: 1 INVITE\r\n"
+                          "Contact: <sip:alice@127.0.0.1:%u>\r\n"
+                          "Content-Length: 0\r\n\r\n",
+                          fake_peer_get_port (callee, FAKE_UDP),
+                          fake_peer_get_port (caller, FAKE_UDP), branch, call->n, call->n,
+                          call->call_id, fake_peer_get_port (caller, FAKE_UDP));
+}
+
+static void
+call_start (Call *call)
+{
+  call->n = ++call_number;
+  call->call_id = g_strdup_printf ("compose-%u@test", call->n);
+  g_autofree char *invite = invite_text (call, "inv");
+  peer_send (caller, invite);
+}
+
+/* Values of a header joined with ", " in their order, or NULL for none. */
+static char *
+joined (char **values, gboolean reversed)
+{
+  guint n = values != NULL ? g_strv_length (values) : 0;
+  if (n == 0)
+    return NULL;
+  GString *text = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "%s%s", i ? ", " : "", values[reversed ? n - 1 - i : i]);
+  return g_string_free (text, FALSE);
+}
+
+/* The callee answers the INVITE it got with status, its Contact and the
+ * Record-Routes copied; the caller gets the response. */
+static FakeMessage *
+callee_answers (Call *call, FakeMessage *invite, guint status)
+{
+  g_auto (GStrv) rr = fake_message_header_elements (invite, "Record-Route");
+  g_autofree char *rr_text = joined (rr, FALSE);
+  g_autofree char *extra
+      = g_strdup_printf ("%s%s%sContact: <sip:bob@127.0.0.1:%u>\r\n",
+                         rr_text != NULL ? "Record-Route: " : "", rr_text != NULL ? rr_text : "",
+                         rr_text != NULL ? "\r\n" : "", fake_peer_get_port (callee, FAKE_UDP));
+  g_autofree char *tag = g_strdup_printf ("bob%u", call->n);
+  g_autofree char *answer = fake_peer_build_response (invite, status, NULL, tag, extra);
+  peer_send (callee, answer);
+  FakeMessage *response = peer_next_response (caller, status);
+  if (status < 300)
+    {
+      g_free (call->callee_tag);
+      call->callee_tag = g_steal_pointer (&tag);
+      g_autofree char *contact_value = g_strdup (fake_message_header (response, "Contact"));
+      call->callee_contact = fake_header_uri (contact_value);
+      g_strfreev (call->record_routes);
+      call->record_routes = fake_message_header_elements (response, "Record-Route");
+    }
+  return response;
+}
+
+/* A request of the caller inside the dialog: its route set is the 2xx's
+ * Record-Route reversed (RFC 3261 §12.1.2). */
+static char *
+caller_request (Call *call, const char *method, guint cseq)
+{
+  g_autofree char *routes = joined (call->record_routes, TRUE);
+  return g_strdup_printf ("%s %s SIP/2.0\r\n"
+                          "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-%s-%u-%u;rport\r\n"
+                          "Max-Forwards: 70\r\n"
+                          "%s%s%s"
+                          "From: <sip:alice@example.com>;tag=alice%u\r\n"
+                          "To: <sip:bob@example.com>;tag=%s\r\n"
+                          "Call-ID: %s\r\n"
+                          "CSeq: %u %s\r\n"
+                          "Content-Length: 0\r\n\r\n",
+                          method, call->callee_contact, fake_peer_get_port (caller, FAKE_UDP),
+                          method, call->n, cseq, routes ? "Route: " : "", routes ? routes : "",
+                          routes ? "\r\n" : "", call->n, call->callee_tag, call->call_id, cseq,
+                          method);
+}
+
+/* The callee's request inside the dialog: Record-Route in order. */
+static char *
+callee_request (Call *call, const char *method, guint cseq)
+{
+  g_autofree char *routes = joined (call->record_routes, FALSE);
+  return g_strdup_printf ("%s sip:alice@127.0.0.1:%u SIP/2.0\r\n"
+                          "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-%s-b-%u-%u;rport\r\n"
+                          "Max-Forwards: 70\r\n"
+                          "%s%s%s"
+                          "From: <sip:bob@example.com>;tag=%s\r\n"
+                          "To: <sip:alice@example.com>;tag=alice%u\r\n"
+                          "Call-ID: %s\r\n"
+                          "CSeq: %u %s\r\n"
+                          "Content-Length: 0\r\n\r\n",
+                          method, fake_peer_get_port (caller, FAKE_UDP),
+                          fake_peer_get_port (callee, FAKE_UDP), method, call->n, cseq,
+                          routes ? "Route: " : "", routes ? routes : "", routes ? "\r\n" : "",
+                          call->callee_tag, call->n, call->call_id, cseq, method);
+}
+
+static const char two_proxies[] = "INVITE: (\"first\", \"DAR:From\", \"ORIGINATING\", \"\", "
+                                  "\"NO_ROUTE\", \"0\"), (\"second\", \"DAR:To\", "
+                                  "\"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n";
+
+/* Two proxies in a row: the callee sees one hop of ours with both
+ * applications' work, and the dialog's requests pass both, in order. */
+START_TEST (test_two_proxies_call)
+{
+  use_dar (two_proxies);
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
+  ck_assert_str_eq (seen->str, "first:INVITE;second:INVITE;");
+  /* One Via of ours on top of the caller's. */
+  ck_assert_uint_eq (fake_message_count_headers (invite, "Via"), 2);
+  g_auto (GStrv) trail = fake_message_header_elements (invite, "X-Trail");
+  ck_assert_uint_eq (g_strv_length (trail), 2);
+  ck_assert_str_eq (trail[0], "first");
+  ck_assert_str_eq (trail[1], "second");
+  g_auto (GStrv) rr = fake_message_header_elements (invite, "Record-Route");
+  ck_assert_uint_eq (g_strv_length (rr), 2);
+  ck_assert_ptr_nonnull (strstr (rr[0], ";sipsv-hop=1"));     /* the second's, on top */
+  ck_assert_ptr_null (strstr (rr[1], "sipsv-hop"));
+  ck_assert_str_eq (fake_message_header (invite, "Max-Forwards"), "68");
+
+  g_autoptr (FakeMessage) ok = callee_answers (&call, invite, 200);
+  ck_assert_uint_eq (fake_message_count_headers (ok, "Via"), 1);
+  ck_assert_uint_eq (g_strv_length (call.record_routes), 2);
+
+  g_string_truncate (seen, 0);
+  g_autofree char *ack = caller_request (&call, "ACK", 1);
+  peer_send (caller, ack);
+  fake_message_free (peer_next_request (callee, "ACK"));
+
+  g_autofree char *bye = caller_request (&call, "BYE", 2);
+  peer_send (caller, bye);
+  g_autoptr (FakeMessage) bye_in = peer_next_request (callee, "BYE");
+  ck_assert_str_eq (seen->str, "first:BYE;second:BYE;");
+  ck_assert_uint_eq (fake_message_count_headers (bye_in, "Via"), 2);
+  ck_assert_uint_eq (fake_message_count_headers (bye_in, "Route"), 0);
+  g_autofree char *bye_ok = fake_peer_build_response (bye_in, 200, NULL, NULL, NULL);
+  peer_send (callee, bye_ok);
+  g_autoptr (FakeMessage) bye_answer = peer_next_response (caller, 200);
+  ck_assert_uint_eq (fake_message_count_headers (bye_answer, "Via"), 1);
+}
+END_TEST
+
+/* The callee hangs up: its BYE passes the applications in reverse. */
+START_TEST (test_two_proxies_callee_hangs_up)
+{
+  use_dar (two_proxies);
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
+  fake_message_free (callee_answers (&call, invite, 200));
+  g_autofree char *ack = caller_request (&call, "ACK", 1);
+  peer_send (caller, ack);
+  fake_message_free (peer_next_request (callee, "ACK"));
+
+  g_string_truncate (seen, 0);
+  g_autofree char *bye = callee_request (&call, "BYE", 1);
+  peer_send (callee, bye);
+  g_autoptr (FakeMessage) bye_in = peer_next_request (caller, "BYE");
+  ck_assert_str_eq (seen->str, "second:BYE;first:BYE;");
+  ck_assert_uint_eq (fake_message_count_headers (bye_in, "Via"), 2);
+  g_autofree char *bye_ok = fake_peer_build_response (bye_in, 200, NULL, NULL, NULL);
+  peer_send (caller, bye_ok);
+  fake_message_free (peer_next_response (callee, 200));
+}
+END_TEST
+
+/* A failure unwinds through the chain to the caller. */
+START_TEST (test_two_proxies_busy)
+{
+  use_dar (two_proxies);
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
+  g_autoptr (FakeMessage) busy = callee_answers (&call, invite, 486);
+  ck_assert_uint_eq (fake_message_count_headers (busy, "Via"), 1);
+  /* The callee gets its ACK from the proxy next to it. */
+  fake_message_free (peer_next_request (callee, "ACK"));
+}
+END_TEST
+
+/* The caller's CANCEL reaches the callee through both applications; the
+ * 487 comes back. */
+START_TEST (test_two_proxies_cancel)
+{
+  use_dar (two_proxies);
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
+  g_autofree char *ringing = fake_peer_build_response (invite, 180, NULL, "bob-ring", NULL);
+  peer_send (callee, ringing);
+  fake_message_free (peer_next_response (caller, 180));
+
+  g_autofree char *invite_again = invite_text (&call, "inv");
+  g_autofree char *cancel = g_strdup (invite_again);
+  /* Same Via branch, CSeq 1 CANCEL. */
+  char *line_end = strstr (cancel, " sip:");
+  memcpy (cancel, "CANCEL", 6);
+  memmove (cancel + 6, line_end, strlen (line_end) + 1);
+  char *cseq = strstr (cancel, "CSeq: 1 INVITE");
+  memcpy (cseq + 8, "CANCEL", 6);
+  peer_send (caller, cancel);
+  fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
+  g_autoptr (FakeMessage) cancel_in = peer_next_request (callee, "CANCEL");
+  g_autofree char *cancel_ok = fake_peer_build_response (cancel_in, 200, NULL, NULL, NULL);
+  peer_send (callee, cancel_ok);
+  g_autofree char *terminated = fake_peer_build_response (invite, 487, NULL, "bob-ring", NULL);
+  peer_send (callee, terminated);
+  fake_message_free (peer_next_response (caller, 487));
+}
+END_TEST
+
+/* A proxy, then an application that answers: the caller's BYE passes the
+ * proxy, then reaches the answering application's session. */
+START_TEST (test_proxy_then_uas)
+{
+  use_dar ("INVITE: (\"first\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\"), "
+           "(\"answer\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n"
+           "BYE: (\"answer\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n");
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) ok = peer_next_response (caller, 200);
+  ck_assert_str_eq (seen->str, "first:INVITE;answer:INVITE;");
+  ck_assert_uint_eq (fake_message_count_headers (ok, "Record-Route"), 1);
+  ck_assert_uint_eq (fake_message_count_headers (ok, "Via"), 1);
+  call.callee_tag = fake_header_param (fake_message_header (ok, "To"), "tag");
+  call.callee_contact = fake_header_uri (fake_message_header (ok, "Contact"));
+  call.record_routes = fake_message_header_elements (ok, "Record-Route");
+
+  g_string_truncate (seen, 0);
+  g_autofree char *ack = caller_request (&call, "ACK", 1);
+  peer_send (caller, ack);
+  fake_peer_run (caller, 100);
+  ck_assert_str_eq (seen->str, "answer:ACK;");
+
+  g_string_truncate (seen, 0);
+  g_autofree char *bye = caller_request (&call, "BYE", 2);
+  peer_send (caller, bye);
+  fake_message_free (peer_next_response (caller, 200));
+  ck_assert_str_eq (seen->str, "first:BYE;answer:BYE;");
+  ck_assert_uint_eq (fake_peer_pending (callee), 0);
+}
+END_TEST
+
+/* An application further along refuses: the refusal goes back through
+ * the proxy before it. */
+START_TEST (test_proxy_then_refusal)
+{
+  use_dar ("INVITE: (\"first\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\"), "
+           "(\"blocking\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n");
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) refused = peer_next_response (caller, 403);
+  ck_assert_str_eq (refused->reason, "Blocked");
+  ck_assert_str_eq (seen->str, "first:INVITE;blocking:INVITE;");
+  ck_assert_uint_eq (fake_peer_pending (callee), 0);
+}
+END_TEST
+
+/* The router names an application nobody deployed for the second step:
+ * 500 through the first. */
+START_TEST (test_continue_to_undeployed_application)
+{
+  use_dar ("INVITE: (\"first\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\"), "
+           "(\"voicemail\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n");
+  catch_warnings_begin ();
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) failed = peer_next_response (caller, 500);
+  ck_assert_str_eq (failed->reason, "Application Not Deployed");
+  ck_assert (caught_warning ("'voicemail'"));
+}
+END_TEST
+
+/* A router that names the same application again and again: the chain
+ * ends with a 500 and a log line, long before Max-Forwards would. */
+static gboolean
+endless_next (SipServletRequest *request, SipRoutingRegion region, SipRoutingDirective directive,
+              SipTargetedRequestType targeted_type, const char *targeted, GVariant *state,
+              SipRouterInfo *info, gpointer user_data, GError **error)
+{
+  sipservlet_router_info_set_application (info, "first", NULL, SIPSERVLET_REGION_NEUTRAL);
+  return TRUE;
+}
+
+/* Fails on CONTINUE: the branch of the application before fails. */
+static gboolean
+failing_next (SipServletRequest *request, SipRoutingRegion region, SipRoutingDirective directive,
+              SipTargetedRequestType targeted_type, const char *targeted, GVariant *state,
+              SipRouterInfo *info, gpointer user_data, GError **error)
+{
+  if (directive == SIPSERVLET_ROUTING_CONTINUE)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "no second step today");
+      return FALSE;
+    }
+  sipservlet_router_info_set_application (info, "first", NULL, SIPSERVLET_REGION_NEUTRAL);
+  return TRUE;
+}
+
+START_TEST (test_endless_router_is_bounded)
+{
+  static const SipApplicationRouterFuncs endless = {
+    SIPSERVLET_APPLICATION_ROUTER_INIT,
+    .get_next_application = endless_next,
+  };
+  GError *error = NULL;
+  ck_assert (sipservlet_container_set_application_router (container, &endless, NULL, NULL,
+                                                          &error));
+  catch_warnings_begin ();
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) failed = peer_next_response (caller, 500);
+  ck_assert (caught_warning ("passed 16 applications"));
+  ck_assert_uint_eq (fake_peer_pending (callee), 0);
+}
+END_TEST
+
+START_TEST (test_router_failure_on_continue)
+{
+  static const SipApplicationRouterFuncs failing = {
+    SIPSERVLET_APPLICATION_ROUTER_INIT,
+    .get_next_application = failing_next,
+  };
+  GError *error = NULL;
+  ck_assert (sipservlet_container_set_application_router (container, &failing, NULL, NULL,
+                                                          &error));
+  catch_warnings_begin ();
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) failed = peer_next_response (caller, 500);
+  ck_assert (caught_warning ("no second step today"));
+  ck_assert_str_eq (seen->str, "first:INVITE;");
+}
+END_TEST
+
+static Suite *
+make_suite (void)
+{
+  Suite *suite = suite_create ("composition-inprocess");
+  TCase *tc = tcase_create ("composition");
+  tcase_set_timeout (tc, 60);
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_two_proxies_call);
+  tcase_add_test (tc, test_two_proxies_callee_hangs_up);
+  tcase_add_test (tc, test_two_proxies_busy);
+  tcase_add_test (tc, test_two_proxies_cancel);
+  tcase_add_test (tc, test_proxy_then_uas);
+  tcase_add_test (tc, test_proxy_then_refusal);
+  tcase_add_test (tc, test_continue_to_undeployed_application);
+  tcase_add_test (tc, test_endless_router_is_bounded);
+  tcase_add_test (tc, test_router_failure_on_continue);
+  suite_add_tcase (suite, tc);
+  return suite;
+}
+
+SIPSERVLET_CHECK_MAIN (make_suite)
