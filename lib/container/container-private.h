@@ -123,9 +123,10 @@ gboolean sipsv_container_push_routes (SipServletRequest *request, const char *co
 /* route-onward.c: the runtime's route_onward (runtime-private.h): where
  * an initial request an application sends goes next. Its routing
  * decision is a SipRouterInfo. */
-SipsvOnward sipsv_container_route_onward (SipContainer *container, SipServletRequest *from,
-                                          SipServletRequest *request, gpointer *routing,
-                                          GDestroyNotify *routing_free);
+SipsvOnward sipsv_container_route_onward (SipContainer *container, SipServletRequest *request,
+                                          SipRoutingDirective directive,
+                                          SipRoutingRegion region, GVariant *state, guint depth,
+                                          gpointer *routing, GDestroyNotify *routing_free);
 /* Gives the request what the router said (and clears routing). */
 void sipsv_container_routing_apply (SipsvRouting *routing, SipServletRequest *request);
 

@@ -31,8 +31,9 @@ info_free (gpointer data)
 }
 
 SipsvOnward
-sipsv_container_route_onward (SipContainer *container, SipServletRequest *from,
-                              SipServletRequest *request, gpointer *routing,
+sipsv_container_route_onward (SipContainer *container, SipServletRequest *request,
+                              SipRoutingDirective directive, SipRoutingRegion region,
+                              GVariant *state, guint depth, gpointer *routing,
                               GDestroyNotify *routing_free)
 {
   SipsvRouter *router = &container->router;
@@ -41,16 +42,15 @@ sipsv_container_route_onward (SipContainer *container, SipServletRequest *from,
 
   if (!router->set)
     return SIPSV_ONWARD_OUT;
-  if (sipsv_hop_depth (from) + 1 >= SIPSV_MAX_CHAIN)
+  if (depth + 1 >= SIPSV_MAX_CHAIN)
     {
       g_warning ("application router: %s %s passed %u applications; answering 500",
                  sip->sip_request->rq_method_name, sip->sip_call_id->i_id, SIPSV_MAX_CHAIN);
       return SIPSV_ONWARD_FAILED;
     }
   SipRouterInfo *info = g_new0 (SipRouterInfo, 1);
-  if (!router->funcs.get_next_application (request, from->region, SIPSERVLET_ROUTING_CONTINUE,
-                                           SIPSERVLET_TARGETED_NONE, NULL, from->router_state,
-                                           info, router->user_data, &error))
+  if (!router->funcs.get_next_application (request, region, directive, SIPSERVLET_TARGETED_NONE,
+                                           NULL, state, info, router->user_data, &error))
     {
       g_warning ("application router failed for %s %s: %s", sip->sip_request->rq_method_name,
                  sip->sip_call_id->i_id, error != NULL ? error->message : "(no reason)");

@@ -54,6 +54,10 @@ struct _SipServletRequest {
                                      * process, without a server transaction
                                      * (lib/runtime/hop.c); released through hop_role */
   const struct _SipsvRequestRole *hop_role;
+  struct _SipsvHop *hop_out;        /* UAC: sent to another application of this
+                                     * process instead of a client transaction;
+                                     * released through hop_out_role */
+  const struct _SipsvRequestRole *hop_out_role;
   SipURI *request_uri;              /* parsed lazily */
   SipServletRequest *invite;        /* ACK/CANCEL: the INVITE they belong to */
   guint final_status;               /* final response sent (UAS) or received (UAC), 0 before; not a
@@ -72,6 +76,9 @@ struct _SipServletRequest {
   url_t *destination;               /* sipservlet_request_set_destination(), on the
                                      * message's home, or NULL */
   guint32 last_rseq;                /* UAC: highest RSeq delivered (100rel) */
+  guint depth;                      /* applications of this container an initial request
+                                     * passed before (composition, lib/runtime/hop.c):
+                                     * received through a hop, or continuing one that was */
   guint initial : 1;
   guint deferred : 1;
   guint dispatching : 1;            /* inside the servlet callback */

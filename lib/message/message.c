@@ -116,6 +116,8 @@ request_finalize (SipServletRequest *request)
     nta_outgoing_destroy (request->orq);
   if (request->hop != NULL)
     request->hop_role->finalize (g_steal_pointer (&request->hop));
+  if (request->hop_out != NULL)
+    request->hop_out_role->finalize (g_steal_pointer (&request->hop_out));
   if (request->linked != NULL)
     request->linked->linked = NULL;
   g_clear_pointer (&request->request_uri, sipservlet_uri_unref);

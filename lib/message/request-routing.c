@@ -71,5 +71,6 @@ sipservlet_request_set_routing_directive (SipServletRequest *request,
   request->router_state = origin->router_state != NULL ? g_variant_ref (origin->router_state)
                                                        : NULL;
   request->region = origin->region;
+  request->depth = origin->depth;
   return TRUE;
 }

@@ -236,7 +236,10 @@ route_onward (SipProxyBranch *branch, gpointer *routing, GDestroyNotify *routing
 
   if (!request->initial || runtime->route_onward == NULL || request->destination != NULL)
     return SIPSV_ONWARD_OUT;
-  return runtime->route_onward (branch->proxy->container, branch->proxy->request, request,
+  /* A proxied request continues the one the application received. */
+  SipServletRequest *from = branch->proxy->request;
+  return runtime->route_onward (branch->proxy->container, request, SIPSERVLET_ROUTING_CONTINUE,
+                                from->region, from->router_state, sipsv_hop_depth (from),
                                 routing, routing_free);
 }
 
@@ -259,8 +262,8 @@ send_in_process (SipProxyBranch *branch, gpointer routing, GDestroyNotify routin
       return;
     }
   branch->hop = sipsv_hop_new (sipsv_runtime (proxy->container), proxy->request,
-                               sipsv_proxy_incoming_primary (proxy), sipsv_proxy_on_hop_response,
-                               branch);
+                               proxy->request->depth + 1, sipsv_proxy_incoming_primary (proxy),
+                               sipsv_proxy_on_hop_response, branch);
   sipsv_hop_set_routing (branch->hop, routing, routing_free);
   branch->state = SIPSV_BRANCH_TRYING;
   request->sent = TRUE;

@@ -52,10 +52,12 @@ relay_upstream (SipProxy *proxy, SipServletResponse *response, guint status)
       || (original->final_sent && !invite_2xx
           && (status >= 300 || original->final_status >= 300)))
     return;
-  if (sip->sip_via == NULL)
+  if (sip->sip_via == NULL && original->hop == NULL)
     {
       /* The downstream built it from a hop-by-hop request (a 487 from
-       * CANCEL's Via): answer from our own transaction instead. */
+       * CANCEL's Via): answer from our own transaction instead. (A
+       * request an application created reaches the next one without a
+       * Via: its responses have none and go back through the hop.) */
       if (status >= 200)
         sipsv_uas_answer (original, status, sip->sip_status->st_phrase);
       return;

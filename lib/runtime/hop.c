@@ -31,7 +31,7 @@ static const SipsvRequestRole downstream_role = {
 };
 
 SipsvHop *
-sipsv_hop_new (SipsvRuntime *runtime, SipServletRequest *from, tport_t *primary,
+sipsv_hop_new (SipsvRuntime *runtime, SipServletRequest *from, guint depth, tport_t *primary,
                SipsvHopResponse on_response, gpointer client)
 {
   SipsvHop *hop = g_new0 (SipsvHop, 1);
@@ -41,9 +41,9 @@ sipsv_hop_new (SipsvRuntime *runtime, SipServletRequest *from, tport_t *primary,
   hop->on_response = on_response;
   hop->client = client;
   hop->primary = primary;
-  hop->depth = from->hop != NULL ? from->hop->depth + 1 : 1;
-  hop->source_tls = from->base.source_tls;
-  hop->remote_user = g_strdup (from->base.remote_user);
+  hop->depth = depth;
+  hop->source_tls = from != NULL && from->base.source_tls;
+  hop->remote_user = from != NULL ? g_strdup (from->base.remote_user) : NULL;
   return hop;
 }
 
@@ -162,6 +162,16 @@ sipsv_hop_close (SipsvHop *hop)
   sipsv_hop_unref (hop);
 }
 
+static void
+upstream_finalize (gpointer data)
+{
+  sipsv_hop_close (data);
+}
+
+const SipsvRequestRole sipsv_hop_upstream_role = {
+  .finalize = upstream_finalize,
+};
+
 SipsvHop *
 sipsv_hop_of (SipsvRuntime *runtime, msg_t *msg)
 {
@@ -174,6 +184,7 @@ sipsv_hop_attach (SipsvHop *hop, SipServletRequest *request)
   g_return_if_fail (hop->downstream == NULL);
   request->hop = sipsv_hop_ref (hop);
   request->hop_role = &downstream_role;
+  request->depth = hop->depth;
   request->base.source_tls = hop->source_tls;
   hop->downstream = request;
 }

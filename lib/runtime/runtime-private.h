@@ -54,13 +54,15 @@ typedef struct {
   GSource *work_source;
   GQueue kept;                      /* SipsvKept links: see sipsv_runtime_keep() */
   /* Set by the container: asks its application router (if any) where an
-   * initial request an application sends goes next (from: the request the
-   * application received, request: the one it sends); for
+   * initial request an application sends goes next, with the directive,
+   * region and state the router gets, and the number of applications the
+   * request it continues passed before (depth); for
    * SIPSV_ONWARD_APPLICATION, *routing (freed with *routing_free) is the
    * container's decision, carried to the delivery by the hop. It may push
    * Routes on the request when it goes out. */
-  SipsvOnward (*route_onward) (SipContainer *container, SipServletRequest *from,
-                               SipServletRequest *request, gpointer *routing,
+  SipsvOnward (*route_onward) (SipContainer *container, SipServletRequest *request,
+                               SipRoutingDirective directive, SipRoutingRegion region,
+                               GVariant *state, guint depth, gpointer *routing,
                                GDestroyNotify *routing_free);
   GHashTable *refused_dialogs;      /* ua/unwanted-2xx.c: dialog key of each unwanted 2xx
                                      * ended with BYE -> gint64 * deadline (monotonic µs)
@@ -109,7 +111,8 @@ char *sipsv_runtime_unsupported (SipsvRuntime *runtime, msg_list_t const *list);
 
 /* hop.c: a request sent from one application to the next inside the
  * process (see the file's comment). The upstream side creates the hop
- * (from: the request its application received, whose facts it inherits;
+ * (from: the request its application received, whose facts it inherits,
+ * or NULL for a request of its own; depth: the downstream request's;
  * primary: the socket that request came in on, for Contacts and
  * Record-Routes), sends the request (taken) and may cancel it; responses
  * come back to on_response (taken) until the upstream closes the hop. The
@@ -133,8 +136,11 @@ typedef struct _SipsvHop {
   GDestroyNotify routing_free;
 } SipsvHop;
 
-SipsvHop *sipsv_hop_new (SipsvRuntime *runtime, SipServletRequest *from, tport_t *primary,
-                         SipsvHopResponse on_response, gpointer client);
+SipsvHop *sipsv_hop_new (SipsvRuntime *runtime, SipServletRequest *from, guint depth,
+                         tport_t *primary, SipsvHopResponse on_response, gpointer client);
+/* The role of a request sent through a hop (request->hop_out): freeing
+ * the request closes the hop. */
+extern const SipsvRequestRole sipsv_hop_upstream_role;
 SipsvHop *sipsv_hop_ref (SipsvHop *hop);
 void sipsv_hop_unref (SipsvHop *hop);
 void sipsv_hop_set_routing (SipsvHop *hop, gpointer routing, GDestroyNotify routing_free);
@@ -151,5 +157,5 @@ void sipsv_hop_attach (SipsvHop *hop, SipServletRequest *request);
 static inline guint
 sipsv_hop_depth (SipServletRequest *request)
 {
-  return request->hop != NULL ? request->hop->depth : 0;
+  return request->depth;
 }

@@ -73,14 +73,16 @@ sipsv_stack_cancel_for (SipsvStack *stack, msg_t *invite, const char *reason)
   if (msg == NULL)
     return NULL;
   /* RFC 3261 §9.1: the INVITE's Request-URI, top Via, From, To, Call-ID
-   * and Route, its CSeq number with the method CANCEL. */
+   * and Route, its CSeq number with the method CANCEL. (An INVITE an
+   * application created has no Via inside the process.) */
   sip_request_t *line = sip_request_create (home, sip_method_cancel, "CANCEL",
                                             (url_string_t const *) rq->sip_request->rq_url, NULL);
   sip_cseq_t *cseq = sip_cseq_create (home, rq->sip_cseq->cs_seq, sip_method_cancel, "CANCEL");
   if (line == NULL || cseq == NULL
       || msg_header_insert (msg, (msg_pub_t *) sip, (msg_header_t *) line) < 0
-      || msg_header_insert (msg, (msg_pub_t *) sip,
-                            msg_header_dup_one (home, (msg_header_t const *) rq->sip_via)) < 0
+      || (rq->sip_via != NULL
+          && msg_header_insert (msg, (msg_pub_t *) sip,
+                                msg_header_dup_one (home, (msg_header_t const *) rq->sip_via)) < 0)
       || sip_add_dup (msg, sip, (sip_header_t const *) rq->sip_from) < 0
       || sip_add_dup (msg, sip, (sip_header_t const *) rq->sip_to) < 0
       || sip_add_dup (msg, sip, (sip_header_t const *) rq->sip_call_id) < 0

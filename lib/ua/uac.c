@@ -13,6 +13,7 @@
 
 #include "ua/ua-private.h"
 
+static void on_hop_response (gpointer client, msg_t *response);
 static int on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq,
                         sip_t const *sip);
 
@@ -235,10 +236,47 @@ sipservlet_session_create_request (SipSession *session, const char *method, GErr
 
 /* ---- sending ------------------------------------------------------------------------ */
 
+/* Whether a request inside a dialog goes to an application of this
+ * container: its next hop is ours (a Record-Route of a composed chain, or
+ * the Contact of an application acting as the dialog's UAS). */
+static gboolean
+next_hop_is_ours (SipServletRequest *request, msg_t *msg)
+{
+  SipsvStack *stack = &sipsv_runtime (request->base.container)->stack;
+  sip_t const *sip = sip_object (msg);
+  return request->destination == NULL && sip->sip_to->a_tag != NULL
+         && sipsv_stack_url_is_self (stack, sipsv_stack_next_hop (msg, NULL));
+}
+
+static void
+drop_reply (gpointer data, msg_t *response)
+{
+  msg_destroy (response);
+}
+
+/* An ACK to an application of this container: delivered in process, as
+ * a proxy forwards it (it has no response). Takes msg. */
+static void
+deliver_ack (SipServletRequest *ack, msg_t *msg)
+{
+  sipsv_stack_deliver_local (&sipsv_runtime (ack->base.container)->stack, msg, drop_reply, NULL);
+}
+
 static gboolean
 send_ack (SipServletRequest *ack, GError **error)
 {
   SipContainer *container = ack->base.container;
+  if (next_hop_is_ours (ack, ack->base.msg))
+    {
+      msg_t *copy = msg_dup (ack->base.msg);
+      if (copy == NULL)
+        {
+          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED, "cannot copy the ACK");
+          return FALSE;
+        }
+      deliver_ack (ack, copy);
+      return TRUE;
+    }
   nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (container)->stack, NULL,
                                                         NULL, NULL, msg_ref_create (ack->base.msg));
   if (orq == NULL)
@@ -264,6 +302,8 @@ abandon (gpointer data)
       nta_outgoing_destroy (request->orq);
       request->orq = NULL;
     }
+  if (request->hop_out != NULL)
+    sipsv_hop_close (g_steal_pointer (&request->hop_out));
   sipservlet_request_unref (request);      /* the transaction reference */
 }
 
@@ -281,6 +321,106 @@ start_transaction (SipServletRequest *request, msg_t *msg, tport_t *tp)
                                                     msg_ref_create (msg), tp);
   return sipsv_stack_client_transaction_from (stack, on_response, magic, route,
                                               msg_ref_create (msg), tp);
+}
+
+/* Asks the application router where an initial request goes (JSR 289
+ * §15.4.1), with the directive, region and state the application set
+ * (sipservlet_request_set_routing_directive(); a B2BUA's other leg
+ * continues the original). */
+static SipsvOnward
+route_onward (SipServletRequest *request, msg_t *msg, gpointer *routing,
+              GDestroyNotify *routing_free)
+{
+  SipsvRuntime *runtime = sipsv_runtime (request->base.container);
+
+  if (request->initial && request->destination == NULL && runtime->route_onward != NULL)
+    {
+      SipsvOnward where = runtime->route_onward (request->base.container, request,
+                                                 request->directive, request->region,
+                                                 request->router_state, request->depth, routing,
+                                                 routing_free);
+      if (where != SIPSV_ONWARD_OUT)
+        return where;
+    }
+  return next_hop_is_ours (request, msg) ? SIPSV_ONWARD_APPLICATION : SIPSV_ONWARD_OUT;
+}
+
+/* Hands msg (taken) to the next application of this container (lib/
+ * runtime/hop.c) in place of a client transaction. */
+static void
+send_in_process (SipServletRequest *request, msg_t *msg, gpointer routing,
+                 GDestroyNotify routing_free)
+{
+  SipsvRuntime *runtime = sipsv_runtime (request->base.container);
+
+  if (request->hop_out != NULL)
+    sipsv_hop_close (request->hop_out);
+  request->hop_out = sipsv_hop_new (runtime, request->linked, request->depth + 1, NULL,
+                                    on_hop_response, request);
+  request->hop_out_role = &sipsv_hop_upstream_role;
+  sipsv_hop_set_routing (request->hop_out, routing, routing_free);
+  sipsv_hop_send (request->hop_out, msg);
+}
+
+/* Sends msg (not taken) for request: to another application in process,
+ * or in a client transaction from the socket it leaves from. */
+static gboolean
+send_message (SipServletRequest *request, msg_t *msg, GError **error)
+{
+  SipsvStack *stack = &sipsv_runtime (request->base.container)->stack;
+  gpointer routing = NULL;
+  GDestroyNotify routing_free = NULL;
+
+  switch (route_onward (request, msg, &routing, &routing_free))
+    {
+    case SIPSV_ONWARD_FAILED:
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                   "the application router failed for this request (see the log)");
+      return FALSE;
+    case SIPSV_ONWARD_APPLICATION:
+      {
+        msg_t *copy = msg_dup (msg);
+        if (copy == NULL)
+          {
+            if (routing_free != NULL)
+              routing_free (routing);
+            g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                         "cannot copy the request");
+            return FALSE;
+          }
+        send_in_process (request, copy, routing, routing_free);
+        return TRUE;
+      }
+    case SIPSV_ONWARD_OUT:
+      break;
+    }
+  const url_string_t *route = (const url_string_t *) request->destination;
+  /* Chosen once: our Contact names the socket the request leaves from. */
+  tport_t *tp = sipsv_stack_route_primary (stack, sipsv_stack_next_hop (msg, route), NULL);
+  sipsv_stack_contact_follow (stack, msg, tp);
+  if (request->destination != NULL && request->destination_existing
+      && !sipsv_stack_has_connection (stack, request->destination))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
+                   "no connection to the destination is open any more");
+      return FALSE;
+    }
+  nta_outgoing_t *orq = start_transaction (request, msg, tp);
+  if (orq == NULL)
+    {
+      msg_destroy (msg);   /* the reference the transaction did not take */
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
+                   "cannot send the %s request", request->base.sip->sip_request->rq_method_name);
+      return FALSE;
+    }
+  if (request->orq != NULL)
+    {
+      /* A re-send: the old transaction is ending inside its own callback. */
+      sipsv_runtime_defer (sipsv_runtime (request->base.container),
+                           (SipsvWorkFunc) nta_outgoing_destroy, request->orq);
+    }
+  request->orq = orq;
+  return TRUE;
 }
 
 gboolean
@@ -326,15 +466,25 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
   else if (method == sip_method_cancel)
     {
       SipServletRequest *invite = request->invite;
-      if (invite == NULL || invite->orq == NULL || invite->final_status != 0)
+      if (invite == NULL || (invite->orq == NULL && invite->hop_out == NULL)
+          || invite->final_status != 0)
         {
           g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
                        "the INVITE has completed and can no longer be cancelled");
           return FALSE;
         }
       /* With the headers the application added (RFC 3326 Reason...). */
-      request->orq = sipsv_stack_cancel_transaction_as (invite->orq, request->base.msg);
-      if (request->orq == NULL)
+      if (invite->hop_out != NULL)
+        {
+          sip_reason_t *reason = request->base.sip->sip_reason;
+          sipsv_hop_cancel (invite->hop_out,
+                            reason != NULL ? sipsv_header_value (request->base.msg,
+                                                                 (msg_header_t *) reason)
+                                           : NULL);
+        }
+      else
+        request->orq = sipsv_stack_cancel_transaction_as (invite->orq, request->base.msg);
+      if (request->orq == NULL && invite->hop_out == NULL)
         {
           g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
                        "cannot send the CANCEL");
@@ -343,28 +493,8 @@ sipservlet_request_send (SipServletRequest *request, GError **error)
     }
   else
     {
-      SipsvStack *stack = &sipsv_runtime (container)->stack;
-      const url_string_t *route = (const url_string_t *) request->destination;
-      /* Chosen once: our Contact names the socket the request leaves from. */
-      tport_t *tp = sipsv_stack_route_primary (
-          stack, sipsv_stack_next_hop (request->base.msg, route), NULL);
-      sipsv_stack_contact_follow (stack, request->base.msg, tp);
-      if (request->destination != NULL && request->destination_existing
-          && !sipsv_stack_has_connection (stack, request->destination))
-        {
-          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
-                       "no connection to the destination is open any more");
-          return FALSE;
-        }
-      nta_outgoing_t *orq = start_transaction (request, request->base.msg, tp);
-      if (orq == NULL)
-        {
-          msg_destroy (request->base.msg);
-          g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
-                       "cannot send the %s request", request->base.sip->sip_request->rq_method_name);
-          return FALSE;
-        }
-      request->orq = orq;
+      if (!send_message (request, request->base.msg, error))
+        return FALSE;
       sipservlet_request_ref (request);      /* the transaction reference */
       sipsv_runtime_keep (sipsv_runtime (container), &request->kept, request, abandon);
       if (session != NULL)
@@ -406,21 +536,11 @@ sipsv_uac_next_copy (SipServletRequest *request)
 gboolean
 sipsv_uac_resend (SipServletRequest *request, msg_t *msg)
 {
-  SipContainer *container = request->base.container;
-  SipsvStack *stack = &sipsv_runtime (container)->stack;
-  tport_t *tp = sipsv_stack_route_primary (
-      stack, sipsv_stack_next_hop (msg, (const url_string_t *) request->destination), NULL);
-  nta_outgoing_t *orq = start_transaction (request, msg, tp);
-  if (orq == NULL)
+  if (!send_message (request, msg, NULL))
     {
-      msg_destroy (msg);   /* the reference the transaction did not take */
       msg_destroy (msg);
       return FALSE;
     }
-  /* The old transaction is ending inside its own callback: it goes later. */
-  sipsv_runtime_defer (sipsv_runtime (container), (SipsvWorkFunc) nta_outgoing_destroy,
-                       request->orq);
-  request->orq = orq;
   msg_destroy (request->base.msg);
   request->base.msg = msg;
   request->base.sip = sip_object (msg);
@@ -516,6 +636,11 @@ resend_ack (SipSession *session, sip_t const *sip)
   sip_t *csip = sip_object (copy);
   if (csip->sip_via != NULL)
     msg_header_remove_all (copy, (msg_pub_t *) csip, (msg_header_t *) csip->sip_via);
+  if (next_hop_is_ours (ack, copy))
+    {
+      deliver_ack (ack, copy);
+      return;
+    }
   nta_outgoing_t *orq = sipsv_stack_client_transaction (&sipsv_runtime (ack->base.container)->stack,
                                                         NULL, NULL, NULL, copy);
   if (orq == NULL)
@@ -585,23 +710,26 @@ derived_session (SipServletRequest *request, sip_t const *sip)
   return derived;
 }
 
-/* The response orq just received, for request. */
+/* The response msg just received for request (from its client
+ * transaction orq, or from another application: orq NULL). */
 static SipServletResponse *
-received_response (SipContainer *container, SipServletRequest *request, nta_outgoing_t *orq)
+received_response (SipContainer *container, SipServletRequest *request, msg_t *msg,
+                   nta_outgoing_t *orq)
 {
-  SipServletResponse *response = sipsv_response_new (container, nta_outgoing_getresponse (orq),
-                                                     request, TRUE);
-  response->base.source_tls = sipsv_stack_received_over_tls (&sipsv_runtime (container)->stack,
-                                                             response->base.msg, NULL, orq);
+  SipServletResponse *response = sipsv_response_new (container, msg_ref_create (msg), request,
+                                                     TRUE);
+  if (orq != NULL)
+    response->base.source_tls = sipsv_stack_received_over_tls (&sipsv_runtime (container)->stack,
+                                                               response->base.msg, NULL, orq);
   return response;
 }
 
 /* Hands a forked 2xx to the servlet on its derived session. */
 static void
-deliver (SipServletRequest *request, SipSession *session, nta_outgoing_t *orq, guint status)
+deliver (SipServletRequest *request, SipSession *session, msg_t *msg, nta_outgoing_t *orq)
 {
   SipContainer *container = request->base.container;
-  SipServletResponse *response = received_response (container, request, orq);
+  SipServletResponse *response = received_response (container, request, msg, orq);
   sipsv_message_set_session (&response->base, session);
   add_pending_2xx (session, response);
   SipServlet *servlet
@@ -613,16 +741,15 @@ deliver (SipServletRequest *request, SipSession *session, nta_outgoing_t *orq, g
   sipservlet_response_unref (response);
 }
 
-static int
-on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
+/* A response to request: msg (taken) from its client transaction orq, or
+ * from the application it was sent to in process (orq NULL). */
+static void
+handle_response (SipServletRequest *request, msg_t *msg, nta_outgoing_t *orq)
 {
-  SipServletRequest *request = (SipServletRequest *) magic;
   SipContainer *container = request->base.container;
   SipSession *session = request->base.session;
   gboolean invite = request->base.sip->sip_request->rq_method == sip_method_invite;
-
-  if (sip == NULL || sip->sip_status == NULL)
-    return 0;
+  sip_t const *sip = sip_object (msg);
   guint status = sip->sip_status->st_status;
   if (invite && status < 200 && !request->provisional_seen)
     {
@@ -638,21 +765,21 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
     {
       if (request->client != NULL)
         sipsv_client_call_saw_provisional (request);
-      return 0;
+      goto done;
     }
   /* Reliable provisionals are retransmitted until PRACKed: deliver each
    * RSeq once (RFC 3262 §4). */
   if (status < 200 && sip->sip_rseq != NULL)
     {
       if (sip->sip_rseq->rs_response <= request->last_rseq)
-        return 0;
+        goto done;
       request->last_rseq = sip->sip_rseq->rs_response;
     }
   if (status == 422 && request->final_status == 0 && sipsv_ua_timer_retry (request, sip))
-    return 0;
+    goto done;
   if ((status == 401 || status == 407) && request->final_status == 0
       && sipsv_ua_auth_retry (request, sip, status))
-    return 0;
+    goto done;
   if (request->final_status != 0)
     {
       /* After the final response: 2xx retransmissions, or the 2xx of
@@ -661,21 +788,16 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
         {
           SipSession *forked = derived_session (request, sip);
           if (forked != NULL)
-            deliver (request, forked, orq, status);
+            deliver (request, forked, msg, orq);
           else if (!session->valid || !session->app->valid)
-            {
-              /* Nobody may have this dialog any more: ACK and BYE. */
-              msg_t *msg = nta_outgoing_getresponse (orq);
-              sipsv_uac_refuse_2xx (container, msg);
-              msg_destroy (msg);
-            }
+            sipsv_uac_refuse_2xx (container, msg);  /* nobody may have this dialog any more */
           else
             resend_ack (session, sip);
         }
-      return 0;
+      goto done;
     }
 
-  SipServletResponse *response = received_response (container, request, orq);
+  SipServletResponse *response = received_response (container, request, msg, orq);
   sipsv_message_set_session (&response->base, session);
   if (session != NULL)
     sipsv_application_session_touch (session->app);
@@ -728,7 +850,29 @@ on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
         sipsv_runtime_release_later (sipsv_runtime (container), request);
     }
   sipservlet_response_unref (response);
+done:
+  msg_destroy (msg);
+}
+
+static int
+on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
+{
+  if (sip == NULL || sip->sip_status == NULL)
+    return 0;
+  handle_response ((SipServletRequest *) magic, nta_outgoing_getresponse (orq), orq);
   return 0;
+}
+
+static void
+on_hop_response (gpointer client, msg_t *response)
+{
+  sip_t const *sip = sip_object (response);
+  if (sip == NULL || sip->sip_status == NULL)
+    {
+      msg_destroy (response);
+      return;
+    }
+  handle_response (client, response, NULL);
 }
 
 /* ---- ACK and CANCEL --------------------------------------------------------------------------- */
@@ -826,7 +970,8 @@ sipservlet_request_create_cancel (SipServletRequest *request, GError **error)
   g_return_val_if_fail (request != NULL, NULL);
   sip_t *sip = request->base.sip;
 
-  if (request->base.incoming || !request->sent || request->orq == NULL
+  if (request->base.incoming || !request->sent
+      || (request->orq == NULL && request->hop_out == NULL)
       || sip->sip_request->rq_method != sip_method_invite || request->final_status != 0)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,

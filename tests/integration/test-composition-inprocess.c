@@ -87,6 +87,124 @@ deploy (const char *name, SipRequestCallback callback)
                  error != NULL ? error->message : "");
 }
 
+/* ---- a B2BUA application ------------------------------------------------------ */
+
+static SipB2buaHelper *b2b_helper;  /* the container's, from the first INVITE */
+
+static SipSession *
+session_of (gconstpointer message)
+{
+  return sipservlet_message_get_session (SIPSERVLET_MESSAGE (message));
+}
+
+static void
+b2b_send (SipServletRequest *request)
+{
+  GError *error = NULL;
+  ck_assert_msg (sipservlet_request_send (request, &error), "send: %s",
+                 error != NULL ? error->message : "");
+  sipservlet_request_unref (request);
+}
+
+/* Places the other leg to the same Request-URI, linked. */
+static void
+b2b_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  GError *error = NULL;
+  note (request);
+  SipB2buaHelper *helper = sipservlet_request_get_b2bua_helper (request, &error);
+  b2b_helper = helper;
+  SipServletRequest *out = sipservlet_b2bua_create_request (helper, request, TRUE, NULL, &error);
+  ck_assert_msg (out != NULL, "%s", error != NULL ? error->message : "");
+  sipservlet_request_defer (request);
+  b2b_send (out);
+}
+
+static void
+b2b_ack (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  note (request);
+}
+
+static void
+b2b_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  GError *error = NULL;
+  note (request);
+  SipB2buaHelper *helper = sipservlet_request_get_b2bua_helper (request, &error);
+  SipSession *peer = sipservlet_b2bua_get_linked_session (helper, session_of (request));
+  ck_assert_ptr_nonnull (peer);
+  SipServletRequest *out = sipservlet_b2bua_create_request_for_session (helper, peer, request,
+                                                                        NULL, &error);
+  ck_assert_msg (out != NULL, "%s", error != NULL ? error->message : "");
+  sipservlet_request_defer (request);
+  b2b_send (out);
+}
+
+static void
+b2b_cancel (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  GError *error = NULL;
+  note (request);
+  SipB2buaHelper *helper = b2b_helper;
+  SipSession *peer = sipservlet_b2bua_get_linked_session (helper, session_of (request));
+  ck_assert_ptr_nonnull (peer);
+  SipServletRequest *cancel = sipservlet_b2bua_create_cancel (helper, peer, &error);
+  ck_assert_msg (cancel != NULL, "%s", error != NULL ? error->message : "");
+  b2b_send (cancel);
+}
+
+/* The far side's answer: a 2xx is acknowledged and relayed; other
+ * answers are relayed while the caller waits. */
+static void
+b2b_response (SipServlet *servlet, SipServletResponse *response, gpointer user_data)
+{
+  GError *error = NULL;
+  SipB2buaHelper *helper = b2b_helper;
+  SipServletRequest *request = sipservlet_response_get_request (response);
+  SipServletRequest *original = sipservlet_b2bua_get_linked_request (helper, request);
+  guint status = sipservlet_response_get_status (response);
+  const char *method = sipservlet_message_get_method (SIPSERVLET_MESSAGE (response));
+
+  g_string_append_printf (seen, "b2b:%u;", status);
+  if (g_str_equal (method, "INVITE") && status >= 200 && status < 300)
+    {
+      b2b_send (sipservlet_response_create_ack (response, &error));
+      SipSession *in = sipservlet_b2bua_get_linked_session (helper, session_of (request));
+      SipServletResponse *relayed = sipservlet_b2bua_create_response_to_original_request (
+          helper, in, status, NULL, &error);
+      ck_assert_msg (relayed != NULL, "%s", error != NULL ? error->message : "");
+      ck_assert (sipservlet_response_send (relayed, &error));
+      sipservlet_response_unref (relayed);
+      return;
+    }
+  if (status > 100 && original != NULL
+      && !sipservlet_message_is_committed (SIPSERVLET_MESSAGE (original))
+      && !sipservlet_request_is_cancelled (original))
+    sipservlet_request_respond (original, status, NULL, NULL);
+}
+
+static const SipServletHandlers b2b_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_invite = b2b_invite,
+  .do_ack = b2b_ack,
+  .do_bye = b2b_bye,
+  .do_cancel = b2b_cancel,
+  .do_response = b2b_response,
+};
+
+static void
+deploy_b2b (void)
+{
+  GError *error = NULL;
+  g_autoptr (SipApplication) application = sipservlet_application_new ("b2b", &error);
+  SipServlet *servlet = sipservlet_servlet_new ("b2b", &b2b_handlers, NULL, NULL);
+  ck_assert (sipservlet_application_add_servlet (application, servlet, &error));
+  sipservlet_servlet_unref (servlet);
+  ck_assert (sipservlet_application_set_main_servlet (application, "b2b", &error));
+  ck_assert (sipservlet_container_deploy (container, application, &error));
+}
+
 static void
 use_dar (const char *text)
 {
@@ -116,6 +234,7 @@ setup (void)
   deploy ("second", on_proxy);
   deploy ("answer", on_answer);
   deploy ("blocking", on_block);
+  deploy_b2b ();
 }
 
 static void
@@ -152,6 +271,14 @@ call_clear (Call *call)
   g_strfreev (call->record_routes);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Call, call_clear)
+
+static void
+call_free (Call *call)
+{
+  call_clear (call);
+  g_free (call);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Call, call_free)
 
 static char *
 invite_text (Call *call, const char *branch)
@@ -500,6 +627,126 @@ START_TEST (test_router_failure_on_continue)
 }
 END_TEST
 
+/* A B2BUA's other leg continues to the next application (a proxy) in
+ * process: the callee sees a new call with one Via of ours and the
+ * proxy's Record-Route; the dialog of that leg, ACK and BYE included,
+ * stays inside the container up to the proxy. */
+START_TEST (test_b2bua_then_proxy)
+{
+  use_dar ("INVITE: (\"b2b\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\"), "
+           "(\"second\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n");
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
+  ck_assert_str_eq (seen->str, "b2b:INVITE;second:INVITE;");
+  ck_assert_str_ne (fake_message_header (invite, "Call-ID"), call.call_id);
+  ck_assert_uint_eq (fake_message_count_headers (invite, "Via"), 1);
+  g_auto (GStrv) rr = fake_message_header_elements (invite, "Record-Route");
+  ck_assert_uint_eq (g_strv_length (rr), 1);
+  ck_assert_ptr_nonnull (strstr (rr[0], ";sipsv-hop=1"));
+
+  g_string_truncate (seen, 0);
+  g_autoptr (Call) leg = g_new0 (Call, 1);
+  leg->n = 1000 + call.n;
+  leg->call_id = g_strdup (fake_message_header (invite, "Call-ID"));
+  g_autofree char *tag = g_strdup_printf ("bob%u", leg->n);
+  g_autofree char *extra = g_strdup_printf ("Record-Route: %s\r\nContact: <sip:bob@127.0.0.1:%u>\r\n",
+                                            rr[0], fake_peer_get_port (callee, FAKE_UDP));
+  g_autofree char *answer = fake_peer_build_response (invite, 200, NULL, tag, extra);
+  peer_send (callee, answer);
+  /* The B2BUA's ACK reaches the callee through the proxy. */
+  g_autoptr (FakeMessage) ack_in = peer_next_request (callee, "ACK");
+  ck_assert_uint_eq (fake_message_count_headers (ack_in, "Via"), 1);
+  g_autoptr (FakeMessage) ok = peer_next_response (caller, 200);
+  ck_assert_str_eq (seen->str, "b2b:200;");
+  ck_assert_uint_eq (fake_message_count_headers (ok, "Record-Route"), 0);
+  call.callee_tag = fake_header_param (fake_message_header (ok, "To"), "tag");
+  call.callee_contact = fake_header_uri (fake_message_header (ok, "Contact"));
+
+  g_string_truncate (seen, 0);
+  g_autofree char *caller_ack = caller_request (&call, "ACK", 1);
+  peer_send (caller, caller_ack);
+  g_autofree char *bye = caller_request (&call, "BYE", 2);
+  peer_send (caller, bye);
+  g_autoptr (FakeMessage) bye_in = peer_next_request (callee, "BYE");
+  ck_assert_str_eq (seen->str, "b2b:ACK;b2b:BYE;second:BYE;");
+  ck_assert_str_eq (fake_message_header (bye_in, "Call-ID"), leg->call_id);
+  ck_assert_uint_eq (fake_message_count_headers (bye_in, "Via"), 1);
+  g_autofree char *bye_ok = fake_peer_build_response (bye_in, 200, NULL, NULL, NULL);
+  peer_send (callee, bye_ok);
+  fake_message_free (peer_next_response (caller, 200));
+}
+END_TEST
+
+/* A proxy, then a B2BUA whose other leg goes out (the router has no
+ * application left): the caller's BYE passes the proxy, then the B2BUA. */
+START_TEST (test_proxy_then_b2bua)
+{
+  use_dar ("INVITE: (\"first\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\"), "
+           "(\"b2b\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n");
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
+  ck_assert_str_eq (seen->str, "first:INVITE;b2b:INVITE;");
+  ck_assert_uint_eq (fake_message_count_headers (invite, "Via"), 1);
+  ck_assert_uint_eq (fake_message_count_headers (invite, "Record-Route"), 0);
+  g_autofree char *leg_call_id = g_strdup (fake_message_header (invite, "Call-ID"));
+  g_autofree char *extra = g_strdup_printf ("Contact: <sip:bob@127.0.0.1:%u>\r\n",
+                                            fake_peer_get_port (callee, FAKE_UDP));
+  g_autofree char *answer = fake_peer_build_response (invite, 200, NULL, "bob-leg", extra);
+  peer_send (callee, answer);
+  fake_message_free (peer_next_request (callee, "ACK"));
+  g_autoptr (FakeMessage) ok = peer_next_response (caller, 200);
+  ck_assert_uint_eq (fake_message_count_headers (ok, "Record-Route"), 1);
+  call.callee_tag = fake_header_param (fake_message_header (ok, "To"), "tag");
+  call.callee_contact = fake_header_uri (fake_message_header (ok, "Contact"));
+  call.record_routes = fake_message_header_elements (ok, "Record-Route");
+
+  g_string_truncate (seen, 0);
+  g_autofree char *caller_ack = caller_request (&call, "ACK", 1);
+  peer_send (caller, caller_ack);
+  g_autofree char *bye = caller_request (&call, "BYE", 2);
+  peer_send (caller, bye);
+  g_autoptr (FakeMessage) bye_in = peer_next_request (callee, "BYE");
+  ck_assert_str_eq (seen->str, "b2b:ACK;first:BYE;b2b:BYE;");
+  ck_assert_str_eq (fake_message_header (bye_in, "Call-ID"), leg_call_id);
+  g_autofree char *bye_ok = fake_peer_build_response (bye_in, 200, NULL, NULL, NULL);
+  peer_send (callee, bye_ok);
+  fake_message_free (peer_next_response (caller, 200));
+}
+END_TEST
+
+/* The caller cancels while a B2BUA's leg rings through a proxy: the CANCEL
+ * goes down the chain, the 487 comes back up. */
+START_TEST (test_b2bua_then_proxy_cancel)
+{
+  use_dar ("INVITE: (\"b2b\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\"), "
+           "(\"second\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n");
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
+  g_autofree char *ringing = fake_peer_build_response (invite, 180, NULL, "bob-ring", NULL);
+  peer_send (callee, ringing);
+  fake_message_free (peer_next_response (caller, 180));
+
+  g_autofree char *cancel = invite_text (&call, "inv");
+  char *line_end = strstr (cancel, " sip:");
+  memcpy (cancel, "CANCEL", 6);
+  memmove (cancel + 6, line_end, strlen (line_end) + 1);
+  char *cseq = strstr (cancel, "CSeq: 1 INVITE");
+  memcpy (cseq + 8, "CANCEL", 6);
+  peer_send (caller, cancel);
+  fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
+  g_autoptr (FakeMessage) cancel_in = peer_next_request (callee, "CANCEL");
+  g_autofree char *cancel_ok = fake_peer_build_response (cancel_in, 200, NULL, NULL, NULL);
+  peer_send (callee, cancel_ok);
+  g_autofree char *terminated = fake_peer_build_response (invite, 487, NULL, "bob-ring", NULL);
+  peer_send (callee, terminated);
+  fake_message_free (peer_next_request (callee, "ACK"));
+  fake_message_free (peer_next_response (caller, 487));
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -516,6 +763,9 @@ make_suite (void)
   tcase_add_test (tc, test_continue_to_undeployed_application);
   tcase_add_test (tc, test_endless_router_is_bounded);
   tcase_add_test (tc, test_router_failure_on_continue);
+  tcase_add_test (tc, test_b2bua_then_proxy);
+  tcase_add_test (tc, test_proxy_then_b2bua);
+  tcase_add_test (tc, test_b2bua_then_proxy_cancel);
   suite_add_tcase (suite, tc);
   return suite;
 }
