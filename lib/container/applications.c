@@ -82,6 +82,7 @@ sipsv_container_applications_clear (SipContainer *container)
   g_clear_pointer (&container->retiring, g_ptr_array_unref);
   clear_router (container);
   g_clear_pointer (&container->forwarder, sipservlet_servlet_unref);
+  g_clear_pointer (&container->route_back_key, g_free);
 }
 
 SipApplication *

@@ -57,6 +57,7 @@ struct _SipContainer {
                                      * last application session goes */
   SipsvRouter router;
   SipServlet *forwarder;            /* sends on what no application takes */
+  char *route_back_key;             /* route-back.c's signing key, made on first use */
 };
 
 G_STATIC_ASSERT (G_STRUCT_OFFSET (SipContainer, runtime) == 0);
@@ -97,6 +98,8 @@ typedef struct {
   char *popped_route;                /* the router's internal route, or NULL */
   GPtrArray *push_routes;            /* routes to push before forwarding, or NULL */
   SipApplicationSession *join;       /* borrowed: the application session it joins */
+  guint depth;                       /* applications passed before (a request routed
+                                      * back, route-back.c), 0 otherwise */
   char *key;                         /* the application's session key, or NULL */
 } SipsvRouting;
 
@@ -119,6 +122,22 @@ gboolean sipsv_container_route_is_ours (SipContainer *container, const char *rou
 /* Pushes n routes so that the first is the top Route. */
 gboolean sipsv_container_push_routes (SipServletRequest *request, const char *const *routes,
                                       guint n, GError **error);
+
+/* route-back.c: ROUTE_BACK. Our Route that brings a request back, with
+ * the router's region and state and the chain depth, signed; and, for a
+ * Route popped from a returning request, those values (FALSE when it has
+ * none or its signature is not ours). */
+#define SIPSV_ROUTE_BACK_PARAM "sipsv-ar"
+/* How many applications one request may pass through in this container
+ * (route-onward.c, route-back.c): a router that keeps naming applications
+ * (or a DAR whose entries name each other) ends there with a 500 instead
+ * of exhausting Max-Forwards. */
+#define SIPSV_MAX_CHAIN 16
+char *sipsv_container_route_back_route (SipContainer *container, const SipRouterInfo *info,
+                                        guint depth);
+gboolean sipsv_container_route_back_parse (SipContainer *container, const char *popped,
+                                           SipRoutingRegion *region, GVariant **state,
+                                           guint *depth);
 
 /* route-onward.c: the runtime's route_onward (runtime-private.h): where
  * an initial request an application sends goes next. Its routing

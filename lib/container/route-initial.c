@@ -8,6 +8,10 @@
  *   router error                   -> 500, logged
  *   ROUTE, first route not ours    -> routes pushed, sent on (no application)
  *   ROUTE, first route ours        -> it is the application's popped route
+ *   ROUTE_BACK                     -> routes pushed over a signed Route of
+ *                                     ours (route-back.c), sent on; when
+ *                                     it comes back the router goes on
+ *                                     with the region and state it gave
  *   no application                 -> the implicit application's servlet;
  *                                     without one: 404 when addressed to
  *                                     us with no Route, else sent on
@@ -131,10 +135,14 @@ apply_routes (SipContainer *container, msg_t *msg, const SipRouterInfo *info,
     return TRUE;
   if (info->modifier == SIPSERVLET_ROUTE_ROUTE_BACK)
     {
-      g_warning ("application router: ROUTE_BACK for '%s' is not supported; answering 500",
-                 info->application != NULL ? info->application : "(none)");
-      reply (container, msg, 500, "Application Routing Failed");
-      return FALSE;
+      /* Out through the routes, back through our own Route under them. */
+      routing->push_routes = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; info->routes[i] != NULL; i++)
+        g_ptr_array_add (routing->push_routes, g_strdup (info->routes[i]));
+      g_ptr_array_add (routing->push_routes,
+                       sipsv_container_route_back_route (container, info, routing->depth));
+      routing->servlet = forwarder (container);
+      return TRUE;
     }
   if (sipsv_container_route_is_ours (container, info->routes[0]))
     {
@@ -254,6 +262,9 @@ sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
   SipsvRouter *router = &container->router;
   SipRouterInfo info = { 0 };
   g_autoptr (GError) error = NULL;
+  SipRoutingRegion back_region = SIPSERVLET_REGION_NEUTRAL;
+  g_autoptr (GVariant) back_state = NULL;
+  guint back_depth = 0;
   gboolean ok;
 
   memset (routing, 0, sizeof *routing);
@@ -271,10 +282,29 @@ sipsv_container_route_initial (SipContainer *container, msg_t *msg, sip_t *sip,
         ok = route_to_implicit (container, msg, sip, routing);
       goto done;
     }
-  ok = router->funcs.get_next_application (probe, SIPSERVLET_REGION_NEUTRAL,
-                                           SIPSERVLET_ROUTING_NEW, target->type,
-                                           sipsv_container_target_application (target), NULL,
-                                           &info, router->user_data, &error);
+  /* Back from a ROUTE_BACK: routing goes on where it left off. */
+  if (sipsv_container_route_back_parse (container, popped, &back_region, &back_state,
+                                        &back_depth))
+    {
+      if (back_depth + 1 >= SIPSV_MAX_CHAIN)
+        {
+          g_warning ("application router: %s %s came back %u times; answering 500",
+                     sip->sip_request->rq_method_name, sip->sip_call_id->i_id, back_depth + 1);
+          reply (container, msg, 500, "Application Routing Failed");
+          ok = FALSE;
+          goto done;
+        }
+      routing->depth = back_depth + 1;
+      routing->directive = SIPSERVLET_ROUTING_CONTINUE;
+      ok = router->funcs.get_next_application (probe, back_region, SIPSERVLET_ROUTING_CONTINUE,
+                                               SIPSERVLET_TARGETED_NONE, NULL, back_state,
+                                               &info, router->user_data, &error);
+    }
+  else
+    ok = router->funcs.get_next_application (probe, SIPSERVLET_REGION_NEUTRAL,
+                                             SIPSERVLET_ROUTING_NEW, target->type,
+                                             sipsv_container_target_application (target), NULL,
+                                             &info, router->user_data, &error);
   if (!ok)
     {
       g_warning ("application router failed for %s %s: %s", sip->sip_request->rq_method_name,
@@ -312,6 +342,8 @@ sipsv_container_routing_apply (SipsvRouting *routing, SipServletRequest *request
 {
   request->region = routing->region;
   request->directive = routing->directive;
+  if (routing->depth > 0)
+    request->depth = routing->depth;
   request->subscriber_uri = g_steal_pointer (&routing->subscriber_uri);
   request->router_state = g_steal_pointer (&routing->state);
   if (routing->push_routes != NULL)

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - application routing of an initial request that an
- * application sends on (JSR 289 §15.4.1, the "CONTINUE" case): when a
- * servlet proxies it, the router is asked again, with the region and state
- * of the request the servlet received, before anything leaves.
+ * application sends (JSR 289 §15.4.1): when a servlet proxies it, the
+ * router is asked again (CONTINUE, with the region and state of the
+ * request the servlet received) before anything leaves; so it is for a
+ * request a servlet creates (a B2BUA's other leg: CONTINUE from its
+ * original; others with the directive the servlet set).
  *
- *   router error, ROUTE_BACK, too long a chain  -> the branch fails: 500
+ *   router error, too long a chain              -> the branch fails: 500
  *   ROUTE, first route not ours                 -> routes pushed, sent out
+ *   ROUTE_BACK                                  -> the same, over our own
+ *                                                  Route (route-back.c)
  *   no application                              -> sent out
  *   an application (ROUTE ours: its popped route) -> delivered in process
  *                                                   (lib/runtime/hop.c),
@@ -17,11 +21,6 @@
 #include <string.h>
 
 #include "container/container-private.h"
-
-/* How many applications one request may pass through in this container:
- * a router that keeps naming applications (or a DAR whose entries name
- * each other) ends here with a 500 instead of exhausting Max-Forwards. */
-#define SIPSV_MAX_CHAIN 16
 
 static void
 info_free (gpointer data)
@@ -42,6 +41,12 @@ sipsv_container_route_onward (SipContainer *container, SipServletRequest *reques
 
   if (!router->set)
     return SIPSV_ONWARD_OUT;
+  /* What the router left to the implicit application (or to the
+   * container's forwarder, which sends on what no application took) goes
+   * out: asking again would start the router over. */
+  SipSession *session = request->base.session;
+  if (state == NULL && session != NULL && session->app != NULL && session->app->scope == NULL)
+    return SIPSV_ONWARD_OUT;
   if (depth + 1 >= SIPSV_MAX_CHAIN)
     {
       g_warning ("application router: %s %s passed %u applications; answering 500",
@@ -57,18 +62,20 @@ sipsv_container_route_onward (SipContainer *container, SipServletRequest *reques
       info_free (info);
       return SIPSV_ONWARD_FAILED;
     }
-  if (info->routes != NULL && info->modifier == SIPSERVLET_ROUTE_ROUTE_BACK)
+  gboolean back = info->routes != NULL && info->modifier == SIPSERVLET_ROUTE_ROUTE_BACK;
+  if (back
+      || (info->routes != NULL && info->modifier == SIPSERVLET_ROUTE_ROUTE
+          && !sipsv_container_route_is_ours (container, info->routes[0])))
     {
-      g_warning ("application router: ROUTE_BACK for '%s' is not supported; answering 500",
-                 info->application != NULL ? info->application : "(none)");
-      info_free (info);
-      return SIPSV_ONWARD_FAILED;
-    }
-  if (info->routes != NULL && info->modifier == SIPSERVLET_ROUTE_ROUTE
-      && !sipsv_container_route_is_ours (container, info->routes[0]))
-    {
-      gboolean ok = sipsv_container_push_routes (request, (const char *const *) info->routes,
-                                                 g_strv_length (info->routes), &error);
+      /* Out through the router's routes; with ROUTE_BACK, our own Route
+       * under them brings the request back (route-back.c). */
+      g_autofree char *ours = back ? sipsv_container_route_back_route (container, info, depth)
+                                   : NULL;
+      gboolean ok = (ours == NULL
+                     || sipsv_container_push_routes (request, (const char *const *) &ours, 1,
+                                                     &error))
+                    && sipsv_container_push_routes (request, (const char *const *) info->routes,
+                                                    g_strv_length (info->routes), &error);
       if (!ok)
         g_warning ("application router: bad route for %s %s: %s",
                    sip->sip_request->rq_method_name, sip->sip_call_id->i_id, error->message);

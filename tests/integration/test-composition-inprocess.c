@@ -747,6 +747,91 @@ START_TEST (test_b2bua_then_proxy_cancel)
 }
 END_TEST
 
+/* The "external proxy" (the callee's peer) sends a request it got from
+ * the container back to the Route left under its own, as a proxy would:
+ * its Via on top, its own Route popped. tamper changes the fifth
+ * character of the Route's state (not the last: its low bits may be
+ * base64 padding that decodes to the same bytes). */
+static void
+send_back (FakeMessage *request, gboolean tamper)
+{
+  g_auto (GStrv) vias = fake_message_header_elements (request, "Via");
+  g_auto (GStrv) routes = fake_message_header_elements (request, "Route");
+  ck_assert_uint_eq (g_strv_length (routes), 2);
+  g_autofree char *via = joined (vias, FALSE);
+  g_autofree char *back = g_strdup (routes[1]);
+  if (tamper)
+    {
+      char *state = strstr (back, "sipsv-ar=") + strlen ("sipsv-ar=");
+      state[4] = state[4] == 'A' ? 'g' : 'A';
+    }
+  g_autofree char *text = g_strdup_printf (
+      "INVITE %s SIP/2.0\r\n"
+      "Via: SIP/2.0/UDP 127.0.0.1:%u;branch=z9hG4bK-external-%s;rport\r\n"
+      "Via: %s\r\n"
+      "Max-Forwards: 60\r\n"
+      "Route: %s\r\n"
+      "From: %s\r\nTo: %s\r\nCall-ID: %s\r\nCSeq: %s\r\nContact: %s\r\n"
+      "Content-Length: 0\r\n\r\n",
+      request->request_uri, fake_peer_get_port (callee, FAKE_UDP), tamper ? "t" : "ok", via,
+      back, fake_message_header (request, "From"), fake_message_header (request, "To"),
+      fake_message_header (request, "Call-ID"), fake_message_header (request, "CSeq"),
+      fake_message_header (request, "Contact"));
+  peer_send (callee, text);
+}
+
+static char *
+route_back_dar (void)
+{
+  return g_strdup_printf ("INVITE: (\"first\", \"DAR:From\", \"ORIGINATING\", "
+                          "\"sip:127.0.0.1:%u;lr\", \"ROUTE_BACK\", \"0\"), "
+                          "(\"second\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n",
+                          fake_peer_get_port (callee, FAKE_UDP));
+}
+
+/* ROUTE_BACK: out through the router's route, over a signed Route of
+ * ours; back, routing goes on with the next application of the DAR. */
+START_TEST (test_route_back)
+{
+  g_autofree char *dar = route_back_dar ();
+  use_dar (dar);
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) out = peer_next_request (callee, "INVITE");
+  ck_assert_str_eq (seen->str, "");
+  g_auto (GStrv) routes = fake_message_header_elements (out, "Route");
+  ck_assert_uint_eq (g_strv_length (routes), 2);
+  ck_assert_ptr_nonnull (strstr (routes[1], ";sipsv-ar="));
+
+  send_back (out, FALSE);
+  g_autoptr (FakeMessage) again = peer_next_request (callee, "INVITE");
+  ck_assert_str_eq (seen->str, "second:INVITE;");
+  ck_assert_str_eq (fake_message_header (again, "X-Trail"), "second");
+  ck_assert_uint_eq (fake_message_count_headers (again, "Route"), 0);
+  g_autofree char *busy = fake_peer_build_response (again, 486, NULL, "bob-busy", NULL);
+  peer_send (callee, busy);
+  fake_message_free (peer_next_request (callee, "ACK"));
+  /* The 486 goes back to the external proxy, on the Via it added. */
+  fake_message_free (peer_next_response (callee, 486));
+}
+END_TEST
+
+/* A Route whose state was altered outside is not trusted: the request is
+ * routed from the start, as new (out through the router's route again). */
+START_TEST (test_route_back_tampered)
+{
+  g_autofree char *dar = route_back_dar ();
+  use_dar (dar);
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  g_autoptr (FakeMessage) out = peer_next_request (callee, "INVITE");
+  send_back (out, TRUE);
+  g_autoptr (FakeMessage) again = peer_next_request (callee, "INVITE");
+  ck_assert_str_eq (seen->str, "");
+  ck_assert_uint_eq (fake_message_count_headers (again, "Route"), 2);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -766,6 +851,8 @@ make_suite (void)
   tcase_add_test (tc, test_b2bua_then_proxy);
   tcase_add_test (tc, test_proxy_then_b2bua);
   tcase_add_test (tc, test_b2bua_then_proxy_cancel);
+  tcase_add_test (tc, test_route_back);
+  tcase_add_test (tc, test_route_back_tampered);
   suite_add_tcase (suite, tc);
   return suite;
 }
