@@ -832,6 +832,77 @@ START_TEST (test_route_back_tampered)
 }
 END_TEST
 
+/* Sets up a call through the two proxies; the callee's 200 is ACKed. */
+static void
+two_proxy_call_up (Call *call)
+{
+  use_dar (two_proxies);
+  call_start (call);
+  g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
+  fake_message_free (callee_answers (call, invite, 200));
+  g_autofree char *ack = caller_request (call, "ACK", 1);
+  peer_send (caller, ack);
+  fake_message_free (peer_next_request (callee, "ACK"));
+}
+
+/* The caller hangs up: the BYE passes both proxies to the callee. */
+static void
+hang_up_through_both (Call *call)
+{
+  g_string_truncate (seen, 0);
+  g_autofree char *bye = caller_request (call, "BYE", 2);
+  peer_send (caller, bye);
+  g_autoptr (FakeMessage) bye_in = peer_next_request (callee, "BYE");
+  ck_assert_str_eq (seen->str, "first:BYE;second:BYE;");
+  g_autofree char *bye_ok = fake_peer_build_response (bye_in, 200, NULL, NULL, NULL);
+  peer_send (callee, bye_ok);
+  fake_message_free (peer_next_response (caller, 200));
+}
+
+/* New rules apply to new calls; a call up keeps the applications it has. */
+START_TEST (test_reload_with_call_up)
+{
+  g_auto (Call) call = { 0 };
+  two_proxy_call_up (&call);
+
+  GError *error = NULL;
+  g_autofree char *path = g_build_filename (dir, "dar.properties", NULL);
+  ck_assert (g_file_set_contents (
+      path, "INVITE: (\"answer\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"0\")\n", -1,
+      NULL));
+  ck_assert_msg (sipservlet_container_reload_application_router (container, &error), "%s",
+                 error != NULL ? error->message : "");
+
+  g_string_truncate (seen, 0);
+  g_auto (Call) next = { 0 };
+  call_start (&next);
+  fake_message_free (peer_next_response (caller, 200));
+  ck_assert_str_eq (seen->str, "answer:INVITE;");
+
+  hang_up_through_both (&call);
+}
+END_TEST
+
+/* An application undeployed while a call passes it: the call's requests
+ * still reach it; a new call the router sends there gets 500. */
+START_TEST (test_undeploy_in_chain_with_call_up)
+{
+  g_auto (Call) call = { 0 };
+  two_proxy_call_up (&call);
+  GError *error = NULL;
+  ck_assert (sipservlet_container_undeploy (container, "second", &error));
+
+  catch_warnings_begin ();
+  g_auto (Call) next = { 0 };
+  call_start (&next);
+  g_autoptr (FakeMessage) failed = peer_next_response (caller, 500);
+  ck_assert_str_eq (failed->reason, "Application Not Deployed");
+  ck_assert (caught_warning ("'second'"));
+
+  hang_up_through_both (&call);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -853,6 +924,8 @@ make_suite (void)
   tcase_add_test (tc, test_b2bua_then_proxy_cancel);
   tcase_add_test (tc, test_route_back);
   tcase_add_test (tc, test_route_back_tampered);
+  tcase_add_test (tc, test_reload_with_call_up);
+  tcase_add_test (tc, test_undeploy_in_chain_with_call_up);
   suite_add_tcase (suite, tc);
   return suite;
 }
