@@ -14,7 +14,9 @@
  * requests whose Request-URI user starts with "app" to the application
  * "mapped" (its servlet chosen by a mapping over most pattern variables;
  * "approute..." also gets a route pushed, "appgone..." names an
- * application that is not deployed); the rest go to the servlets above,
+ * application that is not deployed, "appback..." goes out with
+ * ROUTE_BACK, and "appchain..." is proxied by "mapped" twice in a row:
+ * composition inside the process); the rest go to the servlets above,
  * the implicit application.
  *
  * The container and the registrar are made again every RESET_EVERY inputs
@@ -174,7 +176,7 @@ on_request (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 
   if (g_str_equal (method, "ACK") || g_str_equal (method, "CANCEL"))
     return;
-  if (user_is (request, "proxy"))
+  if (user_is (request, "proxy") || user_is (request, "appchain"))
     {
       proxy (request);
       return;
@@ -229,8 +231,11 @@ next_application (SipServletRequest *request, SipRoutingRegion region,
                   GError **error)
 {
   static const char *const routes[] = { DEAD_TARGET ";lr", NULL };
+  gint32 step = state != NULL && g_variant_is_of_type (state, G_VARIANT_TYPE_INT32)
+                    ? g_variant_get_int32 (state)
+                    : 0;
 
-  if (state != NULL || !user_is (request, "app"))
+  if (!user_is (request, "app") || step >= 2 || (step == 1 && !user_is (request, "appchain")))
     return TRUE;
   if (user_is (request, "appgone"))
     sipservlet_router_info_set_application (info, "gone", NULL, SIPSERVLET_REGION_NEUTRAL);
@@ -239,7 +244,9 @@ next_application (SipServletRequest *request, SipRoutingRegion region,
                                             SIPSERVLET_REGION_TERMINATING);
   if (user_is (request, "approute"))
     sipservlet_router_info_set_routes (info, routes, SIPSERVLET_ROUTE_ROUTE);
-  sipservlet_router_info_set_state (info, g_variant_new_int32 (1));
+  else if (user_is (request, "appback"))
+    sipservlet_router_info_set_routes (info, routes, SIPSERVLET_ROUTE_ROUTE_BACK);
+  sipservlet_router_info_set_state (info, g_variant_new_int32 (step + 1));
   return TRUE;
 }
 
