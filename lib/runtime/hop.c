@@ -43,6 +43,13 @@ sipsv_hop_new (SipsvRuntime *runtime, SipServletRequest *from, guint depth, tpor
   hop->primary = primary;
   hop->depth = depth;
   hop->source_tls = from != NULL && from->base.source_tls;
+  if (from != NULL && from->base.has_source)
+    {
+      /* getRemoteAddr() of the next application: the caller's address. */
+      hop->has_source = TRUE;
+      hop->source_tcp = from->base.source_tcp;
+      hop->source = from->base.source;
+    }
   hop->remote_user = from != NULL ? g_strdup (from->base.remote_user) : NULL;
   return hop;
 }
@@ -186,6 +193,9 @@ sipsv_hop_attach (SipsvHop *hop, SipServletRequest *request)
   request->hop_role = &downstream_role;
   request->depth = hop->depth;
   request->base.source_tls = hop->source_tls;
+  request->base.has_source = hop->has_source;
+  request->base.source_tcp = hop->source_tcp;
+  request->base.source = hop->source;
   hop->downstream = request;
 }
 

@@ -131,6 +131,9 @@ typedef struct _SipsvHop {
   guint depth;                      /* applications the downstream request passed
                                      * before it: 1 for the second of a chain */
   gboolean source_tls;
+  gboolean has_source;              /* source: where the upstream request came from, */
+  gboolean source_tcp;              /* which the downstream one reports as its own */
+  su_sockaddr_t source;
   char *remote_user;                /* authenticated upstream, or NULL */
   gpointer routing;                 /* the container's routing decision, or NULL */
   GDestroyNotify routing_free;

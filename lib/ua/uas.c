@@ -591,12 +591,20 @@ sipsv_uas_cancelled (SipServletRequest *request, msg_t *cancel_msg)
       SipServletRequest *cancel = sipsv_request_new (request->base.container, cancel_msg, TRUE);
       cancel->base.committed = TRUE;
       cancel->invite = sipservlet_request_ref (request);
-      sipsv_message_set_source (&cancel->base, cancel_msg);
-      cancel->base.source_tls
-          = request->hop != NULL ? request->base.source_tls
-                                 : sipsv_stack_received_over_tls (
-                                       &sipsv_runtime (request->base.container)->stack,
-                                       cancel_msg, NULL, NULL);
+      if (request->hop != NULL)
+        {
+          /* From the application before, in process: its INVITE's source. */
+          cancel->base.source = request->base.source;
+          cancel->base.has_source = request->base.has_source;
+          cancel->base.source_tcp = request->base.source_tcp;
+          cancel->base.source_tls = request->base.source_tls;
+        }
+      else
+        {
+          sipsv_message_set_source (&cancel->base, cancel_msg);
+          cancel->base.source_tls = sipsv_stack_received_over_tls (
+              &sipsv_runtime (request->base.container)->stack, cancel_msg, NULL, NULL);
+        }
       sipsv_message_set_session (&cancel->base, session);
       if (session != NULL && session->handler != NULL)
         sipsv_servlet_dispatch_request (session->handler, cancel);

@@ -33,8 +33,12 @@ app_name (SipServletRequest *request)
 static void
 note (SipServletRequest *request)
 {
+  SipServletMessage *message = sipservlet_request_get_message (request);
   g_string_append_printf (seen, "%s:%s;", app_name (request),
-                          sipservlet_message_get_method (sipservlet_request_get_message (request)));
+                          sipservlet_message_get_method (message));
+  /* Every application sees where the request came from, the first
+   * application's peer (both peers are on 127.0.0.1). */
+  ck_assert_str_eq (sipservlet_message_get_remote_addr (message), "127.0.0.1");
 }
 
 /* Proxies initial requests to their Request-URI, record-routed, with an
