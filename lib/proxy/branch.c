@@ -298,14 +298,6 @@ branch_start (SipProxyBranch *branch)
       g_clear_pointer (&request->request_uri, sipservlet_uri_unref);
     }
 
-  unsigned long hops = sip->sip_max_forwards ? sip->sip_max_forwards->mf_count : 71;
-  if (hops == 0)
-    {
-      branch_complete_locally (branch, 483, "Too Many Hops");
-      return;
-    }
-  msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_max_forwards,
-                      (msg_header_t *) sipsv_max_forwards_new (home, hops - 1));
   sipsv_proxy_session_timer_request (proxy, msg, sip);
 
   /* The application router may give the request to another application
@@ -332,6 +324,21 @@ branch_start (SipProxyBranch *branch)
    * (The container pops the Route and finds the session, or answers 481.) */
   if (!in_process && proxy->subsequent && sipsv_stack_url_is_self (stack, next))
     in_process = TRUE;
+  /* The container is one hop (RFC 3261 §16.6 step 3): Max-Forwards goes
+   * down when the request leaves it, not between its applications. */
+  if (!in_process)
+    {
+      unsigned long hops = sip->sip_max_forwards ? sip->sip_max_forwards->mf_count : 71;
+      if (hops == 0)
+        {
+          if (routing_free != NULL)
+            routing_free (routing);
+          branch_complete_locally (branch, 483, "Too Many Hops");
+          return;
+        }
+      msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_max_forwards,
+                          (msg_header_t *) sipsv_max_forwards_new (home, hops - 1));
+    }
   /* The socket the request leaves from, chosen here and not by NTA (see
    * sipsv_stack_route_primary()). */
   tport_t *out = in_process ? proxy->incoming_primary

@@ -90,17 +90,18 @@ sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
 {
   const url_t *next = sip->sip_route ? sip->sip_route->r_url : sip->sip_request->rq_url;
 
-  if (!decrement_max_forwards (msg, sip))
-    {
-      msg_destroy (msg);
-      return;
-    }
   /* To ourselves: the next application of a composed dialog (its
    * Record-Route, or a UAS application's Contact), delivered in process.
-   * Max-Forwards bounds a loop. */
+   * Each such delivery pops a Route of ours or ends at a UAS (dispatch.c),
+   * so it cannot loop. */
   if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, next))
     {
       sipsv_stack_deliver_local (&sipsv_runtime (container)->stack, msg, drop_reply, NULL);
+      return;
+    }
+  if (!decrement_max_forwards (msg, sip))
+    {
+      msg_destroy (msg);
       return;
     }
   sipsv_stack_forward (&sipsv_runtime (container)->stack, msg, sipsv_proxy_route_hint (sip));
