@@ -234,8 +234,18 @@ example_options_clear (ExampleOptions *options)
   g_clear_pointer (&options->tls_ca, g_free);
 }
 
+static ExampleReloadFunc reload_func;
+static gpointer reload_data;
+
+void
+example_set_reload_func (ExampleReloadFunc func, gpointer data)
+{
+  reload_func = func;
+  reload_data = data;
+}
+
 /* SIGHUP: the credentials again; a file that does not load leaves the
- * previous ones in use. */
+ * previous ones in use. Then the program's own reload. */
 static gboolean
 on_sighup (gpointer data)
 {
@@ -246,6 +256,8 @@ on_sighup (gpointer data)
     g_message ("SIGHUP: credentials reloaded");
   else
     g_warning ("SIGHUP: credentials not reloaded, the previous ones stay: %s", error->message);
+  if (reload_func != NULL)
+    reload_func (reload_data);
   return G_SOURCE_CONTINUE;
 }
 

@@ -72,8 +72,16 @@ void example_options_clear (ExampleOptions *options);
  * the shutdown then waits for. */
 typedef void (*ExampleStoppingFunc) (gpointer data);
 
+/* Called on SIGHUP, after the credentials were reloaded: a program's own
+ * configuration to re-read. */
+typedef void (*ExampleReloadFunc) (gpointer data);
+
+/* Sets the function example_serve() calls on SIGHUP (NULL: none). */
+void example_set_reload_func (ExampleReloadFunc func, gpointer data);
+
 /* Prints "ready HOST:PORT ...", runs the main loop until SIGINT or SIGTERM
- * (SIGHUP reloads the --auth-file credentials) and shuts the container
+ * (SIGHUP reloads the --auth-file credentials, then calls the function of
+ * example_set_reload_func()) and shuts the container
  * down cleanly (a second signal stops at once); the container stays yours.
  * @stopping (nullable) runs first. */
 void example_serve (SipContainer *container, ExampleStoppingFunc stopping, gpointer data);

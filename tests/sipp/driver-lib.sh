@@ -91,8 +91,9 @@ wait_ended () {
 # stop_server NAME PID ERR DEADLINE: SIGTERM to a server the driver
 # started, SIGKILL after DEADLINE seconds; adds to failures what went
 # wrong: no exit in time, a status other than 0, valgrind errors, a GLib
-# critical in ERR (its stderr). Shows valgrind's verdict when there is
-# one.
+# critical in ERR (its stderr), and a GLib warning too when
+# $SIPP_SERVER_NO_WARNINGS is 1 (for tests in which nothing may go
+# wrong). Shows valgrind's verdict when there is one.
 stop_server () {
   local name=$1 pid=$2 err=$3 deadline=$4 begin status
   if kill -0 "$pid" 2>/dev/null; then
@@ -122,6 +123,9 @@ stop_server () {
   fi
   if grep -q -- '-CRITICAL \*\*' "$err"; then
     failures+=("the $name logged a critical (a programming error)")
+  fi
+  if [ "${SIPP_SERVER_NO_WARNINGS:-0}" = 1 ] && grep -q -- '-WARNING \*\*' "$err"; then
+    failures+=("the $name logged $(grep -c -- '-WARNING \*\*' "$err") warning(s)")
   fi
   grep -E '(ERROR SUMMARY|definitely lost|indirectly lost):' "$err" | sed "s/^/$me: $name: /"
   return 0
