@@ -391,6 +391,40 @@ callee_request (Call *call, const char *method, guint cseq)
                           call->callee_tag, call->n, call->call_id, cseq, method);
 }
 
+/* The caller hangs up: its BYE reaches the callee (on the Call-ID
+ * callee_call_id, or the call's own) after passing the applications that
+ * note it in path; the callee's 200 goes back. */
+static void
+caller_hangs_up (Call *call, const char *path, const char *callee_call_id)
+{
+  g_string_truncate (seen, 0);
+  g_autofree char *bye = caller_request (call, "BYE", 2);
+  peer_send (caller, bye);
+  g_autoptr (FakeMessage) bye_in = peer_next_request (callee, "BYE");
+  ck_assert_str_eq (seen->str, path);
+  ck_assert_str_eq (fake_message_header (bye_in, "Call-ID"),
+                    callee_call_id != NULL ? callee_call_id : call->call_id);
+  ck_assert_uint_eq (fake_message_count_headers (bye_in, "Via"), 2 - (callee_call_id != NULL));
+  g_autofree char *bye_ok = fake_peer_build_response (bye_in, 200, NULL, NULL, NULL);
+  peer_send (callee, bye_ok);
+  fake_message_free (peer_next_response (caller, 200));
+}
+
+/* The caller cancels its INVITE (same branch, CSeq 1 CANCEL); NTA
+ * answers the CANCEL 200. */
+static void
+caller_cancels (Call *call)
+{
+  g_autofree char *cancel = invite_text (call, "inv");
+  char *line_end = strstr (cancel, " sip:");
+  memcpy (cancel, "CANCEL", 6);
+  memmove (cancel + 6, line_end, strlen (line_end) + 1);
+  char *cseq = strstr (cancel, "CSeq: 1 INVITE");
+  memcpy (cseq + 8, "CANCEL", 6);
+  peer_send (caller, cancel);
+  fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
+}
+
 static const char two_proxies[] = "INVITE: (\"first\", \"DAR:From\", \"ORIGINATING\", \"\", "
                                   "\"NO_ROUTE\", \"0\"), (\"second\", \"DAR:To\", "
                                   "\"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n";
@@ -477,11 +511,13 @@ START_TEST (test_two_proxies_busy)
 }
 END_TEST
 
-/* The caller's CANCEL reaches the callee through both applications; the
- * 487 comes back. */
-START_TEST (test_two_proxies_cancel)
+/* The callee rings, the caller cancels: the CANCEL reaches the callee
+ * through the applications of dar, the callee's 487 (ACKed by the
+ * application next to it) comes back to the caller. */
+static void
+ringing_call_cancelled (const char *dar)
 {
-  use_dar (two_proxies);
+  use_dar (dar);
   g_auto (Call) call = { 0 };
   call_start (&call);
   g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
@@ -489,22 +525,19 @@ START_TEST (test_two_proxies_cancel)
   peer_send (callee, ringing);
   fake_message_free (peer_next_response (caller, 180));
 
-  g_autofree char *invite_again = invite_text (&call, "inv");
-  g_autofree char *cancel = g_strdup (invite_again);
-  /* Same Via branch, CSeq 1 CANCEL. */
-  char *line_end = strstr (cancel, " sip:");
-  memcpy (cancel, "CANCEL", 6);
-  memmove (cancel + 6, line_end, strlen (line_end) + 1);
-  char *cseq = strstr (cancel, "CSeq: 1 INVITE");
-  memcpy (cseq + 8, "CANCEL", 6);
-  peer_send (caller, cancel);
-  fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
+  caller_cancels (&call);
   g_autoptr (FakeMessage) cancel_in = peer_next_request (callee, "CANCEL");
   g_autofree char *cancel_ok = fake_peer_build_response (cancel_in, 200, NULL, NULL, NULL);
   peer_send (callee, cancel_ok);
   g_autofree char *terminated = fake_peer_build_response (invite, 487, NULL, "bob-ring", NULL);
   peer_send (callee, terminated);
+  fake_message_free (peer_next_request (callee, "ACK"));
   fake_message_free (peer_next_response (caller, 487));
+}
+
+START_TEST (test_two_proxies_cancel)
+{
+  ringing_call_cancelled (two_proxies);
 }
 END_TEST
 
@@ -596,20 +629,27 @@ failing_next (SipServletRequest *request, SipRoutingRegion region, SipRoutingDir
   return TRUE;
 }
 
+/* With a router of the test's own, a call that fails with 500 and a
+ * warning that says warning. */
+static void
+call_fails_with_router (const SipApplicationRouterFuncs *funcs, const char *warning)
+{
+  GError *error = NULL;
+  ck_assert (sipservlet_container_set_application_router (container, funcs, NULL, NULL, &error));
+  catch_warnings_begin ();
+  g_auto (Call) call = { 0 };
+  call_start (&call);
+  fake_message_free (peer_next_response (caller, 500));
+  ck_assert (caught_warning (warning));
+}
+
 START_TEST (test_endless_router_is_bounded)
 {
   static const SipApplicationRouterFuncs endless = {
     SIPSERVLET_APPLICATION_ROUTER_INIT,
     .get_next_application = endless_next,
   };
-  GError *error = NULL;
-  ck_assert (sipservlet_container_set_application_router (container, &endless, NULL, NULL,
-                                                          &error));
-  catch_warnings_begin ();
-  g_auto (Call) call = { 0 };
-  call_start (&call);
-  g_autoptr (FakeMessage) failed = peer_next_response (caller, 500);
-  ck_assert (caught_warning ("passed 16 applications"));
+  call_fails_with_router (&endless, "passed 16 applications");
   ck_assert_uint_eq (fake_peer_pending (callee), 0);
 }
 END_TEST
@@ -620,14 +660,7 @@ START_TEST (test_router_failure_on_continue)
     SIPSERVLET_APPLICATION_ROUTER_INIT,
     .get_next_application = failing_next,
   };
-  GError *error = NULL;
-  ck_assert (sipservlet_container_set_application_router (container, &failing, NULL, NULL,
-                                                          &error));
-  catch_warnings_begin ();
-  g_auto (Call) call = { 0 };
-  call_start (&call);
-  g_autoptr (FakeMessage) failed = peer_next_response (caller, 500);
-  ck_assert (caught_warning ("no second step today"));
+  call_fails_with_router (&failing, "no second step today");
   ck_assert_str_eq (seen->str, "first:INVITE;");
 }
 END_TEST
@@ -671,15 +704,9 @@ START_TEST (test_b2bua_then_proxy)
   g_string_truncate (seen, 0);
   g_autofree char *caller_ack = caller_request (&call, "ACK", 1);
   peer_send (caller, caller_ack);
-  g_autofree char *bye = caller_request (&call, "BYE", 2);
-  peer_send (caller, bye);
-  g_autoptr (FakeMessage) bye_in = peer_next_request (callee, "BYE");
-  ck_assert_str_eq (seen->str, "b2b:ACK;b2b:BYE;second:BYE;");
-  ck_assert_str_eq (fake_message_header (bye_in, "Call-ID"), leg->call_id);
-  ck_assert_uint_eq (fake_message_count_headers (bye_in, "Via"), 1);
-  g_autofree char *bye_ok = fake_peer_build_response (bye_in, 200, NULL, NULL, NULL);
-  peer_send (callee, bye_ok);
-  fake_message_free (peer_next_response (caller, 200));
+  fake_peer_run (caller, 50);
+  ck_assert_str_eq (seen->str, "b2b:ACK;");
+  caller_hangs_up (&call, "b2b:BYE;second:BYE;", leg->call_id);
 }
 END_TEST
 
@@ -710,14 +737,9 @@ START_TEST (test_proxy_then_b2bua)
   g_string_truncate (seen, 0);
   g_autofree char *caller_ack = caller_request (&call, "ACK", 1);
   peer_send (caller, caller_ack);
-  g_autofree char *bye = caller_request (&call, "BYE", 2);
-  peer_send (caller, bye);
-  g_autoptr (FakeMessage) bye_in = peer_next_request (callee, "BYE");
-  ck_assert_str_eq (seen->str, "b2b:ACK;first:BYE;b2b:BYE;");
-  ck_assert_str_eq (fake_message_header (bye_in, "Call-ID"), leg_call_id);
-  g_autofree char *bye_ok = fake_peer_build_response (bye_in, 200, NULL, NULL, NULL);
-  peer_send (callee, bye_ok);
-  fake_message_free (peer_next_response (caller, 200));
+  fake_peer_run (caller, 50);
+  ck_assert_str_eq (seen->str, "b2b:ACK;");
+  caller_hangs_up (&call, "first:BYE;b2b:BYE;", leg_call_id);
 }
 END_TEST
 
@@ -725,30 +747,8 @@ END_TEST
  * goes down the chain, the 487 comes back up. */
 START_TEST (test_b2bua_then_proxy_cancel)
 {
-  use_dar ("INVITE: (\"b2b\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\"), "
-           "(\"second\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n");
-  g_auto (Call) call = { 0 };
-  call_start (&call);
-  g_autoptr (FakeMessage) invite = peer_next_request (callee, "INVITE");
-  g_autofree char *ringing = fake_peer_build_response (invite, 180, NULL, "bob-ring", NULL);
-  peer_send (callee, ringing);
-  fake_message_free (peer_next_response (caller, 180));
-
-  g_autofree char *cancel = invite_text (&call, "inv");
-  char *line_end = strstr (cancel, " sip:");
-  memcpy (cancel, "CANCEL", 6);
-  memmove (cancel + 6, line_end, strlen (line_end) + 1);
-  char *cseq = strstr (cancel, "CSeq: 1 INVITE");
-  memcpy (cseq + 8, "CANCEL", 6);
-  peer_send (caller, cancel);
-  fake_message_free (peer_next_response_to (caller, 200, "CANCEL"));
-  g_autoptr (FakeMessage) cancel_in = peer_next_request (callee, "CANCEL");
-  g_autofree char *cancel_ok = fake_peer_build_response (cancel_in, 200, NULL, NULL, NULL);
-  peer_send (callee, cancel_ok);
-  g_autofree char *terminated = fake_peer_build_response (invite, 487, NULL, "bob-ring", NULL);
-  peer_send (callee, terminated);
-  fake_message_free (peer_next_request (callee, "ACK"));
-  fake_message_free (peer_next_response (caller, 487));
+  ringing_call_cancelled ("INVITE: (\"b2b\", \"DAR:From\", \"ORIGINATING\", \"\", \"NO_ROUTE\", \"0\"), "
+                          "(\"second\", \"DAR:To\", \"TERMINATING\", \"\", \"NO_ROUTE\", \"1\")\n");
 }
 END_TEST
 
@@ -850,19 +850,6 @@ two_proxy_call_up (Call *call)
   fake_message_free (peer_next_request (callee, "ACK"));
 }
 
-/* The caller hangs up: the BYE passes both proxies to the callee. */
-static void
-hang_up_through_both (Call *call)
-{
-  g_string_truncate (seen, 0);
-  g_autofree char *bye = caller_request (call, "BYE", 2);
-  peer_send (caller, bye);
-  g_autoptr (FakeMessage) bye_in = peer_next_request (callee, "BYE");
-  ck_assert_str_eq (seen->str, "first:BYE;second:BYE;");
-  g_autofree char *bye_ok = fake_peer_build_response (bye_in, 200, NULL, NULL, NULL);
-  peer_send (callee, bye_ok);
-  fake_message_free (peer_next_response (caller, 200));
-}
 
 /* New rules apply to new calls; a call up keeps the applications it has. */
 START_TEST (test_reload_with_call_up)
@@ -884,7 +871,7 @@ START_TEST (test_reload_with_call_up)
   fake_message_free (peer_next_response (caller, 200));
   ck_assert_str_eq (seen->str, "answer:INVITE;");
 
-  hang_up_through_both (&call);
+  caller_hangs_up (&call, "first:BYE;second:BYE;", NULL);
 }
 END_TEST
 
@@ -904,7 +891,7 @@ START_TEST (test_undeploy_in_chain_with_call_up)
   ck_assert_str_eq (failed->reason, "Application Not Deployed");
   ck_assert (caught_warning ("'second'"));
 
-  hang_up_through_both (&call);
+  caller_hangs_up (&call, "first:BYE;second:BYE;", NULL);
 }
 END_TEST
 
