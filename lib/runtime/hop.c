@@ -107,7 +107,11 @@ run (gpointer data)
       break;
     case HOP_RESPONSE:
       if (hop->on_response != NULL)
-        hop->on_response (hop->client, g_steal_pointer (&work->msg));
+        {
+          /* Its headers in order, as in a received response (local.c). */
+          msg_serialize (work->msg, (msg_pub_t *) sip_object (work->msg));
+          hop->on_response (hop->client, g_steal_pointer (&work->msg));
+        }
       break;
     case HOP_CANCEL:
       {

@@ -302,8 +302,8 @@ sipsv_max_forwards_new (su_home_t *home, unsigned long count)
 }
 
 /* local.c: a request delivered inside the process (application
- * composition, lib/runtime/hop.c). deliver_local() hands msg (taken) to
- * the agent's message callback as if received, without a server
+ * composition, lib/runtime/hop.c). deliver_local() hands msg (taken; its
+ * header chain built) to the agent's message callback as if received, without a server
  * transaction; until it returns, local_data(msg) gives data and
  * sipsv_stack_reply() on msg builds its answer and gives it to reply
  * instead of sending it. */

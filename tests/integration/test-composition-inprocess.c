@@ -722,6 +722,9 @@ START_TEST (test_proxy_then_b2bua)
   ck_assert_str_eq (seen->str, "first:INVITE;b2b:INVITE;");
   ck_assert_uint_eq (fake_message_count_headers (invite, "Via"), 1);
   ck_assert_uint_eq (fake_message_count_headers (invite, "Record-Route"), 0);
+  /* The other leg copies the headers the request arrived with (JSR 289
+   * §12.2), those of the application before included. */
+  ck_assert_str_eq (fake_message_header (invite, "X-Trail"), "first");
   g_autofree char *leg_call_id = g_strdup (fake_message_header (invite, "Call-ID"));
   g_autofree char *extra = g_strdup_printf ("Contact: <sip:bob@127.0.0.1:%u>\r\n",
                                             fake_peer_get_port (callee, FAKE_UDP));
