@@ -39,6 +39,13 @@
  *                   also tries q groups in turn). Another Request-URI is
  *                   proxied to as it is.
  *
+ * The marks say what the router gave the application that added them:
+ * its value, then ";region=" the routing region (originating,
+ * terminating or neutral) and ";subscriber=" the subscriber URI, quoted,
+ * left out when the router named none, e.g.
+ *   X-Blocking: passed;region=originating;subscriber="sip:alice@example.com"
+ *   X-Forwarding: bob;region=terminating;subscriber="sip:bob@example.com"
+ *
  * The three proxying applications record-route the requests that create
  * dialogs (INVITE, SUBSCRIBE, REFER). A request that reaches an
  * application with Max-Forwards 0 is answered 483 by the container.
@@ -119,17 +126,49 @@ proxy_of (const char *application, SipServletRequest *request)
   return proxy;
 }
 
-/* Adds "NAME: VALUE" to @request, then proxies it to @target (the next
- * application, or out when there is none). */
+static const char *
+region_name (SipRoutingRegion region)
+{
+  switch (region)
+    {
+    case SIPSERVLET_REGION_ORIGINATING:
+      return "originating";
+    case SIPSERVLET_REGION_TERMINATING:
+      return "terminating";
+    case SIPSERVLET_REGION_NEUTRAL:
+    default:
+      return "neutral";
+    }
+}
+
+/* "VALUE;region=REGION;subscriber="URI"": what the router told the
+ * application that got @request (the subscriber left out when it named
+ * none). */
+static char *
+mark_with_routing (SipServletRequest *request, const char *value)
+{
+  const SipURI *subscriber = sipservlet_request_get_subscriber_uri (request);
+  const char *region = region_name (sipservlet_request_get_routing_region (request));
+  g_autofree char *uri = subscriber != NULL ? sipservlet_uri_to_string (subscriber) : NULL;
+
+  if (uri == NULL)
+    return g_strdup_printf ("%s;region=%s", value, region);
+  return g_strdup_printf ("%s;region=%s;subscriber=\"%s\"", value, region, uri);
+}
+
+/* Adds "NAME: VALUE;region=...;subscriber=..." to @request, then proxies
+ * it to @target (the next application, or out when there is none). */
 static void
 proxy_marked (const char *application, SipServletRequest *request, const SipURI *target,
-              const char *name, const char *value)
+              const char *name, const char *mark)
 {
   g_autoptr (GError) error = NULL;
   SipProxy *proxy = proxy_of (application, request);
+  g_autofree char *value = NULL;
 
   if (proxy == NULL)
     return;
+  value = mark_with_routing (request, mark);
   if (!sipservlet_message_add_header (SIPSERVLET_MESSAGE (request), name, value, &error))
     {
       g_warning ("%s: cannot add %s: %s", application, name, error->message);
