@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* sipservlet-composed: four small applications composed by the default
+/* sipservlet-composed: small applications composed by the default
  * application router (JSR 289 chapter 15), on libsipservlet's public API.
  *
  *   sipservlet-composed --dar FILE [--deny URI]... [--forward USER=URI]...
@@ -38,9 +38,28 @@
  *                   from behind NAT, as sipservlet-proxy does; that one
  *                   also tries q groups in turn). Another Request-URI is
  *                   proxied to as it is.
+ *   b2bua           (only when a DAR file names it; dar.properties does
+ *                   not) a topology-hiding back-to-back user agent: an
+ *                   initial INVITE is answered as a UAS and placed again
+ *                   as a new call leg (sipservlet_b2bua_create_request(),
+ *                   linked: new Call-ID, From tag, Via and Contact) to the
+ *                   same Request-URI, with "X-B2bua: leg"; the router is
+ *                   asked again for that leg (it continues the original),
+ *                   so it visits the next application. Responses are
+ *                   relayed back (a 2xx is acknowledged at once, its body
+ *                   copied), a BYE from either side is sent on the other
+ *                   leg and its answer relayed, a CANCEL cancels the other
+ *                   leg; a re-INVITE is refused 501.
+ *
+ * The marks say what the router gave the application that added them:
+ * its value, then ";region=" the routing region (originating,
+ * terminating or neutral) and ";subscriber=" the subscriber URI, quoted,
+ * left out when the router named none, e.g.
+ *   X-Blocking: passed;region=originating;subscriber="sip:alice@example.com"
+ *   X-Forwarding: bob;region=terminating;subscriber="sip:bob@example.com"
  *
  * The three proxying applications record-route the requests that create
- * dialogs (INVITE, SUBSCRIBE, REFER). A request that reaches an
+ * dialogs (INVITE, SUBSCRIBE, REFER); the b2bua ends the dialogs. A request that reaches an
  * application with Max-Forwards 0 is answered 483 by the container.
  * A request the DAR sends to no application goes to the container's
  * (empty) implicit application: 404 when it is addressed to this server
@@ -67,6 +86,7 @@ typedef struct {
   char *dar_path;
   GPtrArray *denied;            /* of SipURI: --deny */
   GHashTable *forwards;         /* user -> SipURI: --forward */
+  SipB2buaHelper *b2bua;        /* the container's, from b2bua's first INVITE */
 } Composed;
 
 /* ---- shared by the proxying applications ------------------------------- */
@@ -119,17 +139,49 @@ proxy_of (const char *application, SipServletRequest *request)
   return proxy;
 }
 
-/* Adds "NAME: VALUE" to @request, then proxies it to @target (the next
- * application, or out when there is none). */
+static const char *
+region_name (SipRoutingRegion region)
+{
+  switch (region)
+    {
+    case SIPSERVLET_REGION_ORIGINATING:
+      return "originating";
+    case SIPSERVLET_REGION_TERMINATING:
+      return "terminating";
+    case SIPSERVLET_REGION_NEUTRAL:
+    default:
+      return "neutral";
+    }
+}
+
+/* "VALUE;region=REGION;subscriber="URI"": what the router told the
+ * application that got @request (the subscriber left out when it named
+ * none). */
+static char *
+mark_with_routing (SipServletRequest *request, const char *value)
+{
+  const SipURI *subscriber = sipservlet_request_get_subscriber_uri (request);
+  const char *region = region_name (sipservlet_request_get_routing_region (request));
+  g_autofree char *uri = subscriber != NULL ? sipservlet_uri_to_string (subscriber) : NULL;
+
+  if (uri == NULL)
+    return g_strdup_printf ("%s;region=%s", value, region);
+  return g_strdup_printf ("%s;region=%s;subscriber=\"%s\"", value, region, uri);
+}
+
+/* Adds "NAME: VALUE;region=...;subscriber=..." to @request, then proxies
+ * it to @target (the next application, or out when there is none). */
 static void
 proxy_marked (const char *application, SipServletRequest *request, const SipURI *target,
-              const char *name, const char *value)
+              const char *name, const char *mark)
 {
   g_autoptr (GError) error = NULL;
   SipProxy *proxy = proxy_of (application, request);
+  g_autofree char *value = NULL;
 
   if (proxy == NULL)
     return;
+  value = mark_with_routing (request, mark);
   if (!sipservlet_message_add_header (SIPSERVLET_MESSAGE (request), name, value, &error))
     {
       g_warning ("%s: cannot add %s: %s", application, name, error->message);
@@ -354,6 +406,200 @@ on_location (SipServletRequest *request, gpointer user_data)
     }
 }
 
+/* ---- b2bua ------------------------------------------------------------- */
+
+static SipSession *
+session_of (gpointer message)
+{
+  return sipservlet_message_get_session (SIPSERVLET_MESSAGE (message));
+}
+
+static void
+b2bua_send (SipServletRequest *request)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!sipservlet_request_send (request, &error))
+    g_warning ("b2bua: cannot send %s: %s", method_of (request), error->message);
+  sipservlet_request_unref (request);
+}
+
+/* The container's helper (one for all the calls), kept for the responses. */
+static SipB2buaHelper *
+b2bua_helper (Composed *composed, SipServletRequest *request)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (composed->b2bua == NULL)
+    composed->b2bua = sipservlet_request_get_b2bua_helper (request, &error);
+  else if (sipservlet_request_get_b2bua_helper (request, &error) == NULL)
+    {
+      g_warning ("b2bua: no helper for %s: %s", method_of (request), error->message);
+      return NULL;
+    }
+  if (composed->b2bua == NULL)
+    g_warning ("b2bua: no helper: %s", error->message);
+  return composed->b2bua;
+}
+
+/* An initial INVITE: the other leg, linked, to the same Request-URI; the
+ * router is asked again, so it visits the next application. */
+static void
+b2bua_invite (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  static const char *const mark[] = { "X-B2bua", "leg", NULL };
+  g_autoptr (GError) error = NULL;
+  SipB2buaHelper *helper;
+  SipServletRequest *out;
+
+  if (!sipservlet_request_is_initial (request))
+    {
+      /* Only the call itself is relayed here. */
+      example_respond (request, 501, "Not Relayed");
+      return;
+    }
+  helper = b2bua_helper (user_data, request);
+  if (helper == NULL)
+    {
+      example_respond (request, 500, "No B2BUA Helper");
+      return;
+    }
+  out = sipservlet_b2bua_create_request (helper, request, TRUE, mark, &error);
+  if (out == NULL)
+    {
+      /* With Max-Forwards 0 the container answered 483 itself. */
+      example_debug ("b2bua: cannot place the other leg of %s: %s",
+                     sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
+                     error->message);
+      if (!sipservlet_message_is_committed (SIPSERVLET_MESSAGE (request)))
+        example_respond (request, 500, "Cannot Place The Call");
+      return;
+    }
+  example_debug ("b2bua: INVITE %s: other leg %s", sipservlet_message_get_call_id (
+                     SIPSERVLET_MESSAGE (request)),
+                 sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (out)));
+  sipservlet_request_defer (request);
+  b2bua_send (out);
+}
+
+static void
+b2bua_ack (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  /* The other leg's 2xx was acknowledged when it came (b2bua_response). */
+}
+
+/* A BYE from either side: the same on the other leg; its answer is
+ * relayed back (b2bua_response). */
+static void
+b2bua_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  SipB2buaHelper *helper = b2bua_helper (user_data, request);
+  SipSession *peer = helper != NULL
+                         ? sipservlet_b2bua_get_linked_session (helper, session_of (request))
+                         : NULL;
+  SipServletRequest *out
+      = peer != NULL ? sipservlet_b2bua_create_request_for_session (helper, peer, request, NULL,
+                                                                      &error)
+                     : NULL;
+
+  if (out == NULL)
+    {
+      example_debug ("b2bua: BYE %s: no other leg to hang up%s%s",
+                     sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
+                     error != NULL ? ": " : "", error != NULL ? error->message : "");
+      example_respond (request, 200, NULL);
+      return;
+    }
+  sipservlet_request_defer (request);
+  b2bua_send (out);
+}
+
+/* The caller gave up: the container answered its CANCEL and INVITE; the
+ * other leg is cancelled in turn unless it was answered already. */
+static void
+b2bua_cancel (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
+{
+  Composed *composed = user_data;
+  g_autoptr (GError) error = NULL;
+  SipSession *peer = composed->b2bua != NULL
+                         ? sipservlet_b2bua_get_linked_session (composed->b2bua,
+                                                                session_of (request))
+                         : NULL;
+  SipServletRequest *cancel
+      = peer != NULL ? sipservlet_b2bua_create_cancel (composed->b2bua, peer, &error) : NULL;
+
+  if (cancel != NULL)
+    b2bua_send (cancel);
+  else
+    example_debug ("b2bua: CANCEL %s: nothing to cancel on the other leg%s%s",
+                   sipservlet_message_get_call_id (SIPSERVLET_MESSAGE (request)),
+                   error != NULL ? ": " : "", error != NULL ? error->message : "");
+}
+
+/* An answer on the other leg: a 2xx to the INVITE is acknowledged and
+ * relayed (with its body); any other answer is relayed while the request
+ * it answers waits. */
+static void
+b2bua_response (SipServlet *servlet, SipServletResponse *response, gpointer user_data)
+{
+  Composed *composed = user_data;
+  g_autoptr (GError) error = NULL;
+  SipServletMessage *message = SIPSERVLET_MESSAGE (response);
+  SipServletRequest *request = sipservlet_response_get_request (response);
+  guint status = sipservlet_response_get_status (response);
+
+  if (composed->b2bua == NULL)
+    return;
+  SipServletRequest *original = sipservlet_b2bua_get_linked_request (composed->b2bua, request);
+  if (g_str_equal (sipservlet_message_get_method (message), "INVITE") && status >= 200
+      && status < 300)
+    {
+      SipServletRequest *ack = sipservlet_response_create_ack (response, &error);
+      if (ack != NULL)
+        b2bua_send (ack);
+      else
+        {
+          g_warning ("b2bua: cannot acknowledge %u: %s", status, error->message);
+          g_clear_error (&error);
+        }
+      SipSession *in = sipservlet_b2bua_get_linked_session (composed->b2bua,
+                                                            session_of (request));
+      g_autoptr (SipServletResponse) relayed
+          = in != NULL ? sipservlet_b2bua_create_response_to_original_request (
+                             composed->b2bua, in, status, NULL, &error)
+                       : NULL;
+      gsize length = 0;
+      gconstpointer body = sipservlet_message_get_content (message, &length);
+      if (relayed == NULL)
+        g_warning ("b2bua: cannot relay %u: %s", status,
+                   error != NULL ? error->message : "no linked session");
+      else if (body != NULL
+               && !sipservlet_message_set_content (SIPSERVLET_MESSAGE (relayed), body,
+                                                   (gssize) length,
+                                                   sipservlet_message_get_content_type (message),
+                                                   &error))
+        g_warning ("b2bua: cannot copy the body of %u: %s", status, error->message);
+      else if (!sipservlet_response_send (relayed, &error))
+        g_warning ("b2bua: cannot relay %u: %s", status, error->message);
+      return;
+    }
+  if (status > 100 && original != NULL
+      && !sipservlet_message_is_committed (SIPSERVLET_MESSAGE (original))
+      && !sipservlet_request_is_cancelled (original)
+      && !sipservlet_request_respond (original, status, NULL, &error))
+    g_warning ("b2bua: cannot relay %u: %s", status, error->message);
+}
+
+static const SipServletHandlers b2bua_handlers = {
+  SIPSERVLET_HANDLERS_INIT,
+  .do_invite = b2bua_invite,
+  .do_ack = b2bua_ack,
+  .do_bye = b2bua_bye,
+  .do_cancel = b2bua_cancel,
+  .do_response = b2bua_response,
+};
+
 /* ---- the applications and the router ------------------------------------- */
 
 /* Deploys an application named @name whose main servlet is @servlet
@@ -387,7 +633,9 @@ deploy_all (Composed *composed, GError **error)
                     error)
          && deploy (composed->container, "location", "location",
                     sipservlet_servlet_new_with_callback ("location", on_location, composed, NULL),
-                    error);
+                    error)
+         && deploy (composed->container, "b2bua", "b2bua",
+                    sipservlet_servlet_new ("b2bua", &b2bua_handlers, composed, NULL), error);
 }
 
 /* SIGHUP: the DAR file again; on error the rules in use stay. */
