@@ -49,20 +49,24 @@ is_leg_header (msg_hclass_t const *hc)
     || hc == sip_rack_class || hc == sip_session_expires_class || hc == sip_min_se_class;
 }
 
-/* Copies the body and every header the other leg may inherit. */
+static void
+copy_header (msg_header_t *h, gpointer data)
+{
+  SipServletRequest *to = data;
+  msg_t *msg = to->base.msg;
+
+  if (is_leg_header (h->sh_class) || h->sh_class == sip_content_type_class)
+    return;
+  msg_header_insert (msg, (msg_pub_t *) to->base.sip, msg_header_dup_one (msg_home (msg), h));
+}
+
+/* Copies the body and every header the other leg may inherit (of a
+ * request received from the network, or from another application of this
+ * container in process, which has no fragment chain). */
 static void
 copy_content (SipServletRequest *to, SipServletRequest *from)
 {
-  msg_t *msg = to->base.msg;
-  sip_t *sip = to->base.sip;
-  su_home_t *home = msg_home (msg);
-
-  for (msg_header_t *h = *msg_chain_head (from->base.msg); h != NULL; h = h->sh_succ)
-    {
-      if (is_leg_header (h->sh_class) || h->sh_class == sip_content_type_class)
-        continue;
-      msg_header_insert (msg, (msg_pub_t *) sip, msg_header_dup_one (home, h));
-    }
+  sipsv_stack_foreach_header (from->base.msg, copy_header, to);
   gsize length = 0;
   gconstpointer body = sipservlet_message_get_content (SIPSERVLET_MESSAGE (from), &length);
   if (body != NULL)

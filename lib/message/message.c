@@ -488,26 +488,26 @@ sipservlet_message_has_option_tag (SipServletMessage *message, const char *name,
   return FALSE;
 }
 
+static void
+add_header_name (msg_header_t *h, gpointer data)
+{
+  GPtrArray *names = data;
+  if (!is_header_class (h->sh_class))
+    return;
+  const char *name = h->sh_class == sip_unknown_class ? ((msg_unknown_t *) h)->un_name
+                                                      : h->sh_class->hc_name;
+  for (guint i = 0; i < names->len; i++)
+    if (g_ascii_strcasecmp (names->pdata[i], name) == 0)
+      return;
+  g_ptr_array_add (names, g_strdup (name));
+}
+
 char **
 sipservlet_message_get_header_names (SipServletMessage *message)
 {
-  GPtrArray *names = g_ptr_array_new ();
-
   g_return_val_if_fail (message != NULL, NULL);
-  for (msg_header_t *h = msg_chain_head (message->msg) ? *msg_chain_head (message->msg) : NULL;
-       h != NULL; h = h->sh_succ)
-    {
-      const char *name;
-      if (!is_header_class (h->sh_class))
-        continue;
-      name = h->sh_class == sip_unknown_class ? ((msg_unknown_t *) h)->un_name
-                                              : h->sh_class->hc_name;
-      gboolean seen = FALSE;
-      for (guint i = 0; i < names->len && !seen; i++)
-        seen = g_ascii_strcasecmp (names->pdata[i], name) == 0;
-      if (!seen)
-        g_ptr_array_add (names, g_strdup (name));
-    }
+  GPtrArray *names = g_ptr_array_new ();
+  sipsv_stack_foreach_header (message->msg, add_header_name, names);
   g_ptr_array_add (names, NULL);
   return (char **) g_ptr_array_free (names, FALSE);
 }

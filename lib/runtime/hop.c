@@ -107,11 +107,7 @@ run (gpointer data)
       break;
     case HOP_RESPONSE:
       if (hop->on_response != NULL)
-        {
-          /* Its headers in order, as in a received response (local.c). */
-          msg_serialize (work->msg, (msg_pub_t *) sip_object (work->msg));
-          hop->on_response (hop->client, g_steal_pointer (&work->msg));
-        }
+        hop->on_response (hop->client, g_steal_pointer (&work->msg));
       break;
     case HOP_CANCEL:
       {

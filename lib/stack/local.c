@@ -22,11 +22,6 @@ sipsv_stack_deliver_local (SipsvStack *stack, msg_t *msg, SipsvLocalReply reply,
   sip_t *sip = sip_object (msg);
 
   g_return_if_fail (sip != NULL && sip->sip_request != NULL);
-  /* A message made by msg_dup() has its headers but not their chain in
-   * order, which whoever walks its headers (a B2BUA copying them to the
-   * other leg, the header-name list) reads: build it, as a received
-   * message has it. */
-  msg_serialize (msg, (msg_pub_t *) sip);
   stack->local.msg = msg;
   stack->local.reply = reply;
   stack->local.data = data;

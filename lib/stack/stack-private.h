@@ -290,6 +290,30 @@ sipsv_stack_made_response (sip_t const *sip)
   return (sip->sip_flags & (1 << 15)) != 0;
 }
 
+/* Calls func on every header of msg (the request or status line, the
+ * separator and the payload included): in the order they came when msg
+ * was received (its fragment chain); a message built or copied here
+ * (msg_copy(), msg_dup(): no chain until it is sent, and building one
+ * early would put headers added later in the wrong places) kind by kind,
+ * in sofia's order, each kind's headers in their order. */
+static inline void
+sipsv_stack_foreach_header (msg_t *msg, void (*func) (msg_header_t *h, gpointer data),
+                            gpointer data)
+{
+  msg_header_t **head = msg_chain_head (msg);
+  if (head != NULL && *head != NULL)
+    {
+      for (msg_header_t *h = *head; h != NULL; h = h->sh_succ)
+        func (h, data);
+      return;
+    }
+  msg_pub_t *pub = msg_object (msg);
+  msg_header_t **end = (msg_header_t **) ((char *) pub + pub->msg_size);
+  for (msg_header_t **hh = &pub->msg_request; hh < end; hh++)
+    for (msg_header_t *h = *hh; h != NULL && h != MSG_HEADER_NONE; h = h->sh_next)
+      func (h, data);
+}
+
 /* A Max-Forwards header with the given count (sofia has no _create). */
 static inline sip_max_forwards_t *
 sipsv_max_forwards_new (su_home_t *home, unsigned long count)
@@ -302,8 +326,8 @@ sipsv_max_forwards_new (su_home_t *home, unsigned long count)
 }
 
 /* local.c: a request delivered inside the process (application
- * composition, lib/runtime/hop.c). deliver_local() hands msg (taken; its
- * header chain built) to the agent's message callback as if received, without a server
+ * composition, lib/runtime/hop.c). deliver_local() hands msg (taken) to
+ * the agent's message callback as if received, without a server
  * transaction; until it returns, local_data(msg) gives data and
  * sipsv_stack_reply() on msg builds its answer and gives it to reply
  * instead of sending it. */

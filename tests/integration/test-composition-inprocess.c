@@ -54,6 +54,12 @@ on_proxy (SipServletRequest *request, gpointer user_data)
     return;
   SipProxy *proxy = sipservlet_request_get_proxy (request, &error);
   ck_assert_ptr_nonnull (proxy);
+  /* The header names a request lists are the headers it has, after an
+   * application in process too (whose message has no fragment chain). */
+  g_auto (GStrv) names = sipservlet_message_get_header_names (message);
+  ck_assert (g_strv_contains ((const char *const *) names, "From"));
+  ck_assert (g_strv_contains ((const char *const *) names, "X-Trail")
+             == (sipservlet_message_get_header (message, "X-Trail") != NULL));
   ck_assert (sipservlet_message_add_header (message, "X-Trail", app_name (request), &error));
   ck_assert (sipservlet_proxy_set_record_route (proxy, TRUE, &error));
   ck_assert (sipservlet_proxy_to (proxy, sipservlet_request_get_request_uri (request), &error));
