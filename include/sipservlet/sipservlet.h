@@ -32,6 +32,7 @@
 #include <sipservlet/sipservlet-container.h>
 #include <sipservlet/sipservlet-pattern.h>
 #include <sipservlet/sipservlet-application.h>
+#include <sipservlet/sipservlet-module.h>
 #include <sipservlet/sipservlet-router.h>
 #include <sipservlet/sipservlet-location.h>
 #include <sipservlet/sipservlet-auth.h>

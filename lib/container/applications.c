@@ -129,6 +129,7 @@ sipservlet_container_deploy (SipContainer *container, SipApplication *applicatio
   application->container = container;
   application->deployed_once = TRUE;
   g_ptr_array_add (container->applications, sipservlet_application_ref (application));
+  sipsv_container_module_deployed (container, application->name);
   if (container->router.set && container->router.funcs.application_deployed != NULL)
     {
       const char *names[] = { application->name, NULL };

@@ -58,12 +58,21 @@ struct _SipContainer {
   SipsvRouter router;
   SipServlet *forwarder;            /* sends on what no application takes */
   char *route_back_key;             /* route-back.c's signing key, made on first use */
+  GPtrArray *modules;               /* SipsvModule (modules.c), owned, in load order */
+  struct _SipsvModule *loading;     /* the module whose deploy function runs, or NULL */
 };
 
 G_STATIC_ASSERT (G_STRUCT_OFFSET (SipContainer, runtime) == 0);
 
 /* 64*T1: what a client transaction takes at most to end on its own. */
 #define SIPSV_SHUTDOWN_DEADLINE_MS 32000u
+
+/* modules.c: loaded modules; clear closes them, after everything else.
+ * module_deployed() notes an application deployed while a module loads. */
+typedef struct _SipsvModule SipsvModule;
+void sipsv_container_modules_init (SipContainer *container);
+void sipsv_container_modules_clear (SipContainer *container);
+void sipsv_container_module_deployed (SipContainer *container, const char *application);
 
 /* applications.c: deployed applications and the router. */
 void sipsv_container_applications_init (SipContainer *container);

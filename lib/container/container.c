@@ -20,6 +20,7 @@ sipservlet_container_new (GError **error)
   container->shutdown_deadline_ms = SIPSV_SHUTDOWN_DEADLINE_MS;
   sipsv_runtime_init (&container->runtime, container->context);
   container->runtime.route_onward = sipsv_container_route_onward;
+  sipsv_container_modules_init (container);
   if (!sipsv_stack_init (&container->runtime.stack, container->context,
                          sipsv_container_on_message, (nta_agent_magic_t *) container, error))
     {
@@ -100,6 +101,8 @@ sipservlet_container_unref (SipContainer *container)
   g_clear_pointer (&container->runtime.default_servlet, sipservlet_servlet_unref);
   g_ptr_array_unref (container->servlets);
   g_clear_pointer (&container->runtime.record_routes, g_hash_table_destroy);
+  /* Last of what may run module code (lib/container/modules.c). */
+  sipsv_container_modules_clear (container);
   sipsv_container_security_clear (&container->security);
   sipsv_container_overload_clear (&container->overload);
   sipsv_runtime_clear (&container->runtime);
