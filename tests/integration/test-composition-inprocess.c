@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check-main.h"
+#include "listening-container.h"
 #include "peer-checks.h"
 #include "warning-catcher.h"
 
@@ -229,11 +230,7 @@ static void
 setup (void)
 {
   GError *error = NULL;
-  container = sipservlet_container_new (&error);
-  ck_assert_ptr_nonnull (container);
-  ck_assert (sipservlet_container_listen (container, "127.0.0.1", 0, SIPSERVLET_TRANSPORT_UDP,
-                                          &error));
-  port = sipservlet_container_get_port (container, NULL);
+  container = listening_container_new (&port);
   caller = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
   callee = fake_peer_new (g_main_context_default (), "127.0.0.1", port, &error);
   ck_assert (caller != NULL && callee != NULL);
