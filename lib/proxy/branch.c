@@ -239,7 +239,7 @@ route_onward (SipProxyBranch *branch, gpointer *routing, GDestroyNotify *routing
   /* A proxied request continues the one the application received. */
   SipServletRequest *from = branch->proxy->request;
   return runtime->route_onward (branch->proxy->container, request, SIPSERVLET_ROUTING_CONTINUE,
-                                from->region, from->router_state, sipsv_hop_depth (from),
+                                from->region, from->router_state, from->depth,
                                 routing, routing_free);
 }
 
@@ -364,7 +364,7 @@ branch_start (SipProxyBranch *branch)
       return;
     }
 
-  guint depth = sipsv_hop_depth (proxy->request);
+  guint depth = proxy->request->depth;
   if (branch->record_route && proxy->record_route_ours != NULL && request->initial)
     {
       if (proxy->record_route_uri != NULL)

@@ -33,7 +33,7 @@ dialog_session (SipProxy *proxy, sip_t const *sip)
     }
   /* Another 2xx with another To-tag: a derived session (JSR 289 §6.2.3). */
   char *key = sipsv_proxy_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag, to_tag,
-                                      sipsv_hop_depth (proxy->request));
+                                      proxy->request->depth);
   SipSession *derived
       = g_hash_table_lookup (sipsv_runtime (proxy->container)->sessions.dialogs, key);
   g_free (key);
@@ -82,7 +82,7 @@ sipsv_proxy_update_session (SipProxy *proxy, SipProxyBranch *branch, sip_t const
       if (branch->record_route)
         {
           sipsv_proxy_register_session (session, sip->sip_call_id->i_id, sip->sip_from->a_tag,
-                                        sip->sip_to->a_tag, sipsv_hop_depth (proxy->request));
+                                        sip->sip_to->a_tag, proxy->request->depth);
           sipsv_proxy_note_dialog (proxy, session, sip);
         }
     }

@@ -79,12 +79,6 @@ sipsv_proxy_route_hint (sip_t const *sip)
   return sip->sip_route == NULL ? (const url_string_t *) sip->sip_request->rq_url : NULL;
 }
 
-static void
-drop_reply (gpointer data, msg_t *response)
-{
-  msg_destroy (response);
-}
-
 void
 sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
 {
@@ -96,7 +90,7 @@ sipsv_proxy_forward_stateless (SipContainer *container, msg_t *msg, sip_t *sip)
    * so it cannot loop. */
   if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, next))
     {
-      sipsv_stack_deliver_local (&sipsv_runtime (container)->stack, msg, drop_reply, NULL);
+      sipsv_stack_deliver_local (&sipsv_runtime (container)->stack, msg, NULL, NULL);
       return;
     }
   if (!decrement_max_forwards (msg, sip))

@@ -88,12 +88,6 @@ on_local_reply (gpointer data, msg_t *response)
 }
 
 static void
-on_dropped_reply (gpointer data, msg_t *response)
-{
-  msg_destroy (response);
-}
-
-static void
 run (gpointer data)
 {
   HopWork *work = data;
@@ -116,7 +110,7 @@ run (gpointer data)
           break;
         msg_t *cancel = sipsv_stack_cancel_for (stack, request->base.msg, work->reason);
         if (cancel != NULL)
-          sipsv_stack_deliver_local (stack, cancel, on_dropped_reply, hop);
+          sipsv_stack_deliver_local (stack, cancel, NULL, hop);
         break;
       }
     }

@@ -156,9 +156,3 @@ void sipsv_hop_respond (SipsvHop *hop, msg_t *response);
 /* The hop a message being delivered in process came through, or NULL. */
 SipsvHop *sipsv_hop_of (SipsvRuntime *runtime, msg_t *msg);
 void sipsv_hop_attach (SipsvHop *hop, SipServletRequest *request);
-/* The chain position of a request: 0 when it came from the network. */
-static inline guint
-sipsv_hop_depth (SipServletRequest *request)
-{
-  return request->depth;
-}

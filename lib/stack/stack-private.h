@@ -330,7 +330,7 @@ sipsv_max_forwards_new (su_home_t *home, unsigned long count)
  * the agent's message callback as if received, without a server
  * transaction; until it returns, local_data(msg) gives data and
  * sipsv_stack_reply() on msg builds its answer and gives it to reply
- * instead of sending it. */
+ * instead of sending it (reply NULL: the answer is dropped). */
 void sipsv_stack_deliver_local (SipsvStack *stack, msg_t *msg, SipsvLocalReply reply,
                                 gpointer data);
 gpointer sipsv_stack_local_data (SipsvStack *stack, msg_t *msg);

@@ -503,8 +503,11 @@ sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase
     sip_to_tag (msg_home (msg), sip->sip_to, stack->stateless_tag);
   if (msg == stack->local.msg && msg != NULL)
     {
-      /* Delivered in process: the answer goes back the way it came. */
-      msg_t *response = sipsv_stack_response_to (stack, msg, status, phrase);
+      /* Delivered in process: the answer goes back the way it came, or
+       * nowhere (reply NULL: an ACK or CANCEL, which have none). */
+      msg_t *response = stack->local.reply != NULL
+                            ? sipsv_stack_response_to (stack, msg, status, phrase)
+                            : NULL;
       if (response != NULL && extra_headers != NULL)
         sip_add_tl (response, sip_object (response), SIPTAG_HEADER_STR (extra_headers), TAG_END ());
       if (response != NULL)

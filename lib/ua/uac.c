@@ -248,18 +248,12 @@ next_hop_is_ours (SipServletRequest *request, msg_t *msg)
          && sipsv_stack_url_is_self (stack, sipsv_stack_next_hop (msg, NULL));
 }
 
-static void
-drop_reply (gpointer data, msg_t *response)
-{
-  msg_destroy (response);
-}
-
 /* An ACK to an application of this container: delivered in process, as
  * a proxy forwards it (it has no response). Takes msg. */
 static void
 deliver_ack (SipServletRequest *ack, msg_t *msg)
 {
-  sipsv_stack_deliver_local (&sipsv_runtime (ack->base.container)->stack, msg, drop_reply, NULL);
+  sipsv_stack_deliver_local (&sipsv_runtime (ack->base.container)->stack, msg, NULL, NULL);
 }
 
 static gboolean
