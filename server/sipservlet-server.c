@@ -304,8 +304,7 @@ reload (gpointer data)
     }
   if (options->tls_cert != NULL)
     {
-      if (sipservlet_container_set_tls_files (self->container, options->tls_cert,
-                                              options->tls_key, options->tls_ca, &error))
+      if (sipservlet_container_reload_tls_files (self->container, &error))
         g_message ("SIGHUP: TLS files reloaded from %s", options->tls_cert);
       else
         g_warning ("SIGHUP: TLS files not reloaded, the previous ones stay: %s",

@@ -217,6 +217,26 @@ SIPSERVLET_API gboolean sipservlet_container_set_tls_files (SipContainer *contai
                                                             GError **error);
 
 /**
+ * sipservlet_container_reload_tls_files:
+ * @container: a container with TLS files (sipservlet_container_set_tls_files())
+ * @error: return location for a #GError
+ *
+ * Reads the files of sipservlet_container_set_tls_files() again, checks
+ * them as it does, and puts them in force at once on the TLS listening
+ * points open now as well as those opened later: connections accepted or
+ * opened from now on present the new certificate and trust the new CA
+ * file; connections already up keep what they were set up with. Meant for
+ * SIGHUP, after a certificate was renewed.
+ *
+ * Returns: %FALSE with @error set, and the files in force unchanged, when
+ *   a file does not load (the errors of
+ *   sipservlet_container_set_tls_files()); %SIPSERVLET_ERROR_INVALID_STATE
+ *   when no TLS files were set
+ */
+SIPSERVLET_API gboolean sipservlet_container_reload_tls_files (SipContainer *container,
+                                                               GError **error);
+
+/**
  * sipservlet_container_listen_advertised:
  * @container: a container
  * @host: an IPv4 or IPv6 address to bind, as for sipservlet_container_listen()

@@ -174,6 +174,13 @@ sipservlet_container_set_tls_files (SipContainer *container, const char *cert_fi
 }
 
 gboolean
+sipservlet_container_reload_tls_files (SipContainer *container, GError **error)
+{
+  g_return_val_if_fail (container != NULL, FALSE);
+  return sipsv_stack_reload_tls (&container->runtime.stack, error);
+}
+
+gboolean
 sipservlet_container_listen (SipContainer *container, const char *host, guint16 port,
                              SipTransportFlags transports, GError **error)
 {

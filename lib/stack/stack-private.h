@@ -77,6 +77,11 @@ typedef struct {
   char stateless_tag[16];         /* To-tag of sipsv_stack_reply()'s answers to
                                    * INVITE, which recognises their ACK */
   char *tls_dir;                  /* sofia's TLS directory (tls.c), or NULL */
+  char *tls_files[3];             /* its certificate, key (or NULL) and CA
+                                   * files (or NULL: the system's), for reloads */
+  GPtrArray *tls_contexts;        /* the SSL_CTX of each TLS socket (a
+                                   * reference of ours), or NULL */
+  guint tls_capture_mark;         /* its length before the bind going on */
   nta_message_f *on_message;      /* the agent's message callback and its */
   nta_agent_magic_t *on_message_magic; /* magic, behind sipsv_stack_guard_via() */
   guint name_lookups;             /* requests to host names not answered yet */
@@ -122,7 +127,18 @@ guint16 sipsv_stack_listen (SipsvStack *stack, const char *host, guint16 port,
  * system's CA bundle. Errors name the file. */
 gboolean sipsv_stack_set_tls_files (SipsvStack *stack, const char *cert_file,
                                     const char *key_file, const char *ca_file, GError **error);
-/* Removes that directory. */
+/* Reads the files of sipsv_stack_set_tls_files() again and puts them in
+ * force on the TLS sockets open now (the connections they accept or
+ * open from now on) and on those bound later. Connections up keep what
+ * they were set up with. On error nothing changes. */
+gboolean sipsv_stack_reload_tls (SipsvStack *stack, GError **error);
+/* Around the binding of a TLS socket: sofia creates its SSL_CTX inside
+ * nta_agent_add_tport(), and gives no way to reach it later; OpenSSL
+ * tells us of every SSL_CTX created, so the stack keeps the ones made
+ * while it binds. @bound FALSE: the bind failed, forget them. */
+void sipsv_stack_tls_capture_begin (SipsvStack *stack);
+void sipsv_stack_tls_capture_end (SipsvStack *stack, gboolean bound);
+/* Removes that directory and forgets the files and contexts. */
 void sipsv_stack_clear_tls (SipsvStack *stack);
 /* Whether a request to url (a next hop) goes over TLS: a sips: URI, or
  * transport=tls. */

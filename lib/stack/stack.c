@@ -387,6 +387,8 @@ bind_address (SipsvStack *stack, const char *host, guint16 port, gboolean udp, g
     url = g_strdup_printf ("%s:%s%s%s:%u%s", scheme, v6 ? "[" : "", host, v6 ? "]" : "", port,
                            transport);
   g_snprintf (ident, sizeof ident, "sipsv%u", stack->next_ident++);
+  if (tls)
+    sipsv_stack_tls_capture_begin (stack);
   rc = nta_agent_add_tport (stack->agent, URL_STRING_MAKE (url),
                             TPTAG_IDENT (ident),
                             TPTAG_UDP_RMEM (SIPSV_UDP_BUFFER),
@@ -408,6 +410,8 @@ bind_address (SipsvStack *stack, const char *host, guint16 port, gboolean udp, g
                             TAG_IF (tls, TPTAG_CERTIFICATE (stack->tls_dir)),
                             TAG_IF (tls, TPTAG_TLS_VERIFY_POLICY (TPTLS_VERIFY_SUBJECTS_OUT)),
                             TAG_END ());
+  if (tls)
+    sipsv_stack_tls_capture_end (stack, rc == 0);
   g_free (url);
   if (rc == 0)
     hide_identities (stack);

@@ -18,6 +18,7 @@
 #include <glib/gstdio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <string.h>
 
@@ -107,106 +108,265 @@ remove_dir (char *dir)
   g_free (dir);
 }
 
-/* Checks the files, then writes agent.pem (key, then certificate and its
- * chain) and cafile.pem into a new private directory; *dir_out is set
- * only when every step worked. */
-static gboolean
-build_dir (const char *cert_file, const char *key_file, const char *ca_file, char **dir_out,
-           GError **error)
+/* The three files, read and checked. */
+typedef struct {
+  char *cert_text, *key_text, *ca_text;
+  gsize cert_len, key_len, ca_len;
+  STACK_OF (X509) *certs;         /* the certificate, then its chain */
+  STACK_OF (X509) *cas;
+  EVP_PKEY *key;
+} TlsFiles;
+
+static void
+tls_files_clear (TlsFiles *files)
 {
-  g_autofree char *cert_text = NULL, *key_text = NULL, *ca_text = NULL;
-  gsize cert_len = 0, key_len = 0, ca_len = 0;
-  STACK_OF (X509) *certs = NULL, *cas = NULL;
-  EVP_PKEY *key = NULL;
-  GString *agent = NULL;
-  char *dir = NULL;
-  gboolean ok = FALSE;
+  g_free (files->cert_text);
+  g_free (files->key_text);
+  g_free (files->ca_text);
+  if (files->certs != NULL)
+    sk_X509_pop_free (files->certs, X509_free);
+  if (files->cas != NULL)
+    sk_X509_pop_free (files->cas, X509_free);
+  EVP_PKEY_free (files->key);
+}
 
-  if (!read_pem ("certificate", cert_file, &cert_text, &cert_len, error)
-      || (key_file != NULL && !read_pem ("key", key_file, &key_text, &key_len, error))
-      || !read_pem ("CA", ca_file, &ca_text, &ca_len, error))
-    goto out;
-
-  certs = certificates_of (cert_text, cert_len);
-  if (sk_X509_num (certs) == 0)
+/* Reads the files and checks each holds what it is for, and the key is
+ * the certificate's; on error @files holds what was read (clear it). */
+static gboolean
+tls_files_read (TlsFiles *files, const char *cert_file, const char *key_file,
+                const char *ca_file, GError **error)
+{
+  if (!read_pem ("certificate", cert_file, &files->cert_text, &files->cert_len, error)
+      || (key_file != NULL
+          && !read_pem ("key", key_file, &files->key_text, &files->key_len, error))
+      || !read_pem ("CA", ca_file, &files->ca_text, &files->ca_len, error))
+    return FALSE;
+  files->certs = certificates_of (files->cert_text, files->cert_len);
+  if (sk_X509_num (files->certs) == 0)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                    "TLS certificate file \"%s\" holds no PEM certificate", cert_file);
-      goto out;
+      return FALSE;
     }
-  key = key_file != NULL ? key_of (key_text, key_len) : key_of (cert_text, cert_len);
-  if (key == NULL)
+  files->key = key_file != NULL ? key_of (files->key_text, files->key_len)
+                                : key_of (files->cert_text, files->cert_len);
+  if (files->key == NULL)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                    "TLS key file \"%s\" holds no PEM private key (or an encrypted one: "
                    "keys with a passphrase are not supported)",
                    key_file != NULL ? key_file : cert_file);
-      goto out;
+      return FALSE;
     }
-  if (X509_check_private_key (sk_X509_value (certs, 0), key) != 1)
+  if (X509_check_private_key (sk_X509_value (files->certs, 0), files->key) != 1)
     {
       ERR_clear_error ();
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                    "TLS key file \"%s\" does not hold the key of the certificate in \"%s\"",
                    key_file != NULL ? key_file : cert_file, cert_file);
-      goto out;
+      return FALSE;
     }
-  cas = certificates_of (ca_text, ca_len);
-  if (sk_X509_num (cas) == 0)
+  files->cas = certificates_of (files->ca_text, files->ca_len);
+  if (sk_X509_num (files->cas) == 0)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                    "TLS CA file \"%s\" holds no PEM certificate", ca_file);
-      goto out;
+      return FALSE;
     }
+  return TRUE;
+}
 
-  dir = g_dir_make_tmp ("sipservlet-tls-XXXXXX", NULL);   /* mode 0700 */
+/* Writes agent.pem (key, then certificate and its chain) and cafile.pem
+ * into a new private directory; *dir_out is set only when every step
+ * worked. */
+static gboolean
+build_dir (const TlsFiles *files, char **dir_out, GError **error)
+{
+  GString *agent;
+  char *dir = g_dir_make_tmp ("sipservlet-tls-XXXXXX", NULL);   /* mode 0700 */
+  gboolean ok;
+
   if (dir == NULL)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
                    "cannot create a private directory for the TLS files: %s",
                    g_strerror (errno));
-      goto out;
+      return FALSE;
     }
   /* sofia reads the key and the certificate from the one agent.pem. */
-  agent = g_string_new_len (key_text != NULL ? key_text : "", (gssize) key_len);
+  agent = g_string_new_len (files->key_text != NULL ? files->key_text : "",
+                            (gssize) files->key_len);
   if (agent->len > 0 && agent->str[agent->len - 1] != '\n')
     g_string_append_c (agent, '\n');
-  g_string_append_len (agent, cert_text, (gssize) cert_len);
+  g_string_append_len (agent, files->cert_text, (gssize) files->cert_len);
   ok = write_private (dir, "agent.pem", agent->str, agent->len, error)
-       && write_private (dir, "cafile.pem", ca_text, ca_len, error);
+       && write_private (dir, "cafile.pem", files->ca_text, files->ca_len, error);
+  g_string_free (agent, TRUE);
   if (ok)
-    *dir_out = g_steal_pointer (&dir);
-
-out:
-  if (agent != NULL)
-    g_string_free (agent, TRUE);
-  if (dir != NULL)
+    *dir_out = dir;
+  else
     remove_dir (dir);
-  if (certs != NULL)
-    sk_X509_pop_free (certs, X509_free);
-  if (cas != NULL)
-    sk_X509_pop_free (cas, X509_free);
-  EVP_PKEY_free (key);
   return ok;
+}
+
+/* The CA file to read: the one given, or the system's bundle. */
+static const char *
+ca_file_or_system (const char *ca_file, GError **error)
+{
+  const char *system_cas = X509_get_default_cert_file ();
+
+  if (ca_file != NULL)
+    return ca_file;
+  if (g_file_test (system_cas, G_FILE_TEST_EXISTS))
+    return system_cas;
+  g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+               "no TLS CA file given, and the system has none at \"%s\"", system_cas);
+  return NULL;
+}
+
+/* Reads and checks the files and builds sofia's directory of them. */
+static gboolean
+prepare (const char *cert_file, const char *key_file, const char *ca_file, TlsFiles *files,
+         char **dir_out, GError **error)
+{
+  const char *cas = ca_file_or_system (ca_file, error);
+
+  return cas != NULL && tls_files_read (files, cert_file, key_file, cas, error)
+         && build_dir (files, dir_out, error);
+}
+
+/* The new directory replaces the old one; the files are remembered. */
+static void
+adopt (SipsvStack *stack, char *dir, const char *cert_file, const char *key_file,
+       const char *ca_file)
+{
+  const char *names[] = { cert_file, key_file, ca_file };
+  char *copies[G_N_ELEMENTS (names)];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    copies[i] = g_strdup (names[i]);
+  if (stack->tls_dir != NULL)
+    remove_dir (stack->tls_dir);
+  stack->tls_dir = dir;
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_free (stack->tls_files[i]);
+      stack->tls_files[i] = copies[i];
+    }
 }
 
 gboolean
 sipsv_stack_set_tls_files (SipsvStack *stack, const char *cert_file, const char *key_file,
                            const char *ca_file, GError **error)
 {
+  TlsFiles files = { 0 };
   char *dir = NULL;
-  const char *system_cas = X509_get_default_cert_file ();
+  gboolean ok = prepare (cert_file, key_file, ca_file, &files, &dir, error);
 
-  if (ca_file == NULL && !g_file_test (system_cas, G_FILE_TEST_EXISTS))
+  tls_files_clear (&files);
+  if (ok)
+    adopt (stack, dir, cert_file, key_file, ca_file);
+  return ok;
+}
+
+/* ---- the SSL_CTX of the sockets open --------------------------------------- */
+
+/* The stack binding a TLS socket on this thread now, or NULL. */
+static __thread SipsvStack *capturing;
+
+/* OpenSSL calls this inside every SSL_CTX_new() of the process: keep
+ * the ones sofia makes while a stack binds. */
+static void
+on_ssl_ctx_new (void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+  (void) ptr, (void) ad, (void) idx, (void) argl, (void) argp;
+  if (capturing == NULL || parent == NULL)
+    return;
+  SSL_CTX_up_ref (parent);
+  g_ptr_array_add (capturing->tls_contexts, parent);
+}
+
+void
+sipsv_stack_tls_capture_begin (SipsvStack *stack)
+{
+  static gsize registered;
+
+  if (g_once_init_enter (&registered))
     {
-      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                   "no TLS CA file given, and the system has none at \"%s\"", system_cas);
+      SSL_CTX_get_ex_new_index (0, NULL, on_ssl_ctx_new, NULL, NULL);
+      g_once_init_leave (&registered, 1);
+    }
+  if (stack->tls_contexts == NULL)
+    stack->tls_contexts = g_ptr_array_new_with_free_func ((GDestroyNotify) SSL_CTX_free);
+  capturing = stack;
+  stack->tls_capture_mark = stack->tls_contexts->len;
+}
+
+void
+sipsv_stack_tls_capture_end (SipsvStack *stack, gboolean bound)
+{
+  capturing = NULL;
+  if (!bound)
+    g_ptr_array_remove_range (stack->tls_contexts, stack->tls_capture_mark,
+                              stack->tls_contexts->len - stack->tls_capture_mark);
+}
+
+/* Puts the files in force on one SSL_CTX: what SSL_new() copies for each
+ * new connection. SSL_CTX_use_cert_and_key() checks the key first. */
+static gboolean
+apply (SSL_CTX *ctx, const TlsFiles *files, GError **error)
+{
+  STACK_OF (X509) *chain = sk_X509_dup (files->certs);
+  X509 *leaf = sk_X509_shift (chain);
+  X509_STORE *store = X509_STORE_new ();
+  gboolean ok = store != NULL && SSL_CTX_use_cert_and_key (ctx, leaf, files->key, chain, 1) == 1;
+
+  sk_X509_free (chain);
+  for (int i = 0; ok && i < sk_X509_num (files->cas); i++)
+    ok = X509_STORE_add_cert (store, sk_X509_value (files->cas, i)) == 1;
+  if (!ok)
+    {
+      X509_STORE_free (store);
+      ERR_clear_error ();
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                   "OpenSSL refused the new TLS certificate or CA certificates");
       return FALSE;
     }
-  if (!build_dir (cert_file, key_file, ca_file != NULL ? ca_file : system_cas, &dir, error))
-    return FALSE;
-  sipsv_stack_clear_tls (stack);
-  stack->tls_dir = dir;
+  SSL_CTX_set_cert_store (ctx, store);
+  /* A resumed session would skip the new certificate. */
+  SSL_CTX_flush_sessions (ctx, LONG_MAX);
+  return TRUE;
+}
+
+gboolean
+sipsv_stack_reload_tls (SipsvStack *stack, GError **error)
+{
+  TlsFiles files = { 0 };
+  char *dir = NULL;
+  gboolean ok;
+
+  if (stack->tls_files[0] == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "no TLS files were set: nothing to reload");
+      return FALSE;
+    }
+  ok = prepare (stack->tls_files[0], stack->tls_files[1], stack->tls_files[2], &files, &dir,
+                error);
+  for (guint i = 0; ok && stack->tls_contexts != NULL && i < stack->tls_contexts->len; i++)
+    ok = apply (stack->tls_contexts->pdata[i], &files, error);
+  tls_files_clear (&files);
+  if (!ok)
+    {
+      if (dir != NULL)
+        remove_dir (dir);
+      return FALSE;
+    }
+  /* Copies: adopt() frees the names it replaces. */
+  g_autofree char *cert = g_strdup (stack->tls_files[0]);
+  g_autofree char *key = g_strdup (stack->tls_files[1]);
+  g_autofree char *ca = g_strdup (stack->tls_files[2]);
+  adopt (stack, dir, cert, key, ca);
   return TRUE;
 }
 
@@ -215,6 +375,9 @@ sipsv_stack_clear_tls (SipsvStack *stack)
 {
   if (stack->tls_dir != NULL)
     remove_dir (g_steal_pointer (&stack->tls_dir));
+  for (gsize i = 0; i < G_N_ELEMENTS (stack->tls_files); i++)
+    g_clear_pointer (&stack->tls_files[i], g_free);
+  g_clear_pointer (&stack->tls_contexts, g_ptr_array_unref);
 }
 
 gboolean

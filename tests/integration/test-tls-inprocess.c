@@ -3,8 +3,9 @@
  * sipservlet_container_set_tls_files() (each error names its file; the
  * private directory sofia-sip reads is 0700 and goes away with the
  * container), a TLS listening point, sipservlet_message_is_secure(), the
- * Record-Route of a proxy crossing from TLS to UDP, and the RFC 5630 rule
- * that a sips request is never forwarded over UDP.
+ * Record-Route of a proxy crossing from TLS to UDP, the RFC 5630 rule
+ * that a sips request is never forwarded over UDP, and files reloaded
+ * while a TLS listening point is open.
  *
  * A throw-away CA, server certificate and keys are made with the openssl
  * command for every test. The TLS client is OpenSSL in a thread of its
@@ -78,6 +79,16 @@ make_certificates (void)
   g_autofree char *rogue = g_strdup_printf ("req -x509 %s -keyout rogue.key -out rogue.pem "
                                             "-days 2 -subj /CN=127.0.0.1", ec);
   run_openssl (rogue);
+  /* A second CA, and a certificate of it for 127.0.0.1 (renewal.pem,
+   * renewal.key): what a renewal may bring. */
+  g_autofree char *ca2 = g_strdup_printf ("req -x509 %s -keyout ca2.key -out ca2.pem -days 2 "
+                                          "-subj /CN=sipservlet-test-CA-2", ec);
+  g_autofree char *csr2 = g_strdup_printf ("req %s -keyout renewal.key -out renewal.csr "
+                                           "-subj /CN=127.0.0.1", ec);
+  run_openssl (ca2);
+  run_openssl (csr2);
+  run_openssl ("x509 -req -in renewal.csr -CA ca2.pem -CAkey ca2.key -CAcreateserial "
+               "-out renewal.pem -days 2 -extfile ext.cnf");
 }
 
 static void
@@ -307,20 +318,31 @@ tls_client_run (gpointer data)
   return NULL;
 }
 
-/* Sends request over TLS to the container's port and returns the final
- * response, running the container's context meanwhile. */
+/* Sends request over TLS to the container's port, trusting the CA file
+ * ca (a name in the work directory), and returns the final response, or
+ * NULL with *failure set; runs the container's context meanwhile. */
 static char *
-tls_exchange (guint16 port, const char *request)
+tls_try (guint16 port, const char *ca, const char *request, char **failure)
 {
-  TlsClient client = { .port = port, .ca = path_of ("ca.pem"), .request = (char *) request };
+  TlsClient client = { .port = port, .ca = path_of (ca), .request = (char *) request };
   GThread *thread = g_thread_new ("tls-client", tls_client_run, &client);
 
   while (!g_atomic_int_get (&client.done))
     g_main_context_iteration (NULL, TRUE);
   g_thread_join (thread);
   g_free (client.ca);
-  ck_assert_msg (client.failure == NULL, "%s", client.failure);
+  *failure = client.failure;
   return client.response;
+}
+
+/* tls_try() trusting ca.pem, which must work. */
+static char *
+tls_exchange (guint16 port, const char *request)
+{
+  g_autofree char *failure = NULL;
+  char *response = tls_try (port, "ca.pem", request, &failure);
+  ck_assert_msg (failure == NULL, "%s", failure);
+  return response;
 }
 
 static void
@@ -410,6 +432,86 @@ START_TEST (test_is_secure)
   ck_assert (!seen.secure);
   ck_assert_str_eq (seen.transport, "UDP");
   fake_peer_free (peer);
+  g_free (seen.transport);
+}
+END_TEST
+
+/* ---- reloading the files ---------------------------------------------------- */
+
+static void
+copy_file (const char *from, const char *to)
+{
+  g_autofree char *from_path = path_of (from);
+  g_autofree char *text = NULL;
+  ck_assert (g_file_get_contents (from_path, &text, NULL, NULL));
+  write_file (to, text);
+}
+
+/* An OPTIONS over TLS to the container: "200" when it worked, else the
+ * client's failure. */
+static char *
+options_over_tls (guint16 tls_port, const char *ca)
+{
+  g_autofree char *ruri = g_strdup_printf ("sip:127.0.0.1:%u;transport=tls", tls_port);
+  g_autofree char *options = request_text ("OPTIONS", ruri, "TLS", 5999, "tls-reload");
+  char *failure = NULL;
+  g_autofree char *response = tls_try (tls_port, ca, options, &failure);
+  if (response != NULL && g_str_has_prefix (response, "SIP/2.0 200 "))
+    return g_strdup ("200");
+  return failure != NULL ? failure : g_strdup (response);
+}
+
+/* The certificate is renewed by another CA: after a reload, new
+ * connections get the new one, on the listening point already open; a
+ * broken file at reload keeps the one in force. */
+START_TEST (test_reload_files)
+{
+  GError *error = NULL;
+  Seen seen = { 0 };
+
+  /* Nothing to reload yet. */
+  ck_assert (!sipservlet_container_reload_tls_files (container, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
+  g_clear_error (&error);
+
+  copy_file ("server.pem", "live.pem");
+  copy_file ("server.key", "live.key");
+  copy_file ("ca.pem", "live-ca.pem");
+  g_autofree char *cert = path_of ("live.pem");
+  g_autofree char *key = path_of ("live.key");
+  g_autofree char *ca = path_of ("live-ca.pem");
+  ck_assert (sipservlet_container_set_tls_files (container, cert, key, ca, &error));
+  ck_assert (sipservlet_container_listen (container, "127.0.0.1", 0, SIPSERVLET_TRANSPORT_TLS,
+                                          &error));
+  g_auto (GStrv) addresses = sipservlet_container_get_listen_addresses (container);
+  guint16 tls_port = (guint16) atoi (strrchr (addresses[0], ':') + 1);
+  SipServlet *servlet = sipservlet_servlet_new ("options", &options_handlers, &seen, NULL);
+  ck_assert (sipservlet_container_add_servlet (container, servlet, NULL, &error));
+  sipservlet_servlet_unref (servlet);
+
+  g_autofree char *before = options_over_tls (tls_port, "ca.pem");
+  ck_assert_str_eq (before, "200");
+  g_autofree char *before_other = options_over_tls (tls_port, "ca2.pem");
+  ck_assert_str_ne (before_other, "200");
+
+  /* Renewed: the same file names, another certificate and key. */
+  copy_file ("renewal.pem", "live.pem");
+  copy_file ("renewal.key", "live.key");
+  ck_assert_msg (sipservlet_container_reload_tls_files (container, &error), "%s",
+                 error != NULL ? error->message : "");
+  g_autofree char *after = options_over_tls (tls_port, "ca2.pem");
+  ck_assert_str_eq (after, "200");
+  g_autofree char *after_old = options_over_tls (tls_port, "ca.pem");
+  ck_assert_str_ne (after_old, "200");
+
+  /* A key that is not the certificate's: refused, naming the file; the
+   * renewal stays in force. */
+  copy_file ("server.key", "live.key");
+  ck_assert (!sipservlet_container_reload_tls_files (container, &error));
+  ck_assert_msg (strstr (error->message, key) != NULL, "%s", error->message);
+  g_clear_error (&error);
+  g_autofree char *kept = options_over_tls (tls_port, "ca2.pem");
+  ck_assert_str_eq (kept, "200");
   g_free (seen.transport);
 }
 END_TEST
@@ -740,6 +842,7 @@ make_suite (void)
   tcase_add_test (tc, test_uac_refuses_untrusted_server);
   tcase_add_test (tc, test_sips_never_over_udp);
   tcase_add_test (tc, test_record_route_from_tls);
+  tcase_add_test (tc, test_reload_files);
   suite_add_tcase (s, tc);
   return s;
 }
