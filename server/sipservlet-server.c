@@ -358,6 +358,8 @@ serve (const char *path, char **listen, char **sets)
       }
   if (!read_config (config, &options, &server, &error))
     goto out;
+  options.config = config;
+  options.config_group = SERVER_GROUP;
   /* It prints its own errors, naming the key. */
   self.container = example_container_new (&options);
   if (self.container == NULL)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet examples - shared command line and lifecycle. */
 #include "example-main.h"
+#include "example-config.h"
 
 #include <glib-unix.h>
 #include <signal.h>
@@ -64,6 +65,17 @@ example_option_entries (ExampleOptions *options)
   return g_memdup2 (entries, sizeof entries);
 }
 
+/* How an error names option @name: "--name" on the command line, or
+ * "FILE:LINE: [GROUP] name" when the options came from a configuration
+ * file. g_free() it. */
+static char *
+option_name (ExampleOptions *options, const char *name)
+{
+  if (options->config != NULL)
+    return example_config_where (options->config, options->config_group, name);
+  return g_strconcat ("--", name, NULL);
+}
+
 /* A bad option value: sets @error and prints it; returns FALSE. */
 static gboolean G_GNUC_PRINTF (2, 3)
 option_error (GError **error, const char *format, ...)
@@ -87,18 +99,21 @@ setup_authentication (SipContainer *container, ExampleOptions *options, GError *
   for (char **t = options->trusted; t != NULL && *t != NULL; t++)
     if (!sipservlet_container_add_trusted_source (container, *t, error))
       {
-        g_printerr ("error: --trusted %s: %s\n", *t, (*error)->message);
+        g_autofree char *name = option_name (options, "trusted");
+        g_printerr ("error: %s %s: %s\n", name, *t, (*error)->message);
         return FALSE;
       }
+  g_autofree char *realm_name = option_name (options, "realm");
+  g_autofree char *file_name = option_name (options, "auth-file");
   if (options->auth_file == NULL)
-    return options->realm == NULL || option_error (error, "--realm needs --auth-file");
+    return options->realm == NULL || option_error (error, "%s needs auth-file", realm_name);
   if (realm == NULL)
-    return option_error (error, "--auth-file needs --realm (or a --domain)");
+    return option_error (error, "%s needs a realm (or a domain)", file_name);
   g_autoptr (SipCredentialStore) store = sipservlet_credential_store_new_from_file (
       options->auth_file, error);
   if (store == NULL || !sipservlet_container_set_authentication (container, store, realm, error))
     {
-      g_printerr ("error: --auth-file %s --realm %s: %s\n", options->auth_file, realm,
+      g_printerr ("error: %s %s (realm %s): %s\n", file_name, options->auth_file, realm,
                   (*error)->message);
       return FALSE;
     }
@@ -118,26 +133,36 @@ setup_overload (SipContainer *container, ExampleOptions *options, GError **error
       if (!g_ascii_string_to_unsigned (parts[0], 10, 1, 1000000, &rate, NULL)
           || (parts[1] != NULL
               && !g_ascii_string_to_unsigned (parts[1], 10, 1, 1000000, &burst, NULL)))
-        return option_error (error,
-                             "--rate-limit expects RATE or RATE/BURST (1 to 1000000), got '%s'",
-                             options->rate_limit);
+        {
+          g_autofree char *name = option_name (options, "rate-limit");
+          return option_error (error,
+                               "%s expects RATE or RATE/BURST (1 to 1000000), got '%s'", name,
+                               options->rate_limit);
+        }
     }
   if (options->rate_limit_action != NULL)
     {
       if (g_ascii_strcasecmp (options->rate_limit_action, "drop") == 0)
         action = SIPSERVLET_RATE_LIMIT_DROP;
       else if (g_ascii_strcasecmp (options->rate_limit_action, "reject") != 0)
-        return option_error (error, "--rate-limit-action expects reject or drop, got '%s'",
-                             options->rate_limit_action);
+        {
+          g_autofree char *name = option_name (options, "rate-limit-action");
+          return option_error (error, "%s expects reject or drop, got '%s'", name,
+                               options->rate_limit_action);
+        }
     }
   if (options->max_transactions < 0)
-    return option_error (error, "--max-transactions cannot be negative");
+    {
+      g_autofree char *name = option_name (options, "max-transactions");
+      return option_error (error, "%s cannot be negative", name);
+    }
   if (rate > 0
       && !sipservlet_container_set_rate_limit (container, (guint) rate,
                                                burst > 0 ? (guint) burst : (guint) rate * 2,
                                                action, error))
     {
-      g_printerr ("error: --rate-limit %s: %s\n", options->rate_limit, (*error)->message);
+      g_autofree char *name = option_name (options, "rate-limit");
+      g_printerr ("error: %s %s: %s\n", name, options->rate_limit, (*error)->message);
       return FALSE;
     }
   sipservlet_container_set_max_transactions (container, (guint) options->max_transactions);
@@ -164,7 +189,8 @@ example_container_new (ExampleOptions *options)
       && !sipservlet_container_set_tls_files (container, options->tls_cert, options->tls_key,
                                               options->tls_ca, &error))
     {
-      g_printerr ("error: --tls-cert %s: %s\n", options->tls_cert, error->message);
+      g_autofree char *name = option_name (options, "tls-cert");
+      g_printerr ("error: %s %s: %s\n", name, options->tls_cert, error->message);
       goto fail;
     }
   for (char **l = options->listen ? options->listen : defaults; *l != NULL; l++)
@@ -178,15 +204,17 @@ example_container_new (ExampleOptions *options)
               container, address ? address : value,
               tls ? SIPSERVLET_TRANSPORT_TLS : SIPSERVLET_TRANSPORT_ALL, &error))
         {
-          g_printerr ("error: --listen %s: %s%s\n", *l, error->message,
-                      tls && options->tls_cert == NULL ? " (give --tls-cert)" : "");
+          g_autofree char *name = option_name (options, "listen");
+          g_printerr ("error: %s %s: %s%s\n", name, *l, error->message,
+                      tls && options->tls_cert == NULL ? " (give a tls-cert)" : "");
           goto fail;
         }
     }
   for (char **a = options->aliases; a != NULL && *a != NULL; a++)
     if (!sipservlet_container_add_alias (container, *a, &error))
       {
-        g_printerr ("error: --alias %s: %s\n", *a, error->message);
+        g_autofree char *name = option_name (options, "alias");
+        g_printerr ("error: %s %s: %s\n", name, *a, error->message);
         goto fail;
       }
   if (!setup_authentication (container, options, &error)
@@ -205,7 +233,8 @@ example_container_new (ExampleOptions *options)
       if (error == NULL)
         g_set_error (&error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                      "the values cannot be negative");
-      g_printerr ("error: --session-expires %d --min-se %d: %s\n", options->session_expires,
+      g_autofree char *name = option_name (options, "session-expires");
+      g_printerr ("error: %s %d (min-se %d): %s\n", name, options->session_expires,
                   options->min_se, error->message);
       goto fail;
     }

@@ -41,6 +41,10 @@ typedef struct {
   char *rate_limit_action; /* --rate-limit-action reject|drop, or NULL */
   gint max_transactions;  /* --max-transactions; 0 = no guard */
   gboolean verbose;
+  GKeyFile *config;       /* not owned: when the options came from this
+                           * configuration (example-config.h), errors name
+                           * its lines instead of the flags */
+  const char *config_group; /* ... and this group of it */
 } ExampleOptions;
 
 /* Option entries for --listen, --alias, --advertise, --tls-cert, --tls-key,
