@@ -14,7 +14,6 @@
 # Exit status: 0 pass, 1 fail, 77 skip (python3 missing), 99 bad usage.
 set -u
 
-support=$(cd "$(dirname "$0")/../support" && pwd)
 # shellcheck source=tests/sipp/driver-lib.sh
 . "$(dirname "$0")/../sipp/driver-lib.sh"
 
@@ -33,7 +32,7 @@ fi
 server=$1
 modules=$2
 [ -x "$server" ] || { printf '%s: FAIL: %s is not executable\n' "$me" "$server" >&2; exit 1; }
-calls=1
+calls=1    # use_wrapper's
 use_wrapper
 
 workdir=$(mktemp -d "${TMPDIR:-/tmp}/server-config.XXXXXX") || exit 1
