@@ -40,7 +40,7 @@ typedef struct {
   char *dar;              /* [server] dar */
   char *log_level;        /* [server] log-level */
   gint shutdown_deadline; /* [server] shutdown-deadline, seconds; -1: the container's */
-  char *module_dir;       /* [modules] directory */
+  char *module_dir;       /* [modules] directory, or NULL: MODULE_DIR */
   char **load;            /* [modules] load */
   char **required;        /* [modules] required */
 } ServerOptions;
@@ -247,9 +247,9 @@ load_module (Server *self, GKeyFile *config, const char *name, gboolean required
                  "'%s' cannot name a module", name);
   else
     {
+      const char *dir = self->server->module_dir != NULL ? self->server->module_dir : MODULE_DIR;
       path = strchr (name, '/') != NULL ? g_strdup (name)
-                                        : g_strdup_printf ("%s/%s.so", self->server->module_dir,
-                                                           name);
+                                        : g_strdup_printf ("%s/%s.so", dir, name);
       loaded = sipservlet_container_load_module (self->container, path, config, name, &local);
       if (loaded != NULL)
         {
@@ -339,7 +339,7 @@ static int
 serve (const char *path, char **listen, char **sets)
 {
   ExampleOptions options = { .app_session_timeout = -1 };
-  ServerOptions server = { .shutdown_deadline = -1, .module_dir = g_strdup (MODULE_DIR) };
+  ServerOptions server = { .shutdown_deadline = -1 };
   Server self = { NULL, &options, &server };
   g_autoptr (GError) error = NULL;
   GKeyFile *config = example_config_load (path, &error);
