@@ -34,6 +34,7 @@
 #define PURGE_INTERVAL_S 10
 
 struct _Registrar {
+  gatomicrefcount ref_count;
   GHashTable *domains;          /* canonical host -> itself; NULL = any domain */
   guint min_expires;
   guint max_expires;
@@ -403,6 +404,20 @@ registrar_set_domain_func (Registrar *registrar, RegistrarDomainFunc func, gpoin
 {
   registrar->domain_func = func;
   registrar->domain_data = user_data;
+}
+
+static gboolean
+is_container_domain (const SipURI *uri, gpointer user_data)
+{
+  Registrar *registrar = user_data;
+  return sipservlet_container_is_our_domain (registrar->container, uri);
+}
+
+void
+registrar_serve_container_domains (Registrar *registrar)
+{
+  g_return_if_fail (registrar->container != NULL);
+  registrar_set_domain_func (registrar, is_container_domain, registrar);
 }
 
 /* ---- small helpers ------------------------------------------------------ */
@@ -869,7 +884,8 @@ static const SipServletHandlers registrar_handlers = {
 SipServlet *
 registrar_servlet_new (Registrar *registrar)
 {
-  return sipservlet_servlet_new ("registrar", &registrar_handlers, registrar, NULL);
+  return sipservlet_servlet_new ("registrar", &registrar_handlers, registrar_ref (registrar),
+                                 (GDestroyNotify) registrar_unref);
 }
 
 static gboolean
@@ -963,34 +979,37 @@ registrar_options_clear (RegistrarOptions *options)
 }
 
 static gboolean
-check_option (gint value, const char *name, gint minimum)
+check_option (gint value, const char *name, gint minimum, GError **error)
 {
   if (value < minimum)
     {
-      g_printerr ("error: --%s must be at least %d, got %d\n", name, minimum, value);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--%s must be at least %d, got %d", name, minimum, value);
       return FALSE;
     }
   return TRUE;
 }
 
 Registrar *
-registrar_new (const RegistrarOptions *options)
+registrar_new (const RegistrarOptions *options, GError **error)
 {
   gint min_expires = options->min_expires;
   gint max_expires = options->max_expires;
   gint default_expires = options->default_expires;
   GHashTable *domains = NULL;
 
-  if (!check_option (min_expires, "min-expires", 0)
-      || !check_option (max_expires, "max-expires", 1)
-      || !check_option (options->max_contacts, "max-contacts", 0)
-      || !check_option (options->nat_ping_interval, "nat-ping-interval", 0)
-      || (default_expires != G_MININT && !check_option (default_expires, "default-expires", 1)))
+  if (!check_option (min_expires, "min-expires", 0, error)
+      || !check_option (max_expires, "max-expires", 1, error)
+      || !check_option (options->max_contacts, "max-contacts", 0, error)
+      || !check_option (options->nat_ping_interval, "nat-ping-interval", 0, error)
+      || (default_expires != G_MININT
+          && !check_option (default_expires, "default-expires", 1, error)))
     return NULL;
   if (min_expires > max_expires)
     {
-      g_printerr ("error: --min-expires (%d) is greater than --max-expires (%d)\n",
-                  min_expires, max_expires);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--min-expires (%d) is greater than --max-expires (%d)", min_expires,
+                   max_expires);
       return NULL;
     }
   /* Unless given, the default follows the limits: 3600 within [min, max]. */
@@ -998,8 +1017,9 @@ registrar_new (const RegistrarOptions *options)
     default_expires = CLAMP (3600, min_expires, max_expires);
   if (default_expires < min_expires || default_expires > max_expires)
     {
-      g_printerr ("error: --default-expires (%d) must be between --min-expires (%d) "
-                  "and --max-expires (%d)\n", default_expires, min_expires, max_expires);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--default-expires (%d) must be between --min-expires (%d) "
+                   "and --max-expires (%d)", default_expires, min_expires, max_expires);
       return NULL;
     }
   if (options->domains != NULL && options->domains[0] != NULL)
@@ -1010,7 +1030,8 @@ registrar_new (const RegistrarOptions *options)
           char *host = registrar_canonical_host (*d);
           if (host == NULL)
             {
-              g_printerr ("error: --domain expects a host name or address, got '%s'\n", *d);
+              g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--domain expects a host name or address, got '%s'", *d);
               g_hash_table_unref (domains);
               return NULL;
             }
@@ -1019,6 +1040,7 @@ registrar_new (const RegistrarOptions *options)
     }
 
   Registrar *registrar = g_new0 (Registrar, 1);
+  g_atomic_ref_count_init (&registrar->ref_count);
   registrar->domains = domains;
   registrar->min_expires = (guint) min_expires;
   registrar->max_expires = (guint) max_expires;
@@ -1033,10 +1055,17 @@ registrar_new (const RegistrarOptions *options)
   return registrar;
 }
 
-void
-registrar_free (Registrar *registrar)
+Registrar *
+registrar_ref (Registrar *registrar)
 {
-  if (registrar == NULL)
+  g_atomic_ref_count_inc (&registrar->ref_count);
+  return registrar;
+}
+
+void
+registrar_unref (Registrar *registrar)
+{
+  if (registrar == NULL || !g_atomic_ref_count_dec (&registrar->ref_count))
     return;
   if (registrar->purge_source != 0)
     g_source_remove (registrar->purge_source);

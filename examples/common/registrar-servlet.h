@@ -34,23 +34,32 @@ typedef struct _Registrar Registrar;
 /* Decides whether a sip/sips URI names a domain this registrar serves. */
 typedef gboolean (*RegistrarDomainFunc) (const SipURI *uri, gpointer user_data);
 
-/* Checks the options, printing "error: ..." on stderr when they are
- * inconsistent (then returns NULL: a usage error), and creates a registrar
- * with an empty in-memory location service. */
-Registrar *registrar_new (const RegistrarOptions *options);
+/* Checks the options and creates a registrar with an empty in-memory
+ * location service. Returns NULL with G_OPTION_ERROR_BAD_VALUE naming the
+ * option when they are inconsistent (a usage error). */
+Registrar *registrar_new (const RegistrarOptions *options, GError **error);
 
-void registrar_free (Registrar *registrar);
+/* A registrar is shared by reference: its servlets (registrar_servlet_new(),
+ * location_servlet_new()) hold one each, so it lives until the last of
+ * them is destroyed. registrar_unref() accepts NULL. */
+Registrar *registrar_ref (Registrar *registrar);
+void registrar_unref (Registrar *registrar);
 
 /* Starts purging expired bindings every 10 seconds on the thread-default
  * main context, and the OPTIONS pings to phones behind NAT when
- * --nat-ping-interval is set (needs registrar_set_container());
- * registrar_free() stops them. */
+ * --nat-ping-interval is set (needs registrar_set_container()); the last
+ * registrar_unref() stops them. */
 void registrar_start_purge (Registrar *registrar);
 
 /* By default the registrar serves the --domain values, or any domain when
  * none was given. A function set here decides instead. */
 void registrar_set_domain_func (Registrar *registrar, RegistrarDomainFunc func,
                                 gpointer user_data);
+
+/* Makes the domains served the container's (sipservlet_container_is_our_domain():
+ * its sipservlet_container_add_domain() values, the --domain ones among
+ * them, and its own addresses). Needs registrar_set_container(). */
+void registrar_serve_container_domains (Registrar *registrar);
 
 /* The container the registrar runs in: its own addresses are a domain it
  * serves (see registrar_aor_key()), and the --domain values become the
@@ -96,7 +105,7 @@ void registrar_set_track_aors (Registrar *registrar, gboolean track);
 void registrar_handle_register (Registrar *registrar, SipServletRequest *request);
 
 /* A servlet named "registrar" whose do_register is
- * registrar_handle_register(); the registrar must outlive it. */
+ * registrar_handle_register(); it holds a reference on the registrar. */
 SipServlet *registrar_servlet_new (Registrar *registrar);
 
 /* The live bindings of the canonical AOR @aor, highest q first (see

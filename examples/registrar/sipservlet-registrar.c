@@ -41,9 +41,13 @@ main (int argc, char **argv)
       g_printerr ("error: unexpected argument '%s'\n", argv[1]);
       goto usage_error;
     }
-  registrar = registrar_new (&registrar_options);
+  registrar = registrar_new (&registrar_options, &error);
   if (registrar == NULL)
-    goto usage_error;
+    {
+      g_printerr ("error: %s\n", error->message);
+      g_error_free (error);
+      goto usage_error;
+    }
   g_option_context_free (context);
   context = NULL;
   g_clear_pointer (&common, g_free);
@@ -87,6 +91,6 @@ out:
   g_free (extra);
   registrar_options_clear (&registrar_options);
   example_options_clear (&options);
-  registrar_free (registrar);
+  registrar_unref (registrar);
   return status;
 }

@@ -307,7 +307,7 @@ stop (void)
     return;
   answer_deferred ();
   g_clear_pointer (&container, sipservlet_container_unref);
-  g_clear_pointer (&registrar, registrar_free);
+  g_clear_pointer (&registrar, registrar_unref);
   settle ();
 }
 
@@ -327,7 +327,7 @@ start (void)
                                        &error))
     g_error ("fuzz-receive: %s", error->message);
   registrar_options_init (&options);
-  registrar = registrar_new (&options);
+  registrar = registrar_new (&options, NULL);
   registrar_set_container (registrar, container);
   SipServlet *servlet = sipservlet_servlet_new ("fuzz", &handlers, NULL, NULL);
   SipServlet *register_servlet = registrar_servlet_new (registrar);
