@@ -84,5 +84,38 @@ fi
 # Under `meson test --setup valgrind` the wrapper asks for memcheck.
 # shellcheck disable=SC2086 # the wrapper is a command line
 ${SIPSERVLET_SERVER_WRAPPER:-} "$tmp/host" || fail "the host program failed (exit $?)"
-echo "ok: installed library, headers and pkg-config file work"
+
+# The daemon, its configuration, DAR file, man page, systemd unit and the
+# example modules, where the configuration and pkg-config say.
+server=$prefix/sbin/sipservlet-server
+conf=$prefix/etc/sipservlet/sipservlet-server.conf
+moduledir=$("$PKG_CONFIG" --variable=moduledir sipservlet-1)
+[ "$moduledir" = "$prefix/lib/sipservlet/modules" ] || fail "pkg-config moduledir is '$moduledir'"
+for f in "$server" "$conf" "$prefix/etc/sipservlet/dar.properties" \
+         "$prefix/share/man/man8/sipservlet-server.8" \
+         "$prefix/lib/systemd/system/sipservlet-server.service" \
+         "$moduledir/registrar.so" "$moduledir/call-blocking.so" "$moduledir/call-forwarding.so" \
+         "$moduledir/proxy.so" "$moduledir/b2bua.so" "$moduledir/uas.so" \
+         "$moduledir/click-to-call.so"; do
+  [ -f "$f" ] || fail "$f was not installed"
+done
+grep -qxF "ExecStart=$server --config $conf" "$prefix/lib/systemd/system/sipservlet-server.service" \
+  || fail "the systemd unit does not run $server --config $conf"
+grep -qxF "directory = $moduledir" "$conf" || fail "$conf does not name $moduledir"
+# The installed daemon starts on its installed configuration (its port
+# replaced by a free one) and stops on SIGTERM with status 0.
+"$server" --config "$conf" --listen 127.0.0.1:0 > "$tmp/server.out" 2> "$tmp/server.err" &
+pid=$!
+waited=0
+until grep -q '^ready ' "$tmp/server.out"; do
+  kill -0 "$pid" 2>/dev/null || { cat "$tmp/server.err" >&2; fail "the installed daemon exited"; }
+  [ "$waited" -lt 200 ] || { kill -KILL "$pid"; fail "the installed daemon is not ready"; }
+  sleep 0.1
+  waited=$((waited + 1))
+done
+grep -qF "module registrar loaded from $moduledir/registrar.so" "$tmp/server.err" \
+  || fail "the installed daemon did not load the installed registrar module"
+kill -TERM "$pid"
+wait "$pid" || fail "the installed daemon exited with status $? on SIGTERM"
+echo "ok: installed library, headers, pkg-config file, daemon and modules work"
 exit 0
