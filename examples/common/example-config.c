@@ -228,6 +228,9 @@ read_entry (GKeyFile *config, const char *group, const char *key, const GOptionE
         char *value = g_key_file_get_string (config, group, key, &local);
         if (value == NULL)
           return value_error (error, config, group, key, "%s", local->message);
+        /* GKeyFile keeps the spaces before the end of the line and
+         * around ';': nobody means them. */
+        g_strstrip (value);
         if (entry->arg == G_OPTION_ARG_FILENAME)
           value = resolve_file (config, value);
         *(char **) entry->arg_data = value;
@@ -239,8 +242,11 @@ read_entry (GKeyFile *config, const char *group, const char *key, const GOptionE
         char **value = g_key_file_get_string_list (config, group, key, NULL, &local);
         if (value == NULL)
           return value_error (error, config, group, key, "%s", local->message);
-        for (char **v = value; *v != NULL && entry->arg == G_OPTION_ARG_FILENAME_ARRAY; v++)
-          *v = resolve_file (config, *v);
+        for (char **v = value; *v != NULL; v++)
+          if (entry->arg == G_OPTION_ARG_FILENAME_ARRAY)
+            *v = resolve_file (config, g_strstrip (*v));
+          else
+            g_strstrip (*v);
         *(char ***) entry->arg_data = value;
         return TRUE;
       }

@@ -212,7 +212,14 @@ START_TEST (test_string_lists)
   ck_assert_uint_eq (g_strv_length (settings.items), 3);
   ck_assert_str_eq (settings.items[0], "sip:a@example.com");
   ck_assert_str_eq (settings.items[1], "sip:b@example.com");
-  ck_assert_str_eq (settings.items[2], " c");
+  ck_assert_str_eq (settings.items[2], "c");
+  settings_clear (&settings);
+  /* Spaces at the end of a value, or around ';', are not part of it. */
+  ck_assert (read_text ("[app]\nname = x \t\nitem = a ; b \n", "app", &settings, &error));
+  ck_assert_str_eq (settings.name, "x");
+  ck_assert_uint_eq (g_strv_length (settings.items), 2);
+  ck_assert_str_eq (settings.items[0], "a");
+  ck_assert_str_eq (settings.items[1], "b");
   settings_clear (&settings);
   ck_assert (read_text ("[app]\nitem = alone\n", "app", &settings, &error));
   ck_assert_uint_eq (g_strv_length (settings.items), 1);
