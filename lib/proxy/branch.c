@@ -495,6 +495,13 @@ sipsv_proxy_cancel_pending (SipProxy *proxy, const char *reason, SipProxyBranch 
   sipsv_proxy_schedule_check (proxy);
 }
 
+void
+sipsv_proxy_cancel_branches (SipProxy *proxy, const char *reason)
+{
+  for (guint i = 0; i < proxy->all->len; i++)
+    branch_cancel (proxy->all->pdata[i], reason);
+}
+
 SipProxy *
 sipservlet_proxy_branch_get_proxy (SipProxyBranch *branch)
 {

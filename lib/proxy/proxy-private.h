@@ -141,6 +141,9 @@ gboolean sipsv_proxy_branch_is_live (const SipProxyBranch *branch);
 void sipsv_proxy_branch_arm_timer (SipProxyBranch *branch);
 void sipsv_proxy_start_pending (SipProxy *proxy);
 void sipsv_proxy_cancel_pending (SipProxy *proxy, const char *reason, SipProxyBranch *except);
+/* The same, for a proxy abandoned by its container: nothing is checked
+ * or scheduled afterwards. */
+void sipsv_proxy_cancel_branches (SipProxy *proxy, const char *reason);
 char *sipsv_proxy_cancel_reason (guint status, const char *phrase);
 GPtrArray *sipsv_proxy_branches_copy (GPtrArray *branches);
 

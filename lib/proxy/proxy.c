@@ -106,13 +106,20 @@ proxy_free (SipProxy *proxy)
 }
 
 /* The container is going away while branches still run: no response
- * will come back through its stack. The caller gets a 503 if it has no
+ * will come back through its stack. The branches still ringing are
+ * cancelled (RFC 3261 §16.10: the callees stop ringing; the stack still
+ * runs and sends the CANCELs once), the caller gets a 503 if it has no
  * final response yet, and the proxy lets its request go. */
 static void
 abandon (gpointer data)
 {
   SipProxy *proxy = data;
 
+  if (proxy->state == SIPSV_PROXY_PROXYING)
+    {
+      g_autofree char *reason = sipsv_proxy_cancel_reason (503, "Service Unavailable");
+      sipsv_proxy_cancel_branches (proxy, reason);
+    }
   if (!proxy->request->final_sent && !proxy->request->cancelled
       && (proxy->request->irq != NULL || proxy->request->hop != NULL))
     sipsv_uas_answer (proxy->request, 503, "Service Unavailable");
