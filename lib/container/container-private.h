@@ -66,6 +66,9 @@ G_STATIC_ASSERT (G_STRUCT_OFFSET (SipContainer, runtime) == 0);
 
 /* 64*T1: what a client transaction takes at most to end on its own. */
 #define SIPSV_SHUTDOWN_DEADLINE_MS 32000u
+/* How long a shutdown waits for the ACK of a 2xx relayed just before
+ * (64*T1: the UAS retransmits its 2xx that long). */
+#define SIPSV_ACK_WAIT_MS 32000u
 
 /* modules.c: loaded modules; clear closes them, after everything else.
  * module_deployed() notes an application deployed while a module loads. */

@@ -369,13 +369,16 @@ sipservlet_container_invoke (SipContainer *container, GSourceFunc func, gpointer
 #define SHUTDOWN_POLL_MS 50
 
 /* Live work: a transaction without its final response, or a 2xx still
- * waiting for its ACK. Transactions that only linger in the stack to absorb
- * retransmissions (timers J, K) do not hold the shutdown. */
+ * waiting for its ACK, ours or one we relayed on a record-routed dialog
+ * (for 64*T1 at most, as long as its sender retransmits it). Transactions
+ * that only linger in the stack to absorb retransmissions (timers J, K) do
+ * not hold the shutdown. */
 static gboolean
 transactions_pending (SipContainer *container)
 {
   GHashTableIter iter;
   gpointer key;
+  gint64 ack_window_start = g_get_monotonic_time () - (gint64) SIPSV_ACK_WAIT_MS * 1000;
 
   g_hash_table_iter_init (&iter, container->runtime.sessions.app_sessions);
   while (g_hash_table_iter_next (&iter, &key, NULL))
@@ -384,7 +387,8 @@ transactions_pending (SipContainer *container)
       for (guint i = 0; i < app->sessions->len; i++)
         {
           SipSession *session = app->sessions->pdata[i];
-          if (session->active_transactions > 0 || session->unacked_2xx != NULL)
+          if (session->active_transactions > 0 || session->unacked_2xx != NULL
+              || (session->ack_awaited_since != 0 && session->ack_awaited_since > ack_window_start))
             return TRUE;
         }
     }

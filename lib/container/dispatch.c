@@ -405,12 +405,20 @@ sipsv_container_on_message (nta_agent_magic_t *magic, nta_agent_t *agent,
                                 ? sipsv_session_lookup (&container->runtime.sessions,
                                                         sip->sip_call_id->i_id, to_tag, from_tag)
                                 : NULL;
+      SipSession *proxied = NULL;
       if (session != NULL && session->valid)
         sipsv_uas_receive_ack (container, session, msg);
       else if (popped != NULL
-               || (!local && sipsv_proxy_lookup_session (container, sip, NULL) != NULL)
+               || (!local && (proxied = sipsv_proxy_lookup_session (container, sip, NULL)) != NULL)
                || (to_tag != NULL && addressed_elsewhere (container, sip)))
-        sipsv_proxy_forward_stateless (container, msg, sip);
+        {
+          /* The ACK a graceful shutdown may be waiting for. */
+          if (popped != NULL)
+            proxied = sipsv_proxy_lookup_session (container, sip, popped);
+          if (proxied != NULL)
+            proxied->ack_awaited_since = 0;
+          sipsv_proxy_forward_stateless (container, msg, sip);
+        }
       else
         msg_destroy (msg);
       g_free (popped);

@@ -78,6 +78,10 @@ sipsv_proxy_update_session (SipProxy *proxy, SipProxyBranch *branch, sip_t const
   session->record_routed = branch->record_route;
   if (status >= 200)
     {
+      /* The ACK of a record-routed INVITE comes through us (dispatch.c). */
+      if (branch->record_route && method == sip_method_invite
+          && session->state != SIPSERVLET_SESSION_STATE_CONFIRMED)
+        session->ack_awaited_since = g_get_monotonic_time ();
       sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_CONFIRMED);
       if (branch->record_route)
         {

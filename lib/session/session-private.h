@@ -130,6 +130,10 @@ struct _SipSession {
   guint invite_uas_pending : 1;     /* a received (re-)INVITE has no final response yet */
   guint active_transactions;
   char *dialog_key;                 /* registered in manager->dialogs */
+  gint64 ack_awaited_since;         /* proxy: when a 2xx to the INVITE was relayed on a
+                                     * record-routed dialog whose ACK has not come
+                                     * through yet (monotonic, µs); 0 otherwise. A
+                                     * graceful shutdown waits for that ACK. */
   /* UA bookkeeping, lib/ua/ */
   SipServletResponse *unacked_2xx;  /* UAS: 2xx being retransmitted */
   SipsvTimer *retransmit_timer;

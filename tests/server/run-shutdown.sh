@@ -16,7 +16,8 @@
 #    answers PAUSE later (3 s; 8 s under the wrapper). Once the INVITE has
 #    reached it, SIGTERM: the daemon logs "stopping", a new caller (carol)
 #    gets 503 with a Retry-After and her INVITE goes no further; the call
-#    in progress gets its 180 and 200, the callee its ACK; the daemon
+#    in progress gets its 180 and 200, the callee its ACK (sent 400 ms
+#    after the 200: the daemon waits for the ACK of a 2xx it relayed); the daemon
 #    exits with status 0 within 15 s of the SIGTERM (30 s under the
 #    wrapper). The caller's BYE, 100 ms after the ACK, may find the
 #    daemon gone: the container's shutdown waits for transactions, not for
