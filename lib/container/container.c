@@ -406,8 +406,14 @@ on_shutdown_poll (gpointer data)
   ShutdownState *state = data;
   SipContainer *container = state->container;
 
-  if (transactions_pending (container) && g_get_monotonic_time () < state->deadline)
-    return G_SOURCE_CONTINUE;
+  if (transactions_pending (container))
+    {
+      if (g_get_monotonic_time () < state->deadline)
+        return G_SOURCE_CONTINUE;
+      g_message ("shutdown: the deadline (%u ms) passed with transactions in progress: "
+                 "callers still waiting get 503, branches still ringing are cancelled",
+                 container->shutdown_deadline_ms);
+    }
 
   sipsv_session_manager_invalidate_all (&container->runtime.sessions);
   sipsv_runtime_flush_work (&container->runtime);

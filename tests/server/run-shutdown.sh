@@ -286,6 +286,8 @@ note "the unanswered caller got '$final'"
 [ "$(received "$workdir/$part-callee-messages.log" '^CANCEL ' '1 CANCEL')" -ge 1 ] \
   || fail "the callee's ringing branch was not cancelled (no CANCEL came)"
 note "the callee's ringing branch was cancelled"
+grep -qF "shutdown: the deadline (1000 ms) passed with transactions in progress" "$server_err" \
+  || fail "the daemon did not log that the deadline cut the call off"
 stop_pid "$uas_pid"
 uas_pid=
 
