@@ -168,11 +168,30 @@ apply_set (GKeyFile *config, const char *assignment, GError **error)
   return TRUE;
 }
 
-/* Whether @name is in @list. */
-static gboolean
-listed (char **list, const char *name)
+/* The group of the module listed as @name: the name, or for a path its
+ * file name without ".so". g_free() it. */
+static char *
+module_group (const char *name)
 {
-  return list != NULL && g_strv_contains ((const char *const *) list, name);
+  if (strchr (name, '/') == NULL)
+    return g_strdup (name);
+  char *base = g_path_get_basename (name);
+  if (g_str_has_suffix (base, ".so"))
+    base[strlen (base) - 3] = '\0';
+  return base;
+}
+
+/* Whether a module of @list has @group as its group. */
+static gboolean
+listed (char **list, const char *group)
+{
+  for (char **l = list; l != NULL && *l != NULL; l++)
+    {
+      g_autofree char *its = module_group (*l);
+      if (g_str_equal (its, group))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 /* A group that is neither ours nor a module's is probably a typo. */
@@ -232,7 +251,7 @@ add_domains (Server *self, GKeyFile *config, GError **error)
 /* ---- modules ------------------------------------------------------------------- */
 
 /* Loads module @name (a file name in the module directory, or a path)
- * with the group of the same name. A failure is an error for a required
+ * with its group (module_group()). A failure is an error for a required
  * module, else a warning. */
 static gboolean
 load_module (Server *self, GKeyFile *config, const char *name, gboolean required,
@@ -250,7 +269,8 @@ load_module (Server *self, GKeyFile *config, const char *name, gboolean required
       const char *dir = self->server->module_dir != NULL ? self->server->module_dir : MODULE_DIR;
       path = strchr (name, '/') != NULL ? g_strdup (name)
                                         : g_strdup_printf ("%s/%s.so", dir, name);
-      loaded = sipservlet_container_load_module (self->container, path, config, name, &local);
+      g_autofree char *group = module_group (name);
+      loaded = sipservlet_container_load_module (self->container, path, config, group, &local);
       if (loaded != NULL)
         {
           g_message ("module %s loaded from %s", loaded, path);
@@ -278,7 +298,9 @@ load_modules (Server *self, GKeyFile *config, GError **error)
     if (!load_module (self, config, *r, TRUE, error))
       return FALSE;
   for (char **l = server->load; l != NULL && *l != NULL; l++)
-    if (!listed (server->required, *l) && !load_module (self, config, *l, FALSE, error))
+    if ((server->required == NULL
+         || !g_strv_contains ((const char *const *) server->required, *l))
+        && !load_module (self, config, *l, FALSE, error))
       return FALSE;
   return TRUE;
 }

@@ -127,8 +127,8 @@ refused broken-dar 1 "$workdir/broken.dar:1" \
 # ---- what only warns: the server starts -------------------------------------------
 case_name=warnings
 conf=$workdir/warnings.conf
-printf '[server]\nlisten = 127.0.0.1:0\nbogus = 1\n[modules]\ndirectory = %s\nload = nothere;sipservlet-test-echo\n[typo]\nx = 1\n[server]\nlog-level = info\n' \
-  "$modules" > "$conf"
+printf '[server]\nlisten = 127.0.0.1:0\nbogus = 1\n[modules]\ndirectory = %s\nload = nothere;%s/sipservlet-test-echo.so\n[typo]\nx = 1\n[server]\nlog-level = info\n[sipservlet-test-echo]\nreason = Hi\n' \
+  "$modules" "$modules" > "$conf"
 "${wrapper[@]}" "$server" --config "$conf" < /dev/null > "$out" 2> "$err" &
 server_pid=$!
 wait_ready server "$server_pid" "$out" "$ready_deadline"
@@ -139,6 +139,10 @@ for text in "$conf:3: [server] bogus: unknown key, ignored" \
             "module echo loaded from $modules/sipservlet-test-echo.so"; do
   grep -qF -- "$text" "$err" || fail "no '$text' in its stderr"
 done
+# A module named by its path has the group of its file name.
+if grep -qF -- "[sipservlet-test-echo]" "$err"; then
+  fail "the group of a module named by its path was not recognised"
+fi
 stop_server server "$server_pid" "$err" "$stop_deadline"
 server_pid=
 fail_on_failures
