@@ -9,7 +9,7 @@
 #      leaves out the slow, ABI and lint suites);
 #   3. the unit and in-process suites built with AddressSanitizer,
 #      LeakSanitizer and UBSan;
-#   4. every libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (default 20)
+#   4. every libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (default 12)
 #      each, built with clang in build-fuzz.
 # Each step's failure stops the run with a non-zero status; the slow
 # suite's log is printed when it fails.
@@ -45,4 +45,4 @@ CK_FORK=no UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 
 test -d build-fuzz || meson setup build-fuzz --native-file tests/fuzz/fuzz.ini
 ninja -C build-fuzz fuzz-targets
-tests/fuzz/run.sh "${FUZZ_SECONDS:-20}"
+tests/fuzz/run.sh "${FUZZ_SECONDS:-12}"
