@@ -147,23 +147,6 @@ expect_count () {
   [ "$n" = "$2" ] || fail "$n lines with '$1' in the server's log, not $2"
 }
 
-# run_sipp SCENARIO: CALLS calls of the caller SCENARIO; all must succeed.
-run_sipp () {
-  local status
-  rm -f "$workdir/sipp-errors.log"
-  timeout --kill-after=10 $((sipp_global_timeout + 30)) \
-    sipp -sf "$1" "127.0.0.1:$port" -m "$calls" -r "$rate" \
-      -i 127.0.0.1 -p "$sipp_port" -nostdin \
-      -timeout "${sipp_global_timeout}s" -timeout_error \
-      -trace_err -error_file "$workdir/sipp-errors.log" \
-      < /dev/null > "$workdir/sipp.out" 2>&1 &
-  sipp_pid=$!
-  wait "$sipp_pid"
-  status=$?
-  sipp_pid=
-  [ "$status" = 0 ] || fail "sipp $(basename "$1"): $(sipp_status_text "$status")"
-  note "$(basename "$1"): $calls calls, $(sipp_status_text "$status")"
-}
 
 # register EXPECTED AOR [USER PASSWORD]: one REGISTER (answering a
 # challenge when USER is given); its final status must be EXPECTED.

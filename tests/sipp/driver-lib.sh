@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash disable=SC2154
-# (SC2154: me, wrapper and failures are the driver's.)
+# (SC2154: me, wrapper, failures and the variables run_sipp reads are the
+# driver's.)
 # The helpers the sipp drivers (tests/sipp/run-*.sh) share; sourced, not
 # run. A driver sets $me (its name) and the array wrapper (the command
 # its servers run under, empty or a valgrind command line), keeps its
@@ -180,4 +181,27 @@ use_wrapper () {
     [ "${rate:-0}" -gt 20 ] && rate=20
   fi
   return 0
+}
+
+# run_sipp SCENARIO: the caller SCENARIO, $calls calls at $rate per
+# second, against the server on 127.0.0.1:$port from $sipp_port (its pid
+# in $sipp_pid meanwhile, for the driver's cleanup); fail()s unless every
+# call succeeds. Its logs go to $workdir/sipp-*.
+run_sipp () {
+  local status
+  rm -f "$workdir/sipp-errors.log" "$workdir/sipp-screen.log"
+  timeout --kill-after=10 $((sipp_global_timeout + 30)) \
+    sipp -sf "$1" "127.0.0.1:$port" -m "$calls" -r "$rate" \
+      -i 127.0.0.1 -p "$sipp_port" -nostdin \
+      -timeout "${sipp_global_timeout}s" -timeout_error \
+      -trace_err -error_file "$workdir/sipp-errors.log" \
+      -trace_screen -screen_file "$workdir/sipp-screen.log" \
+      < /dev/null > "$workdir/sipp.out" 2>&1 &
+  sipp_pid=$!
+  wait "$sipp_pid"
+  status=$?
+  sipp_pid=
+  [ "$status" = 0 ] || fail "sipp $(basename "$1"): $(sipp_status_text "$status")"
+  printf '%s: %s: %s: %s calls, %s\n' "$me" "$step" "$(basename "$1")" "$calls" \
+    "$(sipp_status_text "$status")"
 }

@@ -88,25 +88,6 @@ fail () {
   exit 1
 }
 
-# run_sipp SCENARIO: CALLS calls of the caller SCENARIO against the
-# server; fail()s unless every one succeeds.
-run_sipp () {
-  local status
-  rm -f "$workdir/sipp-errors.log" "$workdir/sipp-screen.log"
-  timeout --kill-after=10 $((sipp_global_timeout + 30)) \
-    sipp -sf "$1" "127.0.0.1:$port" -m "$calls" -r "$rate" \
-      -i 127.0.0.1 -p "$sipp_port" -nostdin \
-      -timeout "${sipp_global_timeout}s" -timeout_error \
-      -trace_err -error_file "$workdir/sipp-errors.log" \
-      -trace_screen -screen_file "$workdir/sipp-screen.log" \
-      < /dev/null > "$workdir/sipp.out" 2>&1 &
-  sipp_pid=$!
-  wait "$sipp_pid"
-  status=$?
-  sipp_pid=
-  [ "$status" = 0 ] || fail "sipp $(basename "$1"): $(sipp_status_text "$status")"
-  printf '%s: step %s: %s: %s\n' "$me" "$step" "$(basename "$1")" "$(sipp_status_text "$status")"
-}
 
 # wait_log TEXT: waits until the server's stderr has a line containing
 # TEXT (fixed string); fail()s after log_deadline seconds.
