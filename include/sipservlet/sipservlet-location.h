@@ -179,6 +179,10 @@ SIPSERVLET_API void sipservlet_location_binding_free (SipLocationBinding *bindin
  *   bindings have all expired but were not purged yet. Mandatory.
  * @destroy: (nullable): frees the store data when the last reference to
  *   the #SipLocationStore is dropped.
+ * @count_bindings: (nullable): returns the number of live bindings, those
+ *   whose expires_at is greater than @now, over every AOR (the
+ *   `sipservlet_registrations_bindings` metric). Optional: a table made
+ *   before it existed leaves it out.
  *
  * The functions of a custom location store. The table is copied by
  * sipservlet_location_store_new(), so it may live on the stack. Declare it
@@ -196,6 +200,7 @@ typedef struct {
   guint (*purge_expired) (gpointer store_data, gint64 now);
   guint (*count_aors) (gpointer store_data);
   void (*destroy) (gpointer store_data);
+  guint (*count_bindings) (gpointer store_data, gint64 now);
 } SipLocationStoreVTable;
 
 /**
@@ -466,5 +471,18 @@ SIPSERVLET_API guint sipservlet_location_service_purge_expired (SipLocationServi
  *   have all expired but were not purged yet.
  */
 SIPSERVLET_API guint sipservlet_location_service_count_aors (SipLocationService *service);
+
+/**
+ * sipservlet_location_service_count_bindings:
+ * @service: a #SipLocationService
+ * @now: the current time, in seconds since the epoch
+ * @count: (out): the number of live bindings over every AOR
+ *
+ * Counts the live bindings, when the store can (its @count_bindings).
+ *
+ * Returns: %TRUE when @count was set; %FALSE for a store that cannot count.
+ */
+SIPSERVLET_API gboolean sipservlet_location_service_count_bindings (SipLocationService *service,
+                                                                    gint64 now, guint *count);
 
 G_END_DECLS

@@ -38,5 +38,6 @@
 #include <sipservlet/sipservlet-auth.h>
 #include <sipservlet/sipservlet-security.h>
 #include <sipservlet/sipservlet-overload.h>
+#include <sipservlet/sipservlet-metrics.h>
 #include <sipservlet/sipservlet-autocleanups.h>
 #undef SIPSERVLET_INSIDE

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <sipservlet/sipservlet.h>
+#include <sipservlet/sipservlet-http.h>
 
 #include "servlet/servlet-private.h"
 #include "session/session-private.h"
@@ -27,7 +28,30 @@ struct _SipApplication {
   GStrv auth_methods;           /* upper case; NULL: every method */
   SipContainer *container;      /* not owned; while deployed */
   gboolean deployed_once;       /* it can no longer change */
+  GPtrArray *http_routes;       /* SipsvHttpRoute (http-routes.c), or NULL */
 };
+
+/* FALSE (INVALID_STATE) once it was deployed: it can no longer change. */
+gboolean sipsv_app_check_not_deployed (SipApplication *application, GError **error);
+
+/* http-routes.c: an HTTP handler or WebSocket endpoint of the application
+ * (sipservlet-http.h); the container serves them while it is deployed. */
+typedef struct {
+  char *path;                   /* prefix (handler) or exact path (WebSocket) */
+  gboolean websocket;
+  SipHttpHandlerFunc handler;   /* one of the two */
+  SipWebsocketFunc on_open;
+  gpointer user_data;
+  GDestroyNotify destroy;
+} SipsvHttpRoute;
+
+/* Whether path is path_prefix or below it. */
+gboolean sipsv_http_path_matches (const char *path_prefix, const char *path);
+/* The application's route for path: its longest matching handler prefix,
+ * or its WebSocket endpoint of exactly that path when websocket; NULL
+ * when none. */
+const SipsvHttpRoute *sipsv_app_find_http_route (SipApplication *application, const char *path,
+                                                 gboolean websocket);
 
 /* The implicit application: no name check. */
 SipApplication *sipsv_app_new_unchecked (const char *name);

@@ -87,6 +87,7 @@ sipservlet_application_unref (SipApplication *application)
   g_ptr_array_unref (application->mappings);
   g_ptr_array_unref (application->declared_servlets);
   g_strfreev (application->auth_methods);
+  g_clear_pointer (&application->http_routes, g_ptr_array_unref);
   g_free (application->main_servlet);
   g_free (application->name);
   g_free (application);
@@ -99,8 +100,8 @@ sipservlet_application_get_name (SipApplication *application)
   return application->name;
 }
 
-static gboolean
-check_not_deployed (SipApplication *application, GError **error)
+gboolean
+sipsv_app_check_not_deployed (SipApplication *application, GError **error)
 {
   if (application->container == NULL && !application->deployed_once)
     return TRUE;
@@ -114,7 +115,7 @@ sipservlet_application_add_servlet (SipApplication *application, SipServlet *ser
                                     GError **error)
 {
   g_return_val_if_fail (application != NULL && servlet != NULL, FALSE);
-  if (!check_not_deployed (application, error))
+  if (!sipsv_app_check_not_deployed (application, error))
     return FALSE;
   if (servlet->container != NULL || servlet->application != NULL)
     {
@@ -152,7 +153,7 @@ sipservlet_application_set_main_servlet (SipApplication *application, const char
                                          GError **error)
 {
   g_return_val_if_fail (application != NULL && servlet_name != NULL, FALSE);
-  if (!check_not_deployed (application, error))
+  if (!sipsv_app_check_not_deployed (application, error))
     return FALSE;
   if (application->mappings->len > 0)
     {
@@ -171,7 +172,7 @@ sipservlet_application_add_mapping (SipApplication *application, const char *ser
                                     SipPattern *pattern, GError **error)
 {
   g_return_val_if_fail (application != NULL && servlet_name != NULL && pattern != NULL, FALSE);
-  if (!check_not_deployed (application, error))
+  if (!sipsv_app_check_not_deployed (application, error))
     return FALSE;
   if (application->main_servlet != NULL)
     {
@@ -195,7 +196,7 @@ sipservlet_application_load_descriptor (SipApplication *application, const char 
   gboolean ok;
 
   g_return_val_if_fail (application != NULL && xml != NULL, FALSE);
-  if (!check_not_deployed (application, error))
+  if (!sipsv_app_check_not_deployed (application, error))
     return FALSE;
   ok = sipsv_descriptor_parse (&descriptor, xml, length, filename, error);
   if (ok && descriptor.app_name != NULL && g_strcmp0 (descriptor.app_name, application->name) != 0)

@@ -60,6 +60,9 @@ struct _SipContainer {
   char *route_back_key;             /* route-back.c's signing key, made on first use */
   GPtrArray *modules;               /* SipsvModule (modules.c), owned, in load order */
   struct _SipsvModule *loading;     /* the module whose deploy function runs, or NULL */
+  GPtrArray *location_services;     /* SipLocationService whose registrations the
+                                     * metrics report (metrics.c), or NULL */
+  struct _SipsvHttp *http;          /* http.c: the HTTP server, or NULL */
 };
 
 G_STATIC_ASSERT (G_STRUCT_OFFSET (SipContainer, runtime) == 0);

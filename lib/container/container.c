@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "container/container-private.h"
+#include "container/http-private.h"
 #include "ua/ua-private.h"
 
 static void run_deferred (gpointer data);
@@ -81,6 +82,8 @@ sipservlet_container_unref (SipContainer *container)
     return;
 
   container->runtime.shutting_down = TRUE;
+  /* No HTTP request may reach an application from here on. */
+  sipsv_container_http_clear (container);
   sipsv_session_manager_invalidate_all (&container->runtime.sessions);
   sipsv_runtime_flush_work (&container->runtime);
   /* What waits for the network lets go while the stack still runs. */
@@ -105,6 +108,7 @@ sipservlet_container_unref (SipContainer *container)
   sipsv_container_modules_clear (container);
   sipsv_container_security_clear (&container->security);
   sipsv_container_overload_clear (&container->overload);
+  g_clear_pointer (&container->location_services, g_ptr_array_unref);
   sipsv_runtime_clear (&container->runtime);
   g_main_context_unref (container->context);
   g_free (container);
@@ -177,7 +181,8 @@ gboolean
 sipservlet_container_reload_tls_files (SipContainer *container, GError **error)
 {
   g_return_val_if_fail (container != NULL, FALSE);
-  return sipsv_stack_reload_tls (&container->runtime.stack, error);
+  return sipsv_stack_reload_tls (&container->runtime.stack, error)
+         && sipsv_container_http_reload_tls (container, error);
 }
 
 gboolean

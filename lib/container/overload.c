@@ -189,6 +189,7 @@ sipsv_container_overload_check (SipContainer *container, msg_t *msg, sip_t const
                          overload->action == SIPSERVLET_RATE_LIMIT_DROP ? "dropping"
                                                                        : "answering 503 to");
             }
+          container->runtime.stack.metrics.shed++;
           if (overload->action == SIPSERVLET_RATE_LIMIT_DROP)
             msg_destroy (msg);
           else
@@ -210,6 +211,7 @@ sipsv_container_overload_check (SipContainer *container, msg_t *msg, sip_t const
           overload->shed_logged_us = now;
         }
       overload->shedding = TRUE;
+      container->runtime.stack.metrics.shed++;
       sipsv_stack_reply (&container->runtime.stack, msg, 503, "Server Overloaded",
                          "Retry-After: 5");
       return FALSE;

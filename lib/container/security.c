@@ -404,6 +404,9 @@ authenticate (SipContainer *container, msg_t *msg, sip_t *sip, char **remote_use
     case SIPSV_AUTH_REPLAY:
       if (result.user != NULL)
         {
+          /* Credentials that failed; a first request without any is
+           * the normal start of digest, not a failure. */
+          container->runtime.stack.metrics.auth_failures++;
           g_autofree char *source = sipsv_container_source_text (msg);
           g_message ("security: %s from %s (user \"%s\") challenged again: %s",
                      sip->sip_request->rq_method_name, source, result.user, result.why);
@@ -413,6 +416,7 @@ authenticate (SipContainer *container, msg_t *msg, sip_t *sip, char **remote_use
       return FALSE;
     case SIPSV_AUTH_MALFORMED:
       {
+        container->runtime.stack.metrics.auth_failures++;
         g_autofree char *why = g_strdup_printf ("bad credentials: %s", result.error->message);
         refuse (container, msg, sip, result.user, 400, "Bad Credentials", why);
         sipsv_auth_result_clear (&result);
@@ -427,6 +431,7 @@ authenticate (SipContainer *container, msg_t *msg, sip_t *sip, char **remote_use
   if (!user_owns (result.user, claimed)
       || (registering && !sipsv_container_url_is_ours (container, claimed)))
     {
+      container->runtime.stack.metrics.auth_failures++;
       refuse (container, msg, sip, result.user, 403,
               registering ? "Not Your Address-of-Record" : "From Is Not The Authenticated User",
               registering ? "To is not the authenticated user's address-of-record"

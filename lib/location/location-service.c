@@ -84,12 +84,14 @@ sipservlet_location_store_new (const SipLocationStoreVTable *vtable,
                  vtable->struct_size, sizeof (SipLocationStoreVTable));
     return NULL;
   }
-  /* Every member of the first version is present in any valid table. */
-  if (vtable->struct_size < sizeof (SipLocationStoreVTable)) {
+  /* Every member of the first version is present in any valid table;
+   * count_bindings came later and may be missing. */
+  if (vtable->struct_size < G_STRUCT_OFFSET (SipLocationStoreVTable, count_bindings)) {
     g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                  "Location store vtable has %" G_GSIZE_FORMAT " bytes, fewer than the %"
                  G_GSIZE_FORMAT " expected: declare it with SIPSERVLET_LOCATION_STORE_VTABLE_INIT",
-                 vtable->struct_size, sizeof (SipLocationStoreVTable));
+                 vtable->struct_size,
+                 (gsize) G_STRUCT_OFFSET (SipLocationStoreVTable, count_bindings));
     return NULL;
   }
   if (vtable->lookup == NULL || vtable->replace_aor == NULL ||
@@ -102,7 +104,7 @@ sipservlet_location_store_new (const SipLocationStoreVTable *vtable,
 
   store = g_new0 (SipLocationStore, 1);
   g_atomic_ref_count_init (&store->ref_count);
-  memcpy (&store->vtable, vtable, sizeof (SipLocationStoreVTable));
+  memcpy (&store->vtable, vtable, vtable->struct_size);
   store->data = store_data;
   return store;
 }
@@ -520,4 +522,20 @@ sipservlet_location_service_count_aors (SipLocationService *service)
 
   store = service->store;
   return store->vtable.count_aors (store->data);
+}
+
+gboolean
+sipservlet_location_service_count_bindings (SipLocationService *service, gint64 now,
+                                            guint *count)
+{
+  SipLocationStore *store;
+
+  g_return_val_if_fail (service != NULL, FALSE);
+  g_return_val_if_fail (count != NULL, FALSE);
+
+  store = service->store;
+  if (store->vtable.count_bindings == NULL)
+    return FALSE;
+  *count = store->vtable.count_bindings (store->data, now);
+  return TRUE;
 }

@@ -93,6 +93,25 @@ memory_count_aors (gpointer store_data)
   return g_hash_table_size (self->aors);
 }
 
+static guint
+memory_count_bindings (gpointer store_data, gint64 now)
+{
+  MemoryStore *self = store_data;
+  GHashTableIter iter;
+  gpointer value;
+  guint live = 0;
+
+  g_hash_table_iter_init (&iter, self->aors);
+  while (g_hash_table_iter_next (&iter, NULL, &value)) {
+    GPtrArray *bindings = value;
+
+    for (guint i = 0; i < bindings->len; i++)
+      if (sip_location_binding_is_live (g_ptr_array_index (bindings, i), now))
+        live++;
+  }
+  return live;
+}
+
 static void
 memory_destroy (gpointer store_data)
 {
@@ -109,6 +128,7 @@ static const SipLocationStoreVTable memory_vtable = {
   .purge_expired = memory_purge_expired,
   .count_aors = memory_count_aors,
   .destroy = memory_destroy,
+  .count_bindings = memory_count_bindings,
 };
 
 SipLocationStore *

@@ -76,6 +76,8 @@ struct _SipServletRequest {
   url_t *destination;               /* sipservlet_request_set_destination(), on the
                                      * message's home, or NULL */
   guint32 last_rseq;                /* UAC: highest RSeq delivered (100rel) */
+  gint64 received_us;               /* UAS INVITE from the network: when it arrived
+                                     * (monotonic), for the set-up time metric; else 0 */
   guint depth;                      /* applications of this container an initial request
                                      * passed before (composition, lib/runtime/hop.c):
                                      * received through a hop, or continuing one that was */

@@ -429,6 +429,7 @@ branch_start (SipProxyBranch *branch)
       branch_complete_locally (branch, 503, "Service Unavailable");
       return;
     }
+  stack->metrics.proxy_branches++;
   sipsv_proxy_branch_arm_timer (branch);
 }
 

@@ -308,7 +308,11 @@ branch_response (SipProxyBranch *branch, msg_t *msg, nta_outgoing_t *orq)
           if (sip_object (msg)->sip_via == NULL)
             msg_destroy (msg);
           else if (original->irq != NULL)
-            nta_incoming_mreply (original->irq, msg);
+            {
+              if (nta_incoming_mreply (original->irq, msg) == 0)
+                sipsv_metrics_response_sent (&sipsv_runtime (proxy->container)->stack.metrics,
+                                             status);
+            }
           else if (original->hop != NULL)
             sipsv_hop_respond (original->hop, msg);
           else
@@ -401,9 +405,14 @@ branch_response (SipProxyBranch *branch, msg_t *msg, nta_outgoing_t *orq)
 int
 sipsv_proxy_on_branch_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
 {
+  SipProxyBranch *branch = (SipProxyBranch *) magic;
+
+  if (sip != NULL && sip->sip_status != NULL)
+    sipsv_metrics_response_received (&sipsv_runtime (branch->proxy->container)->stack.metrics,
+                                     sip->sip_status->st_status);
   if (sip == NULL || sip->sip_status == NULL || sip->sip_status->st_status == 100)
     return 0;
-  branch_response ((SipProxyBranch *) magic, nta_outgoing_getresponse (orq), orq);
+  branch_response (branch, nta_outgoing_getresponse (orq), orq);
   return 0;
 }
 

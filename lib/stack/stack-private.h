@@ -55,6 +55,49 @@ typedef struct {
   gpointer data;
 } SipsvLocalDelivery;
 
+/* metrics.c: what the container counts for /metrics (the names and
+ * their meaning are API: doc/operations.md). Requests and responses are
+ * counted where they cross the network; NTA's own figures are read from it
+ * (sipsv_stack_get_stats()). */
+#define SIPSV_METRIC_METHODS 15         /* 14 methods and "other" */
+#define SIPSV_METRIC_SETUP_BUCKETS 11
+
+/* What a call set-up time is observed for: INVITE received to its first
+ * 2xx sent upstream, by the role that answered. */
+typedef enum {
+  SIPSV_SETUP_PROXY,
+  SIPSV_SETUP_B2BUA,
+  SIPSV_SETUP_KINDS,
+} SipsvSetupKind;
+
+typedef struct {
+  guint64 buckets[SIPSV_METRIC_SETUP_BUCKETS]; /* cumulative, as Prometheus wants */
+  guint64 count;
+  double sum;                                  /* seconds */
+} SipsvSetupHistogram;
+
+typedef struct {
+  guint64 requests_received[SIPSV_METRIC_METHODS]; /* from the network, new
+                                                   * transactions and ACKs */
+  guint64 responses_sent[6];      /* by class: [0] 1xx ... [5] 6xx */
+  guint64 responses_received[6];
+  guint64 auth_failures;          /* requests challenged or refused for their credentials */
+  guint64 shed;                   /* requests refused or dropped by overload control */
+  guint64 proxy_branches;         /* client transactions a proxy started */
+  SipsvSetupHistogram setup[SIPSV_SETUP_KINDS];
+} SipsvMetrics;
+
+/* What NTA counts, read at scrape time. */
+typedef struct {
+  guint64 server_transactions;    /* alive now */
+  guint64 client_transactions;
+  guint64 retransmissions_received;
+  guint64 retransmissions_sent;   /* requests and responses */
+  guint64 parse_errors;           /* messages sofia could not parse or use */
+} SipsvStackStats;
+
+extern const double sipsv_metrics_setup_bounds[SIPSV_METRIC_SETUP_BUCKETS];
+
 typedef struct {
   su_root_t *root;
   GSource *source;
@@ -87,6 +130,7 @@ typedef struct {
   guint name_lookups;             /* requests to host names not answered yet */
   guint max_name_lookups;         /* ... and how many may be (names.c) */
   SipsvLocalDelivery local;       /* the request delivered in process now (local.c) */
+  SipsvMetrics metrics;           /* metrics.c */
 } SipsvStack;
 
 /* The source's callback data, and the way back to the stack of whatever
@@ -374,3 +418,14 @@ gboolean sipsv_stack_inject_datagram (SipsvStack *stack, const void *data, gsize
 
 /* Timer T1 in milliseconds as the agent uses it. */
 guint sipsv_stack_t1 (SipsvStack *stack);
+
+/* metrics.c */
+const char *sipsv_metrics_method_name (guint index);
+/* Counts a request from the network (NULL sip or a response: nothing). */
+void sipsv_metrics_request_received (SipsvMetrics *metrics, sip_t const *sip);
+void sipsv_metrics_response_sent (SipsvMetrics *metrics, int status);
+void sipsv_metrics_response_received (SipsvMetrics *metrics, int status);
+/* A call set up: start_us is when its INVITE arrived (monotonic µs; 0:
+ * unknown, nothing observed). */
+void sipsv_metrics_observe_setup (SipsvMetrics *metrics, SipsvSetupKind kind, gint64 start_us);
+void sipsv_stack_get_stats (SipsvStack *stack, SipsvStackStats *stats);

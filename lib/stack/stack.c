@@ -161,6 +161,13 @@ guard_then_deliver (nta_agent_magic_t *magic, nta_agent_t *agent, msg_t *msg, si
 
   if (sip != NULL)
     sipsv_stack_guard_via (msg, sip);
+  if (sip != NULL && !sipsv_stack_is_local (stack, msg))
+    {
+      if (sip->sip_status != NULL)
+        sipsv_metrics_response_received (&stack->metrics, sip->sip_status->st_status);
+      else
+        sipsv_metrics_request_received (&stack->metrics, sip);
+    }
   return stack->on_message (stack->on_message_magic, agent, msg, sip);
 }
 
@@ -520,8 +527,10 @@ sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *phrase
       msg_destroy (msg);
       return;
     }
-  nta_msg_treply (stack->agent, msg, status, phrase,
-                  TAG_IF (extra_headers != NULL, SIPTAG_HEADER_STR (extra_headers)), TAG_END ());
+  if (nta_msg_treply (stack->agent, msg, status, phrase,
+                      TAG_IF (extra_headers != NULL, SIPTAG_HEADER_STR (extra_headers)),
+                      TAG_END ()) == 0)
+    sipsv_metrics_response_sent (&stack->metrics, status);
 }
 
 gsize

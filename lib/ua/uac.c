@@ -851,9 +851,13 @@ done:
 static int
 on_response (nta_outgoing_magic_t *magic, nta_outgoing_t *orq, sip_t const *sip)
 {
+  SipServletRequest *request = (SipServletRequest *) magic;
+
   if (sip == NULL || sip->sip_status == NULL)
     return 0;
-  handle_response ((SipServletRequest *) magic, nta_outgoing_getresponse (orq), orq);
+  sipsv_metrics_response_received (&sipsv_runtime (request->base.container)->stack.metrics,
+                                   sip->sip_status->st_status);
+  handle_response (request, nta_outgoing_getresponse (orq), orq);
   return 0;
 }
 

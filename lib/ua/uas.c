@@ -20,6 +20,13 @@ static void begin_transaction (SipServletRequest *request, SipSession *session);
 static SipServletRequest *accept_from_hop (SipContainer *container, SipsvHop *hop, msg_t *msg,
                                            SipSession *session, gboolean initial);
 
+/* A response left for the network (metrics.c). */
+static void
+count_sent (SipServletRequest *request, int status)
+{
+  sipsv_metrics_response_sent (&sipsv_runtime (request->base.container)->stack.metrics, status);
+}
+
 SipServletRequest *
 sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
                   SipSession *session, gboolean initial)
@@ -53,6 +60,8 @@ sipsv_uas_accept (SipContainer *container, msg_t *msg, sip_t *sip,
   request = sipsv_request_new (container, nta_incoming_getrequest (irq), TRUE);
   request->irq = irq;
   request->initial = initial;
+  if (initial && sip->sip_request->rq_method == sip_method_invite)
+    request->received_us = g_get_monotonic_time ();
   sipsv_message_set_source (&request->base, msg);
   request->base.source_tls
       = sipsv_stack_received_over_tls (&sipsv_runtime (container)->stack, msg, irq, NULL);
@@ -270,8 +279,8 @@ on_retransmit (gpointer data)
       sipservlet_session_unref (session);
       return;
     }
-  if (request->irq != NULL)
-    nta_incoming_mreply (request->irq, msg_dup (response->base.msg));
+  if (request->irq != NULL && nta_incoming_mreply (request->irq, msg_dup (response->base.msg)) == 0)
+    count_sent (request, response->base.sip->sip_status->st_status);
   else if (request->hop != NULL)
     sipsv_hop_respond (request->hop, msg_dup (response->base.msg));
   guint interval = session->retransmit_interval;
@@ -393,6 +402,13 @@ send_response (SipServletResponse *response, GError **error)
                    "cannot send the %u response", status);
       return FALSE;
     }
+  if (request->hop == NULL)
+    {
+      count_sent (request, status);
+      if (status >= 200 && status < 300 && request->linked != NULL && !request->final_sent)
+        sipsv_metrics_observe_setup (&sipsv_runtime (request->base.container)->stack.metrics,
+                                     SIPSV_SETUP_B2BUA, request->received_us);
+    }
   response->sent = TRUE;
   response->base.committed = TRUE;
   SipSession *session = response->base.session;
@@ -504,6 +520,13 @@ sipsv_uas_send_relayed (SipServletRequest *request, msg_t *msg, guint status)
     sipsv_hop_respond (request->hop, msg);
   else if (nta_incoming_mreply (request->irq, msg) < 0)
     return FALSE;
+  else
+    {
+      count_sent (request, status);
+      if (status >= 200 && status < 300 && !request->final_sent)
+        sipsv_metrics_observe_setup (&sipsv_runtime (request->base.container)->stack.metrics,
+                                     SIPSV_SETUP_PROXY, request->received_us);
+    }
   if (status >= 200 && !request->final_sent)
     {
       request->final_sent = TRUE;
@@ -560,6 +583,8 @@ on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip
 {
   SipServletRequest *request = (SipServletRequest *) magic;
 
+  /* A CANCEL, or the ACK of a non-2xx final, that NTA matched. */
+  sipsv_metrics_request_received (&sipsv_runtime (request->base.container)->stack.metrics, sip);
   if (sip == NULL || sip->sip_request == NULL
       || sip->sip_request->rq_method != sip_method_cancel || request->final_sent)
     return 0;
