@@ -58,6 +58,16 @@ example_option_entries (ExampleOptions *options)
     { "max-transactions", 0, 0, G_OPTION_ARG_INT, &options->max_transactions,
       "With this many transactions in flight, answer new requests 503 (requests "
       "inside dialogs still pass; default 0, no limit)", "N" },
+    { "http", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->http,
+      "Serve HTTP on IP:PORT (repeatable; https:IP:PORT with --tls-cert): the "
+      "applications' web handlers, and /health and /metrics unless "
+      "--http-operations is given", "[https:]IP:PORT" },
+    { "http-operations", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->http_operations,
+      "Serve /health and /metrics on IP:PORT only (repeatable), e.g. on loopback "
+      "for Prometheus", "[https:]IP:PORT" },
+    { "http-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->http_hosts,
+      "A host name web clients use to reach the HTTP listeners (repeatable); IP "
+      "literals, and localhost on loopback, are always accepted", "NAME" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       "Log debug messages", NULL },
     G_OPTION_ENTRY_NULL
@@ -169,6 +179,33 @@ setup_overload (SipContainer *container, ExampleOptions *options, GError **error
   return TRUE;
 }
 
+/* --http, --http-operations and --http-host. */
+static gboolean
+setup_http (SipContainer *container, ExampleOptions *options, GError **error)
+{
+  SipHttpListenFlags flags = options->http_operations != NULL ? SIPSERVLET_HTTP_APPLICATIONS
+                                                              : SIPSERVLET_HTTP_ALL;
+  for (char **h = options->http_hosts; h != NULL && *h != NULL; h++)
+    sipservlet_container_add_http_host (container, *h);
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      const char *option = pass == 0 ? "http" : "http-operations";
+      char **addresses = pass == 0 ? options->http : options->http_operations;
+      for (char **a = addresses; a != NULL && *a != NULL; a++)
+        if (!sipservlet_container_listen_http (container, *a,
+                                               pass == 0 ? flags : SIPSERVLET_HTTP_OPERATIONS,
+                                               error))
+          {
+            g_autofree char *name = option_name (options, option);
+            g_printerr ("error: %s %s: %s%s\n", name, *a, (*error)->message,
+                        g_str_has_prefix (*a, "https:") && options->tls_cert == NULL
+                            ? " (give a tls-cert)" : "");
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
 SipContainer *
 example_container_new (ExampleOptions *options)
 {
@@ -220,6 +257,8 @@ example_container_new (ExampleOptions *options)
   if (!setup_authentication (container, options, &error)
       || !setup_overload (container, options, &error))
     goto fail;
+  if (!setup_http (container, options, &error))
+    goto fail;
   if (options->app_session_timeout >= 0)
     sipservlet_container_set_application_session_timeout (container,
                                                           (guint) options->app_session_timeout);
@@ -251,6 +290,9 @@ example_options_clear (ExampleOptions *options)
 {
   g_clear_pointer (&options->listen, g_strfreev);
   g_clear_pointer (&options->aliases, g_strfreev);
+  g_clear_pointer (&options->http, g_strfreev);
+  g_clear_pointer (&options->http_operations, g_strfreev);
+  g_clear_pointer (&options->http_hosts, g_strfreev);
   g_clear_pointer (&options->advertise, g_free);
   g_clear_pointer (&options->auth_file, g_free);
   g_clear_pointer (&options->realm, g_free);
@@ -330,6 +372,14 @@ example_serve (SipContainer *container, ExampleStoppingFunc stopping, gpointer d
   guint hup = g_unix_signal_add (SIGHUP, on_sighup, container);
 
   printf ("ready %s\n", joined);
+  char **urls = sipservlet_container_get_http_urls (container);
+  if (urls[0] != NULL)
+    {
+      /* A line of its own: "ready" keeps listing SIP addresses only. */
+      g_autofree char *http = g_strjoinv (" ", urls);
+      printf ("http %s\n", http);
+    }
+  g_strfreev (urls);
   fflush (stdout);
   g_free (joined);
   g_strfreev (addresses);

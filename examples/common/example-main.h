@@ -5,6 +5,7 @@
 #pragma once
 
 #include <sipservlet/sipservlet.h>
+#include <sipservlet/sipservlet-http.h>
 
 /* TRUE when debug messages are shown (--verbose): worth building
  * arguments for them. */
@@ -40,6 +41,9 @@ typedef struct {
   char *rate_limit;       /* --rate-limit RATE[/BURST], or NULL */
   char *rate_limit_action; /* --rate-limit-action reject|drop, or NULL */
   gint max_transactions;  /* --max-transactions; 0 = no guard */
+  char **http;            /* --http addresses, or NULL */
+  char **http_operations; /* --http-operations addresses, or NULL */
+  char **http_hosts;      /* --http-host names, or NULL */
   gboolean verbose;
   GKeyFile *config;       /* not owned: when the options came from this
                            * configuration (example-config.h), errors name
@@ -50,7 +54,7 @@ typedef struct {
 /* Option entries for --listen, --alias, --advertise, --tls-cert, --tls-key,
  * --tls-ca, --session-expires, --min-se, --app-session-timeout,
  * --auth-file, --realm, --trusted, --rate-limit, --rate-limit-action,
- * --max-transactions and --verbose, to add to a GOptionContext; set
+ * --max-transactions, --http, --http-operations, --http-host and --verbose, to add to a GOptionContext; set
  * app_session_timeout to -1 before parsing. A program that wants session
  * timers by default sets session_expires before parsing. */
 GOptionEntry *example_option_entries (ExampleOptions *options);
@@ -83,7 +87,7 @@ typedef void (*ExampleReloadFunc) (gpointer data);
 /* Sets the function example_serve() calls on SIGHUP (NULL: none). */
 void example_set_reload_func (ExampleReloadFunc func, gpointer data);
 
-/* Prints "ready HOST:PORT ...", runs the main loop until SIGINT or SIGTERM
+/* Prints "ready HOST:PORT ..." (then "http URL ..." with --http), runs the main loop until SIGINT or SIGTERM
  * (SIGHUP reloads the --auth-file credentials, then calls the function of
  * example_set_reload_func()) and shuts the container
  * down cleanly (a second signal stops at once); the container stays yours.

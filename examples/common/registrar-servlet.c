@@ -131,6 +131,9 @@ void
 registrar_set_container (Registrar *registrar, SipContainer *container)
 {
   registrar->container = container;
+  /* Its registrations become part of the container's /metrics. */
+  if (container != NULL)
+    sipservlet_container_add_location_service (container, registrar->service);
   /* Our domains are the container's too: its security policy challenges
    * requests from them and refuses to relay between two others. */
   if (registrar->domains == NULL)
