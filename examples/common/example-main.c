@@ -68,6 +68,9 @@ example_option_entries (ExampleOptions *options)
     { "http-host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->http_hosts,
       "A host name web clients use to reach the HTTP listeners (repeatable); IP "
       "literals, and localhost on loopback, are always accepted", "NAME" },
+    { "sip-trace", 0, 0, G_OPTION_ARG_NONE, &options->sip_trace,
+      "Log every SIP message sent and received, with its Call-ID (Authorization "
+      "values redacted)", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &options->verbose,
       "Log debug messages", NULL },
     G_OPTION_ENTRY_NULL
@@ -259,6 +262,7 @@ example_container_new (ExampleOptions *options)
     goto fail;
   if (!setup_http (container, options, &error))
     goto fail;
+  sipservlet_container_set_message_trace (container, options->sip_trace);
   if (options->app_session_timeout >= 0)
     sipservlet_container_set_application_session_timeout (container,
                                                           (guint) options->app_session_timeout);

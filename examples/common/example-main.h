@@ -44,6 +44,7 @@ typedef struct {
   char **http;            /* --http addresses, or NULL */
   char **http_operations; /* --http-operations addresses, or NULL */
   char **http_hosts;      /* --http-host names, or NULL */
+  gboolean sip_trace;      /* --sip-trace */
   gboolean verbose;
   GKeyFile *config;       /* not owned: when the options came from this
                            * configuration (example-config.h), errors name
@@ -54,7 +55,8 @@ typedef struct {
 /* Option entries for --listen, --alias, --advertise, --tls-cert, --tls-key,
  * --tls-ca, --session-expires, --min-se, --app-session-timeout,
  * --auth-file, --realm, --trusted, --rate-limit, --rate-limit-action,
- * --max-transactions, --http, --http-operations, --http-host and --verbose, to add to a GOptionContext; set
+ * --max-transactions, --http, --http-operations, --http-host, --sip-trace and
+ * --verbose, to add to a GOptionContext; set
  * app_session_timeout to -1 before parsing. A program that wants session
  * timers by default sets session_expires before parsing. */
 GOptionEntry *example_option_entries (ExampleOptions *options);

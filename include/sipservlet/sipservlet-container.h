@@ -459,6 +459,24 @@ SIPSERVLET_API guint sipservlet_container_get_session_count (SipContainer *conta
 SIPSERVLET_API guint sipservlet_container_get_application_session_count (SipContainer *container);
 
 /**
+ * sipservlet_container_set_message_trace:
+ * @container: a container
+ * @on: whether to log every SIP message
+ *
+ * Logs every SIP message this container sends or receives on the network,
+ * retransmissions included, as it crossed the socket: one log record per
+ * message at level %G_LOG_LEVEL_MESSAGE, in the domain `sipservlet`,
+ * with the fields SIP_CALL_ID, SIP_DIRECTION (`recv` or `send`) and
+ * SIP_PEER (`from udp/[127.0.0.1]:5062`), so that `journalctl
+ * SIP_CALL_ID=…` shows one call. The values of Authorization and
+ * Proxy-Authorization headers are replaced by `<redacted>` (their scheme
+ * stays). Off by default: a trace costs far more than the message's own
+ * handling. doc/operations.md shows an example.
+ */
+SIPSERVLET_API void sipservlet_container_set_message_trace (SipContainer *container,
+                                                            gboolean on);
+
+/**
  * sipservlet_container_invoke:
  * @container: a container
  * @func: the function to run on the container thread

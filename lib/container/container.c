@@ -185,6 +185,13 @@ sipservlet_container_reload_tls_files (SipContainer *container, GError **error)
          && sipsv_container_http_reload_tls (container, error);
 }
 
+void
+sipservlet_container_set_message_trace (SipContainer *container, gboolean on)
+{
+  g_return_if_fail (container != NULL);
+  sipsv_stack_set_trace (&container->runtime.stack, on);
+}
+
 gboolean
 sipservlet_container_listen (SipContainer *container, const char *host, guint16 port,
                              SipTransportFlags transports, GError **error)

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "format-private.h"
+#include "log-private.h"
 #include "container/container-private.h"
 #include "proxy/proxy-private.h"
 #include "ua/ua-private.h"
@@ -359,6 +360,17 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
       request->popped_route = g_steal_pointer (&popped_owned);
       request->base.remote_user = g_steal_pointer (&user);
       sipsv_ua_timer_on_request (request);
+      if (sipsv_log_enabled (G_LOG_LEVEL_DEBUG))
+        sipsv_log_call (G_LOG_LEVEL_DEBUG, sip->sip_call_id->i_id,
+                        routing.application != NULL
+                            ? sipservlet_application_get_name (routing.application)
+                            : NULL,
+                        NULL, 0, "initial %s to servlet '%s'%s%s", method,
+                        sipservlet_servlet_get_name (servlet),
+                        routing.application != NULL ? " of application " : "",
+                        routing.application != NULL
+                            ? sipservlet_application_get_name (routing.application)
+                            : "");
       run_servlet (servlet, request);
     }
   sipsv_container_routing_clear (&routing);

@@ -419,6 +419,12 @@ gboolean sipsv_stack_inject_datagram (SipsvStack *stack, const void *data, gsize
 /* Timer T1 in milliseconds as the agent uses it. */
 guint sipsv_stack_t1 (SipsvStack *stack);
 
+/* trace.c: the SIP message trace. */
+void sipsv_stack_set_trace (SipsvStack *stack, gboolean on);
+/* A piece of sofia's default log: TRUE when it belongs to a traced
+ * message (and was taken), FALSE for anything else. */
+gboolean sipsv_stack_trace_piece (const char *piece);
+
 /* metrics.c */
 const char *sipsv_metrics_method_name (guint index);
 /* Counts a request from the network (NULL sip or a response: nothing). */

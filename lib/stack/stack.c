@@ -118,6 +118,21 @@ wrap_sofia_source (SipsvStack *stack)
                          (GDestroyNotify) g_rc_box_release);
 }
 
+/* sofia's default log carries the transport's message trace (trace.c)
+ * besides the odd message of its own. */
+static void
+default_log_to_glib (void *stream, char const *fmt, va_list ap)
+{
+  char *text = g_strdup_vprintf (fmt, ap);
+  if (!sipsv_stack_trace_piece (text))
+    {
+      g_strchomp (text);
+      if (text[0] != '\0')
+        g_debug ("sofia: %s", text);
+    }
+  g_free (text);
+}
+
 static void
 log_to_glib (void *stream, char const *fmt, va_list ap)
 {
@@ -136,7 +151,7 @@ sipsv_stack_global_ref (void)
     {
       su_init ();
       /* sofia prints to stderr by default, even during root creation. */
-      su_log_redirect (su_log_default, log_to_glib, NULL);
+      su_log_redirect (su_log_default, default_log_to_glib, NULL);
       su_log_redirect (nta_log, log_to_glib, NULL);
       su_log_redirect (tport_log, log_to_glib, NULL);
     }
