@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-// abi-header-cxx: the umbrella header must compile as C++11 with -Werror
-// and its functions must link with C linkage.
+// abi-header-cxx: the umbrella header and the converged one must compile
+// as C++11 with -Werror and their functions must link with C linkage.
 #include <sipservlet/sipservlet.h>
+#include <sipservlet/sipservlet-http.h>
 
 #include <cstdio>
 #include <cstring>
@@ -28,6 +29,10 @@ main ()
   ok = ok && uri != nullptr && sipservlet_uri_get_port (uri) == 5070;
   if (uri != nullptr)
     sipservlet_uri_unref (uri);
+  // A converged function links with C linkage too.
+  SipApplicationSession *(*volatile get) (SoupServerMessage *, gboolean)
+      = sipservlet_http_get_application_session;
+  ok = ok && get != nullptr;
   if (!ok)
     return 1;
   std::printf ("ok: C++11 host built against sipservlet %d.%d.%d\n", SIPSERVLET_MAJOR_VERSION,

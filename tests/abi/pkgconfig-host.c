@@ -4,8 +4,11 @@
  *
  * It registers a servlet that answers OPTIONS, listens on 127.0.0.1 port 0,
  * sends itself an OPTIONS over a plain UDP socket, waits for the 200 the
- * servlet made, then shuts the container down. Exit 0 on success. */
+ * servlet made, then shuts the container down. It also opens an HTTP
+ * listener, so that libsoup's flags are seen to come with ours. Exit 0 on
+ * success. */
 #include <sipservlet/sipservlet.h>
+#include <sipservlet/sipservlet-http.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -69,7 +72,8 @@ main (void)
     }
   servlet = sipservlet_servlet_new ("host", &handlers, NULL, NULL);
   if (!sipservlet_container_add_servlet (container, servlet, NULL, &error)
-      || !sipservlet_container_listen (container, "127.0.0.1", 0, SIPSERVLET_TRANSPORT_ALL, &error))
+      || !sipservlet_container_listen (container, "127.0.0.1", 0, SIPSERVLET_TRANSPORT_ALL, &error)
+      || !sipservlet_container_listen_http (container, "127.0.0.1:0", SIPSERVLET_HTTP_ALL, &error))
     {
       fprintf (stderr, "setup: %s\n", error->message);
       return 1;
