@@ -406,14 +406,19 @@ sipservlet_container_listen_http (SipContainer *container, const char *address,
                                      local->message), FALSE));
   if (ok)
     {
-      GSList *uris = soup_server_get_uris (listener->server);
-      GUri *uri = uris != NULL ? uris->data : NULL;
-      listener->port = uri != NULL ? (guint16) g_uri_get_port (uri) : port;
+      /* The port bound, read from the socket: soup_server_get_uris()
+       * leaks a GInetSocketAddress per listener in libsoup 3.2. */
+      GSList *sockets = soup_server_get_listeners (listener->server);
+      g_autoptr (GSocketAddress) bound
+          = sockets != NULL ? g_socket_get_local_address (sockets->data, NULL) : NULL;
+      listener->port = bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound)
+                           ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound))
+                           : port;
+      g_slist_free (sockets);
       listener->host = g_inet_address_to_string (ip);
       listener->url = g_strdup_printf ("%s://%s%s%s:%u/", https ? "https" : "http",
                                        strchr (listener->host, ':') ? "[" : "", listener->host,
                                        strchr (listener->host, ':') ? "]" : "", listener->port);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
       g_ptr_array_add (http_of (container)->listeners, listener);
     }
   else
