@@ -127,15 +127,16 @@ sipservlet_http_get_application_session (SoupServerMessage *message, gboolean cr
   /* The manager's table holds the session until it is invalidated. */
   app_session = sipsv_application_session_new_in (&binding->container->runtime.sessions,
                                                   binding->application->scope);
-  SoupCookie *cookie = soup_cookie_new (COOKIE_NAME, app_session->id, NULL,
-                                        binding->route->path, -1);
-  soup_cookie_set_http_only (cookie, TRUE);
-  soup_cookie_set_same_site_policy (cookie, SOUP_SAME_SITE_POLICY_STRICT);
-  soup_cookie_set_secure (cookie, binding->https);
-  g_autofree char *header = soup_cookie_to_set_cookie_header (cookie);
+  /* Written by hand: soup_cookie_new() refuses a cookie without a
+   * domain, and a host-only cookie (no Domain attribute) is what we want:
+   * it goes back to this host alone. The id is URL-safe text and the
+   * path an absolute path the application gave (http-routes.c). */
+  g_autofree char *header = g_strdup_printf (COOKIE_NAME "=%s; Path=%s; HttpOnly; "
+                                             "SameSite=Strict%s", app_session->id,
+                                             binding->route->path,
+                                             binding->https ? "; Secure" : "");
   soup_message_headers_append (soup_server_message_get_response_headers (message),
                                       "Set-Cookie", header);
-  soup_cookie_free (cookie);
   return app_session;
 }
 

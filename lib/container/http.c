@@ -148,8 +148,35 @@ check_request (SipsvHttpListener *listener, SoupServerMessage *message, gboolean
   return TRUE;
 }
 
+/* Answers 413 to a request whose body is too large, and keeps no more of
+ * that body: libsoup reads a body to its end before it writes the answer
+ * (unless the client waits with Expect: 100-continue), so what is still
+ * coming is drained, not stored, and the connection closed after. */
+static void
+refuse_too_large (SoupServerMessage *message)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (message);
+  soup_message_body_set_accumulate (body, FALSE);
+  soup_message_body_truncate (body);
+  soup_message_headers_replace (soup_server_message_get_response_headers (message),
+                                "Connection", "close");
+  sipsv_http_refuse (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+                     "the request body is larger than 64 KiB");
+}
+
+/* While the body is read: one without a declared length (chunked) is
+ * refused once it passes the limit, before it fills memory. */
+static void
+on_chunk (SoupServerMessage *message, GBytes *chunk, gpointer data)
+{
+  (void) chunk; (void) data;
+  if (soup_server_message_get_status (message) == 0
+      && soup_server_message_get_request_body (message)->length > SIPSV_HTTP_MAX_BODY)
+    refuse_too_large (message);
+}
+
 /* Before the body is read: a declared length over the limit is refused
- * without reading it. */
+ * at once. */
 static void
 on_headers (SoupServer *server, SoupServerMessage *message, const char *path, GHashTable *query,
             gpointer data)
@@ -158,8 +185,9 @@ on_headers (SoupServer *server, SoupServerMessage *message, const char *path, GH
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (message);
   if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH
       && soup_message_headers_get_content_length (headers) > SIPSV_HTTP_MAX_BODY)
-    sipsv_http_refuse (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                       "the request body is larger than 64 KiB");
+    refuse_too_large (message);
+  else
+    g_signal_connect (message, "got-chunk", G_CALLBACK (on_chunk), NULL);
 }
 
 static void
@@ -334,8 +362,15 @@ sipservlet_container_listen_http (SipContainer *container, const char *address,
   g_autofree char *host = NULL;
   guint16 port = 0;
   g_autoptr (GInetAddress) ip = NULL;
-  if (!sipsv_split_host_port (rest, &host, &port, 0) || (ip = g_inet_address_new_from_string (host)) == NULL
-      || strchr (rest, ':') == NULL || (flags & SIPSERVLET_HTTP_ALL) == 0)
+  /* The port is required: "IP:PORT" has one colon, "[IPV6]:PORT" its
+   * colon after the bracket (a bare "::1" or "[::1]" has no port). */
+  const char *bracket = rest[0] == '[' ? strchr (rest, ']') : NULL;
+  gboolean has_port = rest[0] == '[' ? bracket != NULL && bracket[1] == ':'
+                                     : strchr (rest, ':') != NULL
+                                       && strchr (rest, ':') == strrchr (rest, ':');
+  if (!has_port || !sipsv_split_host_port (rest, &host, &port, 0)
+      || (ip = g_inet_address_new_from_string (host)) == NULL
+      || (flags & SIPSERVLET_HTTP_ALL) == 0)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                    "HTTP address \"%s\" is not [http:|https:]IP:PORT (an IP literal; "
@@ -371,14 +406,19 @@ sipservlet_container_listen_http (SipContainer *container, const char *address,
                                      local->message), FALSE));
   if (ok)
     {
-      GSList *uris = soup_server_get_uris (listener->server);
-      GUri *uri = uris != NULL ? uris->data : NULL;
-      listener->port = uri != NULL ? (guint16) g_uri_get_port (uri) : port;
+      /* The port bound, read from the socket: soup_server_get_uris()
+       * leaks a GInetSocketAddress per listener in libsoup 3.2. */
+      GSList *sockets = soup_server_get_listeners (listener->server);
+      g_autoptr (GSocketAddress) bound
+          = sockets != NULL ? g_socket_get_local_address (sockets->data, NULL) : NULL;
+      listener->port = bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound)
+                           ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound))
+                           : port;
+      g_slist_free (sockets);
       listener->host = g_inet_address_to_string (ip);
       listener->url = g_strdup_printf ("%s://%s%s%s:%u/", https ? "https" : "http",
                                        strchr (listener->host, ':') ? "[" : "", listener->host,
                                        strchr (listener->host, ':') ? "]" : "", listener->port);
-      g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
       g_ptr_array_add (http_of (container)->listeners, listener);
     }
   else
