@@ -20,7 +20,8 @@
 #    sent: requests received by method (REGISTER, INVITE, ACK, BYE), the
 #    2xx sent and received, the proxy branches, the proxy's call set-up
 #    histogram (one observation per call), the registrations gauges; the
-#    transaction gauges are there.
+#    transaction gauges are there. Then a call the caller cancels while
+#    it rings: the CANCEL, its 200 and the 487 are counted, no set-up.
 # b. shutdown: a call rings at the callee (answered after some seconds);
 #    SIGTERM; meanwhile /health is 503 {"status": "shutting-down"}; the
 #    call is answered and the daemon exits with status 0.
@@ -266,8 +267,8 @@ check () {
   fi
 }
 
-read -r uac_port uas_port ring_port <<< "$(python3 "$support/ports.py" free 3)"
-[ -n "${ring_port:-}" ] || die "cannot find three free ports"
+read -r uas_port ring_port <<< "$(python3 "$support/ports.py" free 2)"
+[ -n "${ring_port:-}" ] || die "cannot find two free ports"
 forward=(--set "call-forwarding.forward=bob=sip:callee@127.0.0.1:$uas_port")
 
 # ---- a. the counters move with REGISTERs and calls ---------------------------------------
@@ -302,6 +303,9 @@ check sipservlet_registrations_aors -eq 3
 check sipservlet_registrations_bindings -eq 3
 fail_on_failures
 
+# The caller's port, chosen now that the daemon has its own.
+uac_port=$(python3 "$support/ports.py" free 1 "$uas_port" "$ring_port")
+[ -n "$uac_port" ] || die "cannot find a free port"
 sipp_bg caller "$sipp_dir/composition-uac-call.xml" "127.0.0.1:$port" -p "$uac_port" \
   -m "$calls" -r 10
 uac_pid=$sipp_bg_pid
@@ -336,6 +340,27 @@ check sipservlet_sip_parse_errors_total -eq 0
 fail_on_failures
 expect_get "${url}health" 200 '"ready"' health-after
 note "/health still 200 after the calls"
+
+# One more call, cancelled by the caller while it rings: the CANCEL in,
+# and out its 200 (which NTA sends by itself) and the INVITE's 487.
+sipp_bg cancel-callee "$sipp_dir/composition-uas-ring-cancel.xml" -p "$uas_port" -m 1
+uas_pid=$sipp_bg_pid
+wait_bound "$uas_port" "$uas_pid"
+sipp_bg cancel-caller "$sipp_dir/composition-uac-cancel.xml" "127.0.0.1:$port" -p "$uac_port" -m 1
+uac_pid=$sipp_bg_pid
+wait_sipp "cancelling caller" "$uac_pid"
+uac_pid=
+wait_sipp "ringing callee" "$uas_pid"
+uas_pid=
+scrape "$url" cancelled
+before=$after
+after=$scraped
+check 'sipservlet_sip_requests_received_total{method="CANCEL"}' -eq +1
+check 'sipservlet_sip_responses_sent_total{class="2xx"}' -eq +1
+check 'sipservlet_sip_responses_sent_total{class="4xx"}' -eq +1
+check 'sipservlet_sip_responses_received_total{class="4xx"}' -eq +1
+check 'sipservlet_call_setup_seconds_count{role="proxy"}' -eq +0
+fail_on_failures
 
 # ---- b. SIGTERM with a call ringing: /health 503 until the exit ----------------------------
 part=shutdown
