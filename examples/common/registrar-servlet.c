@@ -52,11 +52,15 @@ struct _Registrar {
   char date_text[40];           /* the Date header's value, made once a second */
 };
 
-/* The service clock: monotonic seconds, immune to wall-clock changes. */
+/* The service clock: seconds since the epoch. The container counts the
+ * live bindings of /metrics on that clock
+ * (sipservlet_location_service_count_bindings()), and a service takes
+ * one clock for every call: on monotonic seconds every binding looked
+ * expired there. */
 static gint64
 now_seconds (void)
 {
-  return g_get_monotonic_time () / G_USEC_PER_SEC;
+  return g_get_real_time () / G_USEC_PER_SEC;
 }
 
 /* ---- domains ---------------------------------------------------------- */

@@ -585,6 +585,10 @@ on_irq_event (nta_incoming_magic_t *magic, nta_incoming_t *irq, sip_t const *sip
 
   /* A CANCEL, or the ACK of a non-2xx final, that NTA matched. */
   sipsv_metrics_request_received (&sipsv_runtime (request->base.container)->stack.metrics, sip);
+  /* NTA answered that CANCEL 200 itself, before calling us: a response
+   * sent all the same. */
+  if (sip != NULL && sip->sip_request != NULL && sip->sip_request->rq_method == sip_method_cancel)
+    count_sent (request, 200);
   if (sip == NULL || sip->sip_request == NULL
       || sip->sip_request->rq_method != sip_method_cancel || request->final_sent)
     return 0;

@@ -115,6 +115,15 @@ refused bad-domain 1 "@CONF@:3: [server] domain: exa mple.com" \
   $'[server]\nlisten = 127.0.0.1:0\ndomain = exa mple.com\n'
 refused missing-tls-cert 1 "@CONF@:3: [server] tls-cert $workdir/none.pem" \
   $'[server]\nlisten = 127.0.0.1:0\ntls-cert = none.pem\n'
+refused bad-http 1 "@CONF@:3: [server] http bogus: HTTP address \"bogus\" is not" \
+  $'[server]\nlisten = 127.0.0.1:0\nhttp = bogus\n'
+refused https-without-tls-cert 1 "@CONF@:3: [server] http https:127.0.0.1:0: https needs" \
+  $'[server]\nlisten = 127.0.0.1:0\nhttp = https:127.0.0.1:0\n'
+refused bad-http-operations 1 "@CONF@:2: [server] http-operations 127.0.0.1:99999: " \
+  $'[server]\nhttp-operations = 127.0.0.1:99999\nlisten = 127.0.0.1:0\n'
+# Given with --set, the key is named all the same.
+refused bad-http-set 1 "[server] http 127.0.0.1:: HTTP address" \
+  $'[server]\nlisten = 127.0.0.1:0\n' --set server.http=127.0.0.1:
 refused missing-required 1 "@CONF@:4: [modules] required: module nothere:" \
   "$(printf '[server]\nlisten = 127.0.0.1:0\n[modules]\nrequired = nothere\ndirectory = %s\n' "$modules")"
 refused failing-required 1 "module sipservlet-test-failing: " \

@@ -4,7 +4,7 @@
 # registered with it.
 #
 #   run-proxy-scenario.sh [-d DOMAIN] [-u USER] [-a 'UAC SIPP ARGS']
-#       [-l LISTEN] [-c CLIENT_IP] [-s UAS_IP] [-D CALLED_DOMAIN]
+#       [-l LISTEN] [-c CLIENT_IP] [-s UAS_IP] [-D CALLED_DOMAIN] [--http]
 #       PROXY_BINARY 'PROXY ARGS' UAC_SCENARIO CALLS RATE [UAS_SPEC ...]
 #
 # CALLED_DOMAIN is the [domain] of the UAC scenario when it is not the
@@ -15,6 +15,11 @@
 # for every address); CLIENT_IP the address the UAC and the REGISTERs use
 # and send to (default 127.0.0.1; ::1 for IPv6); UAS_IP the address the
 # UAS sipps listen on and register (default CLIENT_IP).
+#
+# --http: the proxy also gets --http 127.0.0.1:0, and its /metrics,
+# scraped once the calls are over, must count at least CALLS INVITEs
+# received and CALLS proxy call set-ups (for scenarios whose calls are all
+# answered).
 #
 # UAS_SPEC is SCENARIO[,OPTION...]: a sipp scenario for one user-agent
 # server (or "none": a contact is registered, nobody listens there), with
@@ -81,7 +86,8 @@ listen=127.0.0.1:0
 client_ip=127.0.0.1
 uas_ip=
 called_domain=
-while getopts d:u:a:l:c:s:D: opt; do
+http=0
+while getopts d:u:a:l:c:s:D:-: opt; do
   case $opt in
     d) domain=$OPTARG ;;
     u) user=$OPTARG ;;
@@ -90,6 +96,7 @@ while getopts d:u:a:l:c:s:D: opt; do
     c) client_ip=$OPTARG ;;
     s) uas_ip=$OPTARG ;;
     D) called_domain=$OPTARG ;;
+    -) [ "$OPTARG" = http ] || usage; http=1 ;;
     *) usage ;;
   esac
 done
@@ -118,6 +125,7 @@ done
 
 proxy=$1
 read -r -a proxy_args <<< "$2"
+[ "$http" = 1 ] && proxy_args+=(--http 127.0.0.1:0)
 uac_scenario=$3
 calls=$4
 rate=$5
@@ -317,6 +325,33 @@ for ((i = 1; i <= n_uas; i++)); do
   wait_ended "UAS $i sipp ($(basename "${uas_scenario[i - 1]}"))" "${uas_pid[i]}" "$uas_deadline"
   uas_pid[i]=
 done
+
+# ---- its /metrics (--http) -------------------------------------------------------
+# metric NAME{LABELS}: its value in the scrape, or "missing".
+metric () {
+  awk -v s="$1" '$1 == s { print $2; found = 1; exit } END { if (!found) print "missing" }' \
+    "$workdir/metrics.txt"
+}
+if [ "$http" = 1 ]; then
+  url=$(sed -n 's/^http \([^ ]*\).*/\1/p' "$proxy_out")
+  if [ -z "$url" ]; then
+    failures+=("no 'http URL' line from the proxy")
+  elif ! python3 -c 'import sys, urllib.request
+sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=60).read())' \
+         "${url}metrics" > "$workdir/metrics.txt" 2> "$workdir/metrics.err"; then
+    failures+=("GET ${url}metrics: $(tail -n 1 "$workdir/metrics.err")")
+  else
+    invites=$(metric 'sipservlet_sip_requests_received_total{method="INVITE"}')
+    setups=$(metric 'sipservlet_call_setup_seconds_count{role="proxy"}')
+    printf '%s: /metrics: %s INVITEs received, %s proxy call set-ups, for %s calls\n' \
+      "$me" "$invites" "$setups" "$calls"
+    case $invites$setups in
+      *[!0-9]*) failures+=("/metrics: INVITEs '$invites', set-ups '$setups'") ;;
+      *) [ "$invites" -ge "$calls" ] || failures+=("/metrics: $invites INVITEs for $calls calls")
+         [ "$setups" -ge "$calls" ] || failures+=("/metrics: $setups set-ups for $calls calls") ;;
+    esac
+  fi
+fi
 
 # ---- stop the proxy ------------------------------------------------------------
 stop_server proxy "$proxy_pid" "$proxy_err" "$stop_deadline"
