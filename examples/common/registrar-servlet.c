@@ -52,15 +52,11 @@ struct _Registrar {
   char date_text[40];           /* the Date header's value, made once a second */
 };
 
-/* The service clock: seconds since the epoch. The container counts the
- * live bindings of /metrics on that clock
- * (sipservlet_location_service_count_bindings()), and a service takes
- * one clock for every call: on monotonic seconds every binding looked
- * expired there. */
+/* The service clock: monotonic seconds, immune to wall-clock changes. */
 static gint64
 now_seconds (void)
 {
-  return g_get_real_time () / G_USEC_PER_SEC;
+  return g_get_monotonic_time () / G_USEC_PER_SEC;
 }
 
 /* ---- domains ---------------------------------------------------------- */
@@ -137,7 +133,8 @@ registrar_set_container (Registrar *registrar, SipContainer *container)
   registrar->container = container;
   /* Its registrations become part of the container's /metrics. */
   if (container != NULL)
-    sipservlet_container_add_location_service (container, registrar->service);
+    sipservlet_container_add_location_service (container, registrar->service,
+                                               SIPSERVLET_LOCATION_CLOCK_MONOTONIC);
   /* Our domains are the container's too: its security policy challenges
    * requests from them and refuses to relay between two others. */
   if (registrar->domains == NULL)

@@ -73,6 +73,22 @@ typedef enum {
 SIPSERVLET_API GQuark sipservlet_location_error_quark (void);
 
 /**
+ * SipLocationClock:
+ * @SIPSERVLET_LOCATION_CLOCK_MONOTONIC: seconds of g_get_monotonic_time():
+ *   immune to changes of the wall clock
+ * @SIPSERVLET_LOCATION_CLOCK_REAL: seconds since the epoch, of
+ *   g_get_real_time(): what a store shared by several processes needs
+ *
+ * The clock a location service's user reads its @now from. The service
+ * never reads a clock itself; the container's metrics need to know which
+ * one (sipservlet_container_add_location_service()).
+ */
+typedef enum {
+  SIPSERVLET_LOCATION_CLOCK_MONOTONIC,
+  SIPSERVLET_LOCATION_CLOCK_REAL,
+} SipLocationClock;
+
+/**
  * SipLocationBinding:
  * @struct_size: size of the structure, set by
  *   %SIPSERVLET_LOCATION_BINDING_INIT; lets the structure grow in later

@@ -98,13 +98,16 @@ SIPSERVLET_API char *sipservlet_container_format_metrics (SipContainer *containe
  * sipservlet_container_add_location_service:
  * @container: a #SipContainer
  * @service: a location service of an application deployed on it
+ * @clock: the clock of the @now its user passes to @service
  *
  * Makes the registrations of @service part of the container's metrics
  * (`sipservlet_registrations_aors`, `sipservlet_registrations_bindings`,
- * summed over every service added). The container keeps a reference until
- * it ends; adding one twice counts it once.
+ * summed over every service added); a binding is live when it expires
+ * after the current time on @clock. The container keeps a reference until
+ * it ends; adding one again only sets its clock.
  */
 SIPSERVLET_API void sipservlet_container_add_location_service (SipContainer *container,
-                                                               SipLocationService *service);
+                                                               SipLocationService *service,
+                                                               SipLocationClock clock);
 
 G_END_DECLS

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - the container's HTTP listeners (sipservlet-http.h).
  *
- * One SoupServer per listener, each made in the container's GMainContext
- * (pushed as thread-default while libsoup creates its sources), so that
- * HTTP handlers run in the container thread between SIP messages. Each
- * listener has its own flags (applications, operations), which is why
- * they do not share one server.
+ * One listener per address: a GSocketService that accepts the
+ * connections (TLS on top for https) and a SoupServer that serves them,
+ * both with their sources in the container's GMainContext (pushed as
+ * thread-default while they are made), so that HTTP handlers run in the
+ * container thread between SIP messages. Each listener has its own flags
+ * (applications, operations), which is why they do not share one server.
  *
  * Every request passes the same gate before an application sees it
  * (check_request): its Host must be ours (no DNS rebinding), a request
@@ -20,6 +21,8 @@
 #include "container-private.h"
 #include "http-private.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 /* Request bodies above this get 413: the API takes small JSON bodies. */
@@ -27,7 +30,9 @@
 
 typedef struct {
   SipContainer *container;          /* not owned: it owns us */
-  SoupServer *server;
+  GSocketService *service;          /* accepts the connections */
+  SoupServer *server;               /* serves them */
+  GTlsCertificate *certificate;     /* https: for new connections, or NULL */
   SipHttpListenFlags flags;
   gboolean https;
   gboolean loopback;
@@ -45,8 +50,12 @@ static void
 listener_free (gpointer data)
 {
   SipsvHttpListener *listener = data;
+  g_socket_service_stop (listener->service);
+  g_socket_listener_close (G_SOCKET_LISTENER (listener->service));
+  g_object_unref (listener->service);
   soup_server_disconnect (listener->server);
   g_object_unref (listener->server);
+  g_clear_object (&listener->certificate);
   g_free (listener->host);
   g_free (listener->url);
   g_free (listener);
@@ -310,27 +319,24 @@ on_websocket (SoupServer *server, SoupServerMessage *message, const char *path,
   sipsv_http_unbind (message);
 }
 
-static gboolean
-load_certificate (SipContainer *container, SoupServer *server, GError **error)
+/* The certificate of the https listeners, from the SIP TLS files. */
+static GTlsCertificate *
+load_certificate (SipContainer *container, GError **error)
 {
   const char *const *files = (const char *const *) container->runtime.stack.tls_files;
   if (files[0] == NULL)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
                    "https needs the TLS files of sipservlet_container_set_tls_files()");
-      return FALSE;
+      return NULL;
     }
   g_autoptr (GError) local = NULL;
-  g_autoptr (GTlsCertificate) certificate
+  GTlsCertificate *certificate
       = g_tls_certificate_new_from_files (files[0], files[1] != NULL ? files[1] : files[0], &local);
   if (certificate == NULL)
-    {
-      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                   "cannot load the certificate %s for https: %s", files[0], local->message);
-      return FALSE;
-    }
-  soup_server_set_tls_certificate (server, certificate);
-  return TRUE;
+    g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                 "cannot load the certificate %s for https: %s", files[0], local->message);
+  return certificate;
 }
 
 gboolean
@@ -339,9 +345,51 @@ sipsv_container_http_reload_tls (SipContainer *container, GError **error)
   for (guint i = 0; container->http != NULL && i < container->http->listeners->len; i++)
     {
       SipsvHttpListener *listener = g_ptr_array_index (container->http->listeners, i);
-      if (listener->https && !load_certificate (container, listener->server, error))
+      if (!listener->https)
+        continue;
+      GTlsCertificate *certificate = load_certificate (container, error);
+      if (certificate == NULL)
         return FALSE;
+      g_object_unref (listener->certificate);
+      listener->certificate = certificate;     /* for the connections to come */
     }
+  return TRUE;
+}
+
+/* A connection accepted: over TLS for https, then libsoup's. Accepting
+ * them ourselves rather than with soup_server_listen() avoids two leaks of
+ * libsoup 3.2's own listener: a GSocket per connection, and the file
+ * descriptor of a kept-alive connection the client closes. */
+static gboolean
+on_incoming (GSocketService *service, GSocketConnection *connection, GObject *source,
+             gpointer data)
+{
+  SipsvHttpListener *listener = data;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSocketAddress) local = g_socket_connection_get_local_address (connection, NULL);
+  g_autoptr (GSocketAddress) remote = g_socket_connection_get_remote_address (connection, NULL);
+  g_autoptr (GIOStream) stream = NULL;
+  (void) service; (void) source;
+
+  if (local == NULL || remote == NULL)
+    return TRUE;                        /* gone already */
+  g_socket_set_option (g_socket_connection_get_socket (connection), IPPROTO_TCP, TCP_NODELAY,
+                       TRUE, NULL);
+  if (listener->https)
+    {
+      stream = g_tls_server_connection_new (G_IO_STREAM (connection), listener->certificate,
+                                            &error);
+      if (stream == NULL)
+        {
+          g_message ("http: cannot start TLS on a connection: %s", error->message);
+          return TRUE;
+        }
+      g_object_set (stream, "require-close-notify", FALSE, NULL);
+    }
+  else
+    stream = G_IO_STREAM (g_object_ref (connection));
+  if (!soup_server_accept_iostream (listener->server, stream, local, remote, &error))
+    g_message ("http: cannot serve a connection: %s", error->message);
   return TRUE;
 }
 
@@ -378,51 +426,53 @@ sipservlet_container_listen_http (SipContainer *container, const char *address,
                    (flags & SIPSERVLET_HTTP_ALL) == 0 ? ", or it serves nothing" : "");
       return FALSE;
     }
+  g_autoptr (GTlsCertificate) certificate = https ? load_certificate (container, error) : NULL;
+  if (https && certificate == NULL)
+    return FALSE;
 
+  /* libsoup and GIO attach their sources to the thread-default context. */
   gboolean pushed = g_main_context_get_thread_default () != container->context
                     && !(container->context == g_main_context_default ()
                          && g_main_context_get_thread_default () == NULL);
   if (pushed)
     g_main_context_push_thread_default (container->context);
 
-  SipsvHttpListener *listener = g_new0 (SipsvHttpListener, 1);
-  listener->container = container;
-  listener->flags = flags;
-  listener->https = https;
-  listener->loopback = g_inet_address_get_is_loopback (ip);
-  listener->server = soup_server_new ("server-header", "libsipservlet ", NULL);
-  soup_server_add_early_handler (listener->server, NULL, on_headers, listener, NULL);
-  soup_server_add_handler (listener->server, NULL, on_request, listener, NULL);
-  soup_server_add_websocket_handler (listener->server, NULL, NULL, NULL, on_websocket, listener,
-                                     NULL);
-
   g_autoptr (GSocketAddress) socket_address = g_inet_socket_address_new (ip, port);
+  g_autoptr (GSocketAddress) bound = NULL;
   g_autoptr (GError) local = NULL;
-  gboolean ok = (!https || load_certificate (container, listener->server, error))
-                && (soup_server_listen (listener->server, socket_address,
-                                        https ? SOUP_SERVER_LISTEN_HTTPS : 0, &local)
-                    || (g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
-                                     "cannot listen for HTTP on %s: %s", address,
-                                     local->message), FALSE));
-  if (ok)
+  GSocketService *service = g_socket_service_new ();
+  gboolean ok = g_socket_listener_add_address (G_SOCKET_LISTENER (service), socket_address,
+                                               G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                               NULL, &bound, &local);
+  if (!ok)
     {
-      /* The port bound, read from the socket: soup_server_get_uris()
-       * leaks a GInetSocketAddress per listener in libsoup 3.2. */
-      GSList *sockets = soup_server_get_listeners (listener->server);
-      g_autoptr (GSocketAddress) bound
-          = sockets != NULL ? g_socket_get_local_address (sockets->data, NULL) : NULL;
-      listener->port = bound != NULL && G_IS_INET_SOCKET_ADDRESS (bound)
-                           ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound))
-                           : port;
-      g_slist_free (sockets);
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
+                   "cannot listen for HTTP on %s: %s", address, local->message);
+      g_object_unref (service);
+    }
+  else
+    {
+      SipsvHttpListener *listener = g_new0 (SipsvHttpListener, 1);
+      listener->container = container;
+      listener->flags = flags;
+      listener->https = https;
+      listener->certificate = g_steal_pointer (&certificate);
+      listener->loopback = g_inet_address_get_is_loopback (ip);
+      listener->service = service;
+      listener->server = soup_server_new ("server-header", "libsipservlet ", NULL);
+      soup_server_add_early_handler (listener->server, NULL, on_headers, listener, NULL);
+      soup_server_add_handler (listener->server, NULL, on_request, listener, NULL);
+      soup_server_add_websocket_handler (listener->server, NULL, NULL, NULL, on_websocket,
+                                         listener, NULL);
+      listener->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
       listener->host = g_inet_address_to_string (ip);
       listener->url = g_strdup_printf ("%s://%s%s%s:%u/", https ? "https" : "http",
                                        strchr (listener->host, ':') ? "[" : "", listener->host,
                                        strchr (listener->host, ':') ? "]" : "", listener->port);
+      g_signal_connect (service, "incoming", G_CALLBACK (on_incoming), listener);
+      g_socket_service_start (service);
       g_ptr_array_add (http_of (container)->listeners, listener);
     }
-  else
-    listener_free (listener);
   if (pushed)
     g_main_context_pop_thread_default (container->context);
   return ok;

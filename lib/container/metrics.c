@@ -21,6 +21,12 @@ typedef struct {
 typedef void (*SampleFunc) (const Family *family, const char *suffix, const char *labels,
                             double value, gpointer data);
 
+/* A location service whose registrations are counted, and its clock. */
+typedef struct {
+  SipLocationService *service;
+  SipLocationClock clock;
+} CountedService;
+
 static const char *const class_labels[6] = {
   "class=\"1xx\"", "class=\"2xx\"", "class=\"3xx\"",
   "class=\"4xx\"", "class=\"5xx\"", "class=\"6xx\"",
@@ -116,14 +122,16 @@ foreach_sample (SipContainer *container, SampleFunc func, gpointer data)
   func (&sip_sessions, NULL, NULL, container->runtime.sessions.n_sessions, data);
 
   guint n_aors = 0, n_bindings = 0;
-  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   for (guint i = 0; container->location_services != NULL
                     && i < container->location_services->len; i++)
     {
-      SipLocationService *service = g_ptr_array_index (container->location_services, i);
+      const CountedService *counted = g_ptr_array_index (container->location_services, i);
+      gint64 now = (counted->clock == SIPSERVLET_LOCATION_CLOCK_REAL ? g_get_real_time ()
+                                                                     : g_get_monotonic_time ())
+                   / G_USEC_PER_SEC;
       guint count = 0;
-      n_aors += sipservlet_location_service_count_aors (service);
-      if (sipservlet_location_service_count_bindings (service, now, &count))
+      n_aors += sipservlet_location_service_count_aors (counted->service);
+      if (sipservlet_location_service_count_bindings (counted->service, now, &count))
         n_bindings += count;
     }
   func (&aors, NULL, NULL, n_aors, data);
@@ -254,15 +262,35 @@ sipservlet_container_format_metrics (SipContainer *container)
   return g_string_free (format.text, FALSE);
 }
 
+static void
+counted_service_free (gpointer data)
+{
+  CountedService *counted = data;
+  sipservlet_location_service_unref (counted->service);
+  g_free (counted);
+}
+
 void
 sipservlet_container_add_location_service (SipContainer *container,
-                                           SipLocationService *service)
+                                           SipLocationService *service, SipLocationClock clock)
 {
   g_return_if_fail (container != NULL);
   g_return_if_fail (service != NULL);
+  g_return_if_fail (clock == SIPSERVLET_LOCATION_CLOCK_MONOTONIC
+                    || clock == SIPSERVLET_LOCATION_CLOCK_REAL);
   if (container->location_services == NULL)
-    container->location_services
-        = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_location_service_unref);
-  if (!g_ptr_array_find (container->location_services, service, NULL))
-    g_ptr_array_add (container->location_services, sipservlet_location_service_ref (service));
+    container->location_services = g_ptr_array_new_with_free_func (counted_service_free);
+  for (guint i = 0; i < container->location_services->len; i++)
+    {
+      CountedService *counted = g_ptr_array_index (container->location_services, i);
+      if (counted->service == service)
+        {
+          counted->clock = clock;
+          return;
+        }
+    }
+  CountedService *counted = g_new0 (CountedService, 1);
+  counted->service = sipservlet_location_service_ref (service);
+  counted->clock = clock;
+  g_ptr_array_add (container->location_services, counted);
 }

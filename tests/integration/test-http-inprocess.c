@@ -226,6 +226,43 @@ raw_get_with_host (const char *path, const char *host)
   return raw_request (request, &response);
 }
 
+/* A kept-alive connection: one GET, its answer read, then the client
+ * closes it without saying so. */
+static gpointer
+keepalive_thread (gpointer data)
+{
+  RawCall *call = data;
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, 10);
+  g_autoptr (GSocketConnection) connection
+      = g_socket_client_connect_to_host (client, "127.0.0.1", call->port, NULL, NULL);
+  if (connection != NULL)
+    {
+      char buffer[4096];
+      gssize n;
+      g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                 call->request, call->length, NULL, NULL, NULL);
+      n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer,
+                               sizeof buffer, NULL, NULL);
+      if (n > 0)
+        g_string_append_len (call->response, buffer, n);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+    }
+  g_atomic_int_set (&call->done, 1);
+  g_main_context_wakeup (NULL);
+  return NULL;
+}
+
+static guint
+open_descriptors (void)
+{
+  g_autoptr (GDir) dir = g_dir_open ("/proc/self/fd", 0, NULL);
+  guint n = 0;
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
 /* ---- the applications ---- */
 
 static void
@@ -669,8 +706,9 @@ START_TEST (test_metrics_registrations)
   register_contacts (service, "sip:bob@example.org", 1);
 
   ck_assert (metric ("sipservlet_registrations_aors", NULL) == 0);
-  sipservlet_container_add_location_service (container, service);
-  sipservlet_container_add_location_service (container, service);   /* counted once */
+  sipservlet_container_add_location_service (container, service, SIPSERVLET_LOCATION_CLOCK_REAL);
+  sipservlet_container_add_location_service (container, service,    /* counted once */
+                                             SIPSERVLET_LOCATION_CLOCK_REAL);
   sipservlet_location_service_unref (service);                      /* the container keeps it */
   ck_assert (metric ("sipservlet_registrations_aors", NULL) == 2);
   ck_assert (metric ("sipservlet_registrations_bindings", NULL) == 3);
@@ -901,6 +939,35 @@ START_TEST (test_origin_check)
   set_header (get, "Origin", "http://evil.example");
   ck_assert_uint_eq (send_message (get, NULL), 200);
   ck_assert_uint_eq (hits, 3);
+}
+END_TEST
+
+/* Connections kept alive and closed by their clients are let go: each
+ * would otherwise keep its descriptor (libsoup 3.2's own listener did). */
+START_TEST (test_keepalive_closed_by_client)
+{
+  g_autofree char *request = g_strdup_printf ("GET /health HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n",
+                                              http_port);
+  guint before = open_descriptors ();
+  for (guint i = 0; i < 40; i++)
+    {
+      RawCall call = { http_port, request, strlen (request), g_string_new (NULL), 0 };
+      GThread *thread = g_thread_new ("keepalive", keepalive_thread, &call);
+      while (!g_atomic_int_get (&call.done))
+        g_main_context_iteration (NULL, TRUE);
+      g_thread_join (thread);
+      ck_assert_msg (g_str_has_prefix (call.response->str, "HTTP/1.1 200"), "%s",
+                     call.response->str);
+      ck_assert (strstr (call.response->str, "Connection: close") == NULL);
+      g_string_free (call.response, TRUE);
+    }
+  /* The server sees each end of file on its next read. */
+  for (guint i = 0; i < 50 && open_descriptors () > before + 2; i++)
+    {
+      run_pending ();
+      g_usleep (10000);
+    }
+  ck_assert_uint_le (open_descriptors (), before + 2);
 }
 END_TEST
 
@@ -1338,6 +1405,7 @@ make_suite (void)
   tcase_add_test (tc, test_websocket);
   tcase_add_test (tc, test_websocket_cross_origin);
   tcase_add_test (tc, test_https);
+  tcase_add_test (tc, test_keepalive_closed_by_client);
   suite_add_tcase (suite, tc);
   return suite;
 }
