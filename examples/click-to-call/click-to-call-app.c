@@ -710,16 +710,24 @@ click_to_call_hang_up (Call *call)
   hang_up_all (call);
 }
 
-void
-click_to_call_hang_up_all (ClickToCall *c2c)
+/* Hangs up the calls of the web API, and the one-shot call when asked. */
+static void
+hang_up_calls (ClickToCall *c2c, gboolean one_shot_too)
 {
   /* Copied: an ended call may make room by dropping older ones. */
   g_autoptr (GPtrArray) calls = g_ptr_array_new ();
   for (GList *l = c2c->order.head; l != NULL; l = l->next)
-    g_ptr_array_add (calls, l->data);
+    if (one_shot_too || !((Call *) l->data)->one_shot)
+      g_ptr_array_add (calls, l->data);
   for (guint i = 0; i < calls->len; i++)
     if (g_queue_find (&c2c->order, calls->pdata[i]) != NULL)
       click_to_call_hang_up (calls->pdata[i]);
+}
+
+void
+click_to_call_hang_up_all (ClickToCall *c2c)
+{
+  hang_up_calls (c2c, TRUE);
 }
 
 void
@@ -728,7 +736,7 @@ click_to_call_interrupt (ClickToCall *c2c)
   Call *call = c2c->one_shot;
 
   if (!c2c->signalled)
-    click_to_call_hang_up_all (c2c);
+    hang_up_calls (c2c, FALSE);
   if (call == NULL || call->id == NULL)
     {
       c2c->signalled = TRUE;

@@ -15,7 +15,8 @@ token closed with 1008); a call both parties answer (201 with Location,
 GET shows "answered", GET /calls lists it, DELETE sends both legs a BYE
 and the call "ended", every change announced on /events); a busy B
 ("failed" with status 486); a DELETE while B rings (CANCEL, "ended").
-Finally SIGTERM: the server exits 0, and every sipp ends its calls.
+Finally SIGTERM during an answered call: both legs get a BYE, the server
+exits 0, and every sipp ends its calls.
 
 Exit status: 0 pass, 1 fail, 77 skip (sipp missing), 99 bad usage.
 """
@@ -81,8 +82,8 @@ def expect(result, status, what):
 
 def run(procs, program, sipp, scenarios, wait_s):
     sc = lambda name: os.path.join(scenarios, name)  # noqa: E731
-    _, port_a = procs.start_sipp(sipp, sc("c2c-a-answer.xml"), 1, "a")
-    _, port_b = procs.start_sipp(sipp, sc("c2c-b-answer.xml"), 1, "b", [port_a])
+    _, port_a = procs.start_sipp(sipp, sc("c2c-a-answer.xml"), 2, "a")
+    _, port_b = procs.start_sipp(sipp, sc("c2c-b-answer.xml"), 2, "b", [port_a])
     _, port_a2 = procs.start_sipp(sipp, sc("c2c-a-answer-abandoned.xml"), 2, "a-abandoned",
                                   [port_a, port_b])
     _, port_busy = procs.start_sipp(sipp, sc("c2c-b-busy.xml"), 1, "b-busy",
@@ -197,8 +198,12 @@ def run(procs, program, sipp, scenarios, wait_s):
     check(call["status"] is None, f"cancelled call: {call}")
     events.close()
 
-    procs.wait_sipps(120 if procs.wrapped else 30)
+    # SIGTERM during an answered call: both legs get a BYE, then it exits 0.
+    _, call = expect(http(base, "POST", "/calls", {"from": a, "to": b}, token=TOKEN), 201,
+                     "POST (stopped)")
+    wait_state(base, call["id"], "answered", wait_s)
     procs.stop_server(120 if procs.wrapped else 30)
+    procs.wait_sipps(120 if procs.wrapped else 30)
 
 
 if __name__ == "__main__":
