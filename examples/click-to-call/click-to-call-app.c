@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet examples - the click-to-call controller of
- * sipservlet-click-to-call (its header comment says what it does),
- * shared with the click-to-call module, which places its call when it is
- * deployed. */
-#include "click-to-call-app.h"
+ * sipservlet-click-to-call (its header comment says what a call does),
+ * shared with the click-to-call module. Each call is an application
+ * session with two UAC sessions, one per leg; each session carries its
+ * leg as an attribute, and each leg knows its peer and its call. */
+#include "click-to-call-private.h"
 #include "example-main.h"
 
 #include <string.h>
@@ -12,48 +13,8 @@
 /* After a hang-up has started, how long to wait for the far ends before
  * giving up (a non-INVITE transaction times out after 64*T1 = 32 s). */
 #define TEARDOWN_GRACE_S 40
-
-typedef enum {
-  LEG_IDLE,        /* no INVITE sent */
-  LEG_CALLING,     /* INVITE sent, no final response */
-  LEG_ANSWERED,    /* 2xx received, not acknowledged yet */
-  LEG_CONFIRMED,   /* 2xx acknowledged */
-  LEG_ENDING,      /* BYE sent, or CANCEL sent and the INVITE not finished */
-  LEG_ENDED,
-} LegState;
-
-typedef struct _Leg Leg;
-
-struct _Leg {
-  const char *name;                /* "A" or "B" */
-  Call *call;
-  Leg *peer;
-  SipAddress *target;              /* whom this leg calls */
-  SipSession *session;             /* ref */
-  SipServletRequest *invite;       /* ref until its final response */
-  SipServletResponse *answer;      /* the 2xx, ref until acknowledged */
-  LegState state;
-  gboolean cancelled;
-  guint timeout_id;
-};
-
-struct _Call {
-  SipContainer *container;         /* not owned */
-  SipFactory *factory;
-  SipServlet *servlet;             /* not owned: it owns the call */
-  ClickToCallReportFunc report;
-  gpointer report_data;
-  guint start_id;                  /* the idle source that places the call */
-  guint timeout_s;
-  Leg a;
-  Leg b;
-  gboolean connected;
-  gboolean finishing;              /* tearing down: no new legs */
-  gboolean done;
-  gboolean signalled;
-  guint grace_id;
-  int status;
-};
+/* Ended calls kept for GET /calls/ID; the oldest go first. */
+#define MAX_ENDED_CALLS 100
 
 static const char *
 leg_state_name (LegState state)
@@ -64,17 +25,62 @@ leg_state_name (LegState state)
   return names[state];
 }
 
+const char *
+leg_state_api_name (Leg *leg)
+{
+  if (leg->state == LEG_CALLING && leg->ringing)
+    return "ringing";
+  return leg_state_name (leg->state);
+}
+
+const char *
+call_state_name (Call *call)
+{
+  if (call->done)
+    return call->status != 0 && !call->hung_up ? "failed" : "ended";
+  if (call->finishing)
+    return "ending";
+  if (call->connected)
+    return "answered";
+  if (call->b.state != LEG_IDLE)
+    return call->b.ringing ? "ringing-b" : "calling-b";
+  return call->a.ringing ? "ringing-a" : "calling-a";
+}
+
+/* Tells whoever listens when the call's state changed. */
+static void
+call_changed (Call *call)
+{
+  const char *state = call_state_name (call);
+
+  if (call->id == NULL || call->notified == state)
+    return;
+  call->notified = state;
+  example_debug ("call %s: %s", call->id, state);
+  c2c_http_notify (call->c2c, call);
+}
+
 static void check_done (Call *call);
+static void call_ended (Call *call);
 static void release_legs (Call *call);
 static void hang_up (Leg *leg);
 static void hang_up_all (Call *call);
 
+static void
+call_error (Call *call, const char *text)
+{
+  if (call->one_shot)
+    g_printerr ("error: %s\n", text);
+  else
+    g_message ("click-to-call: call %s: %s", call->id, text);
+}
+
 /* Records why the call failed (the first reason wins) and tears down. */
 static void
-fail (Call *call, const char *format, ...) G_GNUC_PRINTF (2, 3);
+fail (Call *call, guint sip_status, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 static void
-fail (Call *call, const char *format, ...)
+fail (Call *call, guint sip_status, const char *format, ...)
 {
   va_list args;
   char *text;
@@ -84,8 +90,9 @@ fail (Call *call, const char *format, ...)
   va_end (args);
   if (call->status == 0 && !call->connected)
     {
-      g_printerr ("error: %s\n", text);
+      call_error (call, text);
       call->status = 1;
+      call->sip_status = sip_status;
     }
   else
     example_debug ("after the failure: %s", text);
@@ -157,6 +164,7 @@ leg_set_state (Leg *leg, LegState state)
       g_clear_pointer (&leg->invite, sipservlet_request_unref);
       g_clear_pointer (&leg->answer, sipservlet_response_unref);
     }
+  call_changed (leg->call);
 }
 
 static gboolean
@@ -292,7 +300,9 @@ on_teardown_grace (gpointer data)
   Call *call = data;
 
   call->grace_id = 0;
-  g_printerr ("error: the call legs did not end within %d s, giving up\n", TEARDOWN_GRACE_S);
+  g_autofree char *why = g_strdup_printf ("the call legs did not end within %d s, giving up",
+                                          TEARDOWN_GRACE_S);
+  call_error (call, why);
   leg_set_state (&call->a, LEG_ENDED);
   leg_set_state (&call->b, LEG_ENDED);
   if (!call->connected)
@@ -309,6 +319,7 @@ hang_up_all (Call *call)
       call->finishing = TRUE;
       call->grace_id = g_timeout_add_seconds (TEARDOWN_GRACE_S, on_teardown_grace, call);
     }
+  call_changed (call);
   hang_up (&call->a);
   hang_up (&call->b);
   check_done (call);
@@ -322,7 +333,8 @@ check_done (Call *call)
   call->done = TRUE;
   /* Nothing of the call is needed any more: its timers and sessions go. */
   release_legs (call);
-  call->report (call, "ended", call->report_data);
+  call_changed (call);
+  call_ended (call);
 }
 
 static gboolean
@@ -331,7 +343,8 @@ on_leg_timeout (gpointer data)
   Leg *leg = data;
 
   leg->timeout_id = 0;
-  fail (leg->call, "no final response from %s within %u s", leg->name, leg->call->timeout_s);
+  fail (leg->call, 408, "no final response from %s within %u s", leg->name,
+        leg->call->c2c->timeout_s);
   return G_SOURCE_REMOVE;
 }
 
@@ -342,7 +355,7 @@ place_leg (Leg *leg, const SipAddress *from, gconstpointer body, gsize length,
 {
   Call *call = leg->call;
   GError *error = NULL;
-  SipServletRequest *invite = sipservlet_factory_create_request (call->factory, app, "INVITE",
+  SipServletRequest *invite = sipservlet_factory_create_request (call->c2c->factory, app, "INVITE",
                                                                  from, leg->target, &error);
   if (invite == NULL)
     {
@@ -363,7 +376,7 @@ place_leg (Leg *leg, const SipAddress *from, gconstpointer body, gsize length,
   SipSession *session = sipservlet_message_get_session (SIPSERVLET_MESSAGE (invite));
   leg->session = sipservlet_session_ref (session);
   sipservlet_session_set_attribute (session, LEG_ATTRIBUTE, leg, NULL);
-  sipservlet_session_set_handler (session, call->servlet);
+  sipservlet_session_set_handler (session, call->c2c->servlet);
   if (!send_request (invite, "the INVITE"))
     {
       sipservlet_request_unref (invite);
@@ -371,7 +384,7 @@ place_leg (Leg *leg, const SipAddress *from, gconstpointer body, gsize length,
     }
   leg->invite = invite;
   leg_set_state (leg, LEG_CALLING);
-  leg->timeout_id = g_timeout_add_seconds (call->timeout_s, on_leg_timeout, leg);
+  leg->timeout_id = g_timeout_add_seconds (call->c2c->timeout_s, on_leg_timeout, leg);
   example_debug ("calling %s (Call-ID %s)", leg->name, sipservlet_session_get_call_id (session));
   return TRUE;
 }
@@ -386,7 +399,7 @@ on_a_answered (Call *call)
 
   if (offer == NULL)
     {
-      fail (call, "A answered without an offer");
+      fail (call, 0, "A answered without an offer");
       return;
     }
   /* B sees A as the caller; both legs share one application session. */
@@ -395,7 +408,7 @@ on_a_answered (Call *call)
                   sipservlet_session_get_application_session (call->a.session)))
     {
       leg_set_state (&call->b, LEG_ENDED);
-      fail (call, "cannot call B");
+      fail (call, 0, "cannot call B");
     }
 }
 
@@ -411,7 +424,7 @@ on_b_answered (Call *call)
 
   if (sdp == NULL)
     {
-      fail (call, "B answered without an answer to A's offer");
+      fail (call, 0, "B answered without an answer to A's offer");
       return;
     }
   /* Keep the answer: acknowledging B drops its response. */
@@ -420,10 +433,12 @@ on_b_answered (Call *call)
   if (send_ack (&call->b, NULL, 0, NULL) && send_ack (&call->a, body, length, type))
     {
       call->connected = TRUE;
-      call->report (call, "connected", call->report_data);
+      call_changed (call);
+      if (call->one_shot && call->c2c->report != NULL)
+        call->c2c->report (call, "connected", call->c2c->report_data);
     }
   else
-    fail (call, "cannot acknowledge the answers");
+    fail (call, 0, "cannot acknowledge the answers");
   g_free (body);
   g_free (type);
 }
@@ -459,8 +474,14 @@ drop_extra_dialog (SipServletResponse *response)
 static void
 on_invite_response (Call *call, Leg *leg, SipServletResponse *response, guint status)
 {
+  leg->status = status;
   if (status < 200)
     {
+      if (status > 100 && !leg->ringing)
+        {
+          leg->ringing = TRUE;
+          call_changed (call);
+        }
       example_debug ("%s: %u %s", leg->name, status, sipservlet_response_get_reason_phrase (response));
       return;
     }
@@ -473,7 +494,7 @@ on_invite_response (Call *call, Leg *leg, SipServletResponse *response, guint st
       if (leg->cancelled)
         check_done (call);
       else
-        fail (call, "the call to %s failed: %u %s", leg->name, status,
+        fail (call, status, "the call to %s failed: %u %s", leg->name, status,
               sipservlet_response_get_reason_phrase (response));
       return;
     }
@@ -492,7 +513,6 @@ on_invite_response (Call *call, Leg *leg, SipServletResponse *response, guint st
 static void
 on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_data)
 {
-  Call *call = user_data;
   SipServletMessage *message = SIPSERVLET_MESSAGE (response);
   const char *method = sipservlet_message_get_method (message);
   guint status = sipservlet_response_get_status (response);
@@ -505,6 +525,7 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
         drop_extra_dialog (response);
       return;
     }
+  Call *call = leg->call;
   if (g_strcmp0 (method, "INVITE") == 0 && leg->state == LEG_CALLING)
     on_invite_response (call, leg, response, status);
   else if (g_strcmp0 (method, "BYE") == 0 && status >= 200)
@@ -518,16 +539,16 @@ on_response (SipServlet *servlet, SipServletResponse *response, gpointer user_da
 static void
 on_bye (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 {
-  Call *call = user_data;
   Leg *leg = leg_of (SIPSERVLET_MESSAGE (request));
 
   example_respond (request, 200, NULL);
   if (leg == NULL)
     return;
+  Call *call = leg->call;
   example_debug ("%s hung up; hanging up %s", leg->name, leg->peer->name);
   leg_set_state (leg, LEG_ENDED);
   if (!call->connected)
-    fail (call, "%s hung up before the call was connected", leg->name);
+    fail (call, 0, "%s hung up before the call was connected", leg->name);
   else
     hang_up_all (call);
 }
@@ -554,7 +575,13 @@ on_options (SipServlet *servlet, SipServletRequest *request, gpointer user_data)
 static void
 on_destroy (SipServlet *servlet, gpointer user_data)
 {
-  release_legs (user_data);
+  ClickToCall *c2c = user_data;
+  for (GList *l = c2c->order.head; l != NULL; l = l->next)
+    release_legs (l->data);
+  if (c2c->one_shot != NULL)
+    release_legs (c2c->one_shot);
+  g_clear_handle_id (&c2c->start_id, g_source_remove);
+  c2c_http_clear (c2c);
 }
 
 static const SipServletHandlers click_to_call_handlers = {
@@ -566,10 +593,156 @@ static const SipServletHandlers click_to_call_handlers = {
   .do_response = on_response,
 };
 
-void
-click_to_call_interrupt (Call *call)
+/* ---- calls ------------------------------------------------------------------------ */
+
+static gboolean
+on_invalidate (gpointer data)
 {
-  if (call->signalled || call->done)
+  Call *call = data;
+
+  call->invalidate_id = 0;
+  if (call->app != NULL && sipservlet_application_session_is_valid (call->app))
+    sipservlet_application_session_invalidate (call->app, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+call_free (gpointer data)
+{
+  Call *call = data;
+
+  release_legs (call);
+  g_clear_handle_id (&call->invalidate_id, g_source_remove);
+  g_clear_pointer (&call->app, sipservlet_application_session_unref);
+  g_free (call->a.uri);
+  g_free (call->b.uri);
+  g_free (call->id);
+  g_free (call);
+}
+
+static Call *
+call_new (ClickToCall *c2c, SipAddress *a, SipAddress *b)
+{
+  Call *call = g_new0 (Call, 1);
+
+  call->c2c = c2c;
+  call->a = (Leg) { .name = "A", .call = call, .peer = &call->b, .target = a };
+  call->b = (Leg) { .name = "B", .call = call, .peer = &call->a, .target = b };
+  call->a.uri = sipservlet_uri_to_string (sipservlet_address_get_uri (a));
+  call->b.uri = sipservlet_uri_to_string (sipservlet_address_get_uri (b));
+  return call;
+}
+
+/* Once ended: the one-shot call reports it; the application session of
+ * the call goes (from the main loop, out of the SIP callbacks), and the
+ * oldest ended calls are forgotten. */
+static void
+call_ended (Call *call)
+{
+  ClickToCall *c2c = call->c2c;
+  guint ended = 0;
+
+  if (call->app != NULL && call->invalidate_id == 0)
+    call->invalidate_id = g_idle_add (on_invalidate, call);
+  if (call->one_shot && c2c->report != NULL)
+    c2c->report (call, "ended", c2c->report_data);
+  for (GList *l = c2c->order.head; l != NULL; l = l->next)
+    ended += ((Call *) l->data)->done;
+  for (GList *l = c2c->order.head; l != NULL && ended > MAX_ENDED_CALLS;)
+    {
+      Call *old = l->data;
+      GList *next = l->next;
+      if (old->done && old != call && !old->one_shot)
+        {
+          g_queue_delete_link (&c2c->order, l);
+          g_hash_table_remove (c2c->calls, old->id);
+          ended--;
+        }
+      l = next;
+    }
+}
+
+/* Sends the INVITE to A in a new application session; FALSE when it
+ * could not be sent (the call is then ended). */
+static gboolean
+call_start (Call *call, GError **error)
+{
+  ClickToCall *c2c = call->c2c;
+  g_autoptr (SipApplicationSession) app
+    = sipservlet_factory_create_application_session (c2c->factory);
+
+  /* A call lasts as long as the parties talk. */
+  sipservlet_application_session_set_expires (app, 0);
+  call->app = sipservlet_application_session_ref (app);
+  call->id = g_strdup (sipservlet_application_session_get_id (app));
+  g_hash_table_insert (c2c->calls, call->id, call);
+  g_queue_push_tail (&c2c->order, call);
+  /* A leg calls A on behalf of B. */
+  if (!place_leg (&call->a, call->b.target, NULL, 0, NULL, app))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_TRANSPORT,
+                   "cannot send the INVITE to %s", call->a.uri);
+      call->status = 1;
+      call->a.state = LEG_ENDED;
+      call->b.state = LEG_ENDED;
+      check_done (call);
+      return FALSE;
+    }
+  call_changed (call);
+  return TRUE;
+}
+
+Call *
+click_to_call_place (ClickToCall *c2c, SipAddress *a, SipAddress *b, GError **error)
+{
+  Call *call = call_new (c2c, a, b);
+  return call_start (call, error) ? call : NULL;
+}
+
+void
+click_to_call_hang_up (Call *call)
+{
+  if (call->done || call->finishing)
+    return;
+  call->hung_up = TRUE;
+  if (!call->connected)
+    call->status = 1;
+  hang_up_all (call);
+}
+
+/* Hangs up the calls of the web API, and the one-shot call when asked. */
+static void
+hang_up_calls (ClickToCall *c2c, gboolean one_shot_too)
+{
+  /* Copied: an ended call may make room by dropping older ones. */
+  g_autoptr (GPtrArray) calls = g_ptr_array_new ();
+  for (GList *l = c2c->order.head; l != NULL; l = l->next)
+    if (one_shot_too || !((Call *) l->data)->one_shot)
+      g_ptr_array_add (calls, l->data);
+  for (guint i = 0; i < calls->len; i++)
+    if (g_queue_find (&c2c->order, calls->pdata[i]) != NULL)
+      click_to_call_hang_up (calls->pdata[i]);
+}
+
+void
+click_to_call_hang_up_all (ClickToCall *c2c)
+{
+  hang_up_calls (c2c, TRUE);
+}
+
+void
+click_to_call_interrupt (ClickToCall *c2c)
+{
+  Call *call = c2c->one_shot;
+
+  if (!c2c->signalled)
+    hang_up_calls (c2c, FALSE);
+  if (call == NULL || call->id == NULL)
+    {
+      c2c->signalled = TRUE;
+      return;
+    }
+  if (c2c->signalled || call->done)
     {
       /* Second signal: stop now. */
       if (!call->done)
@@ -583,12 +756,12 @@ click_to_call_interrupt (Call *call)
         }
       return;
     }
-  call->signalled = TRUE;
+  c2c->signalled = TRUE;
   if (call->finishing)
     return;
   example_debug ("stopping: hanging up");
   if (!call->connected)
-    fail (call, "interrupted before the call was connected");
+    fail (call, 0, "interrupted before the call was connected");
   else
     hang_up_all (call);
 }
@@ -596,23 +769,11 @@ click_to_call_interrupt (Call *call)
 static gboolean
 on_start (gpointer data)
 {
-  Call *call = data;
-  g_autoptr (SipApplicationSession) app
-    = sipservlet_factory_create_application_session (call->factory);
+  ClickToCall *c2c = data;
+  Call *call = c2c->one_shot;
 
-  call->start_id = 0;
-  /* A call lasts as long as the parties talk. */
-  sipservlet_application_session_set_expires (app, 0);
-  /* A leg calls A on behalf of B. */
-  if (!place_leg (&call->a, call->b.target, NULL, 0, NULL, app))
-    {
-      call->status = 1;
-      leg_set_state (&call->a, LEG_ENDED);
-      leg_set_state (&call->b, LEG_ENDED);
-      if (sipservlet_application_session_is_valid (app))
-        sipservlet_application_session_invalidate (app, NULL);
-      check_done (call);
-    }
+  c2c->start_id = 0;
+  call_start (call, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -624,6 +785,9 @@ click_to_call_options_init (ClickToCallOptions *options)
   options->from = NULL;
   options->to = NULL;
   options->timeout = 32;
+  options->http_token = NULL;
+  options->http_no_auth = FALSE;
+  options->allow = NULL;
 }
 
 GOptionEntry *
@@ -636,6 +800,13 @@ click_to_call_option_entries (ClickToCallOptions *options)
       "The party called once A answered (B)", "URI" },
     { "timeout", 0, 0, G_OPTION_ARG_INT, &options->timeout,
       "Seconds to wait for each leg's final response (default 32)", "SECONDS" },
+    { "http-token", 0, 0, G_OPTION_ARG_STRING, &options->http_token,
+      "The bearer token the web API (--http) requires", "TOKEN" },
+    { "http-no-auth", 0, 0, G_OPTION_ARG_NONE, &options->http_no_auth,
+      "Serve the web API without a token (for tests on loopback only)", NULL },
+    { "allow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->allow,
+      "A destination the web API may call: a domain (example.com: sip:*@example.com) "
+      "or a glob on the URI (repeatable; default: any)", "PATTERN" },
     G_OPTION_ENTRY_NULL
   };
   return g_memdup2 (entries, sizeof entries);
@@ -646,6 +817,8 @@ click_to_call_options_clear (ClickToCallOptions *options)
 {
   g_clear_pointer (&options->from, g_free);
   g_clear_pointer (&options->to, g_free);
+  g_clear_pointer (&options->http_token, g_free);
+  g_clear_pointer (&options->allow, g_strfreev);
 }
 
 static SipAddress *
@@ -670,8 +843,8 @@ parse_party (const char *option, const char *text, GError **error)
   return address;
 }
 
-Call *
-click_to_call_new (const ClickToCallOptions *options, GError **error)
+ClickToCall *
+click_to_call_new (const ClickToCallOptions *options, gboolean serve_http, GError **error)
 {
   if (options->timeout <= 0)
     {
@@ -679,70 +852,151 @@ click_to_call_new (const ClickToCallOptions *options, GError **error)
                    "--timeout must be positive");
       return NULL;
     }
-  if (options->from == NULL || options->to == NULL)
+  if ((options->from == NULL) != (options->to == NULL)
+      || (options->from == NULL && !serve_http))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s is required",
-                   options->from == NULL ? "--from" : "--to");
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "%s is required%s",
+                   options->from == NULL ? "--from" : "--to",
+                   serve_http ? "" : " (or --http, to serve the web API)");
       return NULL;
     }
-  g_autoptr (SipAddress) a = parse_party ("--from", options->from, error);
-  g_autoptr (SipAddress) b = a != NULL ? parse_party ("--to", options->to, error) : NULL;
-  if (b == NULL)
-    return NULL;
+  if (serve_http && (options->http_token == NULL || *options->http_token == '\0')
+      && !options->http_no_auth)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "the web API places calls for whoever reaches it: give it a secret with "
+                   "--http-token TOKEN (or --http-no-auth, for tests on loopback only)");
+      return NULL;
+    }
+  for (char **p = options->allow; p != NULL && *p != NULL; p++)
+    if (**p == '\0')
+      {
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "--allow: empty pattern");
+        return NULL;
+      }
 
-  Call *call = g_new0 (Call, 1);
-  call->timeout_s = (guint) options->timeout;
-  call->a = (Leg) { .name = "A", .call = call, .peer = &call->b };
-  call->b = (Leg) { .name = "B", .call = call, .peer = &call->a };
-  call->a.target = g_steal_pointer (&a);
-  call->b.target = g_steal_pointer (&b);
-  return call;
+  g_autoptr (SipAddress) a = NULL;
+  g_autoptr (SipAddress) b = NULL;
+  if (options->from != NULL)
+    {
+      a = parse_party ("--from", options->from, error);
+      b = a != NULL ? parse_party ("--to", options->to, error) : NULL;
+      if (b == NULL)
+        return NULL;
+    }
+
+  ClickToCall *c2c = g_new0 (ClickToCall, 1);
+  c2c->timeout_s = (guint) options->timeout;
+  c2c->calls = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, call_free);
+  g_queue_init (&c2c->order);
+  c2c->serve_http = serve_http;
+  if (serve_http && !options->http_no_auth)
+    c2c->token = g_strdup (options->http_token);
+  c2c->allow = g_strdupv (options->allow);
+  if (a != NULL)
+    {
+      c2c->one_shot = call_new (c2c, g_steal_pointer (&a), g_steal_pointer (&b));
+      c2c->one_shot->one_shot = TRUE;
+    }
+  return c2c;
+}
+
+gboolean
+click_to_call_has_one_shot (ClickToCall *c2c)
+{
+  return c2c->one_shot != NULL;
 }
 
 /* Stops the timers and drops what the legs hold. */
 static void
 release_legs (Call *call)
 {
-  g_clear_handle_id (&call->start_id, g_source_remove);
   g_clear_handle_id (&call->grace_id, g_source_remove);
   for (Leg *leg = &call->a; leg != NULL; leg = leg == &call->a ? &call->b : NULL)
     {
       leg_stop_timeout (leg);
       g_clear_pointer (&leg->invite, sipservlet_request_unref);
       g_clear_pointer (&leg->answer, sipservlet_response_unref);
+      /* A late message of the session must not find the leg. */
+      if (leg->session != NULL && sipservlet_session_is_valid (leg->session))
+        sipservlet_session_set_attribute (leg->session, LEG_ATTRIBUTE, NULL, NULL);
       g_clear_pointer (&leg->session, sipservlet_session_unref);
       g_clear_pointer (&leg->target, sipservlet_address_unref);
     }
 }
 
 void
-click_to_call_free (Call *call)
+click_to_call_free (ClickToCall *c2c)
 {
-  if (call == NULL)
+  if (c2c == NULL)
     return;
-  release_legs (call);
-  g_free (call);
+  g_clear_handle_id (&c2c->start_id, g_source_remove);
+  c2c_http_clear (c2c);
+  /* The one-shot call is in the table once placed. */
+  if (c2c->one_shot != NULL && c2c->one_shot->id == NULL)
+    call_free (c2c->one_shot);
+  g_queue_clear (&c2c->order);
+  g_hash_table_unref (c2c->calls);
+  g_free (c2c->token);
+  g_strfreev (c2c->allow);
+  g_free (c2c);
 }
 
 int
-click_to_call_get_status (Call *call)
+click_to_call_get_status (ClickToCall *c2c)
 {
-  return call->status;
+  return c2c->one_shot != NULL ? c2c->one_shot->status : 0;
+}
+
+static gboolean
+deploy_application (ClickToCall *c2c, SipContainer *container, GError **error)
+{
+  g_autoptr (SipApplication) application = sipservlet_application_new ("click-to-call", error);
+  SipServlet *servlet = c2c->servlet;
+  gboolean ok;
+
+  if (application == NULL)
+    {
+      sipservlet_servlet_unref (servlet);
+      return FALSE;
+    }
+  ok = sipservlet_application_add_servlet (application, servlet, error)
+       && sipservlet_application_set_main_servlet (application, "click-to-call", error)
+       && (!c2c->serve_http || c2c_http_add_routes (c2c, application, error))
+       && sipservlet_container_deploy (container, application, error);
+  sipservlet_servlet_unref (servlet);
+  if (!ok)
+    g_prefix_error (error, "application click-to-call: ");
+  return ok;
 }
 
 gboolean
-click_to_call_deploy (Call *call, SipContainer *container, ExampleInstall how,
+click_to_call_deploy (ClickToCall *c2c, SipContainer *container, ExampleInstall how,
                       ClickToCallReportFunc report, gpointer report_data, GError **error)
 {
-  call->container = container;
-  call->factory = sipservlet_container_get_factory (container);
-  call->report = report;
-  call->report_data = report_data;
-  call->servlet = sipservlet_servlet_new ("click-to-call", &click_to_call_handlers, call,
-                                          (GDestroyNotify) click_to_call_free);
-  if (!example_install_servlet (container, how, "click-to-call", NULL, call->servlet, NULL, NULL,
-                                NULL, error))
+  c2c->container = container;
+  c2c->factory = sipservlet_container_get_factory (container);
+  c2c->report = report;
+  c2c->report_data = report_data;
+  c2c->servlet = sipservlet_servlet_new ("click-to-call", &click_to_call_handlers, c2c,
+                                         (GDestroyNotify) click_to_call_free);
+  if (how == EXAMPLE_INSTALL_APPLICATION)
+    {
+      if (!deploy_application (c2c, container, error))
+        return FALSE;
+    }
+  else if (c2c->serve_http)
+    {
+      sipservlet_servlet_unref (c2c->servlet);
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "the web API needs the application click-to-call");
+      return FALSE;
+    }
+  else if (!example_install_servlet (container, how, "click-to-call", NULL, c2c->servlet, NULL,
+                                     NULL, NULL, error))
     return FALSE;
-  call->start_id = g_idle_add (on_start, call);
+  if (c2c->one_shot != NULL)
+    c2c->start_id = g_idle_add (on_start, c2c);
   return TRUE;
 }

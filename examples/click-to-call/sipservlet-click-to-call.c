@@ -2,6 +2,7 @@
 /* sipservlet-click-to-call: third-party call control on libsipservlet.
  *
  *   sipservlet-click-to-call --from URI --to URI [--listen HOST:PORT]
+ *   sipservlet-click-to-call --http IP:PORT --http-token TOKEN [--allow PATTERN]...
  *
  * A controller connects two parties that it calls itself, following
  * RFC 3725 flow I:
@@ -26,6 +27,15 @@
  * first), 2 for bad arguments. On SIGINT or SIGTERM the controller cancels
  * the INVITEs still ringing and hangs up the established legs before it
  * exits; a second signal stops at once.
+ *
+ * With --http, the controller is the application "click-to-call" and
+ * serves a web API and page that place calls the same way, each in an
+ * application session of its own (click-to-call-http.c says what it
+ * serves). It needs a secret, --http-token (or --http-no-auth, for tests
+ * on loopback only), and calls only the destinations of --allow. Without
+ * --from and --to the program then serves until SIGINT or SIGTERM, which
+ * hang up the calls under way; with them, it places that call too and
+ * exits once it has ended, as above.
  *
  * Out of scope: re-INVITEs are answered 488 rather than relayed between
  * the legs (so a party cannot put the other on hold), and calls to the
@@ -75,6 +85,13 @@ on_stop_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* The web API alone: the container is stopping. */
+static void
+on_stopping (gpointer data)
+{
+  click_to_call_hang_up_all (data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -86,7 +103,7 @@ main (int argc, char **argv)
   GOptionEntry *extra = NULL;
   GError *error = NULL;
   Program program = { NULL, NULL };
-  Call *call = NULL;
+  ClickToCall *call = NULL;
   char **addresses, *joined;
   guint sigint, sigterm;
   int status = 2;
@@ -112,7 +129,8 @@ main (int argc, char **argv)
       g_printerr ("error: unexpected argument '%s'\n", argv[1]);
       goto out;
     }
-  call = click_to_call_new (&call_options, &error);
+  gboolean serve_http = options.http != NULL;
+  call = click_to_call_new (&call_options, serve_http, &error);
   if (call == NULL)
     {
       g_printerr ("error: %s\n", error->message);
@@ -128,12 +146,21 @@ main (int argc, char **argv)
   sipservlet_container_set_application_session_timeout (program.container, 0);
 
   /* The servlet owns the call from here, even when this fails. */
-  Call *running = g_steal_pointer (&call);
-  if (!click_to_call_deploy (running, program.container, EXAMPLE_INSTALL_IMPLICIT, on_report,
-                             &program, &error))
+  ClickToCall *running = g_steal_pointer (&call);
+  gboolean one_shot = click_to_call_has_one_shot (running);
+  if (!click_to_call_deploy (running, program.container,
+                             serve_http ? EXAMPLE_INSTALL_APPLICATION : EXAMPLE_INSTALL_IMPLICIT,
+                             on_report, &program, &error))
     {
       g_printerr ("error: %s\n", error->message);
       g_error_free (error);
+      goto out;
+    }
+  if (!one_shot)
+    {
+      /* The web API only: serve until a signal. */
+      example_serve (program.container, on_stopping, running);
+      status = 0;
       goto out;
     }
 
@@ -141,6 +168,13 @@ main (int argc, char **argv)
   addresses = sipservlet_container_get_listen_addresses (program.container);
   joined = g_strjoinv (" ", addresses);
   printf ("ready %s\n", joined);
+  char **urls = sipservlet_container_get_http_urls (program.container);
+  if (urls[0] != NULL)
+    {
+      g_autofree char *http = g_strjoinv (" ", urls);
+      printf ("http %s\n", http);
+    }
+  g_strfreev (urls);
   fflush (stdout);
   g_free (joined);
   g_strfreev (addresses);

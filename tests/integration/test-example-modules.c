@@ -5,11 +5,13 @@
  * and deploys its applications; a bad value is refused with the file, line
  * and key, and deploys nothing; an unknown key is a warning; a module
  * loads once; and the registrar, location, call-blocking and
- * click-to-call applications work over a socket with the fake peer.
+ * click-to-call applications work over a socket with the fake peer, and
+ * click-to-call's web API over HTTP.
  * SIPSERVLET_EXAMPLE_MODULES names the folder of the modules. */
 #include <sipservlet/sipservlet.h>
 
 #include <glib/gstdio.h>
+#include <sipservlet/sipservlet-http.h>
 #include <string.h>
 
 #include "check-main.h"
@@ -480,6 +482,119 @@ START_TEST (test_click_to_call_container_goes)
 }
 END_TEST
 
+/* ---- the click-to-call web API ----------------------------------------------- */
+
+typedef struct {
+  GBytes *body;
+  guint status;
+  gboolean done;
+} HttpResult;
+
+static void
+on_http_done (GObject *source, GAsyncResult *result, gpointer data)
+{
+  HttpResult *http = data;
+  SoupMessage *message = soup_session_get_async_result_message (SOUP_SESSION (source), result);
+  http->body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, NULL);
+  http->status = soup_message_get_status (message);
+  http->done = TRUE;
+}
+
+/* One request to the container's HTTP listener, the container serving it
+ * in this thread meanwhile; returns the status, *body the text. */
+static guint
+http_request (const char *method, const char *path, const char *token, const char *json,
+              char **body)
+{
+  g_auto (GStrv) urls = sipservlet_container_get_http_urls (container);
+  ck_assert_ptr_nonnull (urls[0]);
+  g_autofree char *url = g_strdup_printf ("%s%s", urls[0], path + 1);
+  g_autoptr (SoupSession) session = soup_session_new ();
+  g_autoptr (SoupMessage) message = soup_message_new (method, url);
+  HttpResult http = { NULL, 0, FALSE };
+
+  if (token != NULL)
+    {
+      g_autofree char *value = g_strdup_printf ("Bearer %s", token);
+      soup_message_headers_replace (soup_message_get_request_headers (message), "Authorization",
+                                    value);
+    }
+  if (json != NULL)
+    {
+      g_autoptr (GBytes) bytes = g_bytes_new (json, strlen (json));
+      soup_message_set_request_body_from_bytes (message, "application/json", bytes);
+    }
+  soup_session_send_and_read_async (session, message, G_PRIORITY_DEFAULT, NULL, on_http_done,
+                                    &http);
+  for (guint i = 0; i < 500 && !http.done; i++)
+    fake_peer_run (peer, 10);
+  ck_assert_msg (http.done, "%s %s: no answer", method, path);
+  gsize length = 0;
+  const char *data = http.body != NULL ? g_bytes_get_data (http.body, &length) : "";
+  *body = g_strndup (data, length);
+  g_clear_pointer (&http.body, g_bytes_unref);
+  return http.status;
+}
+
+/* With a token, the module serves the web API on the container's HTTP
+ * listener: a call placed with POST /calls calls A (the fake peer), who
+ * refuses; the call is then failed with A's status. Without the token,
+ * 401; a destination outside "allow", 403. */
+START_TEST (test_click_to_call_http)
+{
+  GError *error = NULL;
+  ck_assert_msg (sipservlet_container_listen_http (container, "127.0.0.1:0",
+                                                   SIPSERVLET_HTTP_ALL, &error),
+                 "%s", error != NULL ? error->message : "");
+  write_config ("[click-to-call]\nhttp-token = secret\nallow = 127.0.0.1\ntimeout = 5\n");
+  load_ok ("click-to-call");
+
+  g_autofree char *a = g_strdup_printf ("sip:a@127.0.0.1:%u", peer_port ());
+  g_autofree char *json = g_strdup_printf ("{\"from\": \"%s\", \"to\": \"%s\"}", a, a);
+  g_autofree char *body = NULL;
+  ck_assert_uint_eq (http_request ("POST", "/calls", NULL, json, &body), 401);
+  g_clear_pointer (&body, g_free);
+  ck_assert_uint_eq (http_request ("POST", "/calls", "secret",
+                                   "{\"from\": \"sip:a@example.com\", \"to\": \"sip:b@127.0.0.1\"}",
+                                   &body), 403);
+  g_clear_pointer (&body, g_free);
+  ck_assert_uint_eq (http_request ("POST", "/calls", "secret", json, &body), 201);
+  ck_assert_ptr_nonnull (strstr (body, "\"state\": \"calling-a\""));
+  /* {"id": "ID", ...} */
+  const char *end = strchr (body + 8, '"');
+  ck_assert (g_str_has_prefix (body, "{\"id\": \"") && end != NULL);
+  g_autofree char *id = g_strndup (body + 8, (gsize) (end - body - 8));
+
+  g_autoptr (FakeMessage) invite = next_request ("INVITE");
+  ck_assert_str_eq (invite->request_uri, a);
+  answer (invite, 486, "Busy Here");
+  g_autoptr (FakeMessage) ack = next_request ("ACK");
+  fake_peer_run (peer, 50);
+
+  g_autofree char *path = g_strdup_printf ("/calls/%s", id);
+  g_clear_pointer (&body, g_free);
+  ck_assert_uint_eq (http_request ("GET", path, "secret", NULL, &body), 200);
+  ck_assert_msg (strstr (body, "\"state\": \"failed\", \"status\": 486") != NULL, "%s", body);
+  g_clear_pointer (&body, g_free);
+  ck_assert_uint_eq (http_request ("GET", "/calls/nothing", "secret", NULL, &body), 404);
+}
+END_TEST
+
+/* The web API needs a token, or http-no-auth. */
+START_TEST (test_click_to_call_http_needs_token)
+{
+  GError *error = NULL;
+  write_config ("[click-to-call]\nhttp-no-auth = false\nallow = example.com\n");
+  ck_assert_ptr_null (load ("click-to-call", &error));
+  ck_assert_ptr_nonnull (error);
+  ck_assert_msg (strstr (error->message, "http-token") != NULL, "%s", error->message);
+  g_clear_error (&error);
+  write_config ("[click-to-call]\nhttp-no-auth = true\n");
+  load_ok ("click-to-call");
+  ck_assert_ptr_nonnull (sipservlet_container_get_application (container, "click-to-call"));
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -496,6 +611,8 @@ make_suite (void)
   tcase_add_test (tc, test_call_blocking_exchange);
   tcase_add_test (tc, test_click_to_call_exchange);
   tcase_add_test (tc, test_click_to_call_container_goes);
+  tcase_add_test (tc, test_click_to_call_http);
+  tcase_add_test (tc, test_click_to_call_http_needs_token);
   suite_add_tcase (suite, tc);
   return suite;
 }
