@@ -668,8 +668,14 @@ static gboolean
 call_start (Call *call, GError **error)
 {
   ClickToCall *c2c = call->c2c;
+  /* Of the application "click-to-call" when it is one: its own
+   * listeners and HTTP handlers then see the call's session. */
   g_autoptr (SipApplicationSession) app
-    = sipservlet_factory_create_application_session (c2c->factory);
+    = c2c->application != NULL
+          ? sipservlet_application_create_application_session (c2c->application, error)
+          : sipservlet_factory_create_application_session (c2c->factory);
+  if (app == NULL)
+    return FALSE;
 
   /* A call lasts as long as the parties talk. */
   sipservlet_application_session_set_expires (app, 0);
@@ -966,6 +972,10 @@ deploy_application (ClickToCall *c2c, SipContainer *container, GError **error)
        && (!c2c->serve_http || c2c_http_add_routes (c2c, application, error))
        && sipservlet_container_deploy (container, application, error);
   sipservlet_servlet_unref (servlet);
+  /* The container keeps it while deployed, which outlives the servlet's
+   * data (this controller). */
+  if (ok)
+    c2c->application = application;
   if (!ok)
     g_prefix_error (error, "application click-to-call: ");
   return ok;

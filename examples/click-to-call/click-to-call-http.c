@@ -12,8 +12,7 @@
  *                        ringing, BYE for an answered one): 200, CALL
  *   GET  /events         WebSocket: {"id", "state", "status"} for every
  *                        change of a call's state
- *   GET  /index.html     the page (and GET / when the container lets an
- *                        application have "/")
+ *   GET  /, /index.html  the page
  *
  *   CALL = {"id", "from", "to", "state", "status", "legs": {"a": LEG,
  *           "b": LEG}},  LEG = {"uri", "state", "status"}
@@ -622,8 +621,6 @@ c2c_http_clear (ClickToCall *c2c)
 gboolean
 c2c_http_add_routes (ClickToCall *c2c, SipApplication *application, GError **error)
 {
-  g_autoptr (GError) local = NULL;
-
   if (c2c->token == NULL)
     g_message ("click-to-call: the web API places calls without a token (--http-no-auth): "
                "for tests on loopback only");
@@ -633,12 +630,9 @@ c2c_http_add_routes (ClickToCall *c2c, SipApplication *application, GError **err
   if (!sipservlet_application_add_http_handler (application, "/calls", on_calls, c2c, NULL, error)
       || !sipservlet_application_add_websocket_handler (application, "/events", on_events, c2c,
                                                         NULL, error)
-      || !sipservlet_application_add_http_handler (application, "/index.html", on_page, c2c,
-                                                   NULL, error))
+      /* The page, at "/" and "/index.html"; "/" also gets every other
+       * path that no longer prefix takes, which on_page refuses. */
+      || !sipservlet_application_add_http_handler (application, "/", on_page, c2c, NULL, error))
     return FALSE;
-  /* "/" would match every path; the container refuses it while it
-   * reserves /health and /metrics: then the page is /index.html only. */
-  if (!sipservlet_application_add_http_handler (application, "/", on_page, c2c, NULL, &local))
-    example_debug ("the page is at /index.html only: %s", local->message);
   return TRUE;
 }

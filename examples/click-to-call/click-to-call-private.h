@@ -53,6 +53,8 @@ struct _Call {
 struct _ClickToCall {
   SipContainer *container;         /* not owned */
   SipFactory *factory;
+  SipApplication *application;     /* not owned: "click-to-call" while deployed,
+                                    * or NULL (the implicit application) */
   SipServlet *servlet;             /* not owned: it owns the controller */
   ClickToCallReportFunc report;
   gpointer report_data;

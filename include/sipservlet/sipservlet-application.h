@@ -315,4 +315,23 @@ SIPSERVLET_API char **sipservlet_container_get_application_names (SipContainer *
  */
 SIPSERVLET_API const char *sipservlet_application_session_get_application_name (SipApplicationSession *app_session);
 
+/**
+ * sipservlet_application_create_application_session:
+ * @application: a deployed #SipApplication
+ * @error: return location for a #GError, or %NULL
+ *
+ * A new application session of @application (JSR 289's
+ * SipFactory.createApplicationSession() called from one of its servlets):
+ * the requests created in it, their sessions and its timers belong to
+ * @application, its listeners hear of it, and its HTTP handlers find it
+ * by id (sipservlet-http.h). sipservlet_factory_create_application_session()
+ * makes one of the implicit application instead.
+ *
+ * Returns: (transfer full) (nullable): the application session, or %NULL
+ *   with %SIPSERVLET_ERROR_INVALID_STATE when @application is not
+ *   deployed.
+ */
+SIPSERVLET_API SipApplicationSession *sipservlet_application_create_application_session (SipApplication *application,
+                                                                                        GError **error);
+
 G_END_DECLS

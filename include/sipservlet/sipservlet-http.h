@@ -141,12 +141,14 @@ typedef void (*SipWebsocketFunc) (SipApplication *application, SoupServerMessage
  * @error: return location for a #GError, or %NULL
  *
  * Adds an HTTP handler. When several handlers of deployed applications
- * match a path, the longest prefix wins; `/health` and `/metrics` are
- * the container's.
+ * match a path, the longest prefix wins, so `/` serves what no other
+ * handler does (a page beside an API). `/health` and `/metrics` and what
+ * is below them are the container's; on a listener opened without
+ * %SIPSERVLET_HTTP_OPERATIONS, a `/` handler sees those paths too.
  *
  * Returns: %TRUE on success; %FALSE with @error set
- *   (%SIPSERVLET_ERROR_INVALID_ARGUMENT: not an absolute path, a reserved
- *   one, or one this application has already;
+ *   (%SIPSERVLET_ERROR_INVALID_ARGUMENT: not an absolute path, `/health`
+ *   or `/metrics` or below them, or one this application has already;
  *   %SIPSERVLET_ERROR_INVALID_STATE: the application was deployed).
  */
 SIPSERVLET_API gboolean sipservlet_application_add_http_handler (SipApplication *application,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "application/application-private.h"
+#include "runtime/runtime-private.h"
 
 typedef struct {
   char *servlet_name;
@@ -376,4 +377,20 @@ sipsv_app_key (SipApplication *application, SipServletRequest *request)
 {
   return application->key_func != NULL ? application->key_func (request, application->key_data)
                                         : NULL;
+}
+
+SipApplicationSession *
+sipservlet_application_create_application_session (SipApplication *application, GError **error)
+{
+  g_return_val_if_fail (application != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+  if (application->container == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "application '%s' is not deployed", application->name);
+      return NULL;
+    }
+  /* The manager's table keeps its own reference until invalidation. */
+  return sipservlet_application_session_ref (sipsv_application_session_new_in (
+      &sipsv_runtime (application->container)->sessions, application->scope));
 }

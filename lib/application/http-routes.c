@@ -44,11 +44,10 @@ check_path (SipApplication *application, const char *path, gboolean websocket, G
       return FALSE;
     }
   for (guint i = 0; i < G_N_ELEMENTS (reserved_paths); i++)
-    if (sipsv_http_path_matches (path, reserved_paths[i])
-        || sipsv_http_path_matches (reserved_paths[i], path))
+    if (sipsv_http_path_matches (reserved_paths[i], path))
       {
         g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                     "'%s' covers %s, which the container serves itself", path,
+                     "'%s' is %s or below it, which the container serves itself", path,
                      reserved_paths[i]);
         return FALSE;
       }

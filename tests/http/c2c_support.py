@@ -113,10 +113,6 @@ class Processes:
         """Starts program with args, optionally under
         $SIPSERVLET_SERVER_WRAPPER; returns (SIP port, HTTP base URL)."""
         wrapper = shlex.split(os.environ.get("SIPSERVLET_SERVER_WRAPPER", "")) if wrapped else []
-        if wrapper and os.path.basename(wrapper[0]) == "valgrind":
-            # The library's own HTTP leaks (see the file), not ours.
-            here = os.path.dirname(os.path.abspath(__file__))
-            wrapper.insert(1, "--suppressions=" + os.path.join(here, "known-http-leaks.supp"))
         self.server_err = os.path.join(self.workdir, "server.err")
         self.server = subprocess.Popen(wrapper + [program] + args, stdin=subprocess.DEVNULL,
                                        stdout=subprocess.PIPE, stderr=open(self.server_err, "w"))

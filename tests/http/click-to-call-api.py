@@ -129,8 +129,12 @@ def run(procs, program, sipp, scenarios, wait_s):
     headers, _ = expect(http(base, "PUT", "/calls", {"from": a, "to": b}, token=TOKEN), 405,
                         "PUT /calls")
     check("POST" in headers.get("Allow", ""), f"PUT /calls: Allow is {headers.get('Allow')}")
-    status, _, page = http(base, "GET", "/index.html")
-    check(status == 200 and 'id="hangup"' in page, f"GET /index.html: {status}")
+    for path in ("/", "/index.html"):
+        status, _, page = http(base, "GET", path)
+        check(status == 200 and 'id="hangup"' in page, f"GET {path}: {status}")
+    expect(http(base, "GET", "/nothing-here"), 404, "GET of a path nobody serves")
+    status, _, health = http(base, "GET", "/health")
+    check(status == 200 and health == {"status": "ready"}, f"GET /health beside the page: {health}")
 
     # /events: refused without the token, then one open for the calls.
     ws = WebSocket(base, "/events")

@@ -95,7 +95,7 @@ def main():
                           log_output=os.path.join(procs.workdir, "chromedriver.log"))
         driver = webdriver.Chrome(service=service, options=options)
         driver.set_page_load_timeout(WAIT_S)
-        driver.get(base + "index.html")
+        driver.get(base)
         check(driver.title == "Click-to-call", f"page title: {driver.title!r}")
 
         driver.find_element(By.ID, "from").send_keys(f"sip:a@127.0.0.1:{port_a}")

@@ -836,7 +836,7 @@ START_TEST (test_handler_registration_errors)
 
   SipApplication *gamma = new_application ("gamma");
   static const char *const refused[] = {
-    "/metrics", "/metrics/", "/metrics/x", "/health", "/", "calls", "", "/a/../b", "/a?b",
+    "/metrics", "/metrics/", "/metrics/x", "/health", "calls", "", "/a/../b", "/a?b",
   };
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
@@ -853,6 +853,29 @@ START_TEST (test_handler_registration_errors)
   ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT));
   g_clear_error (&error);
   sipservlet_application_unref (gamma);
+}
+END_TEST
+
+/* "/" serves what nothing longer does: a page beside an API. The
+ * container's own paths stay its own on a listener that serves them. */
+START_TEST (test_root_handler)
+{
+  SipApplication *page = new_application ("page");
+  add_handler (page, "/", calls_handler);
+  deploy (page);
+  g_autofree char *body = NULL;
+  ck_assert_uint_eq (http_get ("/index.html", &body), 200);
+  ck_assert_str_eq (last_app, "page");
+  ck_assert_str_eq (last_path, "/index.html");
+  ck_assert_uint_eq (http_get ("/", NULL), 200);
+  ck_assert_str_eq (last_path, "/");
+  ck_assert_uint_eq (http_get ("/calls/7", NULL), 200);
+  ck_assert_str_eq (last_app, "alpha");
+  g_autofree char *health = NULL;
+  ck_assert_uint_eq (http_get ("/health", &health), 200);
+  ck_assert_str_eq (health, "{\"status\": \"ready\"}");
+  ck_assert_str_eq (last_path, "/calls/7");
+  sipservlet_application_unref (page);
 }
 END_TEST
 
@@ -1406,6 +1429,7 @@ make_suite (void)
   tcase_add_test (tc, test_websocket_cross_origin);
   tcase_add_test (tc, test_https);
   tcase_add_test (tc, test_keepalive_closed_by_client);
+  tcase_add_test (tc, test_root_handler);
   suite_add_tcase (suite, tc);
   return suite;
 }
