@@ -1096,6 +1096,28 @@ conv_get (const char *path, const char *cookie)
   return status;
 }
 
+/* A session made for a deployed application outside any request (a call
+ * placed by a program): its handlers find it by id; not before deploy. */
+START_TEST (test_application_session_of_application)
+{
+  GError *error = NULL;
+  SipApplication *gamma = new_application ("gamma");
+  ck_assert_ptr_null (sipservlet_application_create_application_session (gamma, &error));
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE));
+  g_clear_error (&error);
+  sipservlet_application_unref (gamma);
+
+  g_autoptr (SipApplicationSession) made
+      = sipservlet_application_create_application_session (alpha, &error);
+  ck_assert_ptr_nonnull (made);
+  ck_assert_str_eq (sipservlet_application_session_get_application_name (made), "alpha");
+  g_autofree char *url = sipservlet_application_session_encode_url (made, "/conv/again");
+  ck_assert_uint_eq (conv_get (url, NULL), 200);
+  ck_assert_str_eq (conv_id, sipservlet_application_session_get_id (made));
+  sipservlet_application_session_invalidate (made, NULL);
+}
+END_TEST
+
 START_TEST (test_converged_sessions)
 {
   GError *error = NULL;
@@ -1430,6 +1452,7 @@ make_suite (void)
   tcase_add_test (tc, test_https);
   tcase_add_test (tc, test_keepalive_closed_by_client);
   tcase_add_test (tc, test_root_handler);
+  tcase_add_test (tc, test_application_session_of_application);
   suite_add_tcase (suite, tc);
   return suite;
 }
