@@ -6,7 +6,7 @@
 #   2. the slow suite (calls held for minutes; they mostly sleep) in the
 #      background, all at once, while everything else runs again under
 #      valgrind memcheck (tests/valgrind-wrapper.sh; the valgrind setup
-#      leaves out the slow, ABI and lint suites);
+#      leaves out the slow, ABI, lint and browser suites);
 #   3. the unit and in-process suites built with AddressSanitizer,
 #      LeakSanitizer and UBSan;
 #   4. every libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (default 12)
