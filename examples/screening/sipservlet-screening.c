@@ -8,6 +8,7 @@
  * public API alone: see doc/proxy-servlet.md for what a proxy can do.
  */
 #include <sipservlet/sipservlet.h>
+#include <sipservlet/sipservlet-http.h>
 
 #include <stdio.h>
 
@@ -55,12 +56,14 @@ int
 main (int argc, char **argv)
 {
   Screening screening = { 0 };
-  g_autofree char *listen = NULL, *target = NULL;
+  g_autofree char *listen = NULL, *target = NULL, *http = NULL;
   GOptionEntry entries[] = {
     { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, "Listen on HOST:PORT", "HOST:PORT" },
     { "target", 't', 0, G_OPTION_ARG_STRING, &target, "Proxy every call to URI", "URI" },
     { "deny", 'd', 0, G_OPTION_ARG_STRING_ARRAY, &screening.denied,
       "Refuse calls from this From URI (repeatable)", "URI" },
+    { "http", 0, 0, G_OPTION_ARG_STRING, &http,
+      "Serve /health and /metrics on IP:PORT", "IP:PORT" },
     G_OPTION_ENTRY_NULL
   };
   g_autoptr (GOptionContext) options = g_option_context_new ("- a screening SIP proxy");
@@ -78,13 +81,21 @@ main (int argc, char **argv)
   if (container == NULL
       || !sipservlet_container_listen_address (container, listen ? listen : "127.0.0.1:5060",
                                                SIPSERVLET_TRANSPORT_ALL, &error)
-      || !sipservlet_container_add_servlet (container, servlet, NULL, &error))
+      || !sipservlet_container_add_servlet (container, servlet, NULL, &error)
+      || (http != NULL
+          && !sipservlet_container_listen_http (container, http, SIPSERVLET_HTTP_OPERATIONS,
+                                                &error)))
     {
       fprintf (stderr, "error: %s\n", error->message);
       return 1;
     }
   g_auto (GStrv) addresses = sipservlet_container_get_listen_addresses (container);
   printf ("ready %s\n", addresses[0]);
+  if (http != NULL)
+    {
+      g_auto (GStrv) urls = sipservlet_container_get_http_urls (container);
+      printf ("http %s\n", urls[0]);
+    }
   fflush (stdout);
   sipservlet_container_run (container);     /* until SIGINT or SIGTERM */
   sipservlet_uri_unref (screening.target);
