@@ -116,52 +116,8 @@ fail () {
 
 note () { printf '%s: %s: %s\n' "$me" "$part" "$*"; }
 
-now_ms () { date +%s%3N; }
-
-# sipp_bg NAME SCENARIO ARGS...: a sipp in the background, its pid in
-# $sipp_bg_pid; its message trace in PART-NAME-messages.log.
-sipp_bg () {
-  local name=$1 scenario=$2
-  shift 2
-  timeout --kill-after=10 $((sipp_global_timeout + 30)) \
-    sipp -sf "$here/$scenario" -i 127.0.0.1 -m 1 -nostdin \
-      -timeout "${sipp_global_timeout}s" -timeout_error \
-      -trace_err -error_file "$workdir/$part-$name-errors.log" \
-      -trace_msg -message_file "$workdir/$part-$name-messages.log" "$@" \
-      < /dev/null > "$workdir/$part-$name.out" 2>&1 &
-  sipp_bg_pid=$!
-}
-
-# wait_bound PORT PID: waits until the sipp PID listens on PORT.
-wait_bound () {
-  local begin=$SECONDS
-  until python3 "$support/ports.py" bound "$1"; do
-    kill -0 "$2" 2>/dev/null || fail "a sipp exited at start"
-    [ $((SECONDS - begin)) -lt "$log_deadline" ] || fail "no sipp listens on port $1"
-    sleep 0.05
-  done
-}
-
-# wait_text FILE TEXT: waits until FILE has a line holding TEXT (fixed).
-wait_text () {
-  local begin=$SECONDS
-  until grep -qF -- "$2" "$1" 2>/dev/null; do
-    [ $((SECONDS - begin)) -lt "$log_deadline" ] || fail "no '$2' in $(basename "$1")"
-    sleep 0.05
-  done
-}
-
-# wait_sipp NAME PID: the sipp must end by itself with status 0.
-wait_sipp () {
-  local begin=$SECONDS status
-  while kill -0 "$2" 2>/dev/null && [ $((SECONDS - begin)) -lt "$sipp_deadline" ]; do
-    sleep 0.05
-  done
-  kill -0 "$2" 2>/dev/null && fail "the $1 sipp had not ended after ${sipp_deadline}s"
-  wait "$2"
-  status=$?
-  [ "$status" = 0 ] || fail "the $1 sipp: $(sipp_status_text "$status")"
-}
+# shellcheck source=tests/server/daemon-lib.sh
+. "$here/daemon-lib.sh"
 
 # start_daemon UAS_PORT DEADLINE: the daemon with CONFIG, bob forwarded to
 # the callee on UAS_PORT, shutdown-deadline DEADLINE; sets $port.
@@ -220,17 +176,17 @@ read -r uac_port uas_port refused_port <<< "$(python3 "$support/ports.py" free 3
 
 # ---- a. graceful: the call in progress finishes, new ones get 503 ---------------------
 part=graceful
-sipp_bg callee shutdown-uas-slow-answer.xml -p "$uas_port" -d "$pause_ms"
+sipp_bg callee "$here/shutdown-uas-slow-answer.xml" -m 1 -p "$uas_port" -d "$pause_ms"
 uas_pid=$sipp_bg_pid
 wait_bound "$uas_port" "$uas_pid"
 start_daemon "$uas_port" 20
-sipp_bg caller shutdown-uac-call.xml "127.0.0.1:$port" -p "$uac_port"
+sipp_bg caller "$here/shutdown-uac-call.xml" "127.0.0.1:$port" -m 1 -p "$uac_port"
 uac_pid=$sipp_bg_pid
 sigterm_when_ringing "$workdir/$part-callee-messages.log"
 wait_text "$server_err" "stopping: finishing live transactions"
 kill -0 "$server_pid" 2>/dev/null || fail "the daemon exited before the call was answered"
 # A new caller, now: 503.
-sipp_bg refused shutdown-uac-refused.xml "127.0.0.1:$port" -p "$refused_port"
+sipp_bg refused "$here/shutdown-uac-refused.xml" "127.0.0.1:$port" -m 1 -p "$refused_port"
 wait_sipp "refused caller" "$sipp_bg_pid"
 refused_ms=$(($(now_ms) - sigterm_ms))
 note "a new INVITE $((refused_ms))ms after SIGTERM: 503 with Retry-After"
@@ -259,7 +215,7 @@ fi
 
 # ---- b. the deadline: what still rings is ended -------------------------------------------
 part=deadline
-sipp_bg callee shutdown-uas-ring.xml -p "$uas_port"
+sipp_bg callee "$here/shutdown-uas-ring.xml" -m 1 -p "$uas_port"
 uas_pid=$sipp_bg_pid
 wait_bound "$uas_port" "$uas_pid"
 start_daemon "$uas_port" 1
