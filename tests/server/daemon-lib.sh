@@ -3,9 +3,25 @@
 # (SC2154: the variables below are the sourcing script's.)
 # Shell helpers of the daemon's sipp-driven tests (run-shutdown.sh,
 # run-metrics.sh), sourced after tests/sipp/driver-lib.sh. They use the
-# sourcing script's fail, $workdir, $part (the step, in file names),
-# $support (tests/support), $sipp_global_timeout, $log_deadline and
-# $sipp_deadline (seconds).
+# sourcing script's $me, $workdir, $part (the step, in file names),
+# $server_err (the daemon's stderr, or empty), $support (tests/support),
+# $sipp_global_timeout, $log_deadline and $sipp_deadline (seconds).
+
+# fail WHY: prints it with the step's sipp errors and the daemon's
+# stderr, keeps the work folder, exits 1.
+# shellcheck disable=SC2034  # keep_workdir is read by end_workdir
+fail () {
+  keep_workdir=1
+  printf '%s: FAIL: %s: %s\n' "$me" "$part" "$*" >&2
+  for f in "$workdir/$part"-*errors.log; do
+    [ -e "$f" ] && show_tail "$f" "$(basename "$f")" 30
+  done
+  [ -n "$server_err" ] && show_tail "$server_err" "server stderr" 40
+  exit 1
+}
+
+note () { printf '%s: %s: %s\n' "$me" "$part" "$*"; }
+
 
 now_ms () { date +%s%3N; }
 

@@ -104,18 +104,6 @@ cleanup () {
 }
 set_traps
 
-fail () {
-  keep_workdir=1
-  printf '%s: FAIL: %s: %s\n' "$me" "$part" "$*" >&2
-  for f in "$workdir/$part"-*errors.log; do
-    [ -e "$f" ] && show_tail "$f" "$(basename "$f")" 30
-  done
-  [ -n "$server_err" ] && show_tail "$server_err" "server stderr" 40
-  exit 1
-}
-
-note () { printf '%s: %s: %s\n' "$me" "$part" "$*"; }
-
 # shellcheck source=tests/server/daemon-lib.sh
 . "$here/daemon-lib.sh"
 
