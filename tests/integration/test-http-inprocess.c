@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "check-main.h"
+#include "test-certificates.h"
 #include "fake-peer.h"
 #include "warning-catcher.h"
 
@@ -1309,70 +1310,16 @@ END_TEST
 
 static char *work;
 
-static void
-run_openssl (const char *args)
-{
-  g_autofree char *command = g_strdup_printf ("openssl %s", args);
-  g_auto (GStrv) argv = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-  GError *error = NULL;
-
-  ck_assert (g_shell_parse_argv (command, NULL, &argv, NULL));
-  ck_assert_msg (g_spawn_sync (work, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                               NULL, NULL, NULL, &err, &status, &error),
-                 "%s: %s", command, error != NULL ? error->message : "");
-  ck_assert_msg (g_spawn_check_wait_status (status, NULL), "%s: %s", command, err);
-}
-
 static char *
 work_file (const char *name)
 {
   return g_build_filename (work, name, NULL);
 }
 
-/* ca.pem and server.pem (for 127.0.0.1, with its key server.key). */
-static void
-make_certificates (void)
-{
-  const char *ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  g_autofree char *ca = g_strdup_printf ("req -x509 %s -keyout ca.key -out ca.pem -days 2 "
-                                         "-subj /CN=sipservlet-http-test-CA", ec);
-  g_autofree char *csr = g_strdup_printf ("req %s -keyout server.key -out server.csr "
-                                          "-subj /CN=127.0.0.1", ec);
-  run_openssl (ca);
-  run_openssl (csr);
-  g_autofree char *ext = work_file ("ext.cnf");
-  ck_assert (g_file_set_contents (ext, "subjectAltName=IP:127.0.0.1,DNS:127.0.0.1\n", -1,
-                                  NULL));
-  run_openssl ("x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-               "-out server.pem -days 2 -extfile ext.cnf");
-}
-
-static void
-remove_work (void)
-{
-  if (work == NULL)
-    return;
-  GDir *dir = g_dir_open (work, 0, NULL);
-  const char *name;
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = work_file (name);
-      g_remove (path);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (work);
-  g_clear_pointer (&work, g_free);
-}
-
 START_TEST (test_https)
 {
   GError *error = NULL;
-  work = g_dir_make_tmp ("sipservlet-http-test-XXXXXX", NULL);
-  ck_assert_ptr_nonnull (work);
-  make_certificates ();
+  work = certs_new ("sipservlet-http-test-CA");
   g_autofree char *cert = work_file ("server.pem");
   g_autofree char *key = work_file ("server.key");
   g_autofree char *ca = work_file ("ca.pem");
@@ -1419,7 +1366,7 @@ START_TEST (test_https)
   g_clear_error (&error);
 
   run_pending ();
-  remove_work ();
+  g_clear_pointer (&work, certs_free);
 }
 END_TEST
 

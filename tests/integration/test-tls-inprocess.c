@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "check-main.h"
+#include "test-certificates.h"
 #include "peer-checks.h"
 #include "record-routing-proxy.h"
 #include "container/container-private.h"
@@ -41,39 +42,16 @@ path_of (const char *name)
 static void
 run_openssl (const char *args)
 {
-  g_autofree char *command = g_strdup_printf ("openssl %s", args);
-  g_auto (GStrv) argv = NULL;
-  g_autofree char *err = NULL;
-  int status = 0;
-  GError *error = NULL;
-
-  ck_assert (g_shell_parse_argv (command, NULL, &argv, NULL));
-  ck_assert_msg (g_spawn_sync (work, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
-                               NULL, NULL, NULL, &err, &status, &error),
-                 "%s: %s", command, error != NULL ? error->message : "");
-  ck_assert_msg (g_spawn_check_wait_status (status, NULL), "%s: %s", command, err);
+  certs_openssl (work, args);
 }
 
-/* ca.pem, server.pem (for 127.0.0.1), server.key, other.key (a key of no
- * certificate), and rogue.pem with rogue.key (self-signed for 127.0.0.1).
- * server.pem names 127.0.0.1 as an IP subjectAltName, which OpenSSL
- * clients check, and as a DNS one, which is all sofia-sip 1.12.11 reads
- * (doc/tls.md). */
+/* Besides certs_new()'s ca.pem, server.pem and server.key: other.key (a
+ * key of no certificate), rogue.pem with rogue.key (self-signed for
+ * 127.0.0.1), and renewal.pem with renewal.key (of a second CA, ca2.pem). */
 static void
 make_certificates (void)
 {
-  const char *ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-  g_autofree char *ca = g_strdup_printf ("req -x509 %s -keyout ca.key -out ca.pem -days 2 "
-                                         "-subj /CN=sipservlet-test-CA", ec);
-  g_autofree char *csr = g_strdup_printf ("req %s -keyout server.key -out server.csr "
-                                          "-subj /CN=127.0.0.1", ec);
-  run_openssl (ca);
-  run_openssl (csr);
-  g_autofree char *ext = path_of ("ext.cnf");
-  ck_assert (g_file_set_contents (ext, "subjectAltName=IP:127.0.0.1,DNS:127.0.0.1\n", -1,
-                                  NULL));
-  run_openssl ("x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
-               "-out server.pem -days 2 -extfile ext.cnf");
+  const char *ec = CERTS_EC_KEY;
   run_openssl ("genpkey -algorithm EC -pkeyopt ec_paramgen_curve:prime256v1 -out other.key");
   /* A certificate for 127.0.0.1 that the container does not trust. */
   g_autofree char *rogue = g_strdup_printf ("req -x509 %s -keyout rogue.key -out rogue.pem "
@@ -94,38 +72,17 @@ make_certificates (void)
 static void
 setup (void)
 {
-  work = g_dir_make_tmp ("sipservlet-tls-test-XXXXXX", NULL);
-  ck_assert_ptr_nonnull (work);
+  work = certs_new ("sipservlet-test-CA");
   make_certificates ();
   container = sipservlet_container_new (NULL);
   ck_assert_ptr_nonnull (container);
 }
 
 static void
-remove_tree (const char *dir)
-{
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_tree (path);
-      else
-        g_unlink (path);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (dir);
-}
-
-static void
 teardown (void)
 {
   g_clear_pointer (&container, sipservlet_container_unref);
-  remove_tree (work);
-  g_clear_pointer (&work, g_free);
+  g_clear_pointer (&work, certs_free);
 }
 
 /* Sets the files (names in the work directory; NULL: none) and expects
