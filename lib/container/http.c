@@ -9,9 +9,10 @@
  * (applications, operations), which is why they do not share one server.
  *
  * Every request passes the same gate before an application sees it
- * (check_request): its Host must be ours (no DNS rebinding), a request
- * that changes state or opens a WebSocket must come from our origin, and
- * its body must be small. Then the longest matching path prefix among the
+ * (check_request): its Host must be ours (no DNS rebinding), and a request
+ * that changes state or opens a WebSocket must come from our origin. Its
+ * body was bounded while it was read (on_headers, on_chunk: libsoup calls
+ * no handler once they set a status). Then the longest matching path prefix among the
  * deployed applications' handlers gets it. WebSocket upgrades go through
  * the same gate in the normal handler, which leaves the status unset so
  * that libsoup completes the handshake and calls on_websocket.
@@ -147,12 +148,6 @@ check_request (SipsvHttpListener *listener, SoupServerMessage *message, gboolean
           sipsv_http_refuse (message, SOUP_STATUS_FORBIDDEN, why);
           return FALSE;
         }
-    }
-  if (soup_server_message_get_request_body (message)->length > SIPSV_HTTP_MAX_BODY)
-    {
-      sipsv_http_refuse (message, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE,
-                         "the request body is larger than 64 KiB");
-      return FALSE;
     }
   return TRUE;
 }
@@ -342,16 +337,17 @@ load_certificate (SipContainer *container, GError **error)
 gboolean
 sipsv_container_http_reload_tls (SipContainer *container, GError **error)
 {
+  g_autoptr (GTlsCertificate) certificate = NULL;
   for (guint i = 0; container->http != NULL && i < container->http->listeners->len; i++)
     {
       SipsvHttpListener *listener = g_ptr_array_index (container->http->listeners, i);
       if (!listener->https)
         continue;
-      GTlsCertificate *certificate = load_certificate (container, error);
-      if (certificate == NULL)
+      /* Loaded once, for every https listener. */
+      if (certificate == NULL && (certificate = load_certificate (container, error)) == NULL)
         return FALSE;
       g_object_unref (listener->certificate);
-      listener->certificate = certificate;     /* for the connections to come */
+      listener->certificate = g_object_ref (certificate);   /* for the connections to come */
     }
   return TRUE;
 }

@@ -279,8 +279,11 @@ on_retransmit (gpointer data)
       sipservlet_session_unref (session);
       return;
     }
-  if (request->irq != NULL && nta_incoming_mreply (request->irq, msg_dup (response->base.msg)) == 0)
-    count_sent (request, response->base.sip->sip_status->st_status);
+  if (request->irq != NULL)
+    {
+      if (nta_incoming_mreply (request->irq, msg_dup (response->base.msg)) == 0)
+        count_sent (request, response->base.sip->sip_status->st_status);
+    }
   else if (request->hop != NULL)
     sipsv_hop_respond (request->hop, msg_dup (response->base.msg));
   guint interval = session->retransmit_interval;
