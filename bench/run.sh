@@ -6,7 +6,7 @@
 #
 #   bench/run.sh [--quick] [--ours PATH] [--b2bua PATH] [--logs DIR]
 #                [--no-build] [--only calls|register|b2bua] [--no-callgrind]
-#                [--results FILE]
+#                [--no-strace] [--results FILE]
 #
 # Servers run pinned to CPU 1, every sipp to CPU 0. Every load is bounded in
 # count (sipp -m) and in time (sipp -timeout and timeout(1)); every process
@@ -24,6 +24,7 @@ LOGDIR=""
 DO_BUILD=1
 ONLY=""
 DO_CALLGRIND=1
+DO_STRACE=1
 RESULTS=""
 ARGS_GIVEN="$*"
 
@@ -41,6 +42,7 @@ while (($#)); do
     --no-build) DO_BUILD=0 ;;
     --only) ONLY=${2:?--only needs calls, register or b2bua}; shift ;;
     --no-callgrind) DO_CALLGRIND=0 ;;
+    --no-strace) DO_STRACE=0 ;;
     --results) RESULTS=${2:?--results needs a file}; shift ;;
     -h|--help) usage 0 ;;
     *) echo "run.sh: unknown argument '$1'" >&2; usage 2 ;;
@@ -610,6 +612,125 @@ hot_spots() {
   echo "$out"
 }
 
+# ---- system calls (strace) --------------------------------------------------
+# descendants PID: PID's children, their children, and so on.
+descendants() {
+  local c
+  for c in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    echo "$c"
+    descendants "$c"
+  done
+}
+
+# sc_start WHO KIND TAG OUT: start_server under strace -c -f -o OUT (the
+# summary of every process and thread of the server, written when strace
+# exits). SERVER_PID is then strace; SC_SERVER is the server's main
+# process (strace's child), and every process under strace is in
+# SERVER_PIDS and tracked.
+SC_SERVER=""
+sc_start() {
+  local who=$1 kind=$2 tag=$3 out=$4 pid known
+  SC_SERVER=""
+  start_server "$who" "$kind" "$tag" strace -c -f -o "$out" || return 1
+  SC_SERVER=$(ps -o pid= --ppid "$SERVER_PID" 2>/dev/null | awk 'NR == 1 { print $1 }')
+  for pid in $(descendants "$SERVER_PID"); do
+    known=0
+    [[ " ${SERVER_PIDS[*]} " == *" $pid "* ]] && known=1
+    ((known)) || { SERVER_PIDS+=("$pid"); track "$pid"; }
+  done
+  note "  $tag: strace $SERVER_PID, server $SC_SERVER, pids ${SERVER_PIDS[*]}"
+  if [[ -z $SC_SERVER ]]; then
+    say "  $tag: no process under strace"
+    stop_server 30
+    return 1
+  fi
+}
+
+# sc_stop: SIGTERM to the server itself (as callgrind's runs get it), so
+# its shutdown is traced as in the idle run; strace writes its summary and
+# exits when the last traced process has exited (at most 60 s, then
+# stop_server: SIGTERM to strace detaches and still writes the summary).
+sc_stop() {
+  local i
+  if [[ -n $SC_SERVER ]] && kill -0 "$SC_SERVER" 2>/dev/null; then
+    kill -TERM "$SC_SERVER" 2>/dev/null
+    for ((i = 0; i < 600; i++)); do
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+  fi
+  stop_server 30
+  SC_SERVER=""
+}
+
+# sc_calls FILE: the total number of system calls in strace -c's summary
+# FILE (its "total" line); nothing when there is none.
+sc_calls() {
+  awk '$1 ~ /^[0-9.]+$/ && $4 ~ /^[0-9]+$/ && $NF == "total" { t += $4; found = 1 }
+    END { if (found) print t }' "$1" 2>/dev/null
+}
+
+# sc_per_item LOAD IDLE N: "(load - idle) / N name" per system call of two
+# strace -c summaries (columns % time, seconds, usecs/call, calls,
+# [errors,] syscall; errors is blank when 0), "total" included, largest
+# first, two decimals.
+sc_per_item() {
+  awk -v n="$3" -v lf="$1" '
+    $1 ~ /^[0-9.]+$/ && $4 ~ /^[0-9]+$/ && NF >= 5 {
+      if (FILENAME == lf) load[$NF] += $4; else idle[$NF] += $4
+      seen[$NF] = 1
+    }
+    END { for (s in seen) printf "%.2f %s\n", (load[s] - idle[s]) / n, s }' "$1" "$2" |
+    sort -k1,1gr -k2,2
+}
+
+# System calls per call (or REGISTER): the server under strace -c -f, a
+# load of N at the callgrind count and rate (strace makes every system
+# call slow), the callgrind drain, SIGTERM; then an idle run as long, on a
+# fresh server; (load - idle) / N, in total (R[WHO.SHORT.sc]) and per
+# system call (the 6 most frequent, R[WHO.SHORT.sc.top]).
+measure_syscalls() {
+  local who=$1 kind=$2 n rate short
+  short=$(short_of "$kind")
+  if [[ $kind != register ]]; then n=$CG_CALLS; rate=$CG_RATE; else n=$CG_REGS; rate=$CG_REG_RATE; fi
+  say "== $who: $kind under strace -c -f ($n at $rate/s, then an idle run as long)"
+  local pfx="$LOGDIR/sc-$who-$kind" t0 t1 secs load idle per
+  rm -f "$pfx.load.txt" "$pfx.idle.txt"
+  if ! sc_start "$who" "$kind" "sc-$who-$kind-load" "$pfx.load.txt"; then
+    R[$who.$short.sc]=failed; return 1
+  fi
+  t0=$(now)
+  # One try: a load that fails at this rate under strace is reported.
+  if ! run_load "$kind" "$rate" "$n" "sc-$who-$kind" "$CG_RECV_TIMEOUT_MS"; then
+    say "  strace load: $L_WHY"; sc_stop; R[$who.$short.sc]=failed; return 1
+  fi
+  nap "$CG_DRAIN_SECS"
+  t1=$(now)
+  R[$who.$short.sc.ok]="$L_OK/$n ok, $L_RETRANS retrans"
+  R[$who.$short.sc.clean]=$L_PASS
+  ((L_PASS)) || R[$who.$short.sc.ok]+=", not clean: $L_WHY"
+  sc_stop
+  secs=$(fcalc "$t1 - $t0")
+  if ! sc_start "$who" "$kind" "sc-$who-$kind-idle" "$pfx.idle.txt"; then
+    R[$who.$short.sc]=failed; return 1
+  fi
+  nap "$secs"
+  sc_stop
+  load=$(sc_calls "$pfx.load.txt")
+  idle=$(sc_calls "$pfx.idle.txt")
+  if [[ -z $load || -z $idle ]]; then
+    say "  no strace summary in $pfx.load.txt or $pfx.idle.txt"
+    R[$who.$short.sc]=failed; return 1
+  fi
+  per=$(sc_per_item "$pfx.load.txt" "$pfx.idle.txt" "$n")
+  R[$who.$short.sc]=$(awk '$2 == "total" { print $1; exit }' <<<"$per")
+  R[$who.$short.sc.top]=$(awk '$2 != "total" && $1 > 0' <<<"$per" | head -n 6 |
+    awk '{ printf "%s%s %s", sep, $2, $1; sep = ", " }')
+  say "$(printf '  %-6s %-8s %d at %d/s (%s): load %d system calls, idle %d (%.0f s) -> %s each' \
+    "$who" "$kind" "$n" "$rate" "${R[$who.$short.sc.ok]}" "$load" "$idle" "$secs" "${R[$who.$short.sc]}")"
+  say "         ${R[$who.$short.sc.top]}"
+}
+
 # ---- preflight ------------------------------------------------------------
 TOOLS=(sipp kamailio valgrind callgrind_annotate taskset ss timeout awk)
 [[ $ONLY == b2bua ]] && TOOLS=(sipp valgrind callgrind_annotate taskset ss timeout awk)
@@ -617,6 +738,18 @@ for tool in "${TOOLS[@]}"; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 (($(nproc) >= 2)) || die "needs two CPUs (server on CPU $SERVER_CPU, sipp on CPU $SIPP_CPU)"
+# strace is optional: without it (or without ptrace) the system call
+# figures are n/a.
+HAVE_STRACE=0
+if ((DO_STRACE)) && { wants calls || wants register; }; then
+  if ! command -v strace >/dev/null; then
+    say "warning: strace is not installed: system calls per call and per REGISTER are n/a"
+  elif ! timeout 20 strace -f -c -o /dev/null true >"$LOGDIR/strace-check.log" 2>&1; then
+    say "warning: strace cannot trace here (see $LOGDIR/strace-check.log): system calls per call and per REGISTER are n/a"
+  else
+    HAVE_STRACE=1
+  fi
+fi
 for f in uac.xml uas.xml register.xml kamailio-proxy.cfg kamailio-registrar.cfg; do
   [[ -f $BENCH/$f ]] || die "missing bench/$f"
 done
@@ -701,6 +834,13 @@ if ((DO_CALLGRIND)); then
   done
   ((HAVE_B2BUA)) && measure_callgrind ours b2bua
 fi
+# System calls: after every other figure, each run on a fresh server.
+if ((HAVE_STRACE)); then
+  for who in "${WHOS[@]}"; do
+    wants calls && measure_syscalls "$who" calls
+    wants register && measure_syscalls "$who" register
+  done
+fi
 
 # ---- report ----------------------------------------------------------------
 val() { echo "${R[$1]:-n/a}"; }
@@ -739,6 +879,11 @@ maxcell() {
   elif [[ ${R[$who.$s.maxfail]} == none ]]; then echo "≥ ${R[$who.$s.max]} (sipp limit)"
   else echo "${R[$who.$s.max]}"; fi
 }
+sc_cell() {   # system calls per item, marked when that load was not clean
+  local k=$1
+  [[ -z ${R[$k.sc]:-} ]] && { echo n/a; return; }
+  [[ ${R[$k.sc.clean]:-1} == 1 ]] && echo "${R[$k.sc]}" || echo "${R[$k.sc]} (not clean)"
+}
 cell_number() {   # "≥ 16000 (sipp limit)" -> "≥16000", "0.153 (overloaded)" -> "0.153"
   local c=${1%% (*}
   echo "${c// /}"
@@ -769,6 +914,7 @@ TABLE=$(
     ((SUSTAIN_SECS)) && row "calls: peak RSS of the sustained run (VmHWM sum, MiB)" "$(mib "$(val ours.call.hwm.sustained)")" "$(mib "$(val kam.call.hwm.sustained)")"
     row "calls: PSS after the steps (sum, MiB)" "$(mib "$(val ours.call.pss.steps)")" "$(mib "$(val kam.call.pss.steps)")"
     row "calls: instructions per proxied call (callgrind)" "$(val ours.call.ir)" "$(val kam.call.ir)"
+    row "calls: system calls per proxied call (strace -c -f)" "$(sc_cell ours.call)" "$(sc_cell kam.call)"
   fi
   if wants register; then
     row "REGISTER: highest clean rate, ${STEP_SECS} s steps (/s)" "$(maxcell ours reg)" "$(maxcell kam reg)"
@@ -780,6 +926,7 @@ TABLE=$(
     row "REGISTER: PSS after the fixed rates (sum, MiB)" "$(mib "$(val ours.reg.pss.fixed)")" "$(mib "$(val kam.reg.pss.fixed)")"
     ((SUSTAIN_SECS)) && row "REGISTER: peak RSS of the sustained run (VmHWM sum, MiB)" "$(mib "$(val ours.reg.hwm.sustained)")" "$(mib "$(val kam.reg.hwm.sustained)")"
     row "REGISTER: instructions per REGISTER (callgrind)" "$(val ours.reg.ir)" "$(val kam.reg.ir)"
+    row "REGISTER: system calls per REGISTER (strace -c -f)" "$(sc_cell ours.reg)" "$(sc_cell kam.reg)"
   fi
 )
 fi
@@ -836,6 +983,19 @@ say ""
 say "$TABLE"
 say ""
 fi
+# sc_breakdown: "system calls per proxied call, ours: poll 6.55, ..." lines
+# (the 6 most frequent per item, load minus idle), one per server and load.
+sc_breakdown() {
+  local s who name label
+  for s in call reg; do
+    [[ $s == call ]] && label="proxied call" || label=REGISTER
+    for who in "${WHOS[@]}"; do
+      [[ $who == ours ]] && name=sipservlet-proxy || name=Kamailio
+      [[ -n ${R[$who.$s.sc.top]:-} ]] && echo "system calls per $label, $name (strace run: ${R[$who.$s.sc.ok]}): ${R[$who.$s.sc.top]}"
+    done
+  done
+}
+SC_LINES=$(sc_breakdown)
 for who in "${WHOS[@]}"; do
   for s in call reg; do
     [[ -n ${R[$who.$s.ir.ok]:-} ]] && say "callgrind run $who $s: ${R[$who.$s.ir.ok]}"
@@ -843,6 +1003,7 @@ for who in "${WHOS[@]}"; do
     [[ -n ${R[$who.$s.start]:-} ]] && say "WARNING: $who did not start for the $s measurements"
   done
 done
+[[ -n $SC_LINES ]] && say "$SC_LINES"
 if [[ -n $TABLE_B2B ]]; then
   say ""
   say "$B2B_INTRO"
@@ -878,7 +1039,7 @@ fi
   fi
   ((HAVE_B2BUA)) && echo "- B2BUA: \`sipservlet-b2bua --target sip:uas@127.0.0.1:UASPORT\` ($B2BUA_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/), on the call load (steps, fixed rates, callgrind as for the proxy); the UAC sends ACK and BYE to the B2BUA's Contact (no Record-Route), the B2BUA places its own leg to the sipp UAS and hangs it up with its own BYE."
   echo "- Clean step: ≥ 99.9 % of calls succeed, retransmissions (both sipps) < 1 % of calls, sipp holds ≥ 95 % of the rate; steps of ${STEP_SECS} s: $CALL_STEPS calls/s."
-  echo "- CPU: utime+stime from /proc/PID/stat over fixed-rate runs of ${FIXED_SECS} s plus ${FIXED_DRAIN} s of drain (the timers that free completed transactions), minus the server's idle consumption; minor page faults (fresh pages touched, minflt) from the same file over the same window.$( ((FIXED_DRAIN)) || echo " **Quick mode: no drain, so the deferred freeing of transactions is not counted.**") Sustained: the highest clean step again for ${SUSTAIN_SECS} s on a fresh server, else the steps below it (at most ${SUSTAIN_TRIES} rates; 0 s = not run). Instructions: callgrind, $CG_CALLS calls at $CG_RATE/s and $CG_REGS REGISTERs at $CG_REG_RATE/s, minus an idle run as long, divided by the count."
+  echo "- CPU: utime+stime from /proc/PID/stat over fixed-rate runs of ${FIXED_SECS} s plus ${FIXED_DRAIN} s of drain (the timers that free completed transactions), minus the server's idle consumption; minor page faults (fresh pages touched, minflt) from the same file over the same window.$( ((FIXED_DRAIN)) || echo " **Quick mode: no drain, so the deferred freeing of transactions is not counted.**") Sustained: the highest clean step again for ${SUSTAIN_SECS} s on a fresh server, else the steps below it (at most ${SUSTAIN_TRIES} rates; 0 s = not run). Instructions: callgrind, $CG_CALLS calls at $CG_RATE/s and $CG_REGS REGISTERs at $CG_REG_RATE/s, minus an idle run as long, divided by the count.$( ((HAVE_STRACE)) && echo " System calls: \`strace -c -f\` on a fresh server, the same counts and rates as callgrind and the same drain, minus an idle run as long, divided by the count; the 6 most frequent below the table.")"
   [[ $ONLY != b2bua ]] && echo "- REGISTER: $NUSERS distinct users (injection file, sequential, wrapping: the first pass adds bindings, later ones refresh them)."
   echo
   if [[ -n $TABLE ]]; then
@@ -891,6 +1052,7 @@ fi
       [[ -n ${R[$who.$s.died]:-} ]] && echo "- **$who died during the $s measurements.**"
     done
   done
+  [[ -n $SC_LINES ]] && sed 's/^/- /; s/$/./' <<<"$SC_LINES"
   if ((!HAVE_OURS)) && { wants calls || wants register; }; then
     echo "- **sipservlet-proxy was not built: Kamailio only.**"
   fi
