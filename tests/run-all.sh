@@ -9,13 +9,19 @@
 #      leaves out the slow, ABI, lint and browser suites);
 #   3. the unit and in-process suites built with AddressSanitizer,
 #      LeakSanitizer and UBSan;
-#   4. every libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (default 12)
-#      each, built with clang in build-fuzz.
+#   4. the unit suite built against the system's sofia-sip, unpatched
+#      (-Dsofia=system, build-system), which distributions may choose;
+#   5. every libFuzzer target (tests/fuzz/) for FUZZ_SECONDS (default 12)
+#      each, built with clang in build-fuzz (the bundled sofia-sip, its
+#      parser included, instrumented with them).
+# The builds 1, 3 and 5 each compile the bundled sofia-sip with their own
+# flags (subprojects/sofia-sip; its source is fetched once, by the first).
 # Each step's failure stops the run with a non-zero status; the slow
 # suite's log is printed when it fails.
 set -eu
 cd "$(dirname "$0")/.."
 
+subprojects/sofia-sip/fetch-source.sh
 test -d build || meson setup build -Dwerror=true
 ninja -C build
 meson test -C build --print-errorlogs --no-suite slow
@@ -42,6 +48,11 @@ test -d build-asan || meson setup build-asan -Db_sanitize=address,undefined -Db_
 ninja -C build-asan
 CK_FORK=no UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --suite unit --suite integration --print-errorlogs
+
+test -d build-system || meson setup build-system -Dsofia=system -Dintrospection=disabled \
+  -Dwerror=true
+ninja -C build-system
+meson test -C build-system --suite unit --print-errorlogs
 
 test -d build-fuzz || meson setup build-fuzz --native-file tests/fuzz/fuzz.ini
 ninja -C build-fuzz fuzz-targets

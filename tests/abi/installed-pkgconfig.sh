@@ -86,6 +86,32 @@ fi
 # shellcheck disable=SC2086 # the wrapper is a command line
 ${SIPSERVLET_SERVER_WRAPPER:-} "$tmp/host" || fail "the host program failed (exit $?)"
 
+# The bundled sofia-sip is inside the library, its symbols hidden: the
+# library neither exports nor imports any of them, so a host that also
+# links the system's sofia-sip gets no clash. Such a host runs too.
+lib=$(ls "$prefix"/lib/libsipservlet-1.so.*.*.*)
+sofia_symbols='^(su|sip|msg|nta|tport|url|sres|host|bnf|auth|stun|su_glib)_'
+if "$PKG_CONFIG" --variable=sofia sipservlet-1 | grep -qx bundled; then
+  imported=$(nm -D --undefined-only "$lib" | awk '{print $NF}' | sed 's/@.*//' | grep -E "$sofia_symbols")
+  [ -z "$imported" ] || fail "the library imports sofia-sip symbols: $imported"
+  exported=$(nm -D --defined-only "$lib" | awk '{print $NF}' | sed 's/@.*//' | grep -E "$sofia_symbols")
+  [ -z "$exported" ] || fail "the library exports sofia-sip symbols: $exported"
+  if "$PKG_CONFIG" --exists sofia-sip-ua; then
+    # shellcheck disable=SC2046,SC2086 # word splitting of the flags is intended
+    $CC -D_GNU_SOURCE -DHOST_USES_SYSTEM_SOFIA -o "$tmp/host-system-sofia" "$HOST_SRC" $cflags \
+      $("$PKG_CONFIG" --cflags sofia-sip-ua) $libs $("$PKG_CONFIG" --libs sofia-sip-ua) -ldl \
+      || fail "the host program that also links the system's sofia-sip does not build"
+    ldd "$tmp/host-system-sofia" | grep -q 'libsofia-sip-ua\.so' \
+      || fail "the second host does not link the system's sofia-sip"
+    # shellcheck disable=SC2086 # the wrapper is a command line
+    ${SIPSERVLET_SERVER_WRAPPER:-} "$tmp/host-system-sofia" \
+      || fail "the host that also uses the system's sofia-sip failed (exit $?)"
+    echo "ok: a host using the system's sofia-sip beside the bundled one works"
+  else
+    echo "# the system's sofia-sip (libsofia-sip-ua-dev) is not installed: no mixed host"
+  fi
+fi
+
 # The daemon, its configuration, DAR file, man page, systemd unit and the
 # example modules, where the configuration and pkg-config say.
 server=$prefix/sbin/sipservlet-server

@@ -5,8 +5,12 @@
  * It registers a servlet that answers OPTIONS, listens on 127.0.0.1 port 0,
  * sends itself an OPTIONS over a plain UDP socket, waits for the 200 the
  * servlet made, then shuts the container down. It also opens an HTTP
- * listener, so that libsoup's flags are seen to come with ours. Exit 0 on
- * success. */
+ * listener, so that libsoup's flags are seen to come with ours.
+ *
+ * Built with -DHOST_USES_SYSTEM_SOFIA and the system's sofia-sip flags too,
+ * it is a host that also uses the distribution's sofia-sip for its own
+ * purposes while libsipservlet runs its bundled copy: each must keep
+ * working with its own symbols (doc/sofia-build.md). Exit 0 on success. */
 #include <sipservlet/sipservlet.h>
 #include <sipservlet/sipservlet-http.h>
 
@@ -17,6 +21,40 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#ifdef HOST_USES_SYSTEM_SOFIA
+#include <dlfcn.h>
+#include <sofia-sip/msg.h>
+#include <sofia-sip/sip_header.h>
+
+/* Parses the OPTIONS with the system's sofia-sip, and checks that the
+ * parser the host called is the system's shared library, not a copy
+ * libsipservlet would have exported. */
+static gboolean
+parse_with_system_sofia (const char *text)
+{
+  Dl_info where = { 0 };
+  msg_t *msg = msg_make (sip_default_mclass (), 0, text, (isize_t) strlen (text));
+  sip_t const *sip = sip_object (msg);
+  gboolean ok = sip != NULL && sip->sip_call_id != NULL
+    && strcmp (sip->sip_call_id->i_id, "pkgconfig-host-1@127.0.0.1") == 0;
+
+  msg_destroy (msg);
+  if (!ok)
+    {
+      fprintf (stderr, "the system's sofia-sip did not parse the OPTIONS\n");
+      return FALSE;
+    }
+  if (dladdr ((void *) msg_make, &where) == 0 || where.dli_fname == NULL
+      || strstr (where.dli_fname, "libsofia-sip-ua.so") == NULL)
+    {
+      fprintf (stderr, "msg_make resolved to %s, not the system's libsofia-sip-ua\n",
+               where.dli_fname ? where.dli_fname : "(nothing)");
+      return FALSE;
+    }
+  return TRUE;
+}
+#endif
 
 static guint options_seen;
 
@@ -109,6 +147,10 @@ main (void)
     "Call-ID: pkgconfig-host-1@127.0.0.1\r\n"
     "CSeq: 1 OPTIONS\r\n"
     "Content-Length: 0\r\n\r\n", port, ntohs (me.sin_port));
+#ifdef HOST_USES_SYSTEM_SOFIA
+  if (!parse_with_system_sofia (options))
+    return 1;
+#endif
   if (sendto (fd, options, strlen (options), 0, (struct sockaddr *) &to, sizeof to) < 0)
     {
       perror ("sendto");
