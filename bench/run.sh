@@ -12,6 +12,9 @@
 # count (sipp -m) and in time (sipp -timeout and timeout(1)); every process
 # started here is stopped on exit, by its pid.
 set -u -o pipefail
+# A server that crashes under load must not leave a core file of
+# hundreds of MB in the working directory.
+ulimit -c 0
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH/.." && pwd)
@@ -809,12 +812,12 @@ for ((i = 1; i <= NUSERS; i++)); do printf 'user%05d\n' "$i"; done >>"$LOGDIR/us
 START_DATE=$(date -u '+%Y-%m-%d %H:%M UTC')
 START_S=$(date +%s)
 GIT_REV=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-GIT_DIRTY=$(git -C "$ROOT" status --porcelain -- lib examples include 2>/dev/null | wc -l)
+GIT_DIRTY=$(git -C "$ROOT" status --porcelain -- lib examples include subprojects 2>/dev/null | wc -l)
 KAM_VER=$(kamailio -v 2>/dev/null | awk '/^version:/ { print $3; exit }')
 SIPP_VER=$(sipp -v 2>/dev/null | awk '/SIPp v/ { print $2; exit }')
 CPU_MODEL=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 say "logs: $LOGDIR"
-say "ours: $OURS_BIN ($BUILD_NOTE; tree at $GIT_REV, $GIT_DIRTY changed files under lib/ examples/ include/)"
+say "ours: $OURS_BIN ($BUILD_NOTE; tree at $GIT_REV, $GIT_DIRTY changed files under lib/ examples/ include/ subprojects/)"
 ((HAVE_B2BUA)) && say "b2bua: $B2BUA_BIN ($B2BUA_NOTE)"
 say "kamailio $KAM_VER, sipp $SIPP_VER, $(nproc) x $CPU_MODEL, kernel $(uname -r)"
 
@@ -1034,10 +1037,10 @@ fi
   echo "- Machine: $(nproc) x $CPU_MODEL, kernel $(uname -r), shared and noisy; loopback only."
   echo "- Server pinned to CPU $SERVER_CPU, both sipps (SIPp $SIPP_VER) to CPU $SIPP_CPU; UDP; socket buffers 4 MiB."
   if wants calls || wants register; then
-  echo "- Ours: \`sipservlet-proxy --foreign allow --record-route on\` ($BUILD_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/); \`--domain example.com\` for REGISTER."
+  echo "- Ours: \`sipservlet-proxy --foreign allow --record-route on\` ($BUILD_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/ subprojects/); \`--domain example.com\` for REGISTER."
   echo "- Kamailio $KAM_VER: \`kamailio -D -E -x tlsf -X tlsf -m 4096 -M 64\`, bench/kamailio-proxy.cfg and bench/kamailio-registrar.cfg; CPU and memory summed over all its processes."
   fi
-  ((HAVE_B2BUA)) && echo "- B2BUA: \`sipservlet-b2bua --target sip:uas@127.0.0.1:UASPORT\` ($B2BUA_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/), on the call load (steps, fixed rates, callgrind as for the proxy); the UAC sends ACK and BYE to the B2BUA's Contact (no Record-Route), the B2BUA places its own leg to the sipp UAS and hangs it up with its own BYE."
+  ((HAVE_B2BUA)) && echo "- B2BUA: \`sipservlet-b2bua --target sip:uas@127.0.0.1:UASPORT\` ($B2BUA_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/ subprojects/), on the call load (steps, fixed rates, callgrind as for the proxy); the UAC sends ACK and BYE to the B2BUA's Contact (no Record-Route), the B2BUA places its own leg to the sipp UAS and hangs it up with its own BYE."
   echo "- Clean step: ≥ 99.9 % of calls succeed, retransmissions (both sipps) < 1 % of calls, sipp holds ≥ 95 % of the rate; steps of ${STEP_SECS} s: $CALL_STEPS calls/s."
   echo "- CPU: utime+stime from /proc/PID/stat over fixed-rate runs of ${FIXED_SECS} s plus ${FIXED_DRAIN} s of drain (the timers that free completed transactions), minus the server's idle consumption; minor page faults (fresh pages touched, minflt) from the same file over the same window.$( ((FIXED_DRAIN)) || echo " **Quick mode: no drain, so the deferred freeing of transactions is not counted.**") Sustained: the highest clean step again for ${SUSTAIN_SECS} s on a fresh server, else the steps below it (at most ${SUSTAIN_TRIES} rates; 0 s = not run). Instructions: callgrind, $CG_CALLS calls at $CG_RATE/s and $CG_REGS REGISTERs at $CG_REG_RATE/s, minus an idle run as long, divided by the count.$( ((HAVE_STRACE)) && echo " System calls: \`strace -c -f\` on a fresh server, the same counts and rates as callgrind and the same drain, minus an idle run as long, divided by the count; the 6 most frequent below the table.")"
   [[ $ONLY != b2bua ]] && echo "- REGISTER: $NUSERS distinct users (injection file, sequential, wrapping: the first pass adds bindings, later ones refresh them)."
