@@ -75,7 +75,7 @@ if ! (cd "$cache" && apt-get $apt_opts source --download-only "sofia-sip=$VERSIO
     > "$apt_dir/source.log" 2>&1; then
   cat "$apt_dir/source.log" >&2
   # shellcheck disable=SC2086
-  available=$(apt-cache $apt_opts showsrc sofia-sip 2>/dev/null | sed -n 's/^Version: //p' | tr '\n' ' ')
+  available=$(apt-cache $apt_opts showsrc sofia-sip 2>/dev/null | sed -n 's/^Version: //p' | tr '\n' ' ' | sed 's/ $//')
   die "the archive no longer has sofia-sip $VERSION (it has: ${available:-none}).
 The bundled build is pinned to that version: refresh the base as
 doc/sofia-build.md says (new version, checksums, Debian's patches, ours)."
