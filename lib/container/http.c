@@ -12,8 +12,8 @@
  * (check_request): its Host must be ours (no DNS rebinding), and a request
  * that changes state or opens a WebSocket must come from our origin. Its
  * body was bounded while it was read (on_headers, on_chunk: libsoup calls
- * no handler once they set a status). Then the longest matching path prefix among the
- * deployed applications' handlers gets it. WebSocket upgrades go through
+ * no handler once they set a status). Then the longest matching path
+ * prefix among the deployed applications' handlers gets it. WebSocket upgrades go through
  * the same gate in the normal handler, which leaves the status unset so
  * that libsoup completes the handshake and calls on_websocket.
  */

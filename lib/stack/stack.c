@@ -27,7 +27,7 @@ extern su_log_t tport_log[];
 /* Bytes preallocated with every message for its parsed headers: one
  * malloc instead of one per header (sofia allocates each on the message's
  * home). A call's INVITE and its 200 with SDP outgrow 2048: 4096 saved
- * ~4.8k instructions per proxied call (../shared/sofia-hot-path.md). */
+ * ~4.8k instructions per proxied call (bench/run.sh; NEWS). */
 #define SIPSV_MESSAGE_PRELOAD 4096u
 /* How long a TCP peer may take to complete a message it started. */
 #define SIPSV_INCOMPLETE_TIMEOUT_MS 16000u
@@ -63,8 +63,8 @@ static gboolean (*sofia_prepare) (GSource *source, gint *timeout);
 static gboolean (*sofia_dispatch) (GSource *source, GSourceFunc callback, gpointer data);
 
 /* The grid of sofia's timer wakeups, ms: 20 saved 2.8 polls and ~10k
- * instructions per proxied call (../shared/sofia-hot-path.md, "timer
- * slack"); RFC 3261's timers (T1 = 500 ms) do not notice. */
+ * instructions per proxied call (bench/run.sh; NEWS); RFC 3261's timers
+ * (T1 = 500 ms) do not notice. */
 #define SIPSV_TIMER_GRID_MS 20
 
 static gboolean
