@@ -6,7 +6,8 @@
 #   2. the slow suite (calls held for minutes; they mostly sleep) in the
 #      background, all at once, while everything else runs again under
 #      valgrind memcheck (tests/valgrind-wrapper.sh; the valgrind setup
-#      leaves out the slow, ABI, lint and browser suites);
+#      leaves out the slow, ABI, lint and browser suites; the programs
+#      link mimalloc, which memcheck replaces as it does libc's malloc);
 #   3. the unit and in-process suites built with AddressSanitizer,
 #      LeakSanitizer and UBSan;
 #   4. the unit suite built against the system's sofia-sip, unpatched
@@ -44,13 +45,13 @@ fi
 tail -n 12 build/slow-suite.out
 
 test -d build-asan || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
-  -Dintrospection=disabled -Dwerror=true
+  -Dintrospection=disabled -Dmimalloc=disabled -Dwerror=true
 ninja -C build-asan
 CK_FORK=no UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   meson test -C build-asan --suite unit --suite integration --print-errorlogs
 
 test -d build-system || meson setup build-system -Dsofia=system -Dintrospection=disabled \
-  -Dwerror=true
+  -Dmimalloc=disabled -Dwerror=true
 ninja -C build-system
 meson test -C build-system --suite unit --print-errorlogs
 
