@@ -768,6 +768,36 @@ START_TEST (test_respond_with)
 }
 END_TEST
 
+/* A retransmitted non-INVITE request is answered from the transaction
+ * with the same bytes, without reaching the servlet again; over UDP the
+ * transaction has by then let its request and response messages go and
+ * kept only the response's bytes (sofia-sip patch 0008). */
+START_TEST (test_non_invite_retransmission)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  call_init (&call, FAKE_UDP);
+  char *text = build_request (&call, "MESSAGE", 0, NULL, "Content-Type: text/plain\r\n", "hi");
+  call_send (&call, text);
+  FakeMessage *first = expect_response (&call, 202, "MESSAGE");
+  ck_assert_msg (g_str_has_suffix (first->raw, "\r\n\r\ngot it"), "%s", first->raw);
+
+  for (int i = 0; i < 2; i++)
+    {
+      call_send (&call, text);
+      FakeMessage *again = expect_response (&call, 202, "MESSAGE");
+      ck_assert_msg (strcmp (first->raw, again->raw) == 0,
+                     "the answer to a retransmission differs:\n%s\n---\n%s",
+                     first->raw, again->raw);
+      fake_message_free (again);
+    }
+  ck_assert_uint_eq (fx.state.message, 1);
+  fake_message_free (first);
+  g_free (text);
+  call_clear (&call);
+}
+END_TEST
+
 /* Sends the ACK for the 2xx of @call and BYE, checks the answers. */
 static void
 ack_and_bye (Call *call)
@@ -1407,6 +1437,7 @@ make_suite (void)
   tcase_add_test (tc, test_deferred_answer);
   tcase_add_test (tc, test_cancel_before_answer);
   tcase_add_test (tc, test_2xx_retransmission);
+  tcase_add_test (tc, test_non_invite_retransmission);
   tcase_add_test (tc, test_uac_options);
   tcase_add_test (tc, test_uac_unreachable);
   tcase_add_test (tc, test_long_header_values);
