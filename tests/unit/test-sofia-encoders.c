@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Unit tests of sofia-sip's encoders of the request line, the status
+ * line, CSeq and the numeric headers (Content-Length, Max-Forwards,
+ * Expires), which the bundled build writes without snprintf()
+ * (subprojects/sofia-sip/patches/0009). The contract is snprintf()'s,
+ * which msg_header_prepare() relies on to grow its buffer: the return
+ * value is the length of the whole encoding whatever the buffer's size,
+ * nothing is written past the buffer, and when the encoding and its NUL
+ * fit, all of it is there. Every buffer size from 0 to two bytes more
+ * than needed is tried, so an encoding that fits exactly is covered. */
+#include <sofia-sip/sip.h>
+#include <sofia-sip/sip_header.h>
+#include <sofia-sip/su_alloc.h>
+
+#include <string.h>
+
+#include "check-main.h"
+
+#define GUARD 8
+
+static su_home_t *home;
+
+static void
+setup (void)
+{
+  home = su_home_new (sizeof (su_home_t));
+}
+
+static void
+teardown (void)
+{
+  su_home_unref (home);
+}
+
+/* Encodes @h with its class's encoder into buffers of every size around
+ * the length of @expected and checks the contract above. */
+static void
+check_encoding (const sip_header_t *h, const char *expected)
+{
+  size_t len = strlen (expected);
+
+  ck_assert_ptr_nonnull (h);
+  for (size_t bsiz = 0; bsiz <= len + 2; bsiz++)
+    {
+      char *buffer = g_malloc (bsiz + GUARD);
+      memset (buffer, '#', bsiz + GUARD);
+
+      issize_t n = h->sh_class->hc_print (buffer, (isize_t) bsiz, (msg_header_t *) h, 0);
+
+      ck_assert_msg (n == (issize_t) len, "%s: buffer of %zu: returned %zd, wants %zu",
+                     expected, bsiz, (ssize_t) n, len);
+      for (size_t i = bsiz; i < bsiz + GUARD; i++)
+        ck_assert_msg (buffer[i] == '#', "%s: buffer of %zu: byte %zu written past it",
+                       expected, bsiz, i);
+      if (bsiz > len)
+        {
+          ck_assert_msg (memcmp (buffer, expected, len) == 0 && buffer[len] == '\0',
+                         "buffer of %zu: '%.*s', wants '%s'", bsiz, (int) len, buffer, expected);
+        }
+      g_free (buffer);
+    }
+}
+
+START_TEST (test_request_line)
+{
+  check_encoding ((sip_header_t *) sip_request_create (home, SIP_METHOD_INVITE,
+                    URL_STRING_MAKE ("sip:alice@example.com:5070;transport=udp?subject=x"), NULL),
+                  "INVITE sip:alice@example.com:5070;transport=udp?subject=x SIP/2.0\r\n");
+  check_encoding ((sip_header_t *) sip_request_create (home, sip_method_unknown, "FROBNICATE",
+                    URL_STRING_MAKE ("sips:[2001:db8::1]"), NULL),
+                  "FROBNICATE sips:[2001:db8::1] SIP/2.0\r\n");
+  check_encoding ((sip_header_t *) sip_request_create (home, SIP_METHOD_OPTIONS,
+                    URL_STRING_MAKE ("tel:+15551234567"), NULL),
+                  "OPTIONS tel:+15551234567 SIP/2.0\r\n");
+  check_encoding ((sip_header_t *) sip_request_make (home, "REGISTER sip:b:pw@h;lr SIP/2.0"),
+                  "REGISTER sip:b:pw@h;lr SIP/2.0\r\n");
+}
+END_TEST
+
+START_TEST (test_status_line)
+{
+  check_encoding ((sip_header_t *) sip_status_create (home, 183, "Session Progress", NULL),
+                  "SIP/2.0 183 Session Progress\r\n");
+  check_encoding ((sip_header_t *) sip_status_create (home, 200, "OK", NULL),
+                  "SIP/2.0 200 OK\r\n");
+  check_encoding ((sip_header_t *) sip_status_create (home, 699, "", NULL),
+                  "SIP/2.0 699 \r\n");
+  check_encoding ((sip_header_t *) sip_status_make (home, "SIP/2.0 100 Trying"),
+                  "SIP/2.0 100 Trying\r\n");
+}
+END_TEST
+
+START_TEST (test_cseq)
+{
+  check_encoding ((sip_header_t *) sip_cseq_create (home, 1, SIP_METHOD_BYE), "1 BYE");
+  check_encoding ((sip_header_t *) sip_cseq_create (home, 4294967295U, SIP_METHOD_REGISTER),
+                  "4294967295 REGISTER");
+  check_encoding ((sip_header_t *) sip_cseq_create (home, 20, sip_method_unknown, "FROBNICATE"),
+                  "20 FROBNICATE");
+}
+END_TEST
+
+START_TEST (test_numeric)
+{
+  check_encoding ((sip_header_t *) sip_content_length_create (home, 0), "0");
+  check_encoding ((sip_header_t *) sip_content_length_create (home, 123456), "123456");
+  check_encoding ((sip_header_t *) sip_max_forwards_make (home, "70"), "70");
+  check_encoding ((sip_header_t *) sip_expires_make (home, "4294967295"), "4294967295");
+  check_encoding ((sip_header_t *) sip_min_expires_make (home, "10"), "10");
+}
+END_TEST
+
+static Suite *
+make_suite (void)
+{
+  Suite *s = suite_create ("sofia-encoders");
+  TCase *tc = tcase_create ("encoders");
+
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_request_line);
+  tcase_add_test (tc, test_status_line);
+  tcase_add_test (tc, test_cseq);
+  tcase_add_test (tc, test_numeric);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+SIPSERVLET_CHECK_MAIN (make_suite)
