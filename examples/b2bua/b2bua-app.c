@@ -137,8 +137,11 @@ keeps_header (const char *name, guint status)
     "Via", "From", "To", "Call-ID", "CSeq", "Route", "Record-Route", "Path", "RAck",
     "Max-Forwards", "Session-Expires", "Min-SE",
   };
+  /* The first letter rules out most of the list before the full
+   * comparison: every relayed response runs this for each header. */
+  char first = g_ascii_tolower (name[0]);
   for (gsize i = 0; i < G_N_ELEMENTS (hop); i++)
-    if (g_ascii_strcasecmp (name, hop[i]) == 0)
+    if (g_ascii_tolower (hop[i][0]) == first && g_ascii_strcasecmp (name, hop[i]) == 0)
       return FALSE;
   if (g_ascii_strcasecmp (name, "Contact") == 0)
     return status >= 300 && status < 400;
