@@ -193,8 +193,7 @@ sipsv_stack_url_is_self (SipsvStack *stack, const url_t *url)
   if (url == NULL || url->url_host == NULL
       || (url->url_type != url_sip && url->url_type != url_sips))
     return FALSE;
-  guint port = url->url_port && *url->url_port ? (guint) strtoul (url->url_port, NULL, 10)
-                                               : (url->url_type == url_sips ? 5061 : 5060);
+  guint port = sipsv_stack_port_number (url->url_port, url->url_type == url_sips ? 5061 : 5060);
   return port <= 65535 && sipsv_stack_host_is_self (stack, url->url_host, (guint16) port);
 }
 

@@ -241,9 +241,9 @@ tport_t *sipsv_stack_incoming_primary (SipsvStack *stack, nta_incoming_t *irq);
  * and EAFNOSUPPORT: requests are pinned to this one (NTATAG_TPORT). */
 tport_t *sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer);
 
-/* url-params.c: URI parameters, read without sofia's url_param(), which
- * reads past the end of a parameter string whose last name merely starts
- * with the one asked for.
+/* url-params.c: URI parameters and ports. Parameters are read without
+ * sofia's url_param(), which reads past the end of a parameter string
+ * whose last name merely starts with the one asked for.
  *
  * Copies the value of parameter name (case-insensitive; "" for a flag)
  * into value; FALSE, value untouched, when url has no such parameter or
@@ -251,6 +251,11 @@ tport_t *sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_
 gboolean sipsv_stack_url_param (const url_t *url, const char *name, char *value, gsize size);
 /* Whether url has parameter name, as a flag or with a value. */
 gboolean sipsv_stack_url_has_param (const url_t *url, const char *name);
+/* The number of a URI's or Via's port text: absent for NULL or "", more
+ * than 65535 when it is not a port (G_MAXUINT for anything but digits).
+ * Every request asks for it several times; strtoul() costs ~180
+ * instructions a call. */
+guint sipsv_stack_port_number (const char *port, guint absent);
 
 /* names.c: host names in messages, looked up without blocking and only
  * where the RFCs ask for it.

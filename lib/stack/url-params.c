@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* URI parameters of sofia's url_t, read without sofia's url_param().
+/* URI parameters of sofia's url_t, read without sofia's url_param(), and
+ * port numbers, read without strtoul().
  *
  * sofia-sip's url_param() (1.12.11, as Debian ships it, and upstream)
  * steps past the end of the parameter string when the last parameter's
@@ -40,6 +41,23 @@ find_param (const char *params, const char *name, gsize *value_length)
       p = semicolon != NULL ? semicolon + 1 : NULL;
     }
   return NULL;
+}
+
+guint
+sipsv_stack_port_number (const char *port, guint absent)
+{
+  guint value = 0;
+
+  if (port == NULL || *port == '\0')
+    return absent;
+  for (const char *p = port; *p != '\0'; p++)
+    {
+      /* Stops growing past 65535; the caller refuses it anyway. */
+      if (!g_ascii_isdigit (*p) || value > 65535)
+        return G_MAXUINT;
+      value = value * 10 + (guint) (*p - '0');
+    }
+  return value;
 }
 
 gboolean

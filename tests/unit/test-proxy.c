@@ -117,6 +117,13 @@ START_TEST (test_url_is_self)
   ck_assert (!is_self ("tel:+12015550123"));
   if (port != 5060)
     ck_assert (!is_self ("sip:127.0.0.1"));   /* default port 5060 */
+  /* A port that only starts like ours, or is too big, is not ours. */
+  char *longer = g_strdup_printf ("sip:127.0.0.1:%u0", port);
+  char *wrapped = g_strdup_printf ("sip:127.0.0.1:%u", port + 65536);
+  ck_assert (!is_self (longer));
+  ck_assert (!is_self (wrapped));
+  g_free (longer);
+  g_free (wrapped);
   g_free (ours);
   g_free (user);
   g_free (other_port);
