@@ -744,15 +744,24 @@ START_TEST (test_options)
 }
 END_TEST
 
+/* Sends, over UDP, the MESSAGE that full_handlers answers with 202
+ * "Taken" and a body; returns that answer, and the request in *text. */
+static FakeMessage *
+send_message (Call *call, char **text)
+{
+  add_servlet (&full_handlers);
+  call_init (call, FAKE_UDP);
+  *text = build_request (call, "MESSAGE", 0, NULL, "Content-Type: text/plain\r\n", "hi");
+  call_send (call, *text);
+  return expect_response (call, 202, "MESSAGE");
+}
+
 START_TEST (test_respond_with)
 {
   Call call;
-  add_servlet (&full_handlers);
-  call_init (&call, FAKE_UDP);
-  char *text = build_request (&call, "MESSAGE", 0, NULL, "Content-Type: text/plain\r\n", "hi");
-  call_send (&call, text);
+  char *text;
+  FakeMessage *m = send_message (&call, &text);
   g_free (text);
-  FakeMessage *m = expect_response (&call, 202, "MESSAGE");
   ck_assert_str_eq (m->reason, "Taken");
   ck_assert_str_eq (fake_message_header (m, "X-One"), "1");
   ck_assert_str_eq (fake_message_header (m, "X-Two"), "two words");
@@ -775,11 +784,8 @@ END_TEST
 START_TEST (test_non_invite_retransmission)
 {
   Call call;
-  add_servlet (&full_handlers);
-  call_init (&call, FAKE_UDP);
-  char *text = build_request (&call, "MESSAGE", 0, NULL, "Content-Type: text/plain\r\n", "hi");
-  call_send (&call, text);
-  FakeMessage *first = expect_response (&call, 202, "MESSAGE");
+  char *text;
+  FakeMessage *first = send_message (&call, &text);
   ck_assert_msg (g_str_has_suffix (first->raw, "\r\n\r\ngot it"), "%s", first->raw);
 
   for (int i = 0; i < 2; i++)
