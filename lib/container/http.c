@@ -13,9 +13,10 @@
  * that changes state or opens a WebSocket must come from our origin. Its
  * body was bounded while it was read (on_headers, on_chunk: libsoup calls
  * no handler once they set a status). Then the longest matching path
- * prefix among the deployed applications' handlers gets it. WebSocket upgrades go through
- * the same gate in the normal handler, which leaves the status unset so
- * that libsoup completes the handshake and calls on_websocket.
+ * prefix among the deployed applications' handlers gets it. WebSocket
+ * upgrades go through the same gate in the normal handler, which leaves
+ * the status unset so that libsoup completes the handshake and calls
+ * on_websocket.
  */
 #include "config-private.h"
 
