@@ -9,6 +9,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 #include <sipservlet/sipservlet.h>
 
 G_BEGIN_DECLS
@@ -31,8 +32,26 @@ gboolean sipsv_invalid_arg (GError **error, const char *format, ...) G_GNUC_PRIN
 
 /* ---- Character classes (RFC 3261 §25.1) ------------------------------- */
 
-gboolean sipsv_char_is_unreserved (int c);  /* alphanum / mark */
-gboolean sipsv_char_is_token (int c);       /* token characters */
+/* One table of the ASCII classes: the parsers test a class per input
+ * byte, so a test is one load, not a function call and a strchr(). */
+enum {
+  SIPSV_CHAR_UNRESERVED = 1 << 0,   /* alphanum / mark */
+  SIPSV_CHAR_TOKEN = 1 << 1,        /* token characters */
+};
+extern const guint8 sipsv_char_classes[128];
+
+static inline gboolean
+sipsv_char_is_unreserved (int c)
+{
+  return c > 0 && c < 0x80 && (sipsv_char_classes[c] & SIPSV_CHAR_UNRESERVED) != 0;
+}
+
+static inline gboolean
+sipsv_char_is_token (int c)
+{
+  return c > 0 && c < 0x80 && (sipsv_char_classes[c] & SIPSV_CHAR_TOKEN) != 0;
+}
+
 gboolean sipsv_str_is_token (const char *s);
 
 /* Extra characters allowed unescaped besides unreserved. */
@@ -46,7 +65,12 @@ gboolean sipsv_str_is_token (const char *s);
 #define SIP_GEN_VALUE_EXTRA ":[]"
 
 /* Whether c is unreserved or in extra ('%' is never in the set). */
-gboolean sipsv_char_in_set (int c, const char *extra);
+static inline gboolean
+sipsv_char_in_set (int c, const char *extra)
+{
+  return sipsv_char_is_unreserved (c)
+         || (c > 0 && c < 0x80 && extra != NULL && strchr (extra, c) != NULL);
+}
 
 /* Appends s, %-escaping every byte that is not unreserved or in extra. */
 void sipsv_escape_append (GString *out, const char *s, const char *extra);

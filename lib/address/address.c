@@ -50,7 +50,7 @@ static gboolean
 parse_token_display_name (const char **pos, char **display)
 {
   const char *p = *pos;
-  GString *name = g_string_new (NULL);
+  GString *name = NULL;       /* made at the first word: most have none */
 
   for (;;)
     {
@@ -60,18 +60,21 @@ parse_token_display_name (const char **pos, char **display)
         p++;
       if (p == start)
         break;
-      if (name->len > 0)
+      if (name == NULL)
+        name = g_string_new (NULL);
+      else
         g_string_append_c (name, ' ');
       g_string_append_len (name, start, p - start);
       sipsv_skip_lws (&p);
     }
   if (*p != '<')
     {
-      g_string_free (name, TRUE);
+      if (name != NULL)
+        g_string_free (name, TRUE);
       return FALSE;
     }
   *pos = p;
-  *display = name->len > 0 ? g_string_free (name, FALSE) : (g_string_free (name, TRUE), NULL);
+  *display = name != NULL ? g_string_free (name, FALSE) : NULL;
   return TRUE;
 }
 

@@ -77,17 +77,19 @@ sipsv_invalid_arg (GError **error, const char *format, ...)
 
 /* ---- Character classes ------------------------------------------------ */
 
-gboolean
-sipsv_char_is_unreserved (int c)
-{
-  return c > 0 && c < 0x80 && (g_ascii_isalnum (c) || strchr ("-_.!~*'()", c) != NULL);
-}
+#define BOTH (SIPSV_CHAR_UNRESERVED | SIPSV_CHAR_TOKEN)
 
-gboolean
-sipsv_char_is_token (int c)
-{
-  return c > 0 && c < 0x80 && (g_ascii_isalnum (c) || strchr ("-.!%*_+`'~", c) != NULL);
-}
+/* unreserved = alphanum / "-" "_" "." "!" "~" "*" "'" "(" ")";
+ * token = alphanum / "-" "." "!" "%" "*" "_" "+" "`" "'" "~". */
+const guint8 sipsv_char_classes[128] = {
+  ['0' ... '9'] = BOTH, ['A' ... 'Z'] = BOTH, ['a' ... 'z'] = BOTH,
+  ['-'] = BOTH, ['_'] = BOTH, ['.'] = BOTH, ['!'] = BOTH, ['~'] = BOTH,
+  ['*'] = BOTH, ['\''] = BOTH,
+  ['('] = SIPSV_CHAR_UNRESERVED, [')'] = SIPSV_CHAR_UNRESERVED,
+  ['%'] = SIPSV_CHAR_TOKEN, ['+'] = SIPSV_CHAR_TOKEN, ['`'] = SIPSV_CHAR_TOKEN,
+};
+
+#undef BOTH
 
 gboolean
 sipsv_str_is_token (const char *s)
@@ -98,14 +100,6 @@ sipsv_str_is_token (const char *s)
     if (!sipsv_char_is_token ((guchar) *s))
       return FALSE;
   return TRUE;
-}
-
-gboolean
-sipsv_char_in_set (int c, const char *extra)
-{
-  if (c <= 0 || c >= 0x80)
-    return FALSE;
-  return sipsv_char_is_unreserved (c) || (extra != NULL && strchr (extra, c) != NULL);
 }
 
 void
@@ -137,9 +131,17 @@ sipsv_escape_append (GString *out, const char *s, const char *extra)
 char *
 sipsv_unescape (const char *start, gsize len, const char *extra, const char **problem)
 {
-  GString *out = g_string_sized_new (len);
+  gsize plain = 0;
 
-  for (gsize i = 0; i < len; i++)
+  /* Most components have nothing to unescape: copied at once. */
+  while (plain < len && sipsv_char_in_set ((guchar) start[plain], extra))
+    plain++;
+  if (plain == len)
+    return g_strndup (start, len);
+
+  GString *out = g_string_sized_new (len);
+  g_string_append_len (out, start, (gssize) plain);
+  for (gsize i = plain; i < len; i++)
     {
       guchar c = (guchar) start[i];
 

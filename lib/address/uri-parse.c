@@ -373,7 +373,8 @@ sipservlet_uri_parse (const char *text, GError **error)
   SipsvParseCtx ctx = { "URI", text, error };
   const char *p = text;
   SipURI *uri;
-  char *scheme;
+  const char *scheme;
+  char *lowered = NULL;
   gboolean ok;
 
   g_return_val_if_fail (text != NULL, NULL);
@@ -412,7 +413,14 @@ sipservlet_uri_parse (const char *text, GError **error)
       sipsv_parse_fail (&ctx, "missing scheme");
       return NULL;
     }
-  scheme = g_ascii_strdown (text, p - text);
+  /* The schemes met in nearly every URI need no lowercased copy. */
+  gsize scheme_len = (gsize) (p - text);
+  if (scheme_len == 3 && g_ascii_strncasecmp (text, "sip", 3) == 0)
+    scheme = "sip";
+  else if (scheme_len == 4 && g_ascii_strncasecmp (text, "sips", 4) == 0)
+    scheme = "sips";
+  else
+    scheme = lowered = g_ascii_strdown (text, (gssize) scheme_len);
   p++;
 
   if (strcmp (scheme, "sip") == 0 || strcmp (scheme, "sips") == 0)
@@ -430,7 +438,7 @@ sipservlet_uri_parse (const char *text, GError **error)
       uri = sipsv_uri_alloc (SIPSV_URI_KIND_OTHER, scheme);
       ok = parse_opaque (uri, p, &ctx);
     }
-  g_free (scheme);
+  g_free (lowered);
   if (!ok)
     {
       sipservlet_uri_unref (uri);

@@ -131,8 +131,7 @@ sipservlet_location_store_unref (SipLocationStore *store)
   g_free (store);
 }
 
-/* Reads the live bindings of aor from the store as an array of copies, in
- * the store's order. NULL when the store cannot be read. */
+/* Reads the live bindings of aor from the store, in the store's order. NULL when the store cannot be read. */
 static GPtrArray *
 store_lookup (SipLocationStore *store, const char *aor, gint64 now)
 {
@@ -143,20 +142,28 @@ store_lookup (SipLocationStore *store, const char *aor, gint64 now)
   if (stored == NULL)
     return NULL;
 
-  result = g_ptr_array_new_full (stored->len, (GDestroyNotify) sipservlet_location_binding_free);
-  for (guint i = 0; i < stored->len; i++) {
-    const SipLocationBinding *binding = g_ptr_array_index (stored, i);
+  /* The store's array and its bindings are ours (transfer full): the
+   * bindings kept move to the result without a copy. */
+  guint n = stored->len;
+  gpointer *items = g_ptr_array_steal (stored, NULL);
+  g_ptr_array_unref (stored);
+  result = g_ptr_array_new_full (n, (GDestroyNotify) sipservlet_location_binding_free);
+  for (guint i = 0; i < n; i++) {
+    SipLocationBinding *binding = items[i];
 
     if (!sip_location_binding_is_valid (binding)) {
+      /* Not ours to free either: it has not the shape free() expects. */
       g_critical ("Location store returned an invalid binding for %s", aor);
       continue;
     }
     /* Stores are asked to filter; never trust it with expiry. */
-    if (!sip_location_binding_is_live (binding, now))
+    if (!sip_location_binding_is_live (binding, now)) {
+      sipservlet_location_binding_free (binding);
       continue;
-    g_ptr_array_add (result, sipservlet_location_binding_copy (binding));
+    }
+    g_ptr_array_add (result, binding);
   }
-  g_ptr_array_unref (stored);
+  g_free (items);
   return result;
 }
 
