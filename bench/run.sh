@@ -233,7 +233,9 @@ start_server() {
              --target "sip:uas@127.0.0.1:$SERVER_UAS_PORT")
       else
         cmd=("$OURS_BIN" --listen "127.0.0.1:$SERVER_PORT" --foreign allow --record-route on)
-        [[ $mode == register ]] && cmd+=(--domain example.com)
+        # No contact limit, as Kamailio's registrar: each sipp run binds
+        # from a port of its own, so the steps add a binding per AOR.
+        [[ $mode == register ]] && cmd+=(--domain example.com --max-contacts 0)
       fi
       ;;
     kam)
@@ -1037,7 +1039,7 @@ fi
   echo "- Machine: $(nproc) x $CPU_MODEL, kernel $(uname -r), shared and noisy; loopback only."
   echo "- Server pinned to CPU $SERVER_CPU, both sipps (SIPp $SIPP_VER) to CPU $SIPP_CPU; UDP; socket buffers 4 MiB."
   if wants calls || wants register; then
-  echo "- Ours: \`sipservlet-proxy --foreign allow --record-route on\` ($BUILD_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/ subprojects/); \`--domain example.com\` for REGISTER."
+  echo "- Ours: \`sipservlet-proxy --foreign allow --record-route on\` ($BUILD_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/ subprojects/); \`--domain example.com --max-contacts 0\` for REGISTER (no limit of contacts per AOR, as Kamailio's registrar)."
   echo "- Kamailio $KAM_VER: \`kamailio -D -E -x tlsf -X tlsf -m 4096 -M 64\`, bench/kamailio-proxy.cfg and bench/kamailio-registrar.cfg; CPU and memory summed over all its processes."
   fi
   ((HAVE_B2BUA)) && echo "- B2BUA: \`sipservlet-b2bua --target sip:uas@127.0.0.1:UASPORT\` ($B2BUA_NOTE; tree at $GIT_REV with $GIT_DIRTY uncommitted files under lib/ examples/ include/ subprojects/), on the call load (steps, fixed rates, callgrind as for the proxy); the UAC sends ACK and BYE to the B2BUA's Contact (no Record-Route), the B2BUA places its own leg to the sipp UAS and hangs it up with its own BYE."
