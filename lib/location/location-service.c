@@ -131,7 +131,8 @@ sipservlet_location_store_unref (SipLocationStore *store)
   g_free (store);
 }
 
-/* Reads the live bindings of aor from the store, in the store's order. NULL when the store cannot be read. */
+/* Reads the live bindings of aor from the store, in the store's order.
+ * NULL when the store cannot be read. */
 static GPtrArray *
 store_lookup (SipLocationStore *store, const char *aor, gint64 now)
 {
