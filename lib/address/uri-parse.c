@@ -415,29 +415,25 @@ sipservlet_uri_parse (const char *text, GError **error)
     }
   /* The schemes met in nearly every URI need no lowercased copy. */
   gsize scheme_len = (gsize) (p - text);
+  SipsvUriKind kind = SIPSV_URI_KIND_SIP;
   if (scheme_len == 3 && g_ascii_strncasecmp (text, "sip", 3) == 0)
     scheme = "sip";
   else if (scheme_len == 4 && g_ascii_strncasecmp (text, "sips", 4) == 0)
     scheme = "sips";
   else
-    scheme = lowered = g_ascii_strdown (text, (gssize) scheme_len);
+    {
+      scheme = lowered = g_ascii_strdown (text, (gssize) scheme_len);
+      kind = strcmp (scheme, "tel") == 0 ? SIPSV_URI_KIND_TEL : SIPSV_URI_KIND_OTHER;
+    }
   p++;
 
-  if (strcmp (scheme, "sip") == 0 || strcmp (scheme, "sips") == 0)
-    {
-      uri = sipsv_uri_alloc (SIPSV_URI_KIND_SIP, scheme);
-      ok = parse_sip (uri, p, &ctx);
-    }
-  else if (strcmp (scheme, "tel") == 0)
-    {
-      uri = sipsv_uri_alloc (SIPSV_URI_KIND_TEL, scheme);
-      ok = parse_tel (uri, p, &ctx);
-    }
+  uri = sipsv_uri_alloc (kind, scheme);
+  if (kind == SIPSV_URI_KIND_SIP)
+    ok = parse_sip (uri, p, &ctx);
+  else if (kind == SIPSV_URI_KIND_TEL)
+    ok = parse_tel (uri, p, &ctx);
   else
-    {
-      uri = sipsv_uri_alloc (SIPSV_URI_KIND_OTHER, scheme);
-      ok = parse_opaque (uri, p, &ctx);
-    }
+    ok = parse_opaque (uri, p, &ctx);
   g_free (lowered);
   if (!ok)
     {
