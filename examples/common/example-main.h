@@ -41,6 +41,7 @@ typedef struct {
   char *rate_limit;       /* --rate-limit RATE[/BURST], or NULL */
   char *rate_limit_action; /* --rate-limit-action reject|drop, or NULL */
   gint max_transactions;  /* --max-transactions; 0 = no guard */
+  char *timer_j;          /* --timer-j milliseconds, or NULL: RFC 3261's 64*T1 */
   char **http;            /* --http addresses, or NULL */
   char **http_operations; /* --http-operations addresses, or NULL */
   char **http_hosts;      /* --http-host names, or NULL */
@@ -55,7 +56,7 @@ typedef struct {
 /* Option entries for --listen, --alias, --advertise, --tls-cert, --tls-key,
  * --tls-ca, --session-expires, --min-se, --app-session-timeout,
  * --auth-file, --realm, --trusted, --rate-limit, --rate-limit-action,
- * --max-transactions, --http, --http-operations, --http-host, --sip-trace and
+ * --max-transactions, --timer-j, --http, --http-operations, --http-host, --sip-trace and
  * --verbose, to add to a GOptionContext; set
  * app_session_timeout to -1 before parsing. A program that wants session
  * timers by default sets session_expires before parsing. */

@@ -443,6 +443,41 @@ SIPSERVLET_API gboolean sipservlet_container_set_session_timers (SipContainer *c
                                                                  guint min_se, GError **error);
 
 /**
+ * sipservlet_container_set_timer_j:
+ * @container: a container
+ * @msec: how long a completed non-INVITE server transaction waits, in
+ *   milliseconds; 0 ends it as soon as its final response is sent
+ * @error: return location for a #GError
+ *
+ * Over UDP, RFC 3261 (§17.2.2) keeps a non-INVITE server transaction for
+ * timer J, 64*T1 (32 s), after its final response, so that a retransmitted
+ * request is answered with the same response instead of reaching a servlet
+ * again. By default the container does just that. Each waiting
+ * transaction keeps the few headers it matches requests with and the
+ * bytes of its response, about 2 KB, so a registrar taking 16,000
+ * REGISTERs a second holds half a million of them, over a gigabyte.
+ *
+ * A shorter timer J is a deviation from RFC 3261 that trades the
+ * absorption of late retransmissions for that memory: a retransmission
+ * that comes after timer J fired is a new request to the servlets. That
+ * is harmless where handling a request twice is (REGISTER and OPTIONS
+ * are idempotent; a MESSAGE would be delivered twice), and it is what a
+ * stateless registrar such as Kamailio's does for every REGISTER. A
+ * client retransmits for at most 64*T1 after its first send, so any
+ * value of 64*T1 or more is RFC behaviour. Over TCP, TLS and WebSocket
+ * timer J is always 0.
+ *
+ * Needs the bundled sofia-sip (the default build, doc/sofia-build.md):
+ * the distribution's library has no timer J of its own.
+ *
+ * Returns: %TRUE, or %FALSE with @error set:
+ *   %SIPSERVLET_ERROR_INVALID_ARGUMENT when @msec is longer than a day,
+ *   %SIPSERVLET_ERROR_NOT_SUPPORTED when built with `-Dsofia=system`
+ */
+SIPSERVLET_API gboolean sipservlet_container_set_timer_j (SipContainer *container, guint msec,
+                                                          GError **error);
+
+/**
  * sipservlet_container_get_session_count:
  * @container: a container
  *

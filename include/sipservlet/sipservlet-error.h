@@ -48,8 +48,9 @@ G_BEGIN_DECLS
  * @SIPSERVLET_ERROR_NO_CREDENTIALS: a 401 or 407 challenges no realm for
  *   which credentials were given (sipservlet_request_add_auth_header()).
  * @SIPSERVLET_ERROR_NOT_SUPPORTED: what the peer asks for is not supported:
- *   an authentication scheme, digest algorithm or qop; the message says
- *   which.
+ *   an authentication scheme, digest algorithm or qop; or what a setting
+ *   asks for is not in this build (sipservlet_container_set_timer_j()
+ *   with `-Dsofia=system`); the message says which.
  *
  * Error codes of the %SIPSERVLET_ERROR domain.
  */

@@ -352,6 +352,13 @@ sipservlet_container_set_session_timers (SipContainer *container, guint session_
   return TRUE;
 }
 
+gboolean
+sipservlet_container_set_timer_j (SipContainer *container, guint msec, GError **error)
+{
+  g_return_val_if_fail (container != NULL, FALSE);
+  return sipsv_stack_set_timer_j (&container->runtime.stack, msec, error);
+}
+
 guint
 sipservlet_container_get_session_count (SipContainer *container)
 {

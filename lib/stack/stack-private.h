@@ -338,6 +338,10 @@ void sipsv_stack_reply (SipsvStack *stack, msg_t *msg, int status, const char *p
  * their RFC 3261 timers. */
 gsize sipsv_stack_transaction_count (SipsvStack *stack);
 
+/* Sets timer J apart from 64*T1 (NTATAG_TIMER_J(), our patch 0011):
+ * FALSE with SIPSERVLET_ERROR_NOT_SUPPORTED on a sofia-sip without it. */
+gboolean sipsv_stack_set_timer_j (SipsvStack *stack, guint msec, GError **error);
+
 /* Whether @to_tag is the one sipsv_stack_reply() gives its final answers
  * to an INVITE: the ACK of such an answer (RFC 3261 §17.1.1.3) is ours to
  * drop, never to route on. A stateless answer has no transaction to

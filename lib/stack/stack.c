@@ -580,6 +580,29 @@ sipsv_stack_is_stateless_tag (SipsvStack *stack, const char *to_tag)
   return to_tag != NULL && strcmp (to_tag, stack->stateless_tag) == 0;
 }
 
+gboolean
+sipsv_stack_set_timer_j (SipsvStack *stack, guint msec, GError **error)
+{
+#ifdef NTATAG_TIMER_J
+  /* NTA caps its timers at NTA_TIME_MAX; a day is far below it and far
+   * beyond any use. */
+  if (msec > 24 * 3600 * 1000)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "timer J of %u ms is longer than a day", msec);
+      return FALSE;
+    }
+  nta_agent_set_params (stack->agent, NTATAG_TIMER_J (msec), TAG_END ());
+  return TRUE;
+#else
+  (void) stack;
+  g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_NOT_SUPPORTED,
+               "timer J cannot be set apart from 64*T1 with this sofia-sip "
+               "(it needs the bundled build, -Dsofia=bundled)");
+  return FALSE;
+#endif
+}
+
 guint
 sipsv_stack_t1 (SipsvStack *stack)
 {

@@ -5,6 +5,7 @@
 #include <sipservlet/sipservlet.h>
 
 #include <signal.h>
+#include <string.h>
 
 #include "check-main.h"
 #include "container-fixture.h"
@@ -74,6 +75,25 @@ START_TEST (test_run_until_stopped)
 }
 END_TEST
 
+/* Timer J needs the bundled sofia-sip's NTATAG_TIMER_J() (patch 0011);
+ * the system's library says so instead of ignoring the setting. What it
+ * does is tested over a socket (tests/integration/test-timer-j-inprocess.c). */
+START_TEST (test_timer_j_build)
+{
+  GError *error = NULL;
+  gboolean ok = sipservlet_container_set_timer_j (container, 5000, &error);
+#if SIPSV_SOFIA_BUNDLED
+  ck_assert_msg (ok, "%s", error != NULL ? error->message : "");
+  ck_assert_ptr_null (error);
+#else
+  ck_assert (!ok);
+  ck_assert (g_error_matches (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_NOT_SUPPORTED));
+  ck_assert_ptr_nonnull (strstr (error->message, "-Dsofia=bundled"));
+  g_clear_error (&error);
+#endif
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -84,6 +104,7 @@ make_suite (void)
   tcase_add_loop_test (tc, test_bad_address, 0, G_N_ELEMENTS (bad_addresses));
   tcase_add_test (tc, test_address_forms);
   tcase_add_loop_test (tc, test_run_until_stopped, 0, 2);
+  tcase_add_test (tc, test_timer_j_build);
   suite_add_tcase (suite, tc);
   return suite;
 }
