@@ -454,8 +454,8 @@ SIPSERVLET_API gboolean sipservlet_container_set_session_timers (SipContainer *c
  * request is answered with the same response instead of reaching a servlet
  * again. By default the container does just that. Each waiting
  * transaction keeps the few headers it matches requests with and the
- * bytes of its response, about 2 KB, so a registrar taking 16,000
- * REGISTERs a second holds half a million of them, over a gigabyte.
+ * bytes of its response, about 1 KB, so a registrar taking 16,000
+ * REGISTERs a second holds half a million of them, over half a gigabyte.
  *
  * A shorter timer J is a deviation from RFC 3261 that trades the
  * absorption of late retransmissions for that memory: a retransmission

@@ -804,6 +804,48 @@ START_TEST (test_non_invite_retransmission)
 }
 END_TEST
 
+/* The same for a request whose branch lacks RFC 3261's magic cookie: RFC
+ * 2543 matching compares the Request-URI too, which the compacted
+ * transaction keeps for such requests alone (sofia-sip patch 0010). A
+ * request that differs from it only in the Request-URI is not answered
+ * from it. */
+START_TEST (test_non_invite_retransmission_rfc2543)
+{
+  Call call;
+  add_servlet (&full_handlers);
+  call_init (&call, FAKE_UDP);
+  char *text = build_request (&call, "MESSAGE", 0, "rfc2543-branch", "Content-Type: text/plain\r\n",
+                              "hi");
+  call_send (&call, text);
+  FakeMessage *first = expect_response (&call, 202, "MESSAGE");
+
+  for (int i = 0; i < 2; i++)
+    {
+      call_send (&call, text);
+      FakeMessage *again = expect_response (&call, 202, "MESSAGE");
+      ck_assert_msg (strcmp (first->raw, again->raw) == 0,
+                     "the answer to a retransmission differs:\n%s\n---\n%s",
+                     first->raw, again->raw);
+      fake_message_free (again);
+    }
+  ck_assert_uint_eq (fx.state.message, 1);
+
+  g_clear_pointer (&call.to_tag, g_free);
+  call.target = g_strdup_printf ("sip:other@127.0.0.1:%u", fx.port);
+  char *other = build_request (&call, "MESSAGE", call.cseq, "rfc2543-branch",
+                               "Content-Type: text/plain\r\n", "hi");
+  call_send (&call, other);
+  FakeMessage *m = fake_peer_wait_final_or_provisional (fx.peer, PEER_WAIT_MS);
+  ck_assert_msg (m != NULL, "no answer to the other Request-URI");
+  ck_assert_msg (strcmp (first->raw, m->raw) != 0, "answered as a retransmission:\n%s", m->raw);
+  fake_message_free (m);
+  fake_message_free (first);
+  g_free (other);
+  g_free (text);
+  call_clear (&call);
+}
+END_TEST
+
 /* Sends the ACK for the 2xx of @call and BYE, checks the answers. */
 static void
 ack_and_bye (Call *call)
@@ -1444,6 +1486,7 @@ make_suite (void)
   tcase_add_test (tc, test_cancel_before_answer);
   tcase_add_test (tc, test_2xx_retransmission);
   tcase_add_test (tc, test_non_invite_retransmission);
+  tcase_add_test (tc, test_non_invite_retransmission_rfc2543);
   tcase_add_test (tc, test_uac_options);
   tcase_add_test (tc, test_uac_unreachable);
   tcase_add_test (tc, test_long_header_values);
