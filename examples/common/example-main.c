@@ -138,7 +138,8 @@ setup_authentication (SipContainer *container, ExampleOptions *options, GError *
   return TRUE;
 }
 
-/* --rate-limit, --rate-limit-action and --max-transactions. */
+/* --rate-limit, --rate-limit-action, --max-transactions and --timer-j:
+ * what a flood of requests may cost. */
 static gboolean
 setup_overload (SipContainer *container, ExampleOptions *options, GError **error)
 {
