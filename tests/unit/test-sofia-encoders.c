@@ -4,7 +4,8 @@
  * Expires), which the bundled build writes without snprintf()
  * (subprojects/sofia-sip/patches/0009), and of two that write with
  * MSG_STRING_E(), which the same patch holds to the same contract (Via,
- * a From with a display name). The contract is snprintf()'s,
+ * a From with a display name), and of the Date header (patches 0012 and
+ * 0013, the leap day). The contract is snprintf()'s,
  * which msg_header_prepare() relies on to grow its buffer: the return
  * value is the length of the whole encoding whatever the buffer's size,
  * nothing is written past the buffer, and when the encoding and its NUL
@@ -112,6 +113,47 @@ START_TEST (test_numeric)
 }
 END_TEST
 
+/* The Date header's RFC 1123 form, which the bundled build writes without
+ * snprintf() (patch 0012): the day of the week comes from the date, so
+ * each one here is right. The last day of a year, the Unix epoch and a
+ * date of this era. */
+START_TEST (test_date)
+{
+  static const char *const dates[] = {
+    "Mon, 07 Dec 2026 05:44:08 GMT",
+    "Sun, 31 Dec 2034 12:00:09 GMT",
+    "Thu, 01 Jan 1970 00:00:00 GMT",
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (dates); i++)
+    check_encoding ((sip_header_t *) sip_date_make (home, dates[i]), dates[i]);
+}
+END_TEST
+
+/* Seconds since 1900 (sofia's epoch) of a Unix time. */
+#define SOFIA_TIME(unix_time) ((sip_time_t) ((unix_time) + 2208988800u))
+
+/* Leap years (patch 0013): the system's sofia-sip reads 29 February and
+ * 1 March as the same second and writes a clock's 29 February as
+ * "01 Mar", 31 March as "32 Mar". */
+#if SIPSV_SOFIA_BUNDLED
+START_TEST (test_date_leap_year)
+{
+  check_encoding ((sip_header_t *) sip_date_make (home, "Thu, 29 Feb 2024 23:59:59 GMT"),
+                  "Thu, 29 Feb 2024 23:59:59 GMT");
+  ck_assert_uint_eq (sip_date_make (home, "Thu, 29 Feb 2024 00:00:00 GMT")->d_time,
+                     SOFIA_TIME (1709164800));
+  ck_assert_uint_eq (sip_date_make (home, "Fri, 01 Mar 2024 00:00:00 GMT")->d_time,
+                     SOFIA_TIME (1709251200));
+  check_encoding ((sip_header_t *) sip_date_create (home, SOFIA_TIME (1709251200)),
+                  "Fri, 01 Mar 2024 00:00:00 GMT");
+  check_encoding ((sip_header_t *) sip_date_create (home, SOFIA_TIME (1711886400)),
+                  "Sun, 31 Mar 2024 12:00:00 GMT");
+  check_encoding ((sip_header_t *) sip_date_create (home, SOFIA_TIME (1711929600)),
+                  "Mon, 01 Apr 2024 00:00:00 GMT");
+}
+END_TEST
+#endif
+
 /* The system's sofia-sip (-Dsofia=system) still has MSG_STRING_E()'s
  * off-by-one: doc/sofia-build.md lists it among what that build lacks. */
 #if SIPSV_SOFIA_BUNDLED
@@ -138,8 +180,10 @@ make_suite (void)
   tcase_add_test (tc, test_status_line);
   tcase_add_test (tc, test_cseq);
   tcase_add_test (tc, test_numeric);
+  tcase_add_test (tc, test_date);
 #if SIPSV_SOFIA_BUNDLED
   tcase_add_test (tc, test_string_parts);
+  tcase_add_test (tc, test_date_leap_year);
 #endif
   suite_add_tcase (s, tc);
   return s;
