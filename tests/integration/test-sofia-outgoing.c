@@ -168,31 +168,32 @@ START_TEST (test_invite_non_2xx_released_and_acked_again)
 }
 END_TEST
 
+/* Sends @method, answers it with @status, destroys the transaction and
+ * checks what it let go (@request_released), then sends the answer again
+ * and lets it land. */
+static void
+complete_destroy_and_repeat (const char *method, guint status, gboolean request_released)
+{
+  g_autoptr (FakeMessage) request = NULL;
+  nta_outgoing_t *orq = send_request (method, &request);
+
+  answer (request, status, FALSE);
+  destroy_and_check_released (orq, request_released);
+  ck_assert_uint_eq (strays, 0);
+  answer (request, status, TRUE);
+  fake_peer_run (peer, 200);
+}
+
 START_TEST (test_invite_2xx_released_and_forwarded_statelessly)
 {
-  g_autoptr (FakeMessage) invite = NULL;
-  nta_outgoing_t *orq = send_request ("INVITE", &invite);
-
-  answer (invite, 200, FALSE);
-  destroy_and_check_released (orq, TRUE);
-  ck_assert_uint_eq (strays, 0);
-
-  answer (invite, 200, TRUE);
-  fake_peer_run (peer, 200);
+  complete_destroy_and_repeat ("INVITE", 200, TRUE);
   ck_assert_uint_eq (strays, 1);
 }
 END_TEST
 
 START_TEST (test_non_invite_released_and_absorbs)
 {
-  g_autoptr (FakeMessage) message = NULL;
-  nta_outgoing_t *orq = send_request ("MESSAGE", &message);
-
-  answer (message, 200, FALSE);
-  destroy_and_check_released (orq, FALSE);
-
-  answer (message, 200, TRUE);
-  fake_peer_run (peer, 200);
+  complete_destroy_and_repeat ("MESSAGE", 200, FALSE);
   ck_assert_uint_eq (strays, 0);
   ck_assert_uint_eq (fake_peer_pending (peer), 0);
 }
