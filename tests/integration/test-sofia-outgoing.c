@@ -12,7 +12,8 @@
  * destroyed transaction holds no reference to its last response any
  * more (patch 0014), and one completed by a 2xx to INVITE ends at once,
  * with its request (0015): the test's references are the only ones
- * left. The others keep their request, which they still need. */
+ * left. The others keep their request, which they still need. A
+ * transport tag given to a transaction still reaches the transport. */
 #include "config-private.h"
 
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_alloc.h>
 #include <sofia-sip/su_glib.h>
+#include <sofia-sip/tport_tag.h>
 
 #include "check-main.h"
 #include "peer-checks.h"
@@ -93,10 +95,10 @@ teardown (void)
   su_deinit ();
 }
 
-/* Sends a @method from the agent to the peer and returns the transaction
- * and, in @request, the request as the peer received it. */
+/* Starts a @method from the agent to the peer, with @tags (may be
+ * TAG_END) among the transaction's tags. */
 static nta_outgoing_t *
-send_request (const char *method, FakeMessage **request)
+start_request (const char *method, tag_type_t tag, tag_value_t value)
 {
   g_autofree char *uri = g_strdup_printf ("sip:peer@127.0.0.1:%u",
                                           fake_peer_get_port (peer, FAKE_UDP));
@@ -110,9 +112,19 @@ send_request (const char *method, FakeMessage **request)
                                 SIPTAG_CALL_ID_STR (call_id), SIPTAG_CSEQ_STR (cseq),
                                 SIPTAG_MAX_FORWARDS_STR ("70"), TAG_END ()),
                     0);
-  nta_outgoing_t *orq = nta_outgoing_mcreate (agent, keep_final, NULL, NULL, msg, TAG_END ());
+  nta_outgoing_t *orq = nta_outgoing_mcreate (agent, keep_final, NULL, NULL, msg, tag, value,
+                                              TAG_END ());
   ck_assert_ptr_nonnull (orq);
   request_held = nta_outgoing_getrequest (orq);
+  return orq;
+}
+
+/* Sends a @method from the agent to the peer and returns the transaction
+ * and, in @request, the request as the peer received it. */
+static nta_outgoing_t *
+send_request (const char *method, FakeMessage **request)
+{
+  nta_outgoing_t *orq = start_request (method, TAG_END ());
   *request = peer_next_request (peer, method);
   return orq;
 }
@@ -199,6 +211,23 @@ START_TEST (test_non_invite_released_and_absorbs)
 }
 END_TEST
 
+/* A transport tag given to the transaction reaches the transport
+ * (patch 0016 filters them only when there are some): with an MTU
+ * below the request's size, the transport refuses to send it and the
+ * transaction fails without the peer seeing anything. */
+START_TEST (test_transport_tags_reach_the_transport)
+{
+  nta_outgoing_t *orq = start_request ("MESSAGE", TPTAG_MTU (64));
+
+  /* Well within Check's timeout: a request sent would wait 32 s. */
+  ck_assert_msg (fake_peer_run_until (peer, has_final, NULL, 2000),
+                 "the request was sent: the MTU did not reach the transport");
+  ck_assert_uint_ge (final_status, 500);
+  ck_assert_uint_eq (fake_peer_pending (peer), 0);
+  nta_outgoing_destroy (orq);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -208,6 +237,7 @@ make_suite (void)
   tcase_add_test (tc, test_invite_non_2xx_released_and_acked_again);
   tcase_add_test (tc, test_invite_2xx_released_and_forwarded_statelessly);
   tcase_add_test (tc, test_non_invite_released_and_absorbs);
+  tcase_add_test (tc, test_transport_tags_reach_the_transport);
   suite_add_tcase (s, tc);
   return s;
 }
