@@ -111,8 +111,11 @@ struct _SipSession {
   char *remote_tag;
   SipAddress *local_party;          /* with local tag; see sipsv_session_local_party() */
   SipAddress *remote_party;         /* with remote tag once known */
-  char *local_party_text;           /* received sessions keep the header text and */
-  char *remote_party_text;          /* parse it only if asked: most never are */
+  char *local_party_text;           /* the party's header text: a received session */
+  char *remote_party_text;          /* parses it only if asked (most never are), and
+                                     * an address is formatted once, since every
+                                     * request in the dialog carries it; NULL when
+                                     * the address changed since */
   char *remote_target;              /* Contact URI of the peer */
   GPtrArray *route_set;             /* char * URIs/addresses, in order */
   guint32 local_cseq;
@@ -283,6 +286,10 @@ SipSession *sipsv_session_lookup (SipsvSessionManager *manager, const char *call
 void sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag);
 SipAddress *sipsv_session_local_party (SipSession *session);
 SipAddress *sipsv_session_remote_party (SipSession *session);
+/* The header text of a party (with its tag once known), formatted at most
+ * once; NULL when the session has no such party. */
+const char *sipsv_session_local_party_text (SipSession *session);
+const char *sipsv_session_remote_party_text (SipSession *session);
 void sipsv_session_register_dialog (SipSession *session);
 void sipsv_session_unregister_dialog (SipSession *session);
 void sipsv_session_set_state (SipSession *session, SipSessionState state);

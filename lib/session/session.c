@@ -99,6 +99,8 @@ sipsv_session_unregister_dialog (SipSession *session)
   g_clear_pointer (&session->dialog_key, g_free);
 }
 
+/* A party is kept as text, as an address, or both; the text stays with
+ * the address it was parsed from or formatted to until that changes. */
 static SipAddress *
 party (SipAddress **address, char **text)
 {
@@ -110,10 +112,18 @@ party (SipAddress **address, char **text)
         {
           g_warning ("cannot represent '%s' as an address: %s", *text, error->message);
           g_error_free (error);
+          g_clear_pointer (text, g_free);
         }
-      g_clear_pointer (text, g_free);
     }
   return *address;
+}
+
+static const char *
+party_text (SipAddress *address, char **text)
+{
+  if (*text == NULL && address != NULL)
+    *text = sipservlet_address_to_string (address);
+  return *text;
 }
 
 SipAddress *
@@ -128,6 +138,18 @@ sipsv_session_remote_party (SipSession *session)
   return party (&session->remote_party, &session->remote_party_text);
 }
 
+const char *
+sipsv_session_local_party_text (SipSession *session)
+{
+  return party_text (session->local_party, &session->local_party_text);
+}
+
+const char *
+sipsv_session_remote_party_text (SipSession *session)
+{
+  return party_text (session->remote_party, &session->remote_party_text);
+}
+
 void
 sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag)
 {
@@ -137,7 +159,10 @@ sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag)
   g_free (session->remote_tag);
   session->remote_tag = g_strdup (remote_tag);
   if (remote_tag != NULL && sipsv_session_remote_party (session) != NULL)
-    sipservlet_address_set_parameter (session->remote_party, "tag", remote_tag, NULL);
+    {
+      sipservlet_address_set_parameter (session->remote_party, "tag", remote_tag, NULL);
+      g_clear_pointer (&session->remote_party_text, g_free);
+    }
 }
 
 /* A terminated UA dialog stays findable while its session is valid, so a

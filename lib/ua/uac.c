@@ -133,6 +133,9 @@ sipservlet_factory_create_request (SipFactory *factory, SipApplicationSession *a
   else
     {
       SipSession *session = sipsv_session_new (app, TRUE, call_id, tag, local, remote);
+      /* The next requests of the dialog carry the same text. */
+      session->local_party_text = g_steal_pointer (&from_text);
+      session->remote_party_text = g_steal_pointer (&to_text);
       session->local_cseq = 1;
       session->dialog_method = sipsv_method_creates_dialog (method);
       session->invite_dialog = strcmp (method, "INVITE") == 0;
@@ -183,11 +186,17 @@ sipservlet_session_create_request (SipSession *session, const char *method, GErr
     }
 
   SipContainer *container = session->manager->container;
-  SipAddress *remote = sipservlet_address_clone (sipsv_session_remote_party (session));
+  SipAddress *remote = sipsv_session_remote_party (session);
+  char *initial_to = NULL;
   if (initial)
-    sipservlet_address_remove_parameter (remote, "tag");
-  char *from_text = sipservlet_address_to_string (sipsv_session_local_party (session));
-  char *to_text = sipservlet_address_to_string (remote);
+    {
+      /* No dialog yet: To carries no tag. */
+      remote = sipservlet_address_clone (remote);
+      sipservlet_address_remove_parameter (remote, "tag");
+      initial_to = sipservlet_address_to_string (remote);
+    }
+  const char *from_text = sipsv_session_local_party_text (session);
+  const char *to_text = initial ? initial_to : sipsv_session_remote_party_text (session);
   char *ruri = initial || session->remote_target == NULL
     ? sipservlet_uri_to_string (sipservlet_address_get_uri (remote))
     : g_strdup (session->remote_target);
@@ -228,9 +237,11 @@ sipservlet_session_create_request (SipSession *session, const char *method, GErr
     }
   g_ptr_array_unref (routes);
   g_free (ruri);
-  g_free (from_text);
-  g_free (to_text);
-  sipservlet_address_unref (remote);
+  if (initial)
+    {
+      g_free (initial_to);
+      sipservlet_address_unref (remote);
+    }
   return request;
 }
 
