@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "address/address-private.h"
+#include "format-private.h"
 
 /* Parameters that must be present in both sip URIs to compare equal. */
 static const char *const strict_params[] = { "user", "ttl", "method", "maddr", "transport" };
@@ -96,6 +97,16 @@ sipservlet_uri_clone (const SipURI *uri)
 
 /* ---- Formatting ------------------------------------------------------- */
 
+/* ":port"; every URI of every message built goes through here. */
+static void
+append_port (GString *out, int port)
+{
+  char digits[24];
+
+  g_string_append_c (out, ':');
+  g_string_append (out, sipsv_format_uint (digits, (guint64) port));
+}
+
 char *
 sipservlet_uri_to_string (const SipURI *uri)
 {
@@ -119,7 +130,7 @@ sipservlet_uri_to_string (const SipURI *uri)
         }
       g_string_append (out, uri->host);
       if (uri->port >= 0)
-        g_string_append_printf (out, ":%d", uri->port);
+        append_port (out, uri->port);
       sipsv_params_format_escaped (uri->params, out, ';', ';', SIP_PARAM_EXTRA, FALSE);
       sipsv_params_format_escaped (uri->headers, out, '?', '&', SIP_HEADER_EXTRA, TRUE);
       break;
@@ -153,7 +164,7 @@ sipservlet_uri_to_canonical_string (const SipURI *uri)
         }
       sipsv_uri_host_canonical_append (out, uri->host);
       if (uri->port >= 0)
-        g_string_append_printf (out, ":%d", uri->port);
+        append_port (out, uri->port);
       break;
     case SIPSV_URI_KIND_TEL:
       {

@@ -36,6 +36,38 @@ is_refreshable (sip_t const *sip)
   return m == sip_method_invite || m == sip_method_update;
 }
 
+/* Session-Expires and Min-SE go in as sofia's structures: every INVITE
+ * and its 2xx carry them, and text would be formatted here only to be
+ * parsed again. @refresher is "uac", "uas" or NULL. */
+static void
+add_session_expires (msg_t *msg, sip_t *sip, guint interval, const char *refresher)
+{
+  su_home_t *home = msg_home (msg);
+  sip_session_expires_t *x
+    = (sip_session_expires_t *) msg_header_alloc (home, sip_session_expires_class, 0);
+
+  if (x == NULL)
+    return;
+  x->x_delta = interval;
+  if (refresher != NULL
+      && msg_header_add_param (home, (msg_common_t *) x,
+                               strcmp (refresher, "uas") == 0 ? "refresher=uas"
+                                                              : "refresher=uac") < 0)
+    return;
+  msg_header_insert (msg, (msg_pub_t *) sip, (msg_header_t *) x);
+}
+
+static void
+add_min_se (msg_t *msg, sip_t *sip, guint delta)
+{
+  sip_min_se_t *m = (sip_min_se_t *) msg_header_alloc (msg_home (msg), sip_min_se_class, 0);
+
+  if (m == NULL)
+    return;
+  m->min_delta = delta;
+  msg_header_insert (msg, (msg_pub_t *) sip, (msg_header_t *) m);
+}
+
 static gboolean
 supports_timer (sip_t const *sip)
 {
@@ -233,17 +265,11 @@ sipsv_ua_timer_decorate_request (SipServletRequest *request)
   guint min_se = MAX (runtime->min_se, session->st_min_se);
   guint interval = MAX (session->st_interval ? session->st_interval : runtime->session_expires,
                         min_se);
-  char *value = session->st_interval == 0
-                    ? g_strdup_printf ("%u", interval)
-                    : g_strdup_printf ("%u;refresher=%s", interval,
-                                       session->st_we_refresh ? "uac" : "uas");
   if (!supports_timer (sip))
     sip_add_make (msg, sip, sip_supported_class, "timer");
-  sip_add_make (msg, sip, sip_session_expires_class, value);
-  char *min = g_strdup_printf ("%u", min_se);
-  sip_add_make (msg, sip, sip_min_se_class, min);
-  g_free (min);
-  g_free (value);
+  add_session_expires (msg, sip, interval,
+                       session->st_interval == 0 ? NULL : session->st_we_refresh ? "uac" : "uas");
+  add_min_se (msg, sip, min_se);
 }
 
 /* A refresh the peer sends: an UPDATE without a body, or a re-INVITE whose
@@ -303,9 +329,7 @@ sipsv_ua_timer_decorate_response (SipServletRequest *request, msg_t *msg, guint 
   SipsvRuntime *runtime = sipsv_runtime (session->manager->container);
   if (status == 422)
     {
-      char *min = g_strdup_printf ("%u", MAX (runtime->min_se, session->st_min_se));
-      sip_add_make (msg, sip, sip_min_se_class, min);
-      g_free (min);
+      add_min_se (msg, sip, MAX (runtime->min_se, session->st_min_se));
       return;
     }
   if (status < 200 || status >= 300)
@@ -330,9 +354,7 @@ sipsv_ua_timer_decorate_response (SipServletRequest *request, msg_t *msg, guint 
       interval = MAX (runtime->session_expires, min_se);
       refresher = peer_supports ? "uac" : "uas";
     }
-  char *value = g_strdup_printf ("%u;refresher=%s", interval, refresher);
-  sip_add_make (msg, sip, sip_session_expires_class, value);
-  g_free (value);
+  add_session_expires (msg, sip, interval, refresher);
   if (peer_supports)
     sip_add_make (msg, sip, sip_require_class, "timer");
 }
