@@ -132,18 +132,24 @@ copy_body (SipServletMessage *to, SipServletMessage *from)
 static gboolean
 keeps_header (const char *name, guint status)
 {
-  static const char *const hop[] = {
-    "Content-Type", "Content-Length", "Content-Encoding", "RSeq", "Require",
-    "Via", "From", "To", "Call-ID", "CSeq", "Route", "Record-Route", "Path", "RAck",
-    "Max-Forwards", "Session-Expires", "Min-SE",
+#define HOP(n) { n, sizeof n - 1 }
+  static const struct {
+    const char *name;
+    gsize length;
+  } hop[] = {
+    HOP ("Content-Type"), HOP ("Content-Length"), HOP ("Content-Encoding"), HOP ("RSeq"),
+    HOP ("Require"), HOP ("Via"), HOP ("From"), HOP ("To"), HOP ("Call-ID"), HOP ("CSeq"),
+    HOP ("Route"), HOP ("Record-Route"), HOP ("Path"), HOP ("RAck"), HOP ("Max-Forwards"),
+    HOP ("Session-Expires"), HOP ("Min-SE"),
   };
-  /* The first letter rules out most of the list before the full
-   * comparison: every relayed response runs this for each header. */
-  char first = g_ascii_tolower (name[0]);
+#undef HOP
+  /* The length rules out most of the list before the full comparison:
+   * every relayed response runs this for each header. */
+  gsize length = strlen (name);
   for (gsize i = 0; i < G_N_ELEMENTS (hop); i++)
-    if (g_ascii_tolower (hop[i][0]) == first && g_ascii_strcasecmp (name, hop[i]) == 0)
+    if (hop[i].length == length && g_ascii_strcasecmp (name, hop[i].name) == 0)
       return FALSE;
-  if (g_ascii_strcasecmp (name, "Contact") == 0)
+  if (length == strlen ("Contact") && g_ascii_strcasecmp (name, "Contact") == 0)
     return status >= 300 && status < 400;
   return TRUE;
 }

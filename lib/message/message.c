@@ -488,28 +488,44 @@ sipservlet_message_has_option_tag (SipServletMessage *message, const char *name,
   return FALSE;
 }
 
+/* Names gathered once each: a known header's class tells repeats apart
+ * without comparing text, only unknown headers compare their names. */
+typedef struct {
+  GPtrArray *names;
+  GPtrArray *classes;   /* each name's class; NULL for an unknown header's */
+} HeaderNames;
+
 static void
 add_header_name (msg_header_t *h, gpointer data)
 {
-  GPtrArray *names = data;
-  if (!is_header_class (h->sh_class))
+  HeaderNames *seen = data;
+  msg_hclass_t *hc = h->sh_class;
+
+  if (!is_header_class (hc))
     return;
-  const char *name = h->sh_class == sip_unknown_class ? ((msg_unknown_t *) h)->un_name
-                                                      : h->sh_class->hc_name;
-  for (guint i = 0; i < names->len; i++)
-    if (g_ascii_strcasecmp (names->pdata[i], name) == 0)
-      return;
-  g_ptr_array_add (names, g_strdup (name));
+  gboolean unknown = hc == sip_unknown_class;
+  const char *name = unknown ? ((msg_unknown_t *) h)->un_name : hc->hc_name;
+  for (guint i = 0; i < seen->classes->len; i++)
+    {
+      msg_hclass_t *other = seen->classes->pdata[i];
+      if (unknown ? other == NULL && g_ascii_strcasecmp (seen->names->pdata[i], name) == 0
+                  : other == hc)
+        return;
+    }
+  g_ptr_array_add (seen->names, g_strdup (name));
+  g_ptr_array_add (seen->classes, unknown ? NULL : (gpointer) hc);
 }
 
 char **
 sipservlet_message_get_header_names (SipServletMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
-  GPtrArray *names = g_ptr_array_new ();
-  sipsv_stack_foreach_header (message->msg, add_header_name, names);
-  g_ptr_array_add (names, NULL);
-  return (char **) g_ptr_array_free (names, FALSE);
+  HeaderNames seen = { g_ptr_array_sized_new (16), g_ptr_array_sized_new (16) };
+
+  sipsv_stack_foreach_header (message->msg, add_header_name, &seen);
+  g_ptr_array_unref (seen.classes);
+  g_ptr_array_add (seen.names, NULL);
+  return (char **) g_ptr_array_free (seen.names, FALSE);
 }
 
 /* ---- system headers and mutation ------------------------------------------ */

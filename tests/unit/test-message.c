@@ -436,6 +436,38 @@ START_TEST (test_header_names)
 }
 END_TEST
 
+/* Each name once, in order of first appearance: repeats of a known header
+ * (also in compact form) and of an unknown one in any case count once. */
+START_TEST (test_header_names_once_each)
+{
+  SipServletMessage *m = message ("OPTIONS sip:bob@example.com SIP/2.0\r\n"
+                                  "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
+                                  "X-Trace: a\r\n"
+                                  "v: SIP/2.0/UDP 192.0.2.2:5060;branch=z9hG4bK-2\r\n"
+                                  "Max-Forwards: 70\r\n"
+                                  "f: <sip:alice@example.com>;tag=1\r\n"
+                                  "To: <sip:bob@example.com>\r\n"
+                                  "Call-ID: names-1@192.0.2.1\r\n"
+                                  "CSeq: 1 OPTIONS\r\n"
+                                  "x-trace: b\r\n"
+                                  "Record-Route: <sip:p1.example.com;lr>\r\n"
+                                  "X-TRACE: c\r\n"
+                                  "Record-Route: <sip:p2.example.com;lr>\r\n"
+                                  "X-Other: d\r\n"
+                                  "Content-Length: 0\r\n\r\n",
+                                  TRUE);
+  char **names = unit_defer (sipservlet_message_get_header_names (m), (GDestroyNotify) g_strfreev);
+  const char *const expected[] = {
+    "Via", "X-Trace", "Max-Forwards", "From", "To", "Call-ID", "CSeq", "Record-Route",
+    "X-Other", "Content-Length", NULL,
+  };
+
+  ck_assert_uint_eq (strv_len0 (names), G_N_ELEMENTS (expected) - 1);
+  for (guint i = 0; expected[i] != NULL; i++)
+    ck_assert_str_eq (names[i], expected[i]);
+}
+END_TEST
+
 /* ---- mutation ------------------------------------------------------------ */
 
 START_TEST (test_add_set_remove_unknown)
@@ -1436,6 +1468,7 @@ make_suite (void)
   tcase_add_test (tc, test_has_option_tag);
   tcase_add_test (tc, test_checked_casts);
   tcase_add_test (tc, test_header_names);
+  tcase_add_test (tc, test_header_names_once_each);
   tcase_add_test (tc, test_add_set_remove_unknown);
   tcase_add_test (tc, test_add_set_remove_known);
   tcase_add_loop_test (tc, test_system_headers_protected, 0, G_N_ELEMENTS (system_headers));
