@@ -284,29 +284,39 @@ sipservlet_b2bua_create_request (SipB2buaHelper *helper, SipServletRequest *orig
       g_clear_pointer (&from, sipservlet_address_unref);
       return NULL;
     }
-  if (from == NULL)
-    from = sipservlet_message_get_from (SIPSERVLET_MESSAGE (original));
-  if (to == NULL)
-    to = sipservlet_message_get_to (SIPSERVLET_MESSAGE (original));
-
   SipServletRequest *request = NULL;
-  if (from != NULL && to != NULL)
-    request = sipservlet_factory_create_request (&sipsv_runtime (container)->factory, in->app,
-                                                 osip->sip_request->rq_method_name, from, to,
-                                                 error);
+  gboolean copied = from == NULL && to == NULL;
+  if (copied)
+    {
+      /* Neither party overridden: copied from the original as sofia parsed
+       * it, without a round trip through SipAddress. */
+      request = sipsv_uac_create_leg (container, in->app, osip, error);
+    }
   else
-    g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
-                 "the original From or To is not an address");
-  g_clear_pointer (&from, sipservlet_address_unref);
-  g_clear_pointer (&to, sipservlet_address_unref);
+    {
+      if (from == NULL)
+        from = sipservlet_message_get_from (SIPSERVLET_MESSAGE (original));
+      if (to == NULL)
+        to = sipservlet_message_get_to (SIPSERVLET_MESSAGE (original));
+      if (from != NULL && to != NULL)
+        request = sipservlet_factory_create_request (&sipsv_runtime (container)->factory,
+                                                     in->app, osip->sip_request->rq_method_name,
+                                                     from, to, error);
+      else
+        g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                     "the original From or To is not an address");
+      g_clear_pointer (&from, sipservlet_address_unref);
+      g_clear_pointer (&to, sipservlet_address_unref);
+    }
   if (request == NULL)
     return NULL;
 
   /* Same target and content as the original, one hop fewer. */
   msg_t *msg = request->base.msg;
   sip_t *sip = request->base.sip;
-  msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_request,
-                      msg_header_dup_one (msg_home (msg), (msg_header_t *) osip->sip_request));
+  if (!copied)
+    msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_request,
+                        msg_header_dup_one (msg_home (msg), (msg_header_t *) osip->sip_request));
   if (osip->sip_max_forwards != NULL)
     msg_header_replace (msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_max_forwards,
                         (msg_header_t *) sipsv_max_forwards_new (msg_home (msg),

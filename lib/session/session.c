@@ -156,13 +156,26 @@ sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag)
   if (g_strcmp0 (session->remote_tag, remote_tag) == 0)
     return;
   sipsv_session_unregister_dialog (session);
+  gboolean untagged = session->remote_tag == NULL;
   g_free (session->remote_tag);
   session->remote_tag = g_strdup (remote_tag);
-  if (remote_tag != NULL && sipsv_session_remote_party (session) != NULL)
+  if (remote_tag != NULL && untagged && session->remote_party == NULL
+      && session->remote_party_text != NULL)
     {
-      sipservlet_address_set_parameter (session->remote_party, "tag", remote_tag, NULL);
-      g_clear_pointer (&session->remote_party_text, g_free);
+      /* A party still in text, without a tag so far, gets it appended as a
+       * header parameter: parsing waits for whoever asks for the address. */
+      char *text = g_strconcat (session->remote_party_text, ";tag=", remote_tag, NULL);
+      g_free (session->remote_party_text);
+      session->remote_party_text = text;
+      return;
     }
+  if (sipsv_session_remote_party (session) == NULL)
+    return;
+  if (remote_tag != NULL)
+    sipservlet_address_set_parameter (session->remote_party, "tag", remote_tag, NULL);
+  else
+    sipservlet_address_remove_parameter (session->remote_party, "tag");
+  g_clear_pointer (&session->remote_party_text, g_free);
 }
 
 /* A terminated UA dialog stays findable while its session is valid, so a

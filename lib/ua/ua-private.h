@@ -109,4 +109,10 @@ msg_t *sipsv_uac_next_copy (SipServletRequest *request);
 gboolean sipsv_uac_resend (SipServletRequest *request, msg_t *msg);
 SipServletRequest *sipsv_uac_new_request (SipContainer *container, SipSession *session,
                                           msg_t *msg);
+/* The first request of a new UAC session copied from a received initial
+ * request (a B2BUA's other leg): its method, Request-URI, From with a tag
+ * of ours and To without the peer's, as sofia parsed them; the rest is
+ * SipFactory.createRequest's. */
+SipServletRequest *sipsv_uac_create_leg (SipContainer *container, SipApplicationSession *app,
+                                         sip_t const *original, GError **error);
 /* Our Contact: the first listening point, or the one a request came in on. */

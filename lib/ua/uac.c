@@ -78,6 +78,29 @@ sipsv_uac_new_request (SipContainer *container, SipSession *session, msg_t *msg)
 
 /* ---- SipFactory.createRequest ------------------------------------------------ */
 
+/* A new UAC session for the first request of a dialog, msg (taken), whose
+ * parties are @local and @remote (taken, may be NULL) or their header
+ * texts (taken, kept for the next requests of the dialog). */
+static SipServletRequest *
+start_session (SipContainer *container, SipApplicationSession *app, const char *method,
+               msg_t *msg, const char *call_id, const char *tag, SipAddress *local,
+               SipAddress *remote, char *local_text, char *remote_text)
+{
+  SipSession *session = sipsv_session_new (app, TRUE, call_id, tag, local, remote);
+  SipServletRequest *request;
+
+  session->local_party_text = local_text;
+  session->remote_party_text = remote_text;
+  session->local_cseq = 1;
+  session->dialog_method = sipsv_method_creates_dialog (method);
+  session->invite_dialog = strcmp (method, "INVITE") == 0;
+  request = sipsv_uac_new_request (container, session, msg);
+  request->initial = TRUE;
+  sipservlet_session_unref (session);   /* the application session keeps it */
+  return request;
+}
+
+
 SipServletRequest *
 sipservlet_factory_create_request (SipFactory *factory, SipApplicationSession *app,
                                    const char *method, const SipAddress *from,
@@ -131,22 +154,71 @@ sipservlet_factory_create_request (SipFactory *factory, SipApplicationSession *a
       sipservlet_address_unref (remote);
     }
   else
-    {
-      SipSession *session = sipsv_session_new (app, TRUE, call_id, tag, local, remote);
-      /* The next requests of the dialog carry the same text. */
-      session->local_party_text = g_steal_pointer (&from_text);
-      session->remote_party_text = g_steal_pointer (&to_text);
-      session->local_cseq = 1;
-      session->dialog_method = sipsv_method_creates_dialog (method);
-      session->invite_dialog = strcmp (method, "INVITE") == 0;
-      request = sipsv_uac_new_request (container, session, msg);
-      request->initial = TRUE;
-      sipservlet_session_unref (session);   /* the application session keeps it */
-    }
+    request = start_session (container, app, method, msg, call_id, tag, local, remote,
+                             g_steal_pointer (&from_text), g_steal_pointer (&to_text));
   g_free (ruri_text);
   g_free (from_text);
   g_free (to_text);
   sipservlet_uri_unref (ruri);
+  g_free (tag);
+  g_free (call_id);
+  return request;
+}
+
+SipServletRequest *
+sipsv_uac_create_leg (SipContainer *container, SipApplicationSession *app,
+                      sip_t const *original, GError **error)
+{
+  const char *method = original->sip_request->rq_method_name;
+
+  if (!check_method (method, error))
+    return NULL;
+  if (!sipservlet_application_session_is_valid (app))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the application session is invalidated");
+      return NULL;
+    }
+
+  SipsvStack *stack = &sipsv_runtime (container)->stack;
+  msg_t *msg = nta_msg_create (stack->agent, 0);
+  sip_t *sip = sip_object (msg);
+  su_home_t *home = msg_home (msg);
+  char *tag = sipsv_random_token (6);
+  char *call_id = sipsv_random_token (12);
+  char *contact = strcmp (method, "REGISTER") != 0 ? sipsv_stack_contact (stack) : NULL;
+
+  /* The original's From and To as sofia parsed them, with our tag and
+   * without the peer's, and its Request-URI. */
+  int rc = sip_add_tl (msg, sip,
+                       SIPTAG_REQUEST (original->sip_request),
+                       SIPTAG_FROM (original->sip_from),
+                       SIPTAG_TO (original->sip_to),
+                       SIPTAG_CALL_ID_STR (call_id),
+                       SIPTAG_CSEQ (sip_cseq_create (home, 1, original->sip_request->rq_method,
+                                                     method)),
+                       SIPTAG_MAX_FORWARDS_STR ("70"),
+                       TAG_IF (contact != NULL, SIPTAG_CONTACT_STR (contact)),
+                       TAG_END ());
+  g_free (contact);
+  if (rc < 0 || sip->sip_from == NULL || sip->sip_to == NULL || sip->sip_cseq == NULL
+      || msg_header_replace_param (home, sip->sip_from->a_common, su_strcat (home, "tag=", tag)) < 0)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
+                   "cannot build a %s request from the original one", method);
+      msg_destroy (msg);
+      g_free (tag);
+      g_free (call_id);
+      return NULL;
+    }
+  msg_header_remove_param (sip->sip_to->a_common, "tag");
+
+  /* The parties stay text until someone asks for them, as a received
+   * session's do. */
+  SipServletRequest *request
+    = start_session (container, app, method, msg, call_id, tag, NULL, NULL,
+                     g_strdup (sipsv_header_value (msg, (msg_header_t *) sip->sip_from)),
+                     g_strdup (sipsv_header_value (msg, (msg_header_t *) sip->sip_to)));
   g_free (tag);
   g_free (call_id);
   return request;

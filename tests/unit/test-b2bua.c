@@ -244,6 +244,60 @@ START_TEST (test_create_request_new_identity)
 }
 END_TEST
 
+/* The new leg's session knows its parties as the request carries them:
+ * From with our tag, To without one until the answer brings it. */
+START_TEST (test_create_request_session_parties)
+{
+  GError *error = NULL;
+  SipServletRequest *out = create (received_invite (), TRUE, NULL, &error);
+  ck_assert_ptr_nonnull (out);
+  SipSession *session = session_of (out);
+  SipAddress *from = unit_defer (sipservlet_message_get_from (SIPSERVLET_MESSAGE (out)),
+                                 (GDestroyNotify) sipservlet_address_unref);
+  SipAddress *local = unit_defer (sipservlet_session_get_local_party (session),
+                                  (GDestroyNotify) sipservlet_address_unref);
+  SipAddress *remote;
+
+  ck_assert (sipservlet_address_equal (local, from));
+  ck_assert_str_eq (sipservlet_address_get_tag (local), session->local_tag);
+  ck_assert_str_eq (sipservlet_address_get_display_name (local), "Alice");
+
+  /* The answer's To tag, while the party is still text; then as an
+   * address; a failure answer forgets it again. */
+  ck_assert_ptr_null (session->remote_party);
+  sipsv_session_set_remote_tag (session, "bob-2");
+  remote = unit_defer (sipservlet_session_get_remote_party (session),
+                       (GDestroyNotify) sipservlet_address_unref);
+  ck_assert_str_eq (sipservlet_address_get_tag (remote), "bob-2");
+  char *uri = unit_defer (sipservlet_uri_to_string (sipservlet_address_get_uri (remote)), g_free);
+  ck_assert_str_eq (uri, "sip:bob@example.com");
+  sipsv_session_set_remote_tag (session, NULL);
+  remote = unit_defer (sipservlet_session_get_remote_party (session),
+                       (GDestroyNotify) sipservlet_address_unref);
+  ck_assert_ptr_null (sipservlet_address_get_tag (remote));
+  ck_assert_ptr_null (strstr (sipsv_session_remote_party_text (session), "tag="));
+  sipsv_session_set_remote_tag (session, "bob-3");
+  remote = unit_defer (sipservlet_session_get_remote_party (session),
+                       (GDestroyNotify) sipservlet_address_unref);
+  ck_assert_str_eq (sipservlet_address_get_tag (remote), "bob-3");
+}
+END_TEST
+
+/* A caller without a From tag (RFC 2543) still gets a tagged other leg. */
+START_TEST (test_create_request_untagged_from)
+{
+  GError *error = NULL;
+  char **parts = g_strsplit (INVITE_TEXT, ";tag=alice-tag", 2);
+  char *text = unit_defer (g_strjoinv ("", parts), g_free);
+  g_strfreev (parts);
+  SipServletRequest *out = create (received (text, TRUE, NULL), TRUE, NULL, &error);
+  ck_assert_ptr_nonnull (out);
+  SipAddress *from = unit_defer (sipservlet_message_get_from (SIPSERVLET_MESSAGE (out)),
+                                 (GDestroyNotify) sipservlet_address_unref);
+  ck_assert_str_eq (sipservlet_address_get_tag (from), session_of (out)->local_tag);
+}
+END_TEST
+
 START_TEST (test_create_request_other_methods)
 {
   static const char *const methods[] = { "MESSAGE", "OPTIONS", "SUBSCRIBE", "INFO" };
@@ -907,6 +961,8 @@ make_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_create_request_copies);
   tcase_add_test (tc, test_create_request_new_identity);
+  tcase_add_test (tc, test_create_request_session_parties);
+  tcase_add_test (tc, test_create_request_untagged_from);
   tcase_add_test (tc, test_create_request_other_methods);
   tcase_add_test (tc, test_create_request_without_max_forwards);
   tcase_add_test (tc, test_max_forwards_zero);
