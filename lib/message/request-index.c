@@ -5,12 +5,13 @@
  * when it is freed. */
 #include "config-private.h"
 
+#include "key-hash-private.h"
 #include "message/message-private.h"
 
 void
 sipsv_request_index_init (SipsvRequestIndex *index)
 {
-  index->by_key = g_hash_table_new (g_str_hash, g_str_equal);
+  index->by_key = g_hash_table_new (sipsv_key_hash, g_str_equal);
 }
 
 void

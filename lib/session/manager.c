@@ -9,6 +9,7 @@
 #include <sys/random.h>
 
 #include "format-private.h"
+#include "key-hash-private.h"
 #include "session/session-private.h"
 
 void
@@ -18,7 +19,7 @@ sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *containe
   manager->context = context;
   manager->timers = timers;
   manager->container = container;
-  manager->dialogs = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->dialogs = g_hash_table_new (sipsv_key_hash, g_str_equal);
   sipsv_request_index_init (&manager->initial_requests);
   manager->app_sessions = g_hash_table_new_full (g_direct_hash, g_direct_equal,
                                                  (GDestroyNotify) sipservlet_application_session_unref,
@@ -26,10 +27,10 @@ sipsv_session_manager_init (SipsvSessionManager *manager, SipContainer *containe
   manager->listeners = sipsv_session_listeners_new ();
   manager->app_session_timeout_min = 3;
   manager->pending_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
-  manager->app_session_ids = g_hash_table_new (g_str_hash, g_str_equal);
-  manager->session_ids = g_hash_table_new (g_str_hash, g_str_equal);
-  manager->app_session_keys = g_hash_table_new (g_str_hash, g_str_equal);
-  manager->ended_dialogs = g_hash_table_new (g_str_hash, g_str_equal);
+  manager->app_session_ids = g_hash_table_new (sipsv_key_hash, g_str_equal);
+  manager->session_ids = g_hash_table_new (sipsv_key_hash, g_str_equal);
+  manager->app_session_keys = g_hash_table_new (sipsv_key_hash, g_str_equal);
+  manager->ended_dialogs = g_hash_table_new (sipsv_key_hash, g_str_equal);
   manager->id_random_used = sizeof manager->id_random; /* filled on first use */
 }
 

@@ -84,14 +84,21 @@ sdp_origin (sip_t const *sip)
     return NULL;
   const char *body = sip->sip_payload->pl_data;
   gsize len = sip->sip_payload->pl_len;
-  for (gsize i = 0; i + 2 <= len; i++)
-    if ((i == 0 || body[i - 1] == '\n') && body[i] == 'o' && body[i + 1] == '=')
-      {
-        gsize end = i;
-        while (end < len && body[end] != '\r' && body[end] != '\n')
-          end++;
-        return g_strndup (body + i, end - i);
-      }
+  const char *stop = body + len;
+
+  /* Every SDP sent or received in a session comes here: memchr goes
+   * from line to line, without a test per byte. */
+  for (const char *line = body; line < stop;)
+    {
+      const char *nl = memchr (line, '\n', (gsize) (stop - line));
+      const char *end = nl != NULL ? nl : stop;
+      if (end - line >= 2 && line[0] == 'o' && line[1] == '=')
+        {
+          const char *cr = memchr (line, '\r', (gsize) (end - line));
+          return g_strndup (line, (gsize) ((cr != NULL ? cr : end) - line));
+        }
+      line = end + 1;
+    }
   return NULL;
 }
 

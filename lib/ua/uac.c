@@ -258,7 +258,9 @@ sipservlet_session_create_request (SipSession *session, const char *method, GErr
     }
 
   SipContainer *container = session->manager->container;
-  SipAddress *remote = sipsv_session_remote_party (session);
+  /* The remote party as an address only when its URI is the target. */
+  gboolean to_party = initial || session->remote_target == NULL;
+  SipAddress *remote = to_party ? sipsv_session_remote_party (session) : NULL;
   char *initial_to = NULL;
   if (initial)
     {
@@ -269,9 +271,8 @@ sipservlet_session_create_request (SipSession *session, const char *method, GErr
     }
   const char *from_text = sipsv_session_local_party_text (session);
   const char *to_text = initial ? initial_to : sipsv_session_remote_party_text (session);
-  char *ruri = initial || session->remote_target == NULL
-    ? sipservlet_uri_to_string (sipservlet_address_get_uri (remote))
-    : g_strdup (session->remote_target);
+  char *ruri = to_party ? sipservlet_uri_to_string (sipservlet_address_get_uri (remote))
+                        : g_strdup (session->remote_target);
   GPtrArray *routes = g_ptr_array_new_with_free_func (g_free);
 
   if (!initial && session->route_set->len > 0)

@@ -10,6 +10,7 @@
 
 #include "check-main.h"
 #include "unit-helpers.h"
+#include "key-hash-private.h"
 
 /* Counters that a destroy notify or listener writes are static, not on
  * the test's stack: after a failed assertion the fixture frees the
@@ -173,6 +174,34 @@ new_session (SipApplicationSession *app, gboolean uac, const char *call_id,
 }
 
 /* ---- creation --------------------------------------------------------------- */
+
+/* The dialog tables' hash: equal keys hash alike wherever they are
+ * stored, and every byte counts, at every length (the last, partial word
+ * included). */
+START_TEST (test_key_hash)
+{
+  char a[48], b[48];
+
+  for (gsize len = 0; len < sizeof a - 1; len++)
+    {
+      memset (a, 'k', len);
+      a[len] = '\0';
+      memcpy (b, a, len + 1);
+      ck_assert_uint_eq (sipsv_key_hash (a), sipsv_key_hash (b));
+      for (gsize i = 0; i < len; i++)
+        {
+          b[i] = 'j';
+          ck_assert_msg (sipsv_key_hash (a) != sipsv_key_hash (b),
+                         "byte %zu of a %zu-byte key does not change its hash", i, len);
+          b[i] = 'k';
+        }
+      /* A longer key is another key. */
+      b[len] = 'k';
+      b[len + 1] = '\0';
+      ck_assert_uint_ne (sipsv_key_hash (a), sipsv_key_hash (b));
+    }
+}
+END_TEST
 
 START_TEST (test_new_session)
 {
@@ -1021,6 +1050,7 @@ make_suite (void)
   TCase *tc = tcase_create ("session");
 
   tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_key_hash);
   tcase_add_test (tc, test_new_session);
   tcase_add_test (tc, test_ready_rules);
   tcase_add_test (tc, test_ready_listener_once_per_transition);

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libsipservlet - the hash of the string keys of the per-message tables
+ * (dialogs, session ids, merged requests). */
+#pragma once
+
+#include <glib.h>
+
+/* A GHashFunc for NUL-terminated keys, to use with g_str_equal: it reads
+ * eight bytes at a step where g_str_hash() takes one, and mixes in a seed
+ * drawn once per process, so that keys a peer chooses (a Call-ID, tags)
+ * cannot be crafted to collide without knowing it. */
+guint sipsv_key_hash (gconstpointer key);
