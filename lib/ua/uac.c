@@ -78,6 +78,21 @@ sipsv_uac_new_request (SipContainer *container, SipSession *session, msg_t *msg)
 
 /* ---- SipFactory.createRequest ------------------------------------------------ */
 
+/* Whether @app may start a UAC session with a @method request. */
+static gboolean
+can_start_session (SipApplicationSession *app, const char *method, GError **error)
+{
+  if (!check_method (method, error))
+    return FALSE;
+  if (!sipservlet_application_session_is_valid (app))
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the application session is invalidated");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* A new UAC session for the first request of a dialog, msg (taken), whose
  * parties are @local and @remote (taken, may be NULL) or their header
  * texts (taken, kept for the next requests of the dialog). */
@@ -109,14 +124,8 @@ sipservlet_factory_create_request (SipFactory *factory, SipApplicationSession *a
   g_return_val_if_fail (factory != NULL && app != NULL && from != NULL && to != NULL, NULL);
   SipContainer *container = factory->container;
 
-  if (!check_method (method, error))
+  if (!can_start_session (app, method, error))
     return NULL;
-  if (!sipservlet_application_session_is_valid (app))
-    {
-      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
-                   "the application session is invalidated");
-      return NULL;
-    }
   if (sipservlet_address_is_wildcard (from) || sipservlet_address_is_wildcard (to))
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
@@ -171,14 +180,8 @@ sipsv_uac_create_leg (SipContainer *container, SipApplicationSession *app,
 {
   const char *method = original->sip_request->rq_method_name;
 
-  if (!check_method (method, error))
+  if (!can_start_session (app, method, error))
     return NULL;
-  if (!sipservlet_application_session_is_valid (app))
-    {
-      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
-                   "the application session is invalidated");
-      return NULL;
-    }
 
   SipsvStack *stack = &sipsv_runtime (container)->stack;
   msg_t *msg = nta_msg_create (stack->agent, 0);
