@@ -110,14 +110,11 @@ awaits_answer (SipServletRequest *request)
 static void
 copy_body (SipServletMessage *to, SipServletMessage *from)
 {
-  gsize length = 0;
-  gconstpointer body = sipservlet_message_get_content (from, &length);
   GError *error = NULL;
 
-  if (body == NULL)
+  if (sipservlet_message_get_content (from, NULL) == NULL)
     return;
-  if (!sipservlet_message_set_content (to, body, (gssize) length,
-                                       sipservlet_message_get_content_type (from), &error))
+  if (!sipservlet_message_copy_content (to, from, &error))
     {
       g_warning ("cannot copy the %s body: %s", method_of (from), error->message);
       g_error_free (error);

@@ -440,6 +440,26 @@ SIPSERVLET_API gboolean sipservlet_message_set_content (SipServletMessage *messa
                                                         GError **error);
 
 /**
+ * sipservlet_message_copy_content:
+ * @to: the message to change
+ * @from: the message whose body to copy
+ * @error: return location for a #GError
+ *
+ * Gives @to the body and Content-Type of @from, or no body when @from has
+ * none, and a Content-Length to match: what a B2BUA does for each message
+ * it relays. The same as sipservlet_message_set_content() with @from's
+ * content and content type, without formatting the type as text and
+ * parsing it again.
+ *
+ * Returns: %FALSE with %SIPSERVLET_ERROR_INVALID_STATE when @to is
+ *   committed, %SIPSERVLET_ERROR_INVALID_ARGUMENT when @from has a body
+ *   without a Content-Type.
+ */
+SIPSERVLET_API gboolean sipservlet_message_copy_content (SipServletMessage *to,
+                                                         SipServletMessage *from,
+                                                         GError **error);
+
+/**
  * sipservlet_message_is_committed:
  * @message: a message
  *

@@ -67,12 +67,7 @@ static void
 copy_content (SipServletRequest *to, SipServletRequest *from)
 {
   sipsv_stack_foreach_header (from->base.msg, copy_header, to);
-  gsize length = 0;
-  gconstpointer body = sipservlet_message_get_content (SIPSERVLET_MESSAGE (from), &length);
-  if (body != NULL)
-    sipservlet_message_set_content (SIPSERVLET_MESSAGE (to), body, (gssize) length,
-                                    sipservlet_message_get_content_type (SIPSERVLET_MESSAGE (from)),
-                                    NULL);
+  sipservlet_message_copy_content (SIPSERVLET_MESSAGE (to), SIPSERVLET_MESSAGE (from), NULL);
 }
 
 /* Whether a header name (long or compact, any case) is of that class. */

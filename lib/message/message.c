@@ -884,17 +884,36 @@ sipservlet_message_get_content (SipServletMessage *message, gsize *length)
   return pl != NULL && pl->pl_len > 0 ? pl->pl_data : NULL;
 }
 
+/* The body becomes @payload with @ct (both in the message's home, or both
+ * NULL for none), and Content-Length follows. */
+static void
+replace_body (SipServletMessage *message, sip_content_type_t *ct, sip_payload_t *payload)
+{
+  sip_t *sip = message->sip;
+
+  if (sip->sip_payload)
+    msg_header_remove_all (message->msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_payload);
+  if (sip->sip_content_type)
+    msg_header_remove (message->msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_content_type);
+  if (payload != NULL)
+    {
+      msg_header_insert (message->msg, (msg_pub_t *) sip, (msg_header_t *) ct);
+      msg_header_insert (message->msg, (msg_pub_t *) sip, (msg_header_t *) payload);
+    }
+  msg_header_replace (message->msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_content_length,
+                      (msg_header_t *) sip_content_length_create (
+                        msg_home (message->msg), payload != NULL ? payload->pl_len : 0));
+}
+
 gboolean
 sipservlet_message_set_content (SipServletMessage *message, gconstpointer content,
                                 gssize length, const char *content_type,
                                 GError **error)
 {
   su_home_t *home;
-  sip_t *sip;
 
   g_return_val_if_fail (message != NULL, FALSE);
   home = msg_home (message->msg);
-  sip = message->sip;
   if (message->committed)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
@@ -919,20 +938,40 @@ sipservlet_message_set_content (SipServletMessage *message, gconstpointer conten
       return FALSE;
     }
 
-  if (sip->sip_payload)
-    msg_header_remove_all (message->msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_payload);
-  if (sip->sip_content_type)
-    msg_header_remove (message->msg, (msg_pub_t *) sip, (msg_header_t *) sip->sip_content_type);
+  replace_body (message, ct,
+                content != NULL && length > 0 ? sip_payload_create (home, content, length) : NULL);
+  return TRUE;
+}
 
-  if (content != NULL && length > 0)
+gboolean
+sipservlet_message_copy_content (SipServletMessage *to, SipServletMessage *from, GError **error)
+{
+  g_return_val_if_fail (to != NULL && from != NULL, FALSE);
+  sip_t const *fsip = from->sip;
+  su_home_t *home = msg_home (to->msg);
+  gboolean has_body = fsip->sip_payload != NULL && fsip->sip_payload->pl_len > 0;
+
+  if (to->committed)
     {
-      msg_header_insert (message->msg, (msg_pub_t *) sip, (msg_header_t *) ct);
-      msg_header_insert (message->msg, (msg_pub_t *) sip,
-                         (msg_header_t *) sip_payload_create (home, content, length));
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_STATE,
+                   "the message is committed and can no longer be modified");
+      return FALSE;
     }
-  msg_header_replace (message->msg, (msg_pub_t *) sip,
-                      (msg_header_t *) sip->sip_content_length,
-                      (msg_header_t *) sip_content_length_create (home, content ? length : 0));
+  if (has_body && fsip->sip_content_type == NULL)
+    {
+      g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_INVALID_ARGUMENT,
+                   "the body to copy has no content type");
+      return FALSE;
+    }
+  if (to == from)
+    return TRUE;
+  replace_body (to,
+                has_body ? (sip_content_type_t *) msg_header_dup_one (
+                             home, (msg_header_t const *) fsip->sip_content_type)
+                         : NULL,
+                has_body ? (sip_payload_t *) msg_header_dup_one (
+                             home, (msg_header_t const *) fsip->sip_payload)
+                         : NULL);
   return TRUE;
 }
 

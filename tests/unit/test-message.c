@@ -1056,6 +1056,53 @@ START_TEST (test_body_set)
 }
 END_TEST
 
+/* copy_content: the body and its type, parameters included, or none. */
+START_TEST (test_body_copy)
+{
+  SipServletMessage *from = new_invite ();
+  SipServletMessage *to = message (OPTIONS_TEXT, TRUE);
+  SipServletMessage *empty = message (REGISTER_TEXT, TRUE);
+  GError *error = NULL;
+  gsize length = 0;
+
+  ck_assert (sipservlet_message_copy_content (to, from, &error));
+  UNIT_ASSERT_NO_ERROR (error);
+  ck_assert_mem_eq (sipservlet_message_get_content (to, &length), "v=0\n", 4);
+  ck_assert_uint_eq (length, 4);
+  ck_assert_str_eq (sipservlet_message_get_content_type (to), "application/sdp;charset=utf-8");
+  ck_assert_str_eq (sipservlet_message_get_header (to, "Content-Length"), "4");
+  char *text = unit_defer (sipservlet_message_to_string (to), g_free);
+  ck_assert (g_str_has_suffix (text, "\r\n\r\nv=0\n"));
+  ck_assert_ptr_null (strstr (strstr (text, "Content-Length") + 1, "Content-Length"));
+
+  /* From a message without a body: none left. */
+  ck_assert (sipservlet_message_copy_content (to, empty, &error));
+  UNIT_ASSERT_NO_ERROR (error);
+  ck_assert_ptr_null (sipservlet_message_get_content (to, &length));
+  ck_assert_ptr_null (sipservlet_message_get_content_type (to));
+  ck_assert_str_eq (sipservlet_message_get_header (to, "Content-Length"), "0");
+
+  /* A body without a Content-Type is not copied; a committed message
+   * cannot change. */
+  SipServletMessage *untyped = message ("MESSAGE sip:bob@example.com SIP/2.0\r\n"
+                                        "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-u\r\n"
+                                        "From: <sip:alice@example.com>;tag=u1\r\n"
+                                        "To: <sip:bob@example.com>\r\n"
+                                        "Call-ID: untyped-1\r\n"
+                                        "CSeq: 1 MESSAGE\r\n"
+                                        "Content-Length: 1\r\n\r\nx",
+                                        TRUE);
+  ck_assert_ptr_nonnull (sipservlet_message_get_content (untyped, NULL));
+  ck_assert_ptr_null (sipservlet_message_get_content_type (untyped));
+  ck_assert (!sipservlet_message_copy_content (to, untyped, &error));
+  UNIT_ASSERT_ERROR (error, SIPSERVLET_ERROR_INVALID_ARGUMENT);
+  to->committed = TRUE;
+  ck_assert (!sipservlet_message_copy_content (to, from, &error));
+  UNIT_ASSERT_ERROR (error, SIPSERVLET_ERROR_INVALID_STATE);
+  ck_assert_ptr_null (sipservlet_message_get_content (to, &length));
+}
+END_TEST
+
 START_TEST (test_body_replace_parsed)
 {
   SipServletMessage *m = new_invite ();
@@ -1483,6 +1530,7 @@ make_suite (void)
   tcase_add_test (tc, test_parameterable_header);
   tcase_add_test (tc, test_body_get);
   tcase_add_test (tc, test_body_set);
+  tcase_add_test (tc, test_body_copy);
   tcase_add_test (tc, test_body_replace_parsed);
   tcase_add_test (tc, test_body_set_without_content_length);
   tcase_add_test (tc, test_body_errors);
