@@ -140,11 +140,13 @@ keeps_header (const char *name, guint status)
     HOP ("Session-Expires"), HOP ("Min-SE"),
   };
 #undef HOP
-  /* The length rules out most of the list before the full comparison:
-   * every relayed response runs this for each header. */
+  /* Length and first letter rule out most of the list before the full
+   * comparison: every relayed response runs this for each header. */
   gsize length = strlen (name);
+  char first = g_ascii_tolower (name[0]);
   for (gsize i = 0; i < G_N_ELEMENTS (hop); i++)
-    if (hop[i].length == length && g_ascii_strcasecmp (name, hop[i].name) == 0)
+    if (hop[i].length == length && g_ascii_tolower (hop[i].name[0]) == first
+        && (strcmp (name, hop[i].name) == 0 || g_ascii_strcasecmp (name, hop[i].name) == 0))
       return FALSE;
   if (length == strlen ("Contact") && g_ascii_strcasecmp (name, "Contact") == 0)
     return status >= 300 && status < 400;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format-private.h"
 #include "stack/stack-private.h"
 
 /* One entry of the table, and a port (0: any port, for aliases given
@@ -222,7 +223,7 @@ sipsv_stack_contact (SipsvStack *stack)
 {
   const SipsvListenPoint *lp;
   const char *host;
-  char port[8];
+  char digits[24];
 
   if (stack->listen_points->len == 0)
     return g_strdup ("<sip:invalid.invalid>");
@@ -234,8 +235,9 @@ sipsv_stack_contact (SipsvStack *stack)
       if (m != NULL && m->m_url->url_host != NULL)
         host = m->m_url->url_host;
     }
-  g_snprintf (port, sizeof port, "%u", lp->port);
-  return format_contact (host, port, lp->tls ? "tls" : lp->tcp && !lp->udp ? "tcp" : "udp");
+  /* Every request the container creates asks for it: no printf. */
+  return format_contact (host, sipsv_format_uint (digits, lp->port),
+                         lp->tls ? "tls" : lp->tcp && !lp->udp ? "tcp" : "udp");
 }
 
 char *

@@ -79,8 +79,10 @@ supports_timer (sip_t const *sip)
 static char *
 sdp_origin (sip_t const *sip)
 {
-  if (sip->sip_payload == NULL || sip->sip_content_type == NULL
-      || g_ascii_strcasecmp (sip->sip_content_type->c_type, "application/sdp") != 0)
+  const char *type = sip->sip_content_type != NULL ? sip->sip_content_type->c_type : NULL;
+  if (sip->sip_payload == NULL || type == NULL
+      || (strcmp (type, "application/sdp") != 0
+          && g_ascii_strcasecmp (type, "application/sdp") != 0))
     return NULL;
   const char *body = sip->sip_payload->pl_data;
   gsize len = sip->sip_payload->pl_len;

@@ -203,6 +203,34 @@ START_TEST (test_key_hash)
 }
 END_TEST
 
+/* Tags and Call-IDs: two hex digits per byte asked for, every digit
+ * used, and no two alike. */
+START_TEST (test_random_token)
+{
+  GHashTable *seen = unit_defer (g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
+                                 (GDestroyNotify) g_hash_table_unref);
+  guint digits[16] = { 0 };
+
+  for (guint bytes = 1; bytes <= 12; bytes++)
+    for (guint n = 0; n < 50; n++)
+      {
+        char *token = sipsv_random_token (bytes);
+        ck_assert_uint_eq (strlen (token), 2 * bytes);
+        for (const char *p = token; *p != '\0'; p++)
+          {
+            ck_assert (g_ascii_isxdigit (*p) && !g_ascii_isupper (*p));
+            digits[g_ascii_xdigit_value (*p)]++;
+          }
+        if (bytes >= 6)
+          ck_assert_msg (g_hash_table_add (seen, token), "token %s came twice", token);
+        else
+          g_free (token);
+      }
+  for (guint d = 0; d < 16; d++)
+    ck_assert_uint_gt (digits[d], 0);
+}
+END_TEST
+
 START_TEST (test_new_session)
 {
   SipApplicationSession *app = new_app ();
@@ -1051,6 +1079,7 @@ make_suite (void)
 
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_key_hash);
+  tcase_add_test (tc, test_random_token);
   tcase_add_test (tc, test_new_session);
   tcase_add_test (tc, test_ready_rules);
   tcase_add_test (tc, test_ready_listener_once_per_transition);
