@@ -82,8 +82,10 @@ SIPSERVLET_API SipB2buaHelper *sipservlet_request_get_b2bua_helper (SipServletRe
  * Creates the initial request of the other leg: same method, Request-URI
  * and body, non-system headers copied, new Call-ID, From tag and CSeq,
  * Contact of this container, no Via, Route or Record-Route from the
- * original, Max-Forwards one less. The new request has a new session in the
- * same application session.
+ * original, Max-Forwards one less. From and To not overridden are the
+ * original's as received (display name and parameters as written), with
+ * the new tag in From and none in To. The new request has a new session
+ * in the same application session.
  *
  * Returns: (transfer full): the request to send, or %NULL with
  *   %SIPSERVLET_ERROR_INVALID_ARGUMENT (a system header in @overrides, a
