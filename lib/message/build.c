@@ -28,7 +28,9 @@ sipsv_message_build_request (SipsvStack *stack, const char *method, const char *
                    SIPTAG_CALL_ID_STR (call_id),
                    SIPTAG_CSEQ (sip_cseq_create (home, cseq, code, method)),
                    SIPTAG_MAX_FORWARDS_STR ("70"),
-                   TAG_IF (contact != NULL, SIPTAG_CONTACT_STR (contact)),
+                   TAG_IF (contact != NULL,
+                           SIPTAG_CONTACT (contact ? sipsv_stack_contact_header (stack, contact)
+                                                   : NULL)),
                    TAG_END ());
   for (guint i = 0; rc == 0 && routes != NULL && i < routes->len; i++)
     rc = sip_add_make (msg, sip, sip_route_class, routes->pdata[i]);
@@ -59,5 +61,36 @@ sipsv_message_build_in_transaction (SipsvStack *stack, sip_t const *of, sip_meth
               TAG_IF (with_route, SIPTAG_ROUTE (of->sip_route)),
               SIPTAG_MAX_FORWARDS_STR ("70"),
               TAG_END ());
+  return msg;
+}
+
+msg_t *
+sipsv_message_build_leg (SipsvStack *stack, sip_t const *original, const char *call_id,
+                         const char *tag, const char *contact)
+{
+  msg_t *msg = nta_msg_create (stack->agent, 0);
+  sip_t *sip = sip_object (msg);
+  su_home_t *home = msg_home (msg);
+  sip_request_t const *rq = original->sip_request;
+
+  int rc = sip_add_tl (msg, sip,
+                       SIPTAG_REQUEST (rq),
+                       SIPTAG_FROM (original->sip_from),
+                       SIPTAG_TO (original->sip_to),
+                       SIPTAG_CALL_ID_STR (call_id),
+                       SIPTAG_CSEQ (sip_cseq_create (home, 1, rq->rq_method, rq->rq_method_name)),
+                       SIPTAG_MAX_FORWARDS_STR ("70"),
+                       TAG_IF (contact != NULL,
+                               SIPTAG_CONTACT (contact ? sipsv_stack_contact_header (stack, contact)
+                                                       : NULL)),
+                       TAG_END ());
+  if (rc < 0 || sip->sip_request == NULL || sip->sip_from == NULL || sip->sip_to == NULL
+      || sip->sip_cseq == NULL
+      || msg_header_replace_param (home, sip->sip_from->a_common, su_strcat (home, "tag=", tag)) < 0)
+    {
+      msg_destroy (msg);
+      return NULL;
+    }
+  msg_header_remove_param (sip->sip_to->a_common, "tag");
   return msg;
 }

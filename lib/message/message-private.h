@@ -184,6 +184,13 @@ msg_t *sipsv_message_build_request (SipsvStack *stack, const char *method, const
 msg_t *sipsv_message_build_in_transaction (SipsvStack *stack, sip_t const *of,
                                            sip_method_t method, const char *method_name,
                                            const url_string_t *ruri, gboolean with_route);
+/* build.c: the first request of a B2BUA's other leg, from the received
+ * one (original): its method and Request-URI, its From with @tag for
+ * ours and its To without a tag, as sofia parsed them; a new @call_id,
+ * CSeq 1, Max-Forwards 70 and @contact (NULL for none). NULL when sofia
+ * refuses a part. */
+msg_t *sipsv_message_build_leg (SipsvStack *stack, sip_t const *original, const char *call_id,
+                                const char *tag, const char *contact);
 
 /* Inserts h before the existing headers of its (known) class. */
 void sipsv_message_insert_first (SipServletMessage *message, msg_header_t *h);

@@ -65,6 +65,8 @@ sipsv_stack_clear_listen_points (SipsvStack *stack)
     }
   g_clear_pointer (&stack->self, g_array_unref);
   g_clear_pointer (&stack->route_cache, g_hash_table_unref);
+  g_clear_pointer (&stack->contact_headers, g_hash_table_unref);
+  g_clear_pointer (&stack->contact_home, su_home_unref);
   if (stack->aliases != NULL)
     {
       for (guint i = 0; i < stack->aliases->len; i++)
@@ -395,6 +397,37 @@ sipsv_stack_contact_as_sips (const char *contact)
     return g_strdup (contact);     /* not a TLS socket: it cannot be sips */
   return g_strdup_printf ("<sips:%.*s%s", (int) (tls - (contact + 5)), contact + 5,
                           tls + strlen (";transport=tls"));
+}
+
+/* Our Contact texts are few (one per listening point and transport, the
+ * sips form) and every dialog-creating request and response carries one.
+ * The cache starts afresh when it holds more than that could make. */
+#define SIPSV_CONTACT_CACHE_MAX 64
+
+sip_contact_t const *
+sipsv_stack_contact_header (SipsvStack *stack, const char *contact)
+{
+  sip_contact_t *m = stack->contact_headers != NULL
+                       ? g_hash_table_lookup (stack->contact_headers, contact)
+                       : NULL;
+
+  if (m != NULL)
+    return m;
+  if (stack->contact_headers != NULL
+      && g_hash_table_size (stack->contact_headers) >= SIPSV_CONTACT_CACHE_MAX)
+    {
+      g_clear_pointer (&stack->contact_headers, g_hash_table_unref);
+      g_clear_pointer (&stack->contact_home, su_home_unref);
+    }
+  if (stack->contact_headers == NULL)
+    {
+      stack->contact_home = su_home_new (sizeof (su_home_t));
+      stack->contact_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    }
+  m = sip_contact_make (stack->contact_home, contact);
+  if (m != NULL)
+    g_hash_table_insert (stack->contact_headers, g_strdup (contact), m);
+  return m;
 }
 
 /* The transport parameter value a Contact with transport=have ("" for

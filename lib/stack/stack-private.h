@@ -117,6 +117,10 @@ typedef struct {
                                    * (none, or several) */
   GHashTable *route_cache;        /* "proto host" -> primary, see
                                    * sipsv_stack_route_primary(); or NULL */
+  GHashTable *contact_headers;    /* our Contact texts -> parsed, in
+                                   * contact_home; see
+                                   * sipsv_stack_contact_header(); or NULL */
+  su_home_t *contact_home;
   char stateless_tag[16];         /* To-tag of sipsv_stack_reply()'s answers to
                                    * INVITE, which recognises their ACK */
   char *tls_dir;                  /* sofia's TLS directory (tls.c), or NULL */
@@ -221,6 +225,11 @@ char *sipsv_stack_contact_of (SipsvStack *stack, tport_t *primary);
  * same socket, for a sips dialog (RFC 3261 §8.1.1.8, §12.1.1); a Contact
  * of a UDP or TCP socket is returned as it is. g_free() it. */
 char *sipsv_stack_contact_as_sips (const char *contact);
+/* @contact (one of the texts above) parsed once and kept: a request or a
+ * response takes a copy (msg_header_dup_one(), or SIPTAG_CONTACT()) of
+ * it instead of parsing the text again. NULL when it does not parse. The
+ * header stays valid until the next call. */
+sip_contact_t const *sipsv_stack_contact_header (SipsvStack *stack, const char *contact);
 /* Makes msg's Contact, when it names us, name the socket tp instead (host,
  * port and transport parameter, sips: for a sips request over TLS; its
  * user and other parameters stay): a request is built with the first

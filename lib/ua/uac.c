@@ -184,37 +184,21 @@ sipsv_uac_create_leg (SipContainer *container, SipApplicationSession *app,
     return NULL;
 
   SipsvStack *stack = &sipsv_runtime (container)->stack;
-  msg_t *msg = nta_msg_create (stack->agent, 0);
-  sip_t *sip = sip_object (msg);
-  su_home_t *home = msg_home (msg);
   char *tag = sipsv_random_token (6);
   char *call_id = sipsv_random_token (12);
   char *contact = strcmp (method, "REGISTER") != 0 ? sipsv_stack_contact (stack) : NULL;
+  msg_t *msg = sipsv_message_build_leg (stack, original, call_id, tag, contact);
 
-  /* The original's From and To as sofia parsed them, with our tag and
-   * without the peer's, and its Request-URI. */
-  int rc = sip_add_tl (msg, sip,
-                       SIPTAG_REQUEST (original->sip_request),
-                       SIPTAG_FROM (original->sip_from),
-                       SIPTAG_TO (original->sip_to),
-                       SIPTAG_CALL_ID_STR (call_id),
-                       SIPTAG_CSEQ (sip_cseq_create (home, 1, original->sip_request->rq_method,
-                                                     method)),
-                       SIPTAG_MAX_FORWARDS_STR ("70"),
-                       TAG_IF (contact != NULL, SIPTAG_CONTACT_STR (contact)),
-                       TAG_END ());
   g_free (contact);
-  if (rc < 0 || sip->sip_from == NULL || sip->sip_to == NULL || sip->sip_cseq == NULL
-      || msg_header_replace_param (home, sip->sip_from->a_common, su_strcat (home, "tag=", tag)) < 0)
+  if (msg == NULL)
     {
       g_set_error (error, SIPSERVLET_ERROR, SIPSERVLET_ERROR_FAILED,
                    "cannot build a %s request from the original one", method);
-      msg_destroy (msg);
       g_free (tag);
       g_free (call_id);
       return NULL;
     }
-  msg_header_remove_param (sip->sip_to->a_common, "tag");
+  sip_t *sip = sip_object (msg);
 
   /* The parties stay text until someone asks for them, as a received
    * session's do. */

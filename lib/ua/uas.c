@@ -161,7 +161,10 @@ sipsv_uas_build_response (SipServletRequest *request, guint status, const char *
           g_free (contact);
           contact = sips;
         }
-      sip_add_make (msg, sip_object (msg), sip_contact_class, contact);
+      sip_contact_t const *m = sipsv_stack_contact_header (stack, contact);
+      if (m != NULL)
+        msg_header_insert (msg, (msg_pub_t *) sip_object (msg),
+                           msg_header_dup_one (msg_home (msg), (msg_header_t const *) m));
       g_free (contact);
     }
   /* A response that creates a dialog copies the request's Record-Route,

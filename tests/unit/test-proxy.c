@@ -4,6 +4,7 @@
  * popping our Route (loose and strict routers), and dialog keys. The
  * network behaviour is covered by the sipp proxy scenarios. */
 #include <sipservlet/sipservlet.h>
+#include <stdlib.h>
 #include <string.h>
 #include "check-main.h"
 #include "unit-helpers.h"
@@ -234,6 +235,38 @@ START_TEST (test_dialog_key_symmetric)
 }
 END_TEST
 
+/* Our Contact headers, parsed once per text: the same text gives the same
+ * parsed header, another text another one, a bad text none; a cache grown
+ * past its bound starts afresh and still answers. */
+START_TEST (test_contact_header_cache)
+{
+  SipsvStack *stack = &container->runtime.stack;
+  char *ours = sipsv_stack_contact (stack);
+  sip_contact_t const *m = sipsv_stack_contact_header (stack, ours);
+
+  ck_assert_ptr_nonnull (m);
+  ck_assert_ptr_eq (sipsv_stack_contact_header (stack, ours), m);
+  ck_assert_str_eq (m->m_url->url_host, "127.0.0.1");
+  sip_contact_t const *tls = sipsv_stack_contact_header (stack, "<sip:192.0.2.1:5061;transport=tls>");
+  ck_assert_ptr_nonnull (tls);
+  ck_assert_ptr_ne (tls, m);
+  ck_assert_str_eq (tls->m_url->url_host, "192.0.2.1");
+  ck_assert_ptr_null (sipsv_stack_contact_header (stack, "<sip:"));
+  for (guint i = 0; i < 200; i++)
+    {
+      char *text = g_strdup_printf ("<sip:192.0.2.1:%u>", 1000 + i);
+      sip_contact_t const *h = sipsv_stack_contact_header (stack, text);
+      ck_assert_ptr_nonnull (h);
+      ck_assert_uint_eq (strtoul (h->m_url->url_port, NULL, 10), 1000 + i);
+      g_free (text);
+    }
+  m = sipsv_stack_contact_header (stack, ours);
+  ck_assert_ptr_nonnull (m);
+  ck_assert_str_eq (m->m_url->url_host, "127.0.0.1");
+  g_free (ours);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -247,6 +280,7 @@ make_suite (void)
   TCase *routing = tcase_create ("routing");
   tcase_add_checked_fixture (routing, setup, teardown);
   tcase_add_test (routing, test_url_is_self);
+  tcase_add_test (routing, test_contact_header_cache);
   tcase_add_test (routing, test_pop_loose_route);
   tcase_add_test (routing, test_pop_strict_route);
   tcase_add_test (routing, test_pop_foreign_route);
