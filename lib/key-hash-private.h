@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libsipservlet - the hash of the string keys of the per-message tables
- * (dialogs, session ids, merged requests). */
+ * (dialogs, session ids, merged requests, our Contacts and routes). */
 #pragma once
 
 #include <glib.h>

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "format-private.h"
+#include "key-hash-private.h"
 #include "stack/stack-private.h"
 
 /* One entry of the table, and a port (0: any port, for aliases given
@@ -359,7 +360,7 @@ sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_t *prefer
   if (chosen == NULL)
     return prefer_fits ? prefer : first;   /* routed from an address not ours */
   if (stack->route_cache == NULL)
-    stack->route_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    stack->route_cache = g_hash_table_new_full (sipsv_key_hash, g_str_equal, g_free, NULL);
   if (g_hash_table_size (stack->route_cache) >= SIPSV_ROUTE_CACHE_MAX)
     g_hash_table_remove_all (stack->route_cache);
   g_hash_table_insert (stack->route_cache, g_steal_pointer (&key), chosen);
@@ -422,7 +423,7 @@ sipsv_stack_contact_header (SipsvStack *stack, const char *contact)
   if (stack->contact_headers == NULL)
     {
       stack->contact_home = su_home_new (sizeof (su_home_t));
-      stack->contact_headers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      stack->contact_headers = g_hash_table_new_full (sipsv_key_hash, g_str_equal, g_free, NULL);
     }
   m = sip_contact_make (stack->contact_home, contact);
   if (m != NULL)
