@@ -115,7 +115,6 @@ start_session (SipContainer *container, SipApplicationSession *app, const char *
   return request;
 }
 
-
 SipServletRequest *
 sipservlet_factory_create_request (SipFactory *factory, SipApplicationSession *app,
                                    const char *method, const SipAddress *from,
