@@ -9,6 +9,13 @@
 
 #include "message/message-private.h"
 
+/* Our Contact, parsed once by the stack (a NULL tag value adds nothing). */
+static sip_contact_t const *
+our_contact (SipsvStack *stack, const char *contact)
+{
+  return contact != NULL ? sipsv_stack_contact_header (stack, contact) : NULL;
+}
+
 msg_t *
 sipsv_message_build_request (SipsvStack *stack, const char *method, const char *ruri,
                              const char *from, const char *to, const char *call_id,
@@ -28,9 +35,7 @@ sipsv_message_build_request (SipsvStack *stack, const char *method, const char *
                    SIPTAG_CALL_ID_STR (call_id),
                    SIPTAG_CSEQ (sip_cseq_create (home, cseq, code, method)),
                    SIPTAG_MAX_FORWARDS_STR ("70"),
-                   TAG_IF (contact != NULL,
-                           SIPTAG_CONTACT (contact ? sipsv_stack_contact_header (stack, contact)
-                                                   : NULL)),
+                   SIPTAG_CONTACT (our_contact (stack, contact)),
                    TAG_END ());
   for (guint i = 0; rc == 0 && routes != NULL && i < routes->len; i++)
     rc = sip_add_make (msg, sip, sip_route_class, routes->pdata[i]);
@@ -80,9 +85,7 @@ sipsv_message_build_leg (SipsvStack *stack, sip_t const *original, const char *c
                        SIPTAG_CALL_ID_STR (call_id),
                        SIPTAG_CSEQ (sip_cseq_create (home, 1, rq->rq_method, rq->rq_method_name)),
                        SIPTAG_MAX_FORWARDS_STR ("70"),
-                       TAG_IF (contact != NULL,
-                               SIPTAG_CONTACT (contact ? sipsv_stack_contact_header (stack, contact)
-                                                       : NULL)),
+                       SIPTAG_CONTACT (our_contact (stack, contact)),
                        TAG_END ());
   if (rc < 0 || sip->sip_request == NULL || sip->sip_from == NULL || sip->sip_to == NULL
       || sip->sip_cseq == NULL

@@ -965,13 +965,15 @@ sipservlet_message_copy_content (SipServletMessage *to, SipServletMessage *from,
     }
   if (to == from)
     return TRUE;
-  replace_body (to,
-                has_body ? (sip_content_type_t *) msg_header_dup_one (
-                             home, (msg_header_t const *) fsip->sip_content_type)
-                         : NULL,
-                has_body ? (sip_payload_t *) msg_header_dup_one (
-                             home, (msg_header_t const *) fsip->sip_payload)
-                         : NULL);
+  sip_content_type_t *ct = NULL;
+  sip_payload_t *payload = NULL;
+  if (has_body)
+    {
+      ct = (sip_content_type_t *) msg_header_dup_one (
+        home, (msg_header_t const *) fsip->sip_content_type);
+      payload = (sip_payload_t *) msg_header_dup_one (home, (msg_header_t const *) fsip->sip_payload);
+    }
+  replace_body (to, ct, payload);
   return TRUE;
 }
 
