@@ -10,11 +10,17 @@
  * value is the length of the whole encoding whatever the buffer's size,
  * nothing is written past the buffer, and when the encoding and its NUL
  * fit, all of it is there. Every buffer size from 0 to two bytes more
- * than needed is tried, so an encoding that fits exactly is covered. */
+ * than needed is tried, so an encoding that fits exactly is covered.
+ * Then the parsers of numbers, addresses and header names that patches
+ * 0018 and 0019 wrote by hand. */
 #include <sofia-sip/sip.h>
 #include <sofia-sip/sip_header.h>
 #include <sofia-sip/su_alloc.h>
+#include <sofia-sip/hostdomain.h>
+#include <sofia-sip/msg_mclass.h>
 
+#include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check-main.h"
@@ -169,6 +175,95 @@ START_TEST (test_string_parts)
 END_TEST
 #endif
 
+/* The parsers of numbers and names on every message (patches 0018 and
+ * 0019 wrote them by hand in place of strtoul(), inet_pton() and
+ * su_casenmatch()) keep what they accepted and refused. */
+START_TEST (test_status_code)
+{
+  const char *good[] = { "SIP/2.0 200 OK", "SIP/2.0 180 Ringing", "SIP/2.0 999 Nine" };
+  const char *bad[] = { "SIP/2.0 2x0 OK", "SIP/2.0 -200 OK", "SIP/2.0 99999999999 Big",
+                        "SIP/2.0 OK" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      sip_status_t *st = sip_status_make (home, good[i]);
+      ck_assert_msg (st != NULL, "%s refused", good[i]);
+      ck_assert_int_eq (st->st_status, atoi (good[i] + 8));
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    ck_assert_msg (sip_status_make (home, bad[i]) == NULL, "%s accepted", bad[i]);
+}
+END_TEST
+
+START_TEST (test_host_port)
+{
+  sip_via_t *v = sip_via_make (home, "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK1");
+
+  ck_assert_ptr_nonnull (v);
+  ck_assert_str_eq (v->v_host, "192.0.2.1");
+  ck_assert_str_eq (v->v_port, "5060");
+  v = sip_via_make (home, "SIP/2.0/UDP 192.0.2.1:0065535");
+  ck_assert_ptr_nonnull (v);
+  ck_assert_str_eq (v->v_port, "0065535");
+  ck_assert_ptr_null (sip_via_make (home, "SIP/2.0/UDP 192.0.2.1:65536"));
+  ck_assert_ptr_null (sip_via_make (home, "SIP/2.0/UDP 192.0.2.1:99999999999999999999"));
+  ck_assert_ptr_null (sip_via_make (home, "SIP/2.0/UDP 192.0.2.1:x"));
+}
+END_TEST
+
+START_TEST (test_header_name_case)
+{
+  msg_mclass_t const *mc = sip_default_mclass ();
+  isize_t start;
+
+  ck_assert_ptr_eq (msg_find_hclass (mc, "cONTENT-lENGTH: 0", &start)->hr_class,
+                    sip_content_length_class);
+  ck_assert_int_eq (start, 15);
+  ck_assert_ptr_eq (msg_find_hclass (mc, "call-id: x", &start)->hr_class, sip_call_id_class);
+  ck_assert_ptr_eq (msg_find_hclass (mc, "Call-Id: x", NULL)->hr_class, sip_call_id_class);
+  /* Same length, one character apart in its case-folded form only. */
+  ck_assert_ptr_eq (msg_find_hclass (mc, "Call_ID: x", NULL), mc->mc_unknown);
+  ck_assert_ptr_eq (msg_find_hclass (mc, "Call-IE: x", NULL), mc->mc_unknown);
+}
+END_TEST
+
+START_TEST (test_host_compare)
+{
+  ck_assert_int_eq (host_cmp ("192.0.2.1", "192.0.2.1"), 0);
+  ck_assert_int_eq (host_cmp ("192.0.2.1", "192.0.2.01"), 0);   /* canonized */
+  ck_assert_int_eq (host_cmp ("::ffff:192.0.2.1", "192.0.2.1"), 0);
+  ck_assert_int_lt (host_cmp ("192.0.2.1", "192.0.2.2"), 0);
+  ck_assert_int_gt (host_cmp ("10.0.0.1", "9.255.255.255"), 0);
+  /* Not addresses: compared as names. */
+  ck_assert_int_ne (host_cmp ("192.0.2.256", "192.0.2.0"), 0);
+  ck_assert_int_eq (host_cmp ("Example.COM", "example.com"), 0);
+}
+END_TEST
+
+#if SIPSV_SOFIA_BUNDLED
+START_TEST (test_ip4_pton)
+{
+  const char *good[] = { "0.0.0.0", "127.0.0.1", "255.255.255.255", "10.100.9.0", "1.22.133.4" };
+  const char *bad[] = { "", "1.2.3", "1.2.3.4.", "1.2.3.4.5", "01.2.3.4", "1.2.3.256",
+                        "1..3.4", "1.2.3.4 ", " 1.2.3.4", "1.2.3.-4", "1.2.3.4x", "a.b.c.d",
+                        "1.2.3.0004", "999.1.1.1" };
+  guint8 ours[4], libc[4];
+
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      ck_assert_msg (host_ip4_pton (good[i], ours) == 1, "%s refused", good[i]);
+      ck_assert_int_eq (inet_pton (AF_INET, good[i], libc), 1);
+      ck_assert_msg (memcmp (ours, libc, 4) == 0, "%s: other bytes than inet_pton()", good[i]);
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      ck_assert_msg (host_ip4_pton (bad[i], ours) == 0, "%s accepted", bad[i]);
+      ck_assert_msg (inet_pton (AF_INET, bad[i], libc) != 1, "%s: inet_pton() accepts it", bad[i]);
+    }
+}
+END_TEST
+#endif
+
 static Suite *
 make_suite (void)
 {
@@ -181,7 +276,12 @@ make_suite (void)
   tcase_add_test (tc, test_cseq);
   tcase_add_test (tc, test_numeric);
   tcase_add_test (tc, test_date);
+  tcase_add_test (tc, test_status_code);
+  tcase_add_test (tc, test_host_port);
+  tcase_add_test (tc, test_header_name_case);
+  tcase_add_test (tc, test_host_compare);
 #if SIPSV_SOFIA_BUNDLED
+  tcase_add_test (tc, test_ip4_pton);
   tcase_add_test (tc, test_string_parts);
   tcase_add_test (tc, test_date_leap_year);
 #endif
