@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "attributes-private.h"
+#include "format-private.h"
 #include "message/message-private.h"
 
 /* ---- lifetime ------------------------------------------------------------ */
@@ -251,7 +252,9 @@ sipservlet_message_get_remote_addr (SipServletMessage *message)
     {
       char buf[64];
       const su_sockaddr_t *su = &message->source;
-      if (su_inet_ntop (su->su_family, SU_ADDR (su), buf, sizeof buf) != NULL)
+      if (su->su_family == AF_INET)
+        message->remote_addr = g_strdup (sipsv_format_ipv4 (buf, (const guint8 *) SU_ADDR (su)));
+      else if (su_inet_ntop (su->su_family, SU_ADDR (su), buf, sizeof buf) != NULL)
         message->remote_addr = g_strdup (buf);
     }
   return message->remote_addr;
@@ -354,28 +357,21 @@ sipsv_header_value (msg_t *msg, const msg_header_t *h)
   return value;
 }
 
-/* A header's value for the application: formatted like
- * sipsv_header_value(), but kept per header, so that reading it again
- * returns the same string instead of a new copy in the msg's home (the
- * strings live as long as the message, so each copy would stay). The
- * value is formatted again on every read and compared: a header changed
- * in place (a To-tag added) gets a new string, the old one stays valid. */
-static const char *
-header_value (SipServletMessage *message, const msg_header_t *h)
+/* Formats a known header's value into stack (of size bytes) when it
+ * fits, else into a g_malloc()ed buffer; returns the text, or NULL when
+ * sofia cannot encode it. The caller frees a text that is not stack. */
+static char *
+format_value (const msg_header_t *h, char *stack, gsize size, gsize *length)
 {
-  char stack[256];
-
-  if (h->sh_class == sip_unknown_class)
-    return ((const msg_unknown_t *) h)->un_value;
-  issize_t n = msg_header_field_e (stack, sizeof stack, h, 0);
-  if (n < 0)
-    return "";
+  issize_t n = msg_header_field_e (stack, (isize_t) size, h, 0);
   char *text = stack;
+
+  if (n < 0)
+    return NULL;
   /* Some of sofia's encoders (parameter lists: Authorization) stop at the
    * end of the buffer and return what they wrote instead of the length
    * needed: a value that fills the buffer may be cut, so grow until it
    * does not. */
-  gsize size = sizeof stack;
   while ((gsize) n + 1 >= size)
     {
       size = MAX (2 * size, (gsize) n + 2);
@@ -386,22 +382,60 @@ header_value (SipServletMessage *message, const msg_header_t *h)
       if (n < 0)
         {
           g_free (text);
-          return "";
+          return NULL;
         }
     }
+  *length = (gsize) n;
+  return text;
+}
+
+/* A header's value for the application: formatted like
+ * sipsv_header_value(), but kept per header, so that reading it again
+ * returns the same string instead of a new copy in the msg's home (the
+ * strings live as long as the message, so each copy would stay). The
+ * value is formatted again on every read and compared: a header changed
+ * in place (a To-tag added) gets a new string, the old one stays valid. */
+static const char *
+header_value (SipServletMessage *message, const msg_header_t *h)
+{
+  char stack[256];
+  gsize n;
+
+  if (h->sh_class == sip_unknown_class)
+    return ((const msg_unknown_t *) h)->un_value;
+  char *text = format_value (h, stack, sizeof stack, &n);
+  if (text == NULL)
+    return "";
   if (message->header_values == NULL)
     message->header_values = g_hash_table_new (g_direct_hash, g_direct_equal);
   const char *cached = g_hash_table_lookup (message->header_values, h);
   if (cached == NULL || strcmp (cached, text) != 0)
     {
       char *value = su_alloc (msg_home (message->msg), (isize_t) n + 1);
-      memcpy (value, text, (gsize) n + 1);
+      memcpy (value, text, n + 1);
       g_hash_table_insert (message->header_values, (gpointer) h, value);
       cached = value;
     }
   if (text != stack)
     g_free (text);
   return cached;
+}
+
+/* A header's value as an address. The text is only parsed, never handed
+ * out, so it is formatted on the stack instead of kept (header_value()). */
+static SipAddress *
+parse_address_value (const msg_header_t *h, GError **error)
+{
+  char stack[256];
+  gsize n;
+
+  if (h->sh_class == sip_unknown_class)
+    return sipservlet_address_parse (((const msg_unknown_t *) h)->un_value, error);
+  char *text = format_value (h, stack, sizeof stack, &n);
+  SipAddress *address = sipservlet_address_parse (text != NULL ? text : "", error);
+  if (text != stack)
+    g_free (text);
+  return address;
 }
 
 /* Resolves a header name to its class and the slot in sip_t. For unknown
@@ -754,22 +788,24 @@ GPtrArray *
 sipservlet_message_get_address_headers (SipServletMessage *message,
                                         const char *name, GError **error)
 {
-  g_return_val_if_fail (message != NULL && name != NULL, NULL);
-  char **values = sipservlet_message_get_headers (message, name);
-  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_address_unref);
+  msg_hclass_t *hc;
+  gboolean unknown;
 
-  for (char **v = values; *v != NULL; v++)
+  g_return_val_if_fail (message != NULL && name != NULL, NULL);
+  GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_address_unref);
+  msg_header_t **slot = header_slot (message, name, &hc, &unknown);
+  for (msg_header_t *h = slot ? *slot : NULL; h != NULL; h = h->sh_next)
     {
-      SipAddress *address = sipservlet_address_parse (*v, error);
+      if (!header_matches (h, unknown, name))
+        continue;
+      SipAddress *address = parse_address_value (h, error);
       if (address == NULL)
         {
           g_ptr_array_unref (result);
-          result = NULL;
-          break;
+          return NULL;
         }
       g_ptr_array_add (result, address);
     }
-  g_strfreev (values);
   return result;
 }
 
@@ -819,14 +855,19 @@ sipservlet_message_set_parameterable_header (SipServletMessage *message,
 }
 
 static SipAddress *
-address_from_header (SipServletMessage *message, const msg_header_t *h)
+address_from_header (const msg_header_t *h)
 {
+  GError *error = NULL;
+
   if (h == NULL)
     return NULL;
-  const char *value = header_value (message, h);
-  SipAddress *address = sipservlet_address_parse (value, NULL);
+  SipAddress *address = parse_address_value (h, &error);
   if (address == NULL)
-    g_warning ("cannot represent header value '%s' as an address", value);
+    {
+      g_warning ("cannot represent a %s header as an address: %s",
+                 h->sh_class->hc_name, error->message);
+      g_error_free (error);
+    }
   return address;
 }
 
@@ -834,14 +875,14 @@ SipAddress *
 sipservlet_message_get_from (SipServletMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
-  return address_from_header (message, (msg_header_t *) message->sip->sip_from);
+  return address_from_header ((msg_header_t *) message->sip->sip_from);
 }
 
 SipAddress *
 sipservlet_message_get_to (SipServletMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
-  return address_from_header (message, (msg_header_t *) message->sip->sip_to);
+  return address_from_header ((msg_header_t *) message->sip->sip_to);
 }
 
 gint

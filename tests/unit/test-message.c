@@ -850,6 +850,18 @@ START_TEST (test_address_headers)
   g_free (uri);
   g_ptr_array_unref (contacts);
 
+  /* A value longer than the formatter's stack buffer (256 bytes). */
+  g_autofree char *user = g_strnfill (300, 'u');
+  g_autofree char *long_address = g_strdup_printf ("<sip:%s@192.0.2.9>;x=60", user);
+  ck_assert (sipservlet_message_add_header (m, "Reply-To", long_address, &error));
+  contacts = sipservlet_message_get_address_headers (m, "Reply-To", &error);
+  UNIT_ASSERT_NO_ERROR (error);
+  ck_assert_uint_eq (contacts->len, 1);
+  ck_assert_str_eq (sipservlet_uri_get_user (sipservlet_address_get_uri (contacts->pdata[0])), user);
+  ck_assert_str_eq (sipservlet_address_get_parameter (contacts->pdata[0], "x"), "60");
+  g_ptr_array_unref (contacts);
+  ck_assert (sipservlet_message_remove_header (m, "Reply-To", &error));
+
   /* Absent: NULL and no error; empty list. */
   ck_assert_ptr_null (sipservlet_message_get_address_header (m, "Reply-To", &error));
   UNIT_ASSERT_NO_ERROR (error);
