@@ -19,6 +19,29 @@ priority_of (GLogLevelFlags level)
   return "7";
 }
 
+gboolean
+sipsv_log_enabled (GLogLevelFlags level)
+{
+  /* 1, plus 2 when info records are shown, 4 when debug ones are. */
+  static gsize from_environment;
+
+  if (!(level & (G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG)))
+    return !g_log_writer_default_would_drop (level, G_LOG_DOMAIN);
+  if (g_log_get_debug_enabled ())
+    return TRUE;
+  if (g_once_init_enter (&from_environment))
+    {
+      gsize shown = 1;
+
+      if (!g_log_writer_default_would_drop (G_LOG_LEVEL_INFO, G_LOG_DOMAIN))
+        shown |= 2;
+      if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+        shown |= 4;
+      g_once_init_leave (&from_environment, shown);
+    }
+  return (from_environment & (level & G_LOG_LEVEL_DEBUG ? 4 : 2)) != 0;
+}
+
 void
 sipsv_log_call (GLogLevelFlags level, const char *call_id, const char *application,
                 const GLogField *extra, gsize n_extra, const char *format, ...)

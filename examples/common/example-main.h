@@ -8,11 +8,22 @@
 #include <sipservlet/sipservlet-http.h>
 
 /* TRUE when debug messages are shown (--verbose): worth building
- * arguments for them. */
+ * arguments for them. GLib's g_log_writer_default_would_drop() reads
+ * G_MESSAGES_DEBUG from the environment on every call, a few hundred
+ * instructions several times per SIP call: the environment is read at the
+ * first check (the programs set it at start-up), and
+ * g_log_set_debug_enabled() counts at once. */
 static inline gboolean
 example_debug_enabled (void)
 {
-  return !g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN);
+  static gsize shown;           /* 1: no, 2: yes, as the environment said */
+
+  if (g_log_get_debug_enabled ())
+    return TRUE;
+  if (g_once_init_enter (&shown))
+    g_once_init_leave (&shown,
+                       g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) ? 1 : 2);
+  return shown == 2;
 }
 
 /* g_debug() formats its message even when debug output is off, which costs

@@ -3,7 +3,8 @@
  * sipservlet_container_set_message_trace()): the records' fields, the
  * redaction of Authorization and Proxy-Authorization, sofia's log pieces
  * that are not a traced message, and a real exchange on a socket with
- * the trace on and off.
+ * the trace on and off; the library's check of whether debug records
+ * are shown.
  *
  * A log writer of ours records every structured record; it must be set
  * once per process, so the tests share it (g_once). */
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "check-main.h"
+#include "log-private.h"
 #include "stack/stack-private.h"
 
 typedef struct {
@@ -242,6 +244,26 @@ START_TEST (test_container_trace)
 }
 END_TEST
 
+/* The library's check before it builds a debug record: it reads
+ * G_MESSAGES_DEBUG once, g_log_set_debug_enabled() at every check. */
+START_TEST (test_debug_switch)
+{
+  gboolean was = g_log_get_debug_enabled ();
+
+  ck_assert (sipsv_log_enabled (G_LOG_LEVEL_WARNING));
+  g_log_set_debug_enabled (TRUE);
+  ck_assert (sipsv_log_enabled (G_LOG_LEVEL_DEBUG));
+  ck_assert (sipsv_log_enabled (G_LOG_LEVEL_INFO));
+  g_log_set_debug_enabled (FALSE);
+  if (g_getenv ("G_MESSAGES_DEBUG") == NULL)
+    {
+      ck_assert (!sipsv_log_enabled (G_LOG_LEVEL_DEBUG));
+      ck_assert (!sipsv_log_enabled (G_LOG_LEVEL_INFO));
+    }
+  g_log_set_debug_enabled (was);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -251,6 +273,7 @@ make_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_fields_and_redaction);
   tcase_add_test (tc, test_other_pieces);
+  tcase_add_test (tc, test_debug_switch);
   tcase_add_loop_test (tc, test_container_trace, 0, 2);
   suite_add_tcase (suite, tc);
   return suite;
