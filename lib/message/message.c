@@ -523,43 +523,65 @@ sipservlet_message_has_option_tag (SipServletMessage *message, const char *name,
 }
 
 /* Names gathered once each: a known header's class tells repeats apart
- * without comparing text, only unknown headers compare their names. */
+ * without comparing text (its name is the class's own string, so the
+ * pointer is the class), only unknown headers compare their names. The
+ * list lives on the stack until a message has more distinct names than
+ * it holds; the names are copied once, at the end. */
 typedef struct {
-  GPtrArray *names;
-  GPtrArray *classes;   /* each name's class; NULL for an unknown header's */
-} HeaderNames;
+  const char *name;
+  gboolean unknown;
+} SeenName;
+
+typedef struct {
+  SeenName *items;
+  guint len, size;
+  SeenName stack[32];
+} SeenNames;
 
 static void
 add_header_name (msg_header_t *h, gpointer data)
 {
-  HeaderNames *seen = data;
+  SeenNames *seen = data;
   msg_hclass_t *hc = h->sh_class;
 
   if (!is_header_class (hc))
     return;
   gboolean unknown = hc == sip_unknown_class;
   const char *name = unknown ? ((msg_unknown_t *) h)->un_name : hc->hc_name;
-  for (guint i = 0; i < seen->classes->len; i++)
+  for (guint i = 0; i < seen->len; i++)
     {
-      msg_hclass_t *other = seen->classes->pdata[i];
-      if (unknown ? other == NULL && g_ascii_strcasecmp (seen->names->pdata[i], name) == 0
-                  : other == hc)
+      const SeenName *other = &seen->items[i];
+      if (unknown ? other->unknown && g_ascii_strcasecmp (other->name, name) == 0
+                  : other->name == name)
         return;
     }
-  g_ptr_array_add (seen->names, g_strdup (name));
-  g_ptr_array_add (seen->classes, unknown ? NULL : (gpointer) hc);
+  if (seen->len == seen->size)
+    {
+      seen->size *= 2;
+      if (seen->items == seen->stack)
+        seen->items = g_memdup2 (seen->stack, sizeof seen->stack);
+      seen->items = g_renew (SeenName, seen->items, seen->size);
+    }
+  seen->items[seen->len++] = (SeenName) { name, unknown };
 }
 
 char **
 sipservlet_message_get_header_names (SipServletMessage *message)
 {
   g_return_val_if_fail (message != NULL, NULL);
-  HeaderNames seen = { g_ptr_array_sized_new (16), g_ptr_array_sized_new (16) };
+  SeenNames seen;
 
+  seen.items = seen.stack;
+  seen.len = 0;
+  seen.size = G_N_ELEMENTS (seen.stack);
   sipsv_stack_foreach_header (message->msg, add_header_name, &seen);
-  g_ptr_array_unref (seen.classes);
-  g_ptr_array_add (seen.names, NULL);
-  return (char **) g_ptr_array_free (seen.names, FALSE);
+  char **names = g_new (char *, seen.len + 1);
+  for (guint i = 0; i < seen.len; i++)
+    names[i] = g_strdup (seen.items[i].name);
+  names[seen.len] = NULL;
+  if (seen.items != seen.stack)
+    g_free (seen.items);
+  return names;
 }
 
 /* ---- system headers and mutation ------------------------------------------ */

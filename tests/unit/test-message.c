@@ -468,6 +468,33 @@ START_TEST (test_header_names_once_each)
 }
 END_TEST
 
+/* More distinct names than the lookup's list holds on the stack (32). */
+START_TEST (test_header_names_many)
+{
+  GString *text = g_string_new ("OPTIONS sip:bob@example.com SIP/2.0\r\n"
+                                "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
+                                "Max-Forwards: 70\r\n"
+                                "From: <sip:alice@example.com>;tag=1\r\n"
+                                "To: <sip:bob@example.com>\r\n"
+                                "Call-ID: names-2@192.0.2.1\r\n"
+                                "CSeq: 1 OPTIONS\r\n");
+  for (guint i = 0; i < 40; i++)
+    g_string_append_printf (text, "X-H%u: %u\r\nx-h%u: again\r\n", i, i, i);
+  g_string_append (text, "Content-Length: 0\r\n\r\n");
+  SipServletMessage *m = message (text->str, TRUE);
+  g_string_free (text, TRUE);
+  char **names = unit_defer (sipservlet_message_get_header_names (m), (GDestroyNotify) g_strfreev);
+
+  ck_assert_uint_eq (strv_len0 (names), 6 + 40 + 1);
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("X-H%u", i);
+      ck_assert_str_eq (names[6 + i], expected);
+    }
+  ck_assert_str_eq (names[46], "Content-Length");
+}
+END_TEST
+
 /* ---- mutation ------------------------------------------------------------ */
 
 START_TEST (test_add_set_remove_unknown)
@@ -1528,6 +1555,7 @@ make_suite (void)
   tcase_add_test (tc, test_checked_casts);
   tcase_add_test (tc, test_header_names);
   tcase_add_test (tc, test_header_names_once_each);
+  tcase_add_test (tc, test_header_names_many);
   tcase_add_test (tc, test_add_set_remove_unknown);
   tcase_add_test (tc, test_add_set_remove_known);
   tcase_add_loop_test (tc, test_system_headers_protected, 0, G_N_ELEMENTS (system_headers));
