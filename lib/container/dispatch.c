@@ -335,10 +335,9 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
       sipsv_session_set_route_set (session, routes);
       g_ptr_array_unref (routes);
       /* Without a Contact (RFC 2543), the From URI is the remote target. */
-      char *remote_target = url_as_string (msg_home (msg), sip->sip_contact != NULL
-                                                             ? sip->sip_contact->m_url
-                                                             : sip->sip_from->a_url);
-      sipsv_session_set_remote_target (session, remote_target);
+      sipsv_session_set_remote_target_url (session, sip->sip_contact != NULL
+                                                      ? sip->sip_contact->m_url
+                                                      : sip->sip_from->a_url);
       sipsv_session_register_dialog (session);
     }
 

@@ -34,9 +34,11 @@ check_uncommitted (SipServletRequest *request, GError **error)
 SipURI *
 sipsv_request_parse_uri (const sip_t *sip, GError **error)
 {
-  char *text = url_as_string (NULL, sip->sip_request->rq_url);
-  SipURI *uri = sipservlet_uri_parse (text, error);
-  su_free (NULL, text);
+  char buf[256];
+  char *text = sipsv_stack_url_format (sip->sip_request->rq_url, buf, sizeof buf);
+  SipURI *uri = sipservlet_uri_parse (text != NULL ? text : "", error);
+  if (text != buf)
+    g_free (text);
   return uri;
 }
 

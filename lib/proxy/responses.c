@@ -259,9 +259,11 @@ recurse_on_redirect (SipProxy *proxy, SipProxyBranch *branch, sip_t const *sip)
 {
   for (sip_contact_t const *m = sip->sip_contact; m != NULL; m = m->m_next)
     {
-      char *text = url_as_string (NULL, m->m_url);
-      SipURI *uri = sipservlet_uri_parse (text, NULL);
-      su_free (NULL, text);
+      char buf[256];
+      char *text = sipsv_stack_url_format (m->m_url, buf, sizeof buf);
+      SipURI *uri = text != NULL ? sipservlet_uri_parse (text, NULL) : NULL;
+      if (text != buf)
+        g_free (text);
       if (uri == NULL)
         continue;
       gboolean known = !sipservlet_uri_is_sip (uri);

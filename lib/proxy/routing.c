@@ -28,9 +28,7 @@ sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
       sip_route_t *last = sip->sip_route;
       while (last->r_next != NULL)
         last = last->r_next;
-      char *ruri = url_as_string (NULL, sip->sip_request->rq_url);
-      popped = g_strdup (ruri);
-      su_free (NULL, ruri);
+      popped = sipsv_stack_url_text (sip->sip_request->rq_url);
       sip_request_t *rq = sip_request_create (msg_home (msg), sip->sip_request->rq_method,
                                               sip->sip_request->rq_method_name,
                                               (url_string_t *) last->r_url, NULL);
@@ -41,10 +39,8 @@ sipsv_proxy_pop_route (SipContainer *container, msg_t *msg, sip_t *sip)
     }
   if (sipsv_stack_url_is_self (&sipsv_runtime (container)->stack, sip->sip_route->r_url))
     {
-      char *route = url_as_string (NULL, sip->sip_route->r_url);
       gboolean r2 = sipsv_stack_url_has_param (sip->sip_route->r_url, "r2");
-      popped = g_strdup (route);
-      su_free (NULL, route);
+      popped = sipsv_stack_url_text (sip->sip_route->r_url);
       sip_route_remove (msg, sip);
       /* The other half of our double Record-Route (RFC 5658). */
       if (r2 && sip->sip_route != NULL && sipsv_stack_url_has_param (sip->sip_route->r_url, "r2")

@@ -21,14 +21,6 @@ header_text (sip_header_t const *h)
   return text;
 }
 
-static char *
-url_text (url_t const *url)
-{
-  char *su = url_as_string (NULL, url);
-  char *text = g_strdup (su);
-  su_free (NULL, su);
-  return text;
-}
 
 void
 sipsv_proxy_note_dialog (SipProxy *proxy, SipSession *session, sip_t const *response)
@@ -68,8 +60,8 @@ sipsv_proxy_note_dialog (SipProxy *proxy, SipSession *session, sip_t const *resp
   for (guint i = (guint) last_ours + 1; i < entries->len; i++)
     g_ptr_array_add (dialog->caller_route, header_text (entries->pdata[i]));
   g_ptr_array_unref (entries);
-  dialog->caller_target = url_text (invite->sip_contact->m_url);
-  dialog->callee_target = url_text (response->sip_contact->m_url);
+  dialog->caller_target = sipsv_stack_url_text (invite->sip_contact->m_url);
+  dialog->callee_target = sipsv_stack_url_text (response->sip_contact->m_url);
   dialog->caller_party = header_text ((sip_header_t const *) invite->sip_from);
   dialog->callee_party = header_text ((sip_header_t const *) response->sip_to);
   dialog->caller_cseq = invite->sip_cseq->cs_seq;

@@ -297,6 +297,9 @@ void sipsv_session_transaction_begin (SipSession *session);
 void sipsv_session_transaction_end (SipSession *session);
 void sipsv_session_set_route_set (SipSession *session, GPtrArray *routes);
 void sipsv_session_set_remote_target (SipSession *session, const char *target);
+/* The same from a Contact's URL; an unchanged target (a 180 and then
+ * the 200 of one call) is kept without a new copy. */
+void sipsv_session_set_remote_target_url (SipSession *session, const url_t *url);
 SipServlet *sipsv_session_get_handler (SipSession *session);
 /* Records the session a Join (SIPSERVLET_TARGETED_JOIN) or Replaces
  * (SIPSERVLET_TARGETED_REPLACES) of the initial request named; session

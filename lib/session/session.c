@@ -272,6 +272,23 @@ sipsv_session_set_remote_target (SipSession *session, const char *target)
   session->remote_target = g_strdup (target);
 }
 
+void
+sipsv_session_set_remote_target_url (SipSession *session, const url_t *url)
+{
+  char buf[256];
+  char *text = sipsv_stack_url_format (url, buf, sizeof buf);
+
+  if (text == NULL)
+    return;
+  if (g_strcmp0 (session->remote_target, text) != 0)
+    {
+      g_free (session->remote_target);
+      session->remote_target = text == buf ? g_strdup (buf) : g_steal_pointer (&text);
+    }
+  if (text != buf)
+    g_free (text);
+}
+
 SipServlet *
 sipsv_session_get_handler (SipSession *session)
 {

@@ -260,6 +260,13 @@ tport_t *sipsv_stack_route_primary (SipsvStack *stack, const url_t *next, tport_
 gboolean sipsv_stack_url_param (const url_t *url, const char *name, char *value, gsize size);
 /* Whether url has parameter name, as a flag or with a value. */
 gboolean sipsv_stack_url_has_param (const url_t *url, const char *name);
+/* url's text, written into buf (size bytes) when it fits, else into a
+ * g_malloc()ed buffer: free the result when it is not buf. NULL when
+ * sofia cannot encode url. (url_as_string() encodes twice and allocates
+ * from sofia's heap, for a text most callers copy at once.) */
+char *sipsv_stack_url_format (const url_t *url, char *buf, gsize size);
+/* url's text in a g_malloc()ed string ("" when it cannot be encoded). */
+char *sipsv_stack_url_text (const url_t *url);
 /* The number of a URI's or Via's port text: absent for NULL or "", more
  * than 65535 when it is not a port (G_MAXUINT for anything but digits).
  * Every request asks for it several times; strtoul() costs ~180

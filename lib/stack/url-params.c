@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* URI parameters of sofia's url_t, read without sofia's url_param(), and
- * port numbers, read without strtoul().
+/* URI parameters of sofia's url_t, read without sofia's url_param(),
+ * port numbers, read without strtoul(), and a url_t's text.
  *
  * sofia-sip's url_param() (1.12.11, as Debian ships it, and upstream)
  * steps past the end of the parameter string when the last parameter's
@@ -83,4 +83,29 @@ sipsv_stack_url_has_param (const url_t *url, const char *name)
 
   return url != NULL && url->url_params != NULL
          && find_param (url->url_params, name, &length) != NULL;
+}
+
+char *
+sipsv_stack_url_format (const url_t *url, char *buf, gsize size)
+{
+  issize_t n = url_e (buf, (isize_t) size, url);
+
+  if (n < 0)
+    return NULL;
+  if ((gsize) n < size)
+    return buf;
+  char *text = g_malloc ((gsize) n + 1);
+  url_e (text, n + 1, url);
+  return text;
+}
+
+char *
+sipsv_stack_url_text (const url_t *url)
+{
+  char buf[256];
+  char *text = sipsv_stack_url_format (url, buf, sizeof buf);
+
+  if (text == NULL)
+    return g_strdup ("");
+  return text == buf ? g_strdup (buf) : text;
 }

@@ -95,9 +95,7 @@ sipsv_ua_session_from_notify (SipContainer *container, msg_t *msg, sip_t const *
   g_ptr_array_unref (routes);
   if (sip->sip_contact != NULL)
     {
-      char *target = url_as_string (NULL, sip->sip_contact->m_url);
-      sipsv_session_set_remote_target (session, target);
-      su_free (NULL, target);
+      sipsv_session_set_remote_target_url (session, sip->sip_contact->m_url);
     }
   sipsv_session_register_dialog (session);
   sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_CONFIRMED);

@@ -632,9 +632,7 @@ learn_dialog (SipSession *session, sip_t const *sip)
   g_ptr_array_unref (routes);
   if (sip->sip_contact != NULL)
     {
-      char *target = url_as_string (NULL, sip->sip_contact->m_url);
-      sipsv_session_set_remote_target (session, target);
-      su_free (NULL, target);
+      sipsv_session_set_remote_target_url (session, sip->sip_contact->m_url);
     }
   sipsv_session_register_dialog (session);
 }
@@ -676,9 +674,7 @@ update_session (SipServletRequest *request, sip_t const *sip, guint status)
     {
       /* The 2xx to a target refresh request (RFC 3261 §12.2.1.2): a
        * re-INVITE, UPDATE (RFC 3311) or SUBSCRIBE (RFC 6665). */
-      char *target = url_as_string (NULL, sip->sip_contact->m_url);
-      sipsv_session_set_remote_target (session, target);
-      su_free (NULL, target);
+      sipsv_session_set_remote_target_url (session, sip->sip_contact->m_url);
     }
   /* Our NOTIFY starts or ends a subscription usage (RFC 5057). */
   if (method == sip_method_notify && status >= 200 && status < 300)

@@ -244,9 +244,7 @@ update_session (SipServletRequest *request, SipSession *session, guint status)
     {
       /* Target refresh (RFC 3261 §12.2.2): re-INVITE, UPDATE (RFC 3311),
        * NOTIFY and SUBSCRIBE (RFC 6665). */
-      char *target = url_as_string (NULL, sip->sip_contact->m_url);
-      sipsv_session_set_remote_target (session, target);
-      su_free (NULL, target);
+      sipsv_session_set_remote_target_url (session, sip->sip_contact->m_url);
     }
   /* A NOTIFY starts or ends a subscription usage (RFC 5057). */
   if (method == sip_method_notify && status >= 200 && status < 300)
