@@ -460,9 +460,15 @@ sipsv_stack_contact_follow (SipsvStack *stack, msg_t *msg, tport_t *tp)
       || !sipsv_stack_url_is_self (stack, m->m_url))
     return;
   const char *canon = name->tpn_canon;
-  gboolean v6 = strchr (canon, ':') != NULL && canon[0] != '[';
-  char host[INET6_ADDRSTRLEN + 2];
-  g_snprintf (host, sizeof host, "%s%s%s", v6 ? "[" : "", canon, v6 ? "]" : "");
+  /* An IPv6 address goes in brackets; the rest as it is, without a
+   * printf for every request. */
+  char bracketed[INET6_ADDRSTRLEN + 3];
+  const char *host = canon;
+  if (strchr (canon, ':') != NULL && canon[0] != '[')
+    {
+      g_snprintf (bracketed, sizeof bracketed, "[%s]", canon);
+      host = bracketed;
+    }
   /* Over TLS, a sips request's Contact is sips: too (RFC 3261 §8.1.1.8). */
   gboolean tls = g_ascii_strcasecmp (name->tpn_proto, "tls") == 0;
   gboolean sips = tls && sip->sip_request != NULL
