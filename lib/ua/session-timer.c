@@ -57,6 +57,28 @@ add_session_expires (msg_t *msg, sip_t *sip, guint interval, const char *refresh
   msg_header_insert (msg, (msg_pub_t *) sip, (msg_header_t *) x);
 }
 
+/* The option tag "timer" in a new Supported or Require header, as a
+ * list of one item (the sofia class lays the items after the header).
+ * A header of that kind already there takes the tag into its own list,
+ * as sip_add_make() does. */
+static void
+add_timer_tag (msg_t *msg, sip_t *sip, msg_hclass_t *hc, msg_list_t const *existing)
+{
+  if (existing != NULL)
+    {
+      sip_add_make (msg, sip, hc, "timer");
+      return;
+    }
+  msg_list_t *list = (msg_list_t *) msg_header_alloc (msg_home (msg), hc, 2 * sizeof (msg_param_t));
+  if (list == NULL)
+    return;
+  msg_param_t *items = (msg_param_t *) ((char *) list + hc->hc_size);
+  items[0] = "timer";
+  items[1] = NULL;
+  list->k_items = items;
+  msg_header_insert (msg, (msg_pub_t *) sip, (msg_header_t *) list);
+}
+
 static void
 add_min_se (msg_t *msg, sip_t *sip, guint delta)
 {
@@ -275,7 +297,7 @@ sipsv_ua_timer_decorate_request (SipServletRequest *request)
   guint interval = MAX (session->st_interval ? session->st_interval : runtime->session_expires,
                         min_se);
   if (!supports_timer (sip))
-    sip_add_make (msg, sip, sip_supported_class, "timer");
+    add_timer_tag (msg, sip, sip_supported_class, (msg_list_t const *) sip->sip_supported);
   add_session_expires (msg, sip, interval,
                        session->st_interval == 0 ? NULL : session->st_we_refresh ? "uac" : "uas");
   add_min_se (msg, sip, min_se);
@@ -365,7 +387,7 @@ sipsv_ua_timer_decorate_response (SipServletRequest *request, msg_t *msg, guint 
     }
   add_session_expires (msg, sip, interval, refresher);
   if (peer_supports)
-    sip_add_make (msg, sip, sip_require_class, "timer");
+    add_timer_tag (msg, sip, sip_require_class, (msg_list_t const *) sip->sip_require);
 }
 
 /* What the 2xx we sent settled. */
