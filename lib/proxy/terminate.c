@@ -21,7 +21,6 @@ header_text (sip_header_t const *h)
   return text;
 }
 
-
 void
 sipsv_proxy_note_dialog (SipProxy *proxy, SipSession *session, sip_t const *response)
 {
