@@ -337,26 +337,6 @@ sipservlet_message_to_string (SipServletMessage *message)
 
 /* ---- header lookup -------------------------------------------------------- */
 
-const char *
-sipsv_header_value (msg_t *msg, const msg_header_t *h)
-{
-  char stack[256];
-
-  if (h->sh_class == sip_unknown_class)
-    return ((const msg_unknown_t *) h)->un_value;
-  /* sofia 1.12.11's sip_header_as_string() truncates values over ~128
-   * bytes, so size the buffer from the encoder's own answer. */
-  issize_t n = msg_header_field_e (stack, sizeof stack, h, 0);
-  if (n < 0)
-    return "";
-  char *value = su_alloc (msg_home (msg), (isize_t) n + 1);
-  if ((gsize) n < sizeof stack)
-    memcpy (value, stack, (gsize) n + 1);
-  else
-    msg_header_field_e (value, (isize_t) n + 1, h, 0);
-  return value;
-}
-
 /* Formats a known header's value into stack (of size bytes) when it
  * fits, else into a g_malloc()ed buffer; returns the text, or NULL when
  * sofia cannot encode it. The caller frees a text that is not stack. */
@@ -387,6 +367,24 @@ format_value (const msg_header_t *h, char *stack, gsize size, gsize *length)
     }
   *length = (gsize) n;
   return text;
+}
+
+const char *
+sipsv_header_value (msg_t *msg, const msg_header_t *h)
+{
+  char stack[256];
+  gsize n;
+
+  if (h->sh_class == sip_unknown_class)
+    return ((const msg_unknown_t *) h)->un_value;
+  char *text = format_value (h, stack, sizeof stack, &n);
+  if (text == NULL)
+    return "";
+  char *value = su_alloc (msg_home (msg), (isize_t) n + 1);
+  memcpy (value, text, n + 1);
+  if (text != stack)
+    g_free (text);
+  return value;
 }
 
 /* A header's value for the application: formatted like
@@ -801,9 +799,15 @@ SipAddress *
 sipservlet_message_get_address_header (SipServletMessage *message,
                                        const char *name, GError **error)
 {
+  msg_hclass_t *hc;
+  gboolean unknown;
+
   g_return_val_if_fail (message != NULL && name != NULL, NULL);
-  const char *value = sipservlet_message_get_header (message, name);
-  return value != NULL ? sipservlet_address_parse (value, error) : NULL;
+  msg_header_t **slot = header_slot (message, name, &hc, &unknown);
+  for (msg_header_t *h = slot ? *slot : NULL; h != NULL; h = h->sh_next)
+    if (header_matches (h, unknown, name))
+      return parse_address_value (h, error);
+  return NULL;
 }
 
 GPtrArray *
