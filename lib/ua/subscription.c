@@ -94,9 +94,7 @@ sipsv_ua_session_from_notify (SipContainer *container, msg_t *msg, sip_t const *
   sipsv_session_set_route_set (session, routes);
   g_ptr_array_unref (routes);
   if (sip->sip_contact != NULL)
-    {
-      sipsv_session_set_remote_target_url (session, sip->sip_contact->m_url);
-    }
+    sipsv_session_set_remote_target_url (session, sip->sip_contact->m_url);
   sipsv_session_register_dialog (session);
   sipsv_session_set_state (session, SIPSERVLET_SESSION_STATE_CONFIRMED);
   return session;

@@ -631,9 +631,7 @@ learn_dialog (SipSession *session, sip_t const *sip)
   sipsv_session_set_route_set (session, routes);
   g_ptr_array_unref (routes);
   if (sip->sip_contact != NULL)
-    {
-      sipsv_session_set_remote_target_url (session, sip->sip_contact->m_url);
-    }
+    sipsv_session_set_remote_target_url (session, sip->sip_contact->m_url);
   sipsv_session_register_dialog (session);
 }
 
