@@ -51,6 +51,7 @@ typedef struct {
                                      * read-only once made */
   GArray *work_queue;               /* SipsvWork, run in order right after the stack's
                                      * dispatch, else from one idle source */
+  GArray *work_spare;               /* the batch array between runs, empty */
   GSource *work_source;
   GQueue kept;                      /* SipsvKept links: see sipsv_runtime_keep() */
   /* Set by the container: asks its application router (if any) where an

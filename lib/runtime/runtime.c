@@ -24,6 +24,7 @@ void
 sipsv_runtime_clear (SipsvRuntime *runtime)
 {
   g_clear_pointer (&runtime->work_queue, g_array_unref);
+  g_clear_pointer (&runtime->work_spare, g_array_unref);
   g_clear_pointer (&runtime->option_tags, g_ptr_array_unref);
   g_clear_pointer (&runtime->refused_dialogs, g_hash_table_destroy);
 }
@@ -35,13 +36,21 @@ sipsv_runtime_run_work (SipsvRuntime *runtime)
   while (runtime->work_queue->len > 0)
     {
       GArray *batch = runtime->work_queue;
-      runtime->work_queue = g_array_new (FALSE, FALSE, sizeof (SipsvWork));
+      /* Work queued meanwhile goes to the other array: two arrays serve
+       * every dispatch instead of one allocated per batch. */
+      runtime->work_queue = runtime->work_spare != NULL
+                                ? g_steal_pointer (&runtime->work_spare)
+                                : g_array_new (FALSE, FALSE, sizeof (SipsvWork));
       for (guint i = 0; i < batch->len; i++)
         {
           SipsvWork *work = &g_array_index (batch, SipsvWork, i);
           work->func (work->data);
         }
-      g_array_unref (batch);
+      g_array_set_size (batch, 0);
+      if (runtime->work_spare == NULL)
+        runtime->work_spare = batch;
+      else
+        g_array_unref (batch);
       ran = TRUE;
     }
   return ran;

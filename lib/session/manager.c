@@ -61,6 +61,7 @@ sipsv_session_manager_clear (SipsvSessionManager *manager)
       manager->check_source = NULL;
     }
   g_clear_pointer (&manager->pending_checks, g_ptr_array_unref);
+  g_clear_pointer (&manager->spare_checks, g_ptr_array_unref);
   g_clear_pointer (&manager->app_sessions, g_hash_table_destroy);
   g_clear_pointer (&manager->dialogs, g_hash_table_destroy);
   g_clear_pointer (&manager->app_session_ids, g_hash_table_destroy);
@@ -193,7 +194,12 @@ sipsv_session_manager_run_checks (SipsvSessionManager *manager)
 
   if (batch->len == 0)
     return FALSE;
-  manager->pending_checks = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
+  /* As the runtime's work queue: checks scheduled meanwhile go to the
+   * spare array, and the batch becomes the spare once emptied. */
+  manager->pending_checks
+      = manager->spare_checks != NULL
+            ? g_steal_pointer (&manager->spare_checks)
+            : g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
 
   for (guint i = 0; i < batch->len; i++)
     {
@@ -210,7 +216,11 @@ sipsv_session_manager_run_checks (SipsvSessionManager *manager)
           && sipservlet_session_is_ready_to_invalidate (session))
         sipservlet_session_invalidate (session, NULL);
     }
-  g_ptr_array_unref (batch);
+  g_ptr_array_set_size (batch, 0);
+  if (manager->spare_checks == NULL)
+    manager->spare_checks = batch;
+  else
+    g_ptr_array_unref (batch);
   return TRUE;
 }
 

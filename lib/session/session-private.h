@@ -55,6 +55,7 @@ typedef struct _SipsvSessionManager {
   GArray *listeners;            /* SipsvListenerEntry */
   guint app_session_timeout_min;
   GPtrArray *pending_checks;    /* sessions to test for readiness, owned */
+  GPtrArray *spare_checks;      /* the batch array between runs, empty */
   GSource *check_source;        /* runs them when no flush is coming */
   const gboolean *flush_coming; /* TRUE: the container runs them soon
                                  * (sipsv_session_manager_run_checks) */
