@@ -10,3 +10,10 @@
  * drawn once per process, so that keys a peer chooses (a Call-ID, tags)
  * cannot be crafted to collide without knowing it. */
 guint sipsv_key_hash (gconstpointer key);
+
+/* Joins @n_parts strings (NULL counts as "") with '\n' between them: the
+ * form of the tables' composite keys (a Call-ID and tags). Written into
+ * @buf when it fits in @size bytes (a lookup's key, on the stack), else
+ * into a new string (pass NULL and 0 for a key to keep); free the result
+ * with g_free() when it is not @buf. */
+char *sipsv_key_join (char *buf, gsize size, const char *const *parts, gsize n_parts);

@@ -56,3 +56,23 @@ sipsv_key_hash (gconstpointer key)
   h *= G_GUINT64_CONSTANT (0xc4ceb9fe1a85ec53);
   return (guint) (h ^ (h >> 29));
 }
+
+char *
+sipsv_key_join (char *buf, gsize size, const char *const *parts, gsize n_parts)
+{
+  gsize lengths[8], total = n_parts;     /* the separators and the NUL */
+
+  g_return_val_if_fail (n_parts > 0 && n_parts <= G_N_ELEMENTS (lengths), NULL);
+  for (gsize i = 0; i < n_parts; i++)
+    total += lengths[i] = parts[i] != NULL ? strlen (parts[i]) : 0;
+  char *key = total <= size ? buf : g_malloc (total), *p = key;
+  for (gsize i = 0; i < n_parts; i++)
+    {
+      if (i > 0)
+        *p++ = '\n';
+      memcpy (p, parts[i] != NULL ? parts[i] : "", lengths[i]);
+      p += lengths[i];
+    }
+  *p = '\0';
+  return key;
+}

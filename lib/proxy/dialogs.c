@@ -32,11 +32,13 @@ dialog_session (SipProxy *proxy, sip_t const *sip)
       return session;
     }
   /* Another 2xx with another To-tag: a derived session (JSR 289 §6.2.3). */
-  char *key = sipsv_proxy_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag, to_tag,
-                                      proxy->request->depth);
+  char buf[192];
+  char *key = sipsv_proxy_dialog_key (buf, sizeof buf, sip->sip_call_id->i_id,
+                                      sip->sip_from->a_tag, to_tag, proxy->request->depth);
   SipSession *derived
       = g_hash_table_lookup (sipsv_runtime (proxy->container)->sessions.dialogs, key);
-  g_free (key);
+  if (key != buf)
+    g_free (key);
   if (derived != NULL)
     return derived;
   derived = sipsv_session_new (session->app, FALSE, session->call_id, session->local_tag,

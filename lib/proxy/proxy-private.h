@@ -184,8 +184,11 @@ void sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, si
  * dialog, each with its Record-Route (marked with SIPSV_HOP_PARAM when
  * depth > 0). */
 #define SIPSV_HOP_PARAM "sipsv-hop"
-char *sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b,
-                              guint depth);
+/* The key, in buf when it fits in size bytes (a lookup's, on the stack)
+ * else a new string (NULL and 0 for a key to keep): free with g_free()
+ * when it is not buf (sipsv_key_join()). */
+char *sipsv_proxy_dialog_key (char *buf, gsize size, const char *call_id, const char *tag_a,
+                              const char *tag_b, guint depth);
 /* The session of the proxied dialog of sip, at the depth its popped Route
  * (NULL: none) names. */
 SipSession *sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip,

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format-private.h"
+#include "key-hash-private.h"
 #include "proxy/proxy-private.h"
 
 char *
@@ -117,9 +119,11 @@ sipsv_proxy_forward_stray_response (SipContainer *container, msg_t *msg, sip_t *
 }
 
 char *
-sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_b,
-                        guint depth)
+sipsv_proxy_dialog_key (char *buf, gsize size, const char *call_id, const char *tag_a,
+                        const char *tag_b, guint depth)
 {
+  char digits[24];
+
   /* Requests travel both ways: order the tags so both directions match. */
   if (tag_a == NULL)
     tag_a = "";
@@ -131,9 +135,9 @@ sipsv_proxy_dialog_key (const char *call_id, const char *tag_a, const char *tag_
       tag_a = tag_b;
       tag_b = t;
     }
-  if (depth > 0)
-    return g_strdup_printf ("proxy\n%s\n%s\n%s\n%u", call_id, tag_a, tag_b, depth);
-  return g_strconcat ("proxy\n", call_id, "\n", tag_a, "\n", tag_b, NULL);
+  const char *parts[] = { "proxy", call_id, tag_a, tag_b,
+                          depth > 0 ? sipsv_format_uint (digits, depth) : NULL };
+  return sipsv_key_join (buf, size, parts, depth > 0 ? 5 : 4);
 }
 
 SipSession *
@@ -144,10 +148,12 @@ sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip, const cha
   if (param != NULL)
     depth = (guint) MIN (g_ascii_strtoull (param + strlen (";" SIPSV_HOP_PARAM "="), NULL, 10),
                          G_MAXUINT);
-  char *key = sipsv_proxy_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag,
-                                      sip->sip_to->a_tag, depth);
+  char buf[192];
+  char *key = sipsv_proxy_dialog_key (buf, sizeof buf, sip->sip_call_id->i_id,
+                                      sip->sip_from->a_tag, sip->sip_to->a_tag, depth);
   SipSession *session = g_hash_table_lookup (sipsv_runtime (container)->sessions.dialogs, key);
-  g_free (key);
+  if (key != buf)
+    g_free (key);
   return session;
 }
 
@@ -157,6 +163,6 @@ sipsv_proxy_register_session (SipSession *session, const char *call_id,
 {
   if (session->dialog_key != NULL || session->manager == NULL || !session->valid)
     return;
-  session->dialog_key = sipsv_proxy_dialog_key (call_id, tag_a, tag_b, depth);
+  session->dialog_key = sipsv_proxy_dialog_key (NULL, 0, call_id, tag_a, tag_b, depth);
   g_hash_table_insert (session->manager->dialogs, session->dialog_key, session);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "attributes-private.h"
+#include "key-hash-private.h"
 #include "session/session-private.h"
 
 gboolean
@@ -37,8 +38,8 @@ sipsv_random_token (guint bytes)
 char *
 sipsv_dialog_key (const char *call_id, const char *local_tag, const char *remote_tag)
 {
-  return g_strconcat (call_id, "\n", local_tag ? local_tag : "", "\n",
-                      remote_tag ? remote_tag : "", NULL);
+  const char *parts[] = { call_id, local_tag, remote_tag };
+  return sipsv_key_join (NULL, 0, parts, G_N_ELEMENTS (parts));
 }
 
 SipSession *
@@ -76,9 +77,12 @@ SipSession *
 sipsv_session_lookup (SipsvSessionManager *manager, const char *call_id,
                       const char *local_tag, const char *remote_tag)
 {
-  char *key = sipsv_dialog_key (call_id, local_tag, remote_tag);
+  const char *parts[] = { call_id, local_tag, remote_tag };
+  char buf[160];
+  char *key = sipsv_key_join (buf, sizeof buf, parts, G_N_ELEMENTS (parts));
   SipSession *session = g_hash_table_lookup (manager->dialogs, key);
-  g_free (key);
+  if (key != buf)
+    g_free (key);
   return session;
 }
 

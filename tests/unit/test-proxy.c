@@ -216,17 +216,36 @@ END_TEST
 
 START_TEST (test_dialog_key_symmetric)
 {
-  char *ab = sipsv_proxy_dialog_key ("cid", "a", "b", 0);
-  char *ba = sipsv_proxy_dialog_key ("cid", "b", "a", 0);
-  char *other = sipsv_proxy_dialog_key ("cid", "a", "c", 0);
+  char *ab = sipsv_proxy_dialog_key (NULL, 0, "cid", "a", "b", 0);
+  char *ba = sipsv_proxy_dialog_key (NULL, 0, "cid", "b", "a", 0);
+  char *other = sipsv_proxy_dialog_key (NULL, 0, "cid", "a", "c", 0);
   /* Applications composed in one container proxy the same dialog: each
    * position in the chain has its own key, in both directions. */
-  char *second = sipsv_proxy_dialog_key ("cid", "a", "b", 1);
-  char *second_back = sipsv_proxy_dialog_key ("cid", "b", "a", 1);
+  char *second = sipsv_proxy_dialog_key (NULL, 0, "cid", "a", "b", 1);
+  char *second_back = sipsv_proxy_dialog_key (NULL, 0, "cid", "b", "a", 1);
   ck_assert_str_eq (ab, ba);
+  ck_assert_str_eq (ab, "proxy\ncid\na\nb");
   ck_assert_str_ne (ab, other);
   ck_assert_str_ne (ab, second);
   ck_assert_str_eq (second, second_back);
+  ck_assert_str_eq (second, "proxy\ncid\na\nb\n1");
+
+  /* A lookup's key goes into its buffer when it fits, else on the heap:
+   * the same text either way. A missing tag counts as empty. */
+  char buf[32];
+  char *in_buf = sipsv_proxy_dialog_key (buf, sizeof buf, "cid", "b", "a", 1);
+  ck_assert_ptr_eq (in_buf, buf);
+  ck_assert_str_eq (in_buf, second);
+  char exact[sizeof "proxy\ncid\na\nb"];
+  ck_assert_ptr_eq (sipsv_proxy_dialog_key (exact, sizeof exact, "cid", "a", "b", 0), exact);
+  ck_assert_str_eq (exact, ab);
+  char small[sizeof "proxy\ncid\na\nb" - 1];
+  char *too_long = sipsv_proxy_dialog_key (small, sizeof small, "cid", "a", "b", 0);
+  ck_assert_ptr_ne (too_long, small);
+  ck_assert_str_eq (too_long, ab);
+  g_free (too_long);
+  char *untagged = sipsv_proxy_dialog_key (buf, sizeof buf, "cid", NULL, "a", 0);
+  ck_assert_str_eq (untagged, "proxy\ncid\n\na");
   g_free (ab);
   g_free (ba);
   g_free (other);
