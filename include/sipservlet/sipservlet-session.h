@@ -69,6 +69,10 @@ SIPSERVLET_API void sipservlet_session_unref (SipSession *session);
  * sipservlet_session_get_id:
  * @session: a session
  *
+ * From this call on, while @session is valid,
+ * sipservlet_container_get_session() finds it by this id (the container
+ * lists a session's id when it is first handed out).
+ *
  * Returns: (transfer none): a unique identifier.
  */
 SIPSERVLET_API const char *sipservlet_session_get_id (SipSession *session);
@@ -273,6 +277,12 @@ SIPSERVLET_API void sipservlet_application_session_unref (SipApplicationSession 
 /**
  * sipservlet_application_session_get_id:
  * @app_session: an application session
+ *
+ * An unguessable identifier: who knows it can reach @app_session through
+ * sipservlet_container_get_application_session(), an encoded URI
+ * (sipservlet_application_session_encode_uri()) or a converged HTTP
+ * request, from the moment it is first handed out (this call, an encoded
+ * URI or URL, a session cookie) while @app_session is valid.
  *
  * Returns: (transfer none): a unique identifier.
  */

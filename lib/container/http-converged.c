@@ -132,7 +132,8 @@ sipservlet_http_get_application_session (SoupServerMessage *message, gboolean cr
    * it goes back to this host alone. The id is URL-safe text and the
    * path an absolute path the application gave (http-routes.c). */
   g_autofree char *header = g_strdup_printf (COOKIE_NAME "=%s; Path=%s; HttpOnly; "
-                                             "SameSite=Strict%s", app_session->id,
+                                             "SameSite=Strict%s",
+                                             sipservlet_application_session_get_id (app_session),
                                              binding->route->path,
                                              binding->https ? "; Secure" : "");
   soup_message_headers_append (soup_server_message_get_response_headers (message),
@@ -151,7 +152,8 @@ sipservlet_application_session_encode_url (SipApplicationSession *app_session, c
   const char *query = memchr (url, '?', length);
   const char *separator = query == NULL ? "?"
                           : (url[length - 1] == '?' || url[length - 1] == '&') ? "" : "&";
-  g_autofree char *escaped = g_uri_escape_string (app_session->id, NULL, FALSE);
+  g_autofree char *escaped = g_uri_escape_string (
+      sipservlet_application_session_get_id (app_session), NULL, FALSE);
   return g_strdup_printf ("%.*s%s" QUERY_PARAM "=%s%s", (int) length, url, separator, escaped,
                           fragment != NULL ? fragment : "");
 }

@@ -33,10 +33,9 @@ sipsv_application_session_new_in (SipsvSessionManager *manager, SipsvAppScope *s
   app->created = app->last_accessed = g_get_real_time ();
   app->lifetime = manager->app_session_timeout_min * USEC_PER_MINUTE;
   app->sessions = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_session_unref);
-  app->timers = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_timer_unref);
+  /* app->timers: made by the first servlet timer (servlet-timer.c). */
   /* The manager's table owns the initial reference. */
   g_hash_table_add (manager->app_sessions, app);
-  g_hash_table_insert (manager->app_session_ids, app->id, app);
   schedule_expiry (app);
   SIPSV_NOTIFY (manager, app->scope, application_session_created, app);
   return app;
@@ -155,7 +154,7 @@ sipservlet_application_session_unref (SipApplicationSession *app)
     return;
   g_clear_pointer (&app->expiry_timer, sipsv_timer_free);
   g_ptr_array_unref (app->sessions);
-  g_ptr_array_unref (app->timers);
+  g_clear_pointer (&app->timers, g_ptr_array_unref);
   g_clear_pointer (&app->attributes, g_hash_table_destroy);
   g_clear_pointer (&app->scope, sipsv_session_scope_unref);
   g_free (app->key_entry);
@@ -167,6 +166,13 @@ const char *
 sipservlet_application_session_get_id (SipApplicationSession *app)
 {
   g_return_val_if_fail (app != NULL, NULL);
+  /* Found by its id (encodeURI, a converged HTTP request) once handed
+   * out: the application sessions of most requests never are. */
+  if (app->valid && !app->id_published && app->manager != NULL)
+    {
+      g_hash_table_insert (app->manager->app_session_ids, app->id, app);
+      app->id_published = TRUE;
+    }
   return app->id;
 }
 
@@ -231,7 +237,8 @@ sipservlet_application_session_invalidate (SipApplicationSession *app, GError **
   /* Not found by id or key from now on, listeners included. */
   if (app->manager != NULL)
     {
-      g_hash_table_remove (app->manager->app_session_ids, app->id);
+      if (app->id_published)
+        g_hash_table_remove (app->manager->app_session_ids, app->id);
       if (app->key_entry != NULL)
         g_hash_table_remove (app->manager->app_session_keys, app->key_entry);
     }
@@ -249,7 +256,7 @@ sipservlet_application_session_invalidate (SipApplicationSession *app, GError **
       else
         g_ptr_array_remove_index (app->sessions, app->sessions->len - 1);
     }
-  while (app->timers->len > 0)
+  while (app->timers != NULL && app->timers->len > 0)
     sipservlet_timer_cancel (g_ptr_array_index (app->timers, app->timers->len - 1));
 
   SipsvSessionManager *manager = app->manager;
@@ -275,7 +282,7 @@ gboolean
 sipservlet_application_session_is_ready_to_invalidate (SipApplicationSession *app)
 {
   g_return_val_if_fail (app != NULL, FALSE);
-  return app->valid && app->sessions->len == 0 && app->timers->len == 0;
+  return app->valid && app->sessions->len == 0 && (app->timers == NULL || app->timers->len == 0);
 }
 
 void
@@ -373,7 +380,7 @@ sipservlet_application_session_get_timers (SipApplicationSession *app)
 {
   g_return_val_if_fail (app != NULL, NULL);
   GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_timer_unref);
-  for (guint i = 0; i < app->timers->len; i++)
+  for (guint i = 0; app->timers != NULL && i < app->timers->len; i++)
     g_ptr_array_add (result, sipservlet_timer_ref (app->timers->pdata[i]));
   return result;
 }

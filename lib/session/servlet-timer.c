@@ -66,6 +66,8 @@ sipservlet_application_session_create_timer (SipApplicationSession *app,
   timer->info_destroy = info_destroy;
   timer->period_ms = period_ms;
   timer->fixed_delay = fixed_delay;
+  if (app->timers == NULL)
+    app->timers = g_ptr_array_new_with_free_func ((GDestroyNotify) sipservlet_timer_unref);
   g_ptr_array_add (app->timers, timer);    /* the application session's reference */
   arm (timer, delay_ms);
   return sipservlet_timer_ref (timer);     /* the caller's */

@@ -95,6 +95,7 @@ struct _SipSession {
   char *id;
   SipSessionState state;
   guint valid : 1;
+  guint id_published : 1;           /* in the manager's table of ids (get_id) */
   guint invalidate_when_ready : 1;
   guint uac : 1;                    /* created by a UAC request */
   guint had_transaction : 1;
@@ -173,6 +174,7 @@ struct _SipApplicationSession {
   SipsvSessionManager *manager;
   char *id;
   guint valid : 1;
+  guint id_published : 1;           /* in the manager's table of ids (get_id) */
   guint invalidate_when_ready : 1;
   guint expired_notified : 1;
   gint64 created;                   /* real time, µs */
@@ -180,7 +182,7 @@ struct _SipApplicationSession {
   gint64 lifetime;                  /* µs of inactivity before expiry, 0 = never */
   SipsvTimer *expiry_timer;
   GPtrArray *sessions;              /* owned */
-  GPtrArray *timers;                /* active timers, owned */
+  GPtrArray *timers;                /* active timers, owned; NULL before the first */
   GHashTable *attributes;
   SipsvAppScope *scope;             /* owned; NULL: the implicit application */
   char *key_entry;                  /* registered in manager->app_session_keys */

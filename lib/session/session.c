@@ -67,7 +67,6 @@ sipsv_session_new (SipApplicationSession *app, gboolean uac, const char *call_id
 
   /* The application session owns valid sessions. */
   g_ptr_array_add (app->sessions, sipservlet_session_ref (session));
-  g_hash_table_insert (manager->session_ids, session->id, session);
   manager->n_sessions++;
   SIPSV_NOTIFY (manager, session->app->scope, session_created, session);
   return session;
@@ -389,6 +388,13 @@ const char *
 sipservlet_session_get_id (SipSession *session)
 {
   g_return_val_if_fail (session != NULL, NULL);
+  /* Found by its id once someone has it: most sessions (a REGISTER's)
+   * never hand it out, and skip the table. */
+  if (session->valid && !session->id_published && session->manager != NULL)
+    {
+      g_hash_table_insert (session->manager->session_ids, session->id, session);
+      session->id_published = TRUE;
+    }
   return session->id;
 }
 
@@ -472,7 +478,7 @@ sipservlet_session_invalidate (SipSession *session, GError **error)
   session->valid = FALSE;
   sipsv_session_unregister_dialog (session);
   forget_ended (session);
-  if (session->manager != NULL)
+  if (session->manager != NULL && session->id_published)
     g_hash_table_remove (session->manager->session_ids, session->id);
   /* A chain of Replaces must not keep every replaced session alive. */
   g_clear_pointer (&session->corresponding, sipservlet_session_unref);

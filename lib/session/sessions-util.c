@@ -280,7 +280,8 @@ sipservlet_application_session_encode_uri (SipApplicationSession *app_session, c
   if (!app_session->valid)
     return NULL;
   SipURI *encoded = sipservlet_uri_clone (uri);
-  if (!sipservlet_uri_set_parameter (encoded, ENCODED_URI_PARAM, app_session->id, NULL))
+  if (!sipservlet_uri_set_parameter (encoded, ENCODED_URI_PARAM,
+                                     sipservlet_application_session_get_id (app_session), NULL))
     g_clear_pointer (&encoded, sipservlet_uri_unref);
   return encoded;
 }

@@ -218,6 +218,58 @@ START_TEST (test_lookup_by_id)
 }
 END_TEST
 
+/* Ids enter the lookup tables when first handed out (get_id, encodeURI):
+ * sessions whose ids nobody reads (a REGISTER's) never touch them, and
+ * an id first read after invalidation finds nothing. */
+START_TEST (test_ids_published_when_handed_out)
+{
+  SipApplicationSession *app = new_app ();
+  SipSession *unread = new_session (app, FALSE, "c-p1", "pt1");
+  SipSession *read = new_session (app, FALSE, "c-p2", "pt2");
+
+  ck_assert_uint_eq (g_hash_table_size (manager->session_ids), 0);
+  ck_assert_uint_eq (g_hash_table_size (manager->app_session_ids), 0);
+
+  const char *id = sipservlet_session_get_id (read);
+  ck_assert_ptr_nonnull (id);
+  ck_assert (g_str_has_prefix (id, "ss-"));
+  ck_assert_ptr_eq (sipservlet_session_get_id (read), id);        /* the same string */
+  ck_assert_uint_eq (g_hash_table_size (manager->session_ids), 1);
+  ck_assert_ptr_eq (sipservlet_container_get_session (container, id), read);
+
+  /* Read first once invalidated: an id, found nowhere. */
+  ck_assert (sipservlet_session_invalidate (unread, NULL));
+  const char *late = sipservlet_session_get_id (unread);
+  ck_assert_ptr_nonnull (late);
+  ck_assert (g_str_has_prefix (late, "ss-"));
+  ck_assert_str_ne (late, id);
+  ck_assert_ptr_null (sipservlet_container_get_session (container, late));
+  ck_assert_uint_eq (g_hash_table_size (manager->session_ids), 1);
+
+  /* encodeURI hands out the application session's id. */
+  SipURI *uri = unit_defer (sipservlet_uri_parse ("sip:alice@example.com", NULL),
+                            (GDestroyNotify) sipservlet_uri_unref);
+  SipURI *encoded = unit_defer (sipservlet_application_session_encode_uri (app, uri),
+                                (GDestroyNotify) sipservlet_uri_unref);
+  ck_assert_uint_eq (g_hash_table_size (manager->app_session_ids), 1);
+  ck_assert_ptr_eq (sipsv_session_manager_find_encoded (manager, encoded), app);
+
+  /* Invalidation empties both tables. */
+  ck_assert (sipservlet_application_session_invalidate (app, NULL));
+  ck_assert_uint_eq (g_hash_table_size (manager->session_ids), 0);
+  ck_assert_uint_eq (g_hash_table_size (manager->app_session_ids), 0);
+  ck_assert_ptr_null (sipservlet_container_get_session (container, id));
+
+  /* An application session whose id is first read once invalidated. */
+  SipApplicationSession *other = new_app ();
+  ck_assert (sipservlet_application_session_invalidate (other, NULL));
+  const char *other_id = sipservlet_application_session_get_id (other);
+  ck_assert (g_str_has_prefix (other_id, "as-"));
+  ck_assert_ptr_null (sipservlet_container_get_application_session (container, other_id));
+  ck_assert_uint_eq (g_hash_table_size (manager->app_session_ids), 0);
+}
+END_TEST
+
 /* ---- keys --------------------------------------------------------------------- */
 
 START_TEST (test_keys)
@@ -736,6 +788,7 @@ make_suite (void)
   tcase_add_checked_fixture (tc, setup, teardown);
   tcase_add_test (tc, test_app_session_ids_unguessable);
   tcase_add_test (tc, test_lookup_by_id);
+  tcase_add_test (tc, test_ids_published_when_handed_out);
   tcase_add_test (tc, test_keys);
   tcase_add_test (tc, test_encode_uri);
   tcase_add_test (tc, test_dialog_target_parse_errors);
