@@ -314,9 +314,8 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
   char *tag = sipsv_new_tag ();
   SipApplicationSession *app = application_session_for (container, &routing);
   SipSession *session = sipsv_session_new (app, FALSE, sip->sip_call_id->i_id, tag, NULL, NULL);
-  session->local_party_text = g_strconcat (sipsv_header_value (msg, (msg_header_t *) sip->sip_to),
-                                           ";tag=", tag, NULL);
-  session->remote_party_text = g_strdup (sipsv_header_value (msg, (msg_header_t *) sip->sip_from));
+  session->local_party_text = sipsv_header_value_dup ((msg_header_t *) sip->sip_to, tag);
+  session->remote_party_text = sipsv_header_value_dup ((msg_header_t *) sip->sip_from, NULL);
   g_free (tag);
   session->dialog_method = dialog;
   session->invite_dialog = sip->sip_request->rq_method == sip_method_invite;
@@ -331,7 +330,7 @@ handle_initial (SipContainer *container, msg_t *msg, sip_t *sip, char *popped,
       /* UAS route set: Record-Route in order (RFC 3261 §12.1.1). */
       GPtrArray *routes = g_ptr_array_new_with_free_func (g_free);
       for (sip_record_route_t *rr = sip->sip_record_route; rr; rr = rr->r_next)
-        g_ptr_array_add (routes, g_strdup (sipsv_header_value (msg, (msg_header_t *) rr)));
+        g_ptr_array_add (routes, sipsv_header_value_dup ((msg_header_t *) rr, NULL));
       sipsv_session_set_route_set (session, routes);
       g_ptr_array_unref (routes);
       /* Without a Contact (RFC 2543), the From URI is the remote target. */

@@ -198,6 +198,11 @@ void sipsv_message_insert_first (SipServletMessage *message, msg_header_t *h);
 /* Formats a header (value only) in the message's home. */
 const char *sipsv_header_value (msg_t *msg, const msg_header_t *h);
 
+/* Formats a header (value only) as a new string (g_free()), with
+ * ";tag=" @tag appended when @tag is not NULL (a session's own party):
+ * one allocation, nothing left in the message's home. */
+char *sipsv_header_value_dup (const msg_header_t *h, const char *tag);
+
 /* Reason phrase for a status, or "Unknown". */
 const char *sipsv_status_phrase (guint status);
 

@@ -387,6 +387,40 @@ sipsv_header_value (msg_t *msg, const msg_header_t *h)
   return value;
 }
 
+char *
+sipsv_header_value_dup (const msg_header_t *h, const char *tag)
+{
+  static const char tag_param[] = ";tag=";
+  char stack[256];
+  char *formatted = NULL;
+  const char *text;
+  gsize n;
+
+  if (h->sh_class == sip_unknown_class)
+    {
+      text = ((const msg_unknown_t *) h)->un_value;
+      n = strlen (text);
+    }
+  else if ((formatted = format_value (h, stack, sizeof stack, &n)) != NULL)
+    text = formatted;
+  else
+    text = "", n = 0;
+  gsize t = tag != NULL ? strlen (tag) : 0;
+  gsize size = n + (tag != NULL ? sizeof tag_param - 1 + t : 0) + 1;
+  char *value = g_malloc (size), *end = value + n;
+  memcpy (value, text, n);
+  if (tag != NULL)
+    {
+      memcpy (end, tag_param, sizeof tag_param - 1);
+      memcpy (end + sizeof tag_param - 1, tag, t);
+      end += sizeof tag_param - 1 + t;
+    }
+  *end = '\0';
+  if (formatted != stack)
+    g_free (formatted);
+  return value;
+}
+
 /* A header's value for the application: formatted like
  * sipsv_header_value(), but kept per header, so that reading it again
  * returns the same string instead of a new copy in the msg's home (the

@@ -90,7 +90,7 @@ sipsv_ua_session_from_notify (SipContainer *container, msg_t *msg, sip_t const *
   sipsv_session_set_remote_tag (session, sip->sip_from->a_tag);
   GPtrArray *routes = g_ptr_array_new_with_free_func (g_free);
   for (sip_record_route_t const *rr = sip->sip_record_route; rr != NULL; rr = rr->r_next)
-    g_ptr_array_add (routes, g_strdup (sipsv_header_value (msg, (msg_header_t const *) rr)));
+    g_ptr_array_add (routes, sipsv_header_value_dup ((msg_header_t const *) rr, NULL));
   sipsv_session_set_route_set (session, routes);
   g_ptr_array_unref (routes);
   if (sip->sip_contact != NULL)

@@ -203,8 +203,8 @@ sipsv_uac_create_leg (SipContainer *container, SipApplicationSession *app,
    * session's do. */
   SipServletRequest *request
     = start_session (container, app, method, msg, call_id, tag, NULL, NULL,
-                     g_strdup (sipsv_header_value (msg, (msg_header_t *) sip->sip_from)),
-                     g_strdup (sipsv_header_value (msg, (msg_header_t *) sip->sip_to)));
+                     sipsv_header_value_dup ((msg_header_t *) sip->sip_from, NULL),
+                     sipsv_header_value_dup ((msg_header_t *) sip->sip_to, NULL));
   g_free (tag);
   g_free (call_id);
   return request;

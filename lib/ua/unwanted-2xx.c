@@ -56,12 +56,12 @@ send_in_dialog (SipsvRuntime *runtime, msg_t *msg, const char *method, guint32 c
   sip_t const *sip = sip_object (msg);
   GPtrArray *routes = g_ptr_array_new_with_free_func (g_free);
   for (sip_record_route_t const *rr = sip->sip_record_route; rr != NULL; rr = rr->r_next)
-    g_ptr_array_insert (routes, 0, g_strdup (sipsv_header_value (msg, (msg_header_t const *) rr)));
+    g_ptr_array_insert (routes, 0, sipsv_header_value_dup ((msg_header_t const *) rr, NULL));
   url_t const *target_url = sip->sip_contact != NULL ? sip->sip_contact->m_url
                                                      : sip->sip_to->a_url;
   char *target = url_as_string (NULL, target_url);
-  char *from = g_strdup (sipsv_header_value (msg, (msg_header_t const *) sip->sip_from));
-  char *to = g_strdup (sipsv_header_value (msg, (msg_header_t const *) sip->sip_to));
+  char *from = sipsv_header_value_dup ((msg_header_t const *) sip->sip_from, NULL);
+  char *to = sipsv_header_value_dup ((msg_header_t const *) sip->sip_to, NULL);
   msg_t *request = sipsv_message_build_request (&runtime->stack, method, target, from, to,
                                                 sip->sip_call_id->i_id, cseq, routes, NULL);
   su_free (NULL, target);

@@ -495,6 +495,48 @@ START_TEST (test_header_names_many)
 }
 END_TEST
 
+/* A header's value as a new string, with a tag for a session's own
+ * party: known, unknown and long (past the stack buffer) headers. */
+START_TEST (test_header_value_dup)
+{
+  GString *long_to = g_string_new ("To: <sip:bob@example.com;x=");
+  for (guint i = 0; i < 300; i++)
+    g_string_append_c (long_to, 'a' + i % 26);
+  g_string_append (long_to, ">\r\n");
+  g_autofree char *text = g_strconcat ("OPTIONS sip:bob@example.com SIP/2.0\r\n"
+                                       "Via: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK-1\r\n"
+                                       "From: \"Alice\" <sip:alice@example.com>;tag=1\r\n",
+                                       long_to->str,
+                                       "Call-ID: dup-1@192.0.2.1\r\n"
+                                       "CSeq: 1 OPTIONS\r\n"
+                                       "X-Thing: some  value\r\n"
+                                       "Content-Length: 0\r\n\r\n",
+                                       NULL);
+  msg_t *msg = unit_parse_msg (text);
+  sip_t *sip = sip_object (msg);
+
+  g_autofree char *from = sipsv_header_value_dup ((msg_header_t *) sip->sip_from, NULL);
+  ck_assert_str_eq (from, "\"Alice\" <sip:alice@example.com>;tag=1");
+  g_autofree char *own = sipsv_header_value_dup ((msg_header_t *) sip->sip_from, "xyz");
+  ck_assert_str_eq (own, "\"Alice\" <sip:alice@example.com>;tag=1;tag=xyz");
+
+  g_autofree char *to = sipsv_header_value_dup ((msg_header_t *) sip->sip_to, "t9");
+  g_autofree char *expected_to = g_strconcat (long_to->str + 4, NULL);
+  expected_to[strlen (expected_to) - 2] = '\0';           /* no CRLF */
+  g_autofree char *expected = g_strconcat (expected_to, ";tag=t9", NULL);
+  ck_assert_uint_gt (strlen (to), 300);
+  ck_assert_str_eq (to, expected);
+
+  g_autofree char *unknown = sipsv_header_value_dup ((msg_header_t *) sip->sip_unknown, NULL);
+  ck_assert_str_eq (unknown, "some  value");
+  g_autofree char *unknown_tag = sipsv_header_value_dup ((msg_header_t *) sip->sip_unknown, "u");
+  ck_assert_str_eq (unknown_tag, "some  value;tag=u");
+
+  g_string_free (long_to, TRUE);
+  msg_destroy (msg);
+}
+END_TEST
+
 /* ---- mutation ------------------------------------------------------------ */
 
 START_TEST (test_add_set_remove_unknown)
@@ -1556,6 +1598,7 @@ make_suite (void)
   tcase_add_test (tc, test_header_names);
   tcase_add_test (tc, test_header_names_once_each);
   tcase_add_test (tc, test_header_names_many);
+  tcase_add_test (tc, test_header_value_dup);
   tcase_add_test (tc, test_add_set_remove_unknown);
   tcase_add_test (tc, test_add_set_remove_known);
   tcase_add_loop_test (tc, test_system_headers_protected, 0, G_N_ELEMENTS (system_headers));
