@@ -5,8 +5,9 @@
  * (subprojects/sofia-sip/patches/0009), and of two that write with
  * MSG_STRING_E(), which the same patch holds to the same contract (Via,
  * a From with a display name), and of the Date header (patches 0012 and
- * 0013, the leap day). The contract is snprintf()'s,
- * which msg_header_prepare() relies on to grow its buffer: the return
+ * 0013, the leap day), Session-Expires, Min-SE and tags (0021). The
+ * contract is snprintf()'s, which msg_header_prepare() relies on to
+ * grow its buffer: the return
  * value is the length of the whole encoding whatever the buffer's size,
  * nothing is written past the buffer, and when the encoding and its NUL
  * fit, all of it is there. Every buffer size from 0 to two bytes more
@@ -116,6 +117,41 @@ START_TEST (test_numeric)
   check_encoding ((sip_header_t *) sip_max_forwards_make (home, "70"), "70");
   check_encoding ((sip_header_t *) sip_expires_make (home, "4294967295"), "4294967295");
   check_encoding ((sip_header_t *) sip_min_expires_make (home, "10"), "10");
+}
+END_TEST
+
+/* Session-Expires and Min-SE (RFC 4028) have encoders of their own,
+ * which the bundled build writes without snprintf() (patch 0021). */
+START_TEST (test_session_timer_headers)
+{
+  check_encoding ((sip_header_t *) sip_session_expires_make (home, "1800"), "1800");
+  check_encoding ((sip_header_t *) sip_session_expires_make (home, "1800;refresher=uac"),
+                  "1800;refresher=uac");
+  check_encoding ((sip_header_t *) sip_session_expires_make (home, "4294967295;refresher=uas;x"),
+                  "4294967295;refresher=uas;x");
+  check_encoding ((sip_header_t *) sip_min_se_make (home, "90"), "90");
+  check_encoding ((sip_header_t *) sip_min_se_make (home, "0;x=y"), "0;x=y");
+}
+END_TEST
+
+/* sip_to_tag() and sip_from_tag(), which patch 0021 joins without
+ * su_sprintf(): a bare tag or a "tag=" form, an equal tag kept, another
+ * refused. */
+START_TEST (test_tags)
+{
+  sip_to_t *to = sip_to_make (home, "<sip:bob@example.com>;x=1");
+  ck_assert_int_eq (sip_to_tag (home, to, "a1b2c3"), 0);
+  ck_assert_str_eq (to->a_tag, "a1b2c3");
+  check_encoding ((sip_header_t *) to, "<sip:bob@example.com>;x=1;tag=a1b2c3");
+  ck_assert_int_eq (sip_to_tag (home, to, "A1B2C3"), 0);
+  ck_assert_int_eq (sip_to_tag (home, to, "other"), -1);
+  ck_assert_str_eq (to->a_tag, "a1b2c3");
+
+  sip_from_t *from = sip_from_make (home, "\"Alice\" <sip:alice@example.com>");
+  ck_assert_int_eq (sip_from_tag (home, from, "tag=f00"), 0);
+  ck_assert_str_eq (from->a_tag, "f00");
+  check_encoding ((sip_header_t *) from, "\"Alice\" <sip:alice@example.com>;tag=f00");
+  ck_assert_int_eq (sip_from_tag (home, from, NULL), -1);
 }
 END_TEST
 
@@ -275,6 +311,8 @@ make_suite (void)
   tcase_add_test (tc, test_status_line);
   tcase_add_test (tc, test_cseq);
   tcase_add_test (tc, test_numeric);
+  tcase_add_test (tc, test_session_timer_headers);
+  tcase_add_test (tc, test_tags);
   tcase_add_test (tc, test_date);
   tcase_add_test (tc, test_status_code);
   tcase_add_test (tc, test_host_port);
