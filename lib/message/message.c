@@ -369,21 +369,45 @@ format_value (const msg_header_t *h, char *stack, gsize size, gsize *length)
   return text;
 }
 
+/* A header's value as text: an unknown header's own string, else its
+ * encoding (format_value()), or "" when sofia cannot encode it.
+ * *formatted is set to the encoding, which the caller releases with
+ * value_text_free(); NULL when the text needs no release. */
+static const char *
+value_text (const msg_header_t *h, char *stack, gsize size, gsize *length, char **formatted)
+{
+  *formatted = NULL;
+  if (h->sh_class == sip_unknown_class)
+    {
+      const char *value = ((const msg_unknown_t *) h)->un_value;
+      *length = strlen (value);
+      return value;
+    }
+  if ((*formatted = format_value (h, stack, size, length)) != NULL)
+    return *formatted;
+  *length = 0;
+  return "";
+}
+
+static void
+value_text_free (char *formatted, char *stack)
+{
+  if (formatted != stack)
+    g_free (formatted);
+}
+
 const char *
 sipsv_header_value (msg_t *msg, const msg_header_t *h)
 {
-  char stack[256];
+  char stack[256], *formatted;
   gsize n;
+  const char *text = value_text (h, stack, sizeof stack, &n, &formatted);
 
-  if (h->sh_class == sip_unknown_class)
-    return ((const msg_unknown_t *) h)->un_value;
-  char *text = format_value (h, stack, sizeof stack, &n);
-  if (text == NULL)
-    return "";
+  if (formatted == NULL)
+    return text;                /* the unknown header's own string, or "" */
   char *value = su_alloc (msg_home (msg), (isize_t) n + 1);
   memcpy (value, text, n + 1);
-  if (text != stack)
-    g_free (text);
+  value_text_free (formatted, stack);
   return value;
 }
 
@@ -391,23 +415,13 @@ char *
 sipsv_header_value_dup (const msg_header_t *h, const char *tag)
 {
   static const char tag_param[] = ";tag=";
-  char stack[256];
-  char *formatted = NULL;
-  const char *text;
+  char stack[256], *formatted;
   gsize n;
-
-  if (h->sh_class == sip_unknown_class)
-    {
-      text = ((const msg_unknown_t *) h)->un_value;
-      n = strlen (text);
-    }
-  else if ((formatted = format_value (h, stack, sizeof stack, &n)) != NULL)
-    text = formatted;
-  else
-    text = "", n = 0;
+  const char *text = value_text (h, stack, sizeof stack, &n, &formatted);
   gsize t = tag != NULL ? strlen (tag) : 0;
   gsize size = n + (tag != NULL ? sizeof tag_param - 1 + t : 0) + 1;
   char *value = g_malloc (size), *end = value + n;
+
   memcpy (value, text, n);
   if (tag != NULL)
     {
@@ -416,8 +430,7 @@ sipsv_header_value_dup (const msg_header_t *h, const char *tag)
       end += sizeof tag_param - 1 + t;
     }
   *end = '\0';
-  if (formatted != stack)
-    g_free (formatted);
+  value_text_free (formatted, stack);
   return value;
 }
 
@@ -430,14 +443,12 @@ sipsv_header_value_dup (const msg_header_t *h, const char *tag)
 static const char *
 header_value (SipServletMessage *message, const msg_header_t *h)
 {
-  char stack[256];
+  char stack[256], *formatted;
   gsize n;
+  const char *text = value_text (h, stack, sizeof stack, &n, &formatted);
 
-  if (h->sh_class == sip_unknown_class)
-    return ((const msg_unknown_t *) h)->un_value;
-  char *text = format_value (h, stack, sizeof stack, &n);
-  if (text == NULL)
-    return "";
+  if (formatted == NULL)
+    return text;                /* the unknown header's own string, or "" */
   if (message->header_values == NULL)
     message->header_values = g_hash_table_new (g_direct_hash, g_direct_equal);
   const char *cached = g_hash_table_lookup (message->header_values, h);
@@ -448,8 +459,7 @@ header_value (SipServletMessage *message, const msg_header_t *h)
       g_hash_table_insert (message->header_values, (gpointer) h, value);
       cached = value;
     }
-  if (text != stack)
-    g_free (text);
+  value_text_free (formatted, stack);
   return cached;
 }
 
@@ -458,15 +468,12 @@ header_value (SipServletMessage *message, const msg_header_t *h)
 static SipAddress *
 parse_address_value (const msg_header_t *h, GError **error)
 {
-  char stack[256];
+  char stack[256], *formatted;
   gsize n;
+  const char *text = value_text (h, stack, sizeof stack, &n, &formatted);
+  SipAddress *address = sipservlet_address_parse (text, error);
 
-  if (h->sh_class == sip_unknown_class)
-    return sipservlet_address_parse (((const msg_unknown_t *) h)->un_value, error);
-  char *text = format_value (h, stack, sizeof stack, &n);
-  SipAddress *address = sipservlet_address_parse (text != NULL ? text : "", error);
-  if (text != stack)
-    g_free (text);
+  value_text_free (formatted, stack);
   return address;
 }
 
