@@ -17,3 +17,6 @@ guint sipsv_key_hash (gconstpointer key);
  * into a new string (pass NULL and 0 for a key to keep); free the result
  * with g_free() when it is not @buf. */
 char *sipsv_key_join (char *buf, gsize size, const char *const *parts, gsize n_parts);
+
+/* The size of a lookup's key buffer: a Call-ID and two tags fit in it. */
+#define SIPSV_KEY_BUF 192

@@ -32,7 +32,7 @@ dialog_session (SipProxy *proxy, sip_t const *sip)
       return session;
     }
   /* Another 2xx with another To-tag: a derived session (JSR 289 §6.2.3). */
-  char buf[192];
+  char buf[SIPSV_KEY_BUF];
   char *key = sipsv_proxy_dialog_key (buf, sizeof buf, sip->sip_call_id->i_id,
                                       sip->sip_from->a_tag, to_tag, proxy->request->depth);
   SipSession *derived

@@ -148,7 +148,7 @@ sipsv_proxy_lookup_session (SipContainer *container, sip_t const *sip, const cha
   if (param != NULL)
     depth = (guint) MIN (g_ascii_strtoull (param + strlen (";" SIPSV_HOP_PARAM "="), NULL, 10),
                          G_MAXUINT);
-  char buf[192];
+  char buf[SIPSV_KEY_BUF];
   char *key = sipsv_proxy_dialog_key (buf, sizeof buf, sip->sip_call_id->i_id,
                                       sip->sip_from->a_tag, sip->sip_to->a_tag, depth);
   SipSession *session = g_hash_table_lookup (sipsv_runtime (container)->sessions.dialogs, key);

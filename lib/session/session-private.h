@@ -12,6 +12,7 @@
 
 #include <sipservlet/sipservlet.h>
 
+#include "key-hash-private.h"
 #include "message/message-private.h"
 #include "stack/timer-heap-private.h"
 
@@ -283,7 +284,11 @@ void sipsv_application_session_check_ready (SipApplicationSession *app);
 SipSession *sipsv_session_new (SipApplicationSession *app, gboolean uac,
                                const char *call_id, const char *local_tag,
                                SipAddress *local_party, SipAddress *remote_party);
-char *sipsv_dialog_key (const char *call_id, const char *local_tag, const char *remote_tag);
+/* A UA dialog's key: in buf when it fits in size bytes (a lookup's, on
+ * the stack) else a new string (NULL and 0 for a key to keep); free with
+ * g_free() when it is not buf (sipsv_key_join()). */
+char *sipsv_dialog_key (char *buf, gsize size, const char *call_id, const char *local_tag,
+                        const char *remote_tag);
 SipSession *sipsv_session_lookup (SipsvSessionManager *manager, const char *call_id,
                                   const char *local_tag, const char *remote_tag);
 void sipsv_session_set_remote_tag (SipSession *session, const char *remote_tag);

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "attributes-private.h"
-#include "key-hash-private.h"
 #include "session/session-private.h"
 
 gboolean
@@ -36,10 +35,11 @@ sipsv_random_token (guint bytes)
 }
 
 char *
-sipsv_dialog_key (const char *call_id, const char *local_tag, const char *remote_tag)
+sipsv_dialog_key (char *buf, gsize size, const char *call_id, const char *local_tag,
+                  const char *remote_tag)
 {
   const char *parts[] = { call_id, local_tag, remote_tag };
-  return sipsv_key_join (NULL, 0, parts, G_N_ELEMENTS (parts));
+  return sipsv_key_join (buf, size, parts, G_N_ELEMENTS (parts));
 }
 
 SipSession *
@@ -76,9 +76,8 @@ SipSession *
 sipsv_session_lookup (SipsvSessionManager *manager, const char *call_id,
                       const char *local_tag, const char *remote_tag)
 {
-  const char *parts[] = { call_id, local_tag, remote_tag };
-  char buf[160];
-  char *key = sipsv_key_join (buf, sizeof buf, parts, G_N_ELEMENTS (parts));
+  char buf[SIPSV_KEY_BUF];
+  char *key = sipsv_dialog_key (buf, sizeof buf, call_id, local_tag, remote_tag);
   SipSession *session = g_hash_table_lookup (manager->dialogs, key);
   if (key != buf)
     g_free (key);
@@ -90,7 +89,7 @@ sipsv_session_register_dialog (SipSession *session)
 {
   if (session->dialog_key != NULL || session->manager == NULL || !session->valid)
     return;
-  session->dialog_key = sipsv_dialog_key (session->call_id, session->local_tag,
+  session->dialog_key = sipsv_dialog_key (NULL, 0, session->call_id, session->local_tag,
                                           session->remote_tag);
   g_hash_table_insert (session->manager->dialogs, session->dialog_key, session);
 }

@@ -226,7 +226,8 @@ sipsv_session_manager_find_dialog_target (SipsvSessionManager *manager, const ch
   /* Both RFCs (RFC 3891 §3, RFC 3911 §4) match the tags as if they came in
    * a request from the peer: to-tag is our local tag, from-tag the remote
    * one, whichever side sent the dialog's first request. */
-  char *key = sipsv_dialog_key (ref.call_id, ref.to_tag, ref.from_tag);
+  char buf[SIPSV_KEY_BUF];
+  char *key = sipsv_dialog_key (buf, sizeof buf, ref.call_id, ref.to_tag, ref.from_tag);
   SipSession *session = g_hash_table_lookup (manager->dialogs, key);
   gboolean ended = FALSE;
   if (session == NULL)
@@ -234,7 +235,8 @@ sipsv_session_manager_find_dialog_target (SipsvSessionManager *manager, const ch
       session = g_hash_table_lookup (manager->ended_dialogs, key);
       ended = session != NULL;
     }
-  g_free (key);
+  if (key != buf)
+    g_free (key);
   gboolean early_only = ref.early_only;
   dialog_ref_clear (&ref);
 

@@ -24,7 +24,7 @@ static gboolean
 bye_already_sent (SipsvRuntime *runtime, sip_t const *sip)
 {
   gint64 now = g_get_monotonic_time ();
-  char *key = sipsv_dialog_key (sip->sip_call_id->i_id, sip->sip_from->a_tag,
+  char *key = sipsv_dialog_key (NULL, 0, sip->sip_call_id->i_id, sip->sip_from->a_tag,
                                 sip->sip_to->a_tag);
 
   if (runtime->refused_dialogs == NULL)
